@@ -41,7 +41,9 @@ def ask_rag(
 ) -> str:
     from medllm.rag.cli_support import ask_with_sources
 
-    return ask_with_sources(question, spec, console=console, max_tokens=max_tokens, temperature=temperature)
+    return ask_with_sources(
+        question, spec, console=console, max_tokens=max_tokens, temperature=temperature
+    )
 
 
 def main_job(question: str, spec: str, *, console: Console) -> str:

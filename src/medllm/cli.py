@@ -40,7 +40,9 @@ SUBAPPS = [
 # Single commands that stages contribute to the root: (module, function name).
 ROOT_COMMANDS = [("medllm.evaluate.cli", "eval"), ("medllm.evaluate.cli", "report")]
 
-ModelOpt = Annotated[str, typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name")]
+ModelOpt = Annotated[
+    str, typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name")
+]
 
 
 def _add_stages() -> None:
@@ -66,7 +68,9 @@ def _add_stages() -> None:
 def ask(
     question: Annotated[str, typer.Argument(help="the question to answer")],
     model: ModelOpt = "llamacpp:default",
-    rag: Annotated[bool, typer.Option("--rag", help="answer from the knowledge base, with numbered sources")] = False,
+    rag: Annotated[
+        bool, typer.Option("--rag", help="answer from the knowledge base, with numbered sources")
+    ] = False,
     max_tokens: Annotated[int, typer.Option(help="most tokens to generate")] = 256,
     temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
 ) -> None:
@@ -91,7 +95,11 @@ def run(
 
 
 @app.command("ls")
-def ls_(registry: Annotated[str | None, typer.Argument(help="registry name; none lists the registries")] = None) -> None:
+def ls_(
+    registry: Annotated[
+        str | None, typer.Argument(help="registry name; none lists the registries")
+    ] = None,
+) -> None:
     """List what a registry holds (backends, tasks, recognizers, ...), or list the registries."""
     from rich.table import Table
 

@@ -19,15 +19,28 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, raw = item.partition("=")
         if not sep or not key:
-            raise ConfigError(f"override {item!r} is not key=value", fix="write --set train.lr=1e-4")
+            raise ConfigError(
+                f"override {item!r} is not key=value", fix="write --set train.lr=1e-4"
+            )
         node = out
         parts = key.strip().split(".")
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"override {item!r} conflicts with another override")
-        node[parts[-1]] = yaml.safe_load(raw) if raw.strip() else ""
+        node[parts[-1]] = _scalar(raw)
     return out
+
+
+def _scalar(raw: str) -> Any:
+    """YAML scalar, plus what YAML 1.1 leaves as text but users mean as numbers (3e-4)."""
+    value = yaml.safe_load(raw) if raw.strip() else ""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
 
 
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,9 @@ from typing import IO, Any
 from medllm.core.errors import DataError
 
 
-def read_jsonl(path: str | Path, *, required: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(
+    path: str | Path, *, required: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) for each non-blank line; malformed lines raise DataError."""
     p = Path(path)
     if not p.is_file():
@@ -25,13 +27,18 @@ def read_jsonl(path: str | Path, *, required: tuple[str, ...] = ()) -> Iterator[
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
-                raise DataError(f"invalid JSON ({e.msg} at column {e.colno})", path=p, line=lineno) from None
+                raise DataError(
+                    f"invalid JSON ({e.msg} at column {e.colno})", path=p, line=lineno
+                ) from None
             if not isinstance(obj, dict):
                 raise DataError("expected a JSON object", path=p, line=lineno)
             for key in required:
                 if key not in obj:
                     raise DataError(
-                        f"missing (expected {{{', '.join(required)}}})", path=p, line=lineno, field=key
+                        f"missing (expected {{{', '.join(required)}}})",
+                        path=p,
+                        line=lineno,
+                        field=key,
                     )
             yield lineno, obj
 

@@ -24,6 +24,7 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
     kind = data.pop("kind", None)
     if kind is None:
         raise ConfigError(
-            f'{path}: field "kind" missing', fix=f"add `kind: <one of {', '.join(schemas.names())}>`"
+            f'{path}: field "kind" missing',
+            fix=f"add `kind: <one of {', '.join(schemas.names())}>`",
         )
     return validate(data, schemas.get(str(kind)), origin=str(path))

@@ -82,13 +82,17 @@ class Model(ABC):
     def generate(self, prompt: str, params: GenerationParams = GenerationParams()) -> str:
         return "".join(self.stream(prompt, params))
 
-    def stream_chat(self, messages: Messages, params: GenerationParams = GenerationParams()) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Messages, params: GenerationParams = GenerationParams()
+    ) -> Iterator[str]:
         return self.stream(self.apply_chat_template(messages), params)
 
     def chat(self, messages: Messages, params: GenerationParams = GenerationParams()) -> str:
         return "".join(self.stream_chat(messages, params))
 
-    def generate_batch(self, prompts: Sequence[str], params: GenerationParams = GenerationParams()) -> list[str]:
+    def generate_batch(
+        self, prompts: Sequence[str], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
         return [self.generate(p, params) for p in prompts]
 
     def check_fits(self, n_prompt_tokens: int, max_new: int = 0) -> None:
@@ -99,7 +103,7 @@ class Model(ABC):
                 fix="shorten the prompt, lower max_tokens, or load the model with a larger n_ctx",
             )
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Free backend resources (servers, memory)."""
 
     def __enter__(self) -> Model:

@@ -28,7 +28,9 @@ def ls_() -> None:
     state = str(hf_dir) if (hf_dir / "config.json").is_file() else "converted on first use"
     table.add_row("hf:default", "the same model as a transformers folder (fp32)", state)
     table.add_row("hf:DIR", "any transformers folder (+ ?adapter=DIR for a PEFT adapter)", "")
-    table.add_row("openai:URL#name", "any OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama)", "")
+    table.add_row(
+        "openai:URL#name", "any OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama)", ""
+    )
     console.print(table)
 
 
@@ -38,14 +40,20 @@ def info(spec: Annotated[str, typer.Argument(help="model spec")] = "llamacpp:def
     from medllm.models import load_model
 
     with load_model(spec) as model:
-        console.print(f"id: {model.id}\nbackend: {model.backend}\ncontext length: {model.context_length}")
+        console.print(
+            f"id: {model.id}\nbackend: {model.backend}\ncontext length: {model.context_length}"
+        )
         console.print(f"tokens in 'hello world': {len(model.tokenize('hello world'))}")
 
 
 @app.command()
 def convert(
-    gguf: Annotated[Path | None, typer.Argument(help="GGUF file; default: the embedded SmolLM2")] = None,
-    out: Annotated[Path | None, typer.Option(help="output folder; default: the medllm cache")] = None,
+    gguf: Annotated[
+        Path | None, typer.Argument(help="GGUF file; default: the embedded SmolLM2")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output folder; default: the medllm cache")
+    ] = None,
     dtype: Annotated[str, typer.Option(help="float32 (exact), bfloat16 or float16")] = "float32",
 ) -> None:
     """Turn a GGUF file into a transformers folder that training stages start from."""

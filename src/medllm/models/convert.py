@@ -26,13 +26,23 @@ def convert_gguf(gguf: Path, out: Path, *, dtype: str = "float32") -> Path:
     if not gguf.is_file():
         raise ModelError(f"{gguf}: GGUF file not found", fix="check the path")
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    clean = AutoModelForCausalLM.from_config(loaded.config, dtype=getattr(torch, dtype))
+    loaded = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+    )
+    config = loaded.config
+    # The GGUF loader leaves a quantization_config behind; the saved folder holds plain weights.
+    if hasattr(config, "quantization_config"):
+        delattr(config, "quantization_config")
+    clean = AutoModelForCausalLM.from_config(config, dtype=getattr(torch, dtype))
     missing, unexpected = clean.load_state_dict(loaded.state_dict(), strict=False)
     # A tied lm_head is legitimately absent from the state dict; anything else is a broken file.
-    real_missing = [k for k in missing if k != "lm_head.weight" or not clean.config.tie_word_embeddings]
+    real_missing = [
+        k for k in missing if k != "lm_head.weight" or not clean.config.tie_word_embeddings
+    ]
     if real_missing or unexpected:
-        raise ModelError(f"{gguf.name}: weights do not match the config ({real_missing[:3]}, {unexpected[:3]})")
+        raise ModelError(
+            f"{gguf.name}: weights do not match the config ({real_missing[:3]}, {unexpected[:3]})"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
@@ -55,7 +65,9 @@ def convert_default(out: Path, *, dtype: str = "float32") -> Path:
 
     console = Console(stderr=True)
     start = time.perf_counter()
-    with console.status(f"converting the embedded SmolLM2 GGUF to a transformers folder at {out} ..."):
+    with console.status(
+        f"converting the embedded SmolLM2 GGUF to a transformers folder at {out} ..."
+    ):
         convert_gguf(default_gguf(), out, dtype=dtype)
     console.print(f"[dim]converted in {time.perf_counter() - start:.0f} s[/dim]")
     return out

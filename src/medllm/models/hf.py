@@ -24,7 +24,9 @@ def _resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError(f"device {device!r} asked for but no CUDA GPU is visible", fix="use --device cpu")
+        raise ModelError(
+            f"device {device!r} asked for but no CUDA GPU is visible", fix="use --device cpu"
+        )
     return device
 
 
@@ -72,14 +74,16 @@ def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
                          fix="point at the folder holding config.json and the weights")  # fmt: skip
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **kw)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **kw)
+        model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **kw)
     except OSError as e:
         raise ModelError(f"cannot load hf model from {path}: {e}") from None
     if cfg.adapter:
         from peft import PeftModel
 
         if not (Path(cfg.adapter) / "adapter_config.json").is_file():
-            raise ModelError(f"{cfg.adapter}: no adapter_config.json", fix="give a PEFT adapter folder")
+            raise ModelError(
+                f"{cfg.adapter}: no adapter_config.json", fix="give a PEFT adapter folder"
+            )
         model = PeftModel.from_pretrained(model, cfg.adapter)
     model.to(device).eval()
     name = f"hf:{path.name}" + (f"+{Path(cfg.adapter).name}" if cfg.adapter else "")
@@ -91,7 +95,9 @@ class HFModel(Model):
 
     backend = "hf"
 
-    def __init__(self, model: Any, tokenizer: Any, *, name: str = "hf:model", batch_size: int = 8) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, *, name: str = "hf:model", batch_size: int = 8
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.id = name
@@ -116,13 +122,18 @@ class HFModel(Model):
 
     def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
         msgs = [{"role": m.role, "content": m.content} for m in messages]
-        out = self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=add_generation_prompt)
+        out = self.tokenizer.apply_chat_template(
+            msgs, tokenize=False, add_generation_prompt=add_generation_prompt
+        )
         return str(out)
 
     def _gen_kwargs(self, params: GenerationParams) -> dict[str, Any]:
         import torch
 
-        kw: dict[str, Any] = {"max_new_tokens": params.max_tokens, "pad_token_id": self.tokenizer.pad_token_id}
+        kw: dict[str, Any] = {
+            "max_new_tokens": params.max_tokens,
+            "pad_token_id": self.tokenizer.pad_token_id,
+        }
         if params.temperature > 0:
             if params.seed is not None:
                 torch.manual_seed(params.seed)
@@ -183,7 +194,9 @@ class HFModel(Model):
                 ids[row, : len(seqs[i])] = torch.tensor(seqs[i])
                 mask[row, : len(seqs[i])] = 1
             with torch.no_grad():
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                logits = self.model(
+                    input_ids=ids.to(self.device), attention_mask=mask.to(self.device)
+                ).logits
             logits = logits.float().cpu().numpy()  # (batch, width, vocab)
             for row, i in enumerate(idx):
                 out[i] = log_softmax(logits[row, : len(seqs[i])])
@@ -194,9 +207,14 @@ class HFModel(Model):
         for toks, _ in encoded:
             self.check_fits(len(toks))
         rows = self._forward_logprobs([toks for toks, _ in encoded])
-        return [score_positions(lp, toks, start) for lp, (toks, start) in zip(rows, encoded, strict=True)]
+        return [
+            score_positions(lp, toks, start)
+            for lp, (toks, start) in zip(rows, encoded, strict=True)
+        ]
 
-    def next_token_logprobs(self, prompts: Sequence[str], top_k_: int = 5) -> list[dict[str, float]]:
+    def next_token_logprobs(
+        self, prompts: Sequence[str], top_k_: int = 5
+    ) -> list[dict[str, float]]:
         seqs = [self._bos + self.tokenize(p) for p in prompts]
         for s in seqs:
             self.check_fits(len(s))

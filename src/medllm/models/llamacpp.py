@@ -21,10 +21,15 @@ def load(spec: ModelSpec, cfg: ModelConfig) -> LlamaCppModel:
     else:
         path = Path(spec.target).expanduser()
         if not path.is_file():
-            raise ModelError(f"GGUF file {spec.target!r} not found", fix="give the path of a .gguf file")
+            raise ModelError(
+                f"GGUF file {spec.target!r} not found", fix="give the path of a .gguf file"
+            )
         with path.open("rb") as f:
             if f.read(4) != b"GGUF":
-                raise ModelError(f"{path.name} is not a GGUF file", fix="convert it with llama.cpp's convert script")
+                raise ModelError(
+                    f"{path.name} is not a GGUF file",
+                    fix="convert it with llama.cpp's convert script",
+                )
     return LlamaCppModel(path, cfg)
 
 
@@ -38,7 +43,9 @@ class LlamaCppModel(Model):
         self._llm = self._open(logits_all=False)
         self._scorer: Any = None  # a second context with logits for every position, made on demand
         meta = self._llm.metadata
-        self._bos = [self._llm.token_bos()] if meta.get("tokenizer.ggml.add_bos_token") == "true" else []
+        self._bos = (
+            [self._llm.token_bos()] if meta.get("tokenizer.ggml.add_bos_token") == "true" else []
+        )
         bos = self._llm.token_bos()
         self._prefix = bos if bos >= 0 else self._llm.token_eos()
         self._template = meta.get("tokenizer.chat_template")
@@ -48,7 +55,8 @@ class LlamaCppModel(Model):
             from llama_cpp import Llama
         except ImportError:
             raise ModelError(
-                "llama-cpp-python is not installed", fix="run `make setup` (it builds llama-cpp-python once)"
+                "llama-cpp-python is not installed",
+                fix="run `make setup` (it builds llama-cpp-python once)",
             ) from None
         return Llama(
             model_path=str(self.path),
@@ -69,19 +77,26 @@ class LlamaCppModel(Model):
 
     def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
         if not self._template:
-            raise ModelError(f"{self.path.name} has no chat template", fix="use a chat/instruct GGUF, or generate()")
+            raise ModelError(
+                f"{self.path.name} has no chat template",
+                fix="use a chat/instruct GGUF, or generate()",
+            )
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         eos = self._llm.detokenize([self._llm.token_eos()], special=True).decode("utf-8", "replace")
         bos = self._llm.detokenize([self._prefix], special=True).decode("utf-8", "replace")
         fmt = Jinja2ChatFormatter(self._template, eos_token=eos, bos_token=bos,
                                   add_generation_prompt=add_generation_prompt)  # fmt: skip
-        return str(fmt(messages=[{"role": m.role, "content": m.content} for m in messages]).prompt)
+        msgs: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
+        return str(fmt(messages=msgs).prompt)
 
     def stream(self, prompt: str, params: GenerationParams = GenerationParams()) -> Iterator[str]:
         n_prompt = len(self._bos) + len(self.tokenize(prompt))
         self.check_fits(n_prompt, 1)
         max_tokens = min(params.max_tokens, self.context_length - n_prompt)
+        # Reusing a cached prefix evaluates the prompt in other batch shapes, which moves logits in
+        # the last bits and can flip a greedy choice: start clean so greedy output is reproducible.
+        self._llm.reset()
         for chunk in self._llm.create_completion(
             prompt,
             max_tokens=max_tokens,
@@ -122,7 +137,9 @@ class LlamaCppModel(Model):
             out.append(score_positions(self._eval_logprobs(tokens), tokens, start))
         return out
 
-    def next_token_logprobs(self, prompts: Sequence[str], top_k_: int = 5) -> list[dict[str, float]]:
+    def next_token_logprobs(
+        self, prompts: Sequence[str], top_k_: int = 5
+    ) -> list[dict[str, float]]:
         out = []
         for prompt in prompts:
             tokens = self._bos + self.tokenize(prompt)

@@ -21,7 +21,9 @@ class ModelConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    spec: str = Field(DEFAULT_SPEC, description="backend:target, e.g. llamacpp:default, hf:./models/smollm2")
+    spec: str = Field(
+        DEFAULT_SPEC, description="backend:target, e.g. llamacpp:default, hf:./models/smollm2"
+    )
     n_ctx: int = Field(4096, ge=128, description="context window to allocate (llamacpp)")
     n_threads: int | None = Field(None, description="CPU threads (llamacpp); default: all cores")
     n_batch: int = Field(512, ge=1, description="prompt-processing batch size (llamacpp)")
@@ -29,7 +31,9 @@ class ModelConfig(BaseModel):
     dtype: str = Field("auto", description="hf: float32, bfloat16, float16 or auto (fp32 on CPU)")
     adapter: str | None = Field(None, description="hf: a PEFT adapter folder applied on top")
     batch_size: int = Field(8, ge=1, description="hf: sequences per forward pass when scoring")
-    api_key: str | None = Field(None, description="openai: API key (default: $OPENAI_API_KEY or 'none')")
+    api_key: str | None = Field(
+        None, description="openai: API key (default: $OPENAI_API_KEY or 'none')"
+    )
     timeout: float = Field(60.0, gt=0, description="openai: request timeout in seconds")
 
 

@@ -1,0 +1,163 @@
+"""The real embedded SmolLM2 through every backend: llamacpp, hf (converted), openai (real server)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from medllm.core.errors import CapabilityError, ContextLengthError, ModelError
+from medllm.core.records import ChatMessage
+from medllm.models import GenerationParams, LoglikRequest, load_model
+from medllm.models.assets import default_gguf
+
+pytestmark = pytest.mark.integration
+
+QUESTION = [ChatMessage("user", "Name one symptom of anemia.")]
+
+
+def test_llamacpp_default_answers_and_streams(default_model: Any) -> None:
+    params = GenerationParams(max_tokens=24)
+    pieces = list(default_model.stream_chat(QUESTION, params))
+    assert len(pieces) > 3
+    text = "".join(pieces)
+    assert text == default_model.chat(QUESTION, params)  # greedy is reproducible
+    assert any(w in text.lower() for w in ("fatigue", "tired", "weak", "pale", "anemia", "symptom"))
+
+
+def test_llamacpp_scores_the_obvious_continuation_higher(default_model: Any) -> None:
+    good, bad = default_model.loglikelihood(
+        [
+            LoglikRequest("The capital of France is", " Paris"),
+            LoglikRequest("The capital of France is", " Banana"),
+        ]
+    )
+    assert good.logprob > bad.logprob + 5
+    assert good.is_greedy and not bad.is_greedy
+
+
+def test_llamacpp_prompt_over_context_window(default_model: Any) -> None:
+    with pytest.raises(ContextLengthError, match="context window"):
+        default_model.generate("anemia " * 2100, GenerationParams(max_tokens=4))
+
+
+def test_hf_converted_agrees_with_llamacpp(default_model: Any, default_hf_model: Any) -> None:
+    prompts = ["The capital of France is", "Iron deficiency causes", "The heart has four"]
+    a = default_model.next_token_logprobs(prompts, 1)
+    b = default_hf_model.next_token_logprobs(prompts, 1)
+    assert [next(iter(x)) for x in a] == [next(iter(x)) for x in b]
+    reqs = [LoglikRequest("Insulin is made in the", " pancreas")]
+    (x,) = default_model.loglikelihood(reqs)
+    (y,) = default_hf_model.loglikelihood(reqs)
+    assert x.n_tokens == y.n_tokens
+    # llama.cpp quantizes activations (Q8) in its Q4_1 kernels; the fp32 HF copy does not.
+    assert abs(x.logprob - y.logprob) < 1.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_server(*extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()), "--host", "127.0.0.1",
+           "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2", *extra]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("llama_cpp.server did not start within 60 s")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    proc, url = _start_server("--logits_all", "true")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server_without_logprobs() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 that speaks the OpenAI completions API but drops log-probs,
+    as Ollama's OpenAI layer does (llama-cpp-python's server always returns them)."""
+    import threading
+
+    import uvicorn
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/v1/models")
+    def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": "plain", "object": "model", "owned_by": "test"}]}
+
+    @app.post("/v1/completions")
+    def completions(body: dict[str, Any]) -> dict[str, Any]:
+        choice = {"index": 0, "text": "ok", "finish_reason": "length", "logprobs": None}
+        return {
+            "id": "c1",
+            "object": "text_completion",
+            "created": 0,
+            "model": "plain",
+            "choices": [choice],
+        }
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/v1"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_openai_backend_chat_matches_llamacpp(server: str, default_model: Any) -> None:
+    model = load_model(f"openai:{server}")  # the model name is discovered from /v1/models
+    assert model.id == "openai:smollm2"
+    params = GenerationParams(max_tokens=16)
+    streamed = "".join(model.stream_chat(QUESTION, params))
+    local = default_model.chat(QUESTION, params).strip()
+    # Same weights and template; the server's batch shapes may flip a late near-tie, so compare
+    # the opening words.
+    assert streamed.strip()[:30] == local[:30]
+
+
+def test_openai_backend_next_token_and_tokenize(server: str, default_model: Any) -> None:
+    model = load_model(f"openai:{server}#smollm2")
+    (top,) = model.next_token_logprobs(["The capital of France is"], 3)
+    (ref,) = default_model.next_token_logprobs(["The capital of France is"], 3)
+    assert next(iter(top)) == next(iter(ref)) == " Paris"
+    assert top[" Paris"] == pytest.approx(ref[" Paris"], abs=1e-3)
+    assert model.tokenize("hello world") == default_model.tokenize("hello world")
+    (res,) = model.loglikelihood([LoglikRequest("The capital of France is", " Paris")])
+    assert res.n_tokens == 1
+
+
+def test_openai_server_without_logprobs_is_a_clear_error(server_without_logprobs: str) -> None:
+    model = load_model(f"openai:{server_without_logprobs}")
+    with pytest.raises(CapabilityError, match="returned no log-probs"):
+        model.loglikelihood([LoglikRequest("a", " b")])
+    with pytest.raises(CapabilityError, match="returned no log-probs"):
+        model.next_token_logprobs(["a"])
+
+
+def test_openai_unreachable_server() -> None:
+    with pytest.raises(ModelError, match="cannot reach the server"):
+        load_model(f"openai:http://127.0.0.1:{_free_port()}/v1")

@@ -1,0 +1,28 @@
+"""Every shipped YAML config loads and validates against the schema its `kind:` names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medllm.core.registry import load_builtin_registries
+from medllm.core.schemas import load_any
+
+ROOT = Path(__file__).parents[3] / "configs"
+# configs/accelerate/ holds accelerate's own launch files, which `accelerate launch` validates.
+CONFIGS = sorted(p for p in ROOT.rglob("*.yaml") if "accelerate" not in p.relative_to(ROOT).parts)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[str(p.name) for p in CONFIGS])
+def test_shipped_config_validates(path: Path) -> None:
+    load_builtin_registries()
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# medllm "), (
+        f"{path}: first line must be a comment with the command that runs it"
+    )
+    load_any(path)
+
+
+def test_there_are_shipped_configs() -> None:
+    assert CONFIGS
