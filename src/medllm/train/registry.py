@@ -1,0 +1,23 @@
+"""Train-stage registries: config kinds for `medllm validate`, and built-in data sources.
+
+Light on purpose (imported by `medllm ls`): every entry is a lazy "module:attr".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medllm.core.registry import Registry
+from medllm.core.schemas import schemas
+
+for _kind, _cls in (("cpt", "CptConfig"), ("sft", "SftConfig"), ("dpo", "DpoConfig"),
+                    ("export", "ExportConfig"), ("study", "StudyConfig")):  # fmt: skip
+    schemas.register_lazy(_kind, f"medllm.train.config:{_cls}")
+
+train_sources: Registry[Any] = Registry(
+    "train_sources",
+    "built-in training data builders (data.sources): name -> build(kind, split, limit, seed)",
+)
+train_sources.register_lazy("icd10cm", "medllm.train.sources.icd10cm:build")
+train_sources.register_lazy("hpo", "medllm.train.sources.hpo:build")
+train_sources.register_lazy("who_medicines", "medllm.train.sources.who_medicines:build")

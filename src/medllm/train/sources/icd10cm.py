@@ -1,0 +1,69 @@
+"""ICD-10-CM codes → CPT text, SFT pairs (code ↔ description) and DPO pairs (true vs wrong meaning).
+
+Records come from the knowledge stage's parser; the split is by code (namespace "icd10cm").
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from medllm.core.splits import is_heldout
+from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
+
+NAMESPACE = "icd10cm"
+
+
+def records(split: str) -> list[Any]:
+    """Codes of one split that carry a real description (chapters/blocks are not codes)."""
+    from medllm.knowledge.sources.icd10cm import load_codes
+
+    want = split == "heldout"
+    return [c for c in load_codes() if c.description and is_heldout(c.code, NAMESPACE) == want]
+
+
+def _chapter_title(c: Any) -> str:
+    return str(c.chapter.partition(": ")[2] or c.chapter)
+
+
+def sft_pairs(c: Any) -> list[Row]:
+    rid = f"{NAMESPACE}:{c.code}"
+    return [
+        sft_row(rid, f"What does ICD-10-CM code {c.code} mean?",
+                f"ICD-10-CM code {c.code} means: {c.description}."),
+        sft_row(rid, f"Which ICD-10-CM code means: {c.description}?",
+                f"The ICD-10-CM code for {c.description} is {c.code}."),
+        sft_row(rid, f"Which ICD-10-CM chapter contains the diagnosis: {c.description}?",
+                f"It is in the chapter {_chapter_title(c)}."),
+    ]  # fmt: skip
+
+
+def dpo_pair(c: Any, wrong: Any) -> Row:
+    """Chosen: the code's true meaning. Rejected: another code's meaning stated as if it were this one."""
+    question = f"What does ICD-10-CM code {c.code} mean?"
+    return dpo_row(f"{NAMESPACE}:{c.code}", question,
+                   f"ICD-10-CM code {c.code} means: {c.description}.",
+                   f"ICD-10-CM code {c.code} means: {wrong.description}.")  # fmt: skip
+
+
+def build(
+    kind: Kind, *, split: str = "train", limit: int | None = None, seed: int = 0
+) -> list[Row]:
+    pool = records(split)
+    chosen = seeded_sample(pool, limit, seed)
+    if kind == "cpt":
+        from medllm.knowledge.sources.icd10cm import to_document
+
+        return [{"id": f"{NAMESPACE}:{c.code}", "text": to_document(c).text} for c in chosen]
+    if kind == "sft":
+        return [row for c in chosen for row in sft_pairs(c)]
+    rng = random.Random(seed + 1)
+    # The wrong meaning comes from a code in another chapter, so the pair is unambiguous.
+    return [dpo_pair(c, _other_chapter(c, pool, rng)) for c in chosen]
+
+
+def _other_chapter(c: Any, pool: list[Any], rng: random.Random) -> Any:
+    while True:
+        other = pool[rng.randrange(len(pool))]
+        if other.chapter != c.chapter:
+            return other

@@ -1,0 +1,48 @@
+"""A tiny random Llama saved as an HF folder, so the recipes load it like any user model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from medllm.models.tiny import tiny_llama
+
+    out = tmp_path_factory.mktemp("tiny-llama")
+    model, tok = tiny_llama(0)
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return out
+
+
+@pytest.fixture()
+def sft_file(tmp_path: Path) -> Path:
+    """Synthetic instruction data in all three chat formats (no real patient data)."""
+    import json
+
+    rows = [
+        {
+            "instruction": "What does ICD-10-CM code Z00.00 cover?",
+            "input": "",
+            "output": "A general adult exam.",
+        },
+        {
+            "conversations": [
+                {"from": "human", "value": "Name a symptom of anemia."},
+                {"from": "gpt", "value": "Fatigue."},
+            ]
+        },
+        {
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "What organ makes insulin?"},
+                {"role": "assistant", "content": "The pancreas."},
+            ]
+        },
+    ] * 8
+    path = tmp_path / "sft.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medllm.core.errors import DataError
+from medllm.core.splits import is_heldout
+from medllm.train.config import DataSection
+from medllm.train.data import build_rows, parse_row, read_user_file
+
+
+def test_alpaca_sharegpt_messages_become_prompt_completion(sft_file: Path) -> None:
+    rows = read_user_file(sft_file, "sft")
+    assert len(rows) == 24
+    alpaca, sharegpt, messages = rows[:3]
+    assert alpaca["prompt"] == [
+        {"role": "user", "content": "What does ICD-10-CM code Z00.00 cover?"}
+    ]
+    assert sharegpt["completion"] == [{"role": "assistant", "content": "Fatigue."}]
+    assert [m["role"] for m in messages["prompt"]] == ["system", "user"]
+    assert messages["completion"][0]["content"] == "The pancreas."
+
+
+def test_alpaca_input_is_appended_to_the_instruction() -> None:
+    row = parse_row({"instruction": "Summarise.", "input": "Some text.", "output": "Short."}, "sft")
+    assert row["prompt"][0]["content"] == "Summarise.\n\nSome text."
+
+
+def test_cpt_reads_text_and_flattens_conversations() -> None:
+    assert parse_row({"text": "Anemia is..."}, "cpt") == {"text": "Anemia is..."}
+    row = parse_row({"instruction": "Q?", "output": "A."}, "cpt")
+    assert row["text"] == "Q?\n\nA."
+
+
+def test_dpo_rows_accept_strings_and_message_lists() -> None:
+    row = parse_row(
+        {
+            "prompt": "Q?",
+            "chosen": "right",
+            "rejected": [{"role": "assistant", "content": "wrong"}],
+        },
+        "dpo",
+    )
+    assert row["chosen"][0]["content"] == "right" and row["rejected"][0]["content"] == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"instruction": "Q?"}, "output"),
+        ({"instruction": "Q?", "output": 3}, "output"),
+        ({"conversations": [{"from": "alien", "value": "x"}]}, "conversations"),
+        ({"messages": [{"role": "user", "content": "only a question"}]}, "messages"),
+        ({"foo": "bar"}, None),
+    ],
+)
+def test_bad_row_names_file_line_and_field(tmp_path: Path, bad: dict, field: str | None) -> None:
+    path = tmp_path / "data.jsonl"
+    good = {"instruction": "Q?", "output": "A."}
+    path.write_text(
+        json.dumps(good) + "\n" + json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError) as e:
+        read_user_file(path, "sft")
+    assert e.value.path == str(path) and e.value.line == 3 and e.value.field == field
+    assert f"{path}:3" in str(e.value)
+    assert "Q?" not in str(e.value)  # row text never appears in the error
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "ok"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"data.jsonl:2"):
+        read_user_file(path, "cpt")
+
+
+def test_dpo_needs_chosen_and_rejected() -> None:
+    from medllm.train.data import _RowError
+
+    with pytest.raises(_RowError):
+        parse_row({"instruction": "Q?", "output": "A."}, "dpo")
+
+
+def test_no_data_is_a_clear_error() -> None:
+    with pytest.raises(DataError, match="no sft training examples"):
+        build_rows(DataSection(), "sft")
+
+
+@pytest.mark.parametrize("kind", ["cpt", "sft", "dpo"])
+def test_icd10cm_builder_never_uses_heldout_codes(kind: str) -> None:
+    rows = build_rows(DataSection(sources=["icd10cm"], limit=300), kind)  # type: ignore[arg-type]
+    codes = {r["id"].split(":", 1)[1] for r in rows}
+    assert len(codes) == 300
+    assert not any(is_heldout(c, "icd10cm") for c in codes)
+    heldout = build_rows(DataSection(sources=["icd10cm"], heldout_limit=50), kind, split="heldout")  # type: ignore[arg-type]
+    assert all(is_heldout(r["id"].split(":", 1)[1], "icd10cm") for r in heldout)
