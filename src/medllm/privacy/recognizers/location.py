@@ -1,0 +1,75 @@
+"""Cities and states: "City, ST", "City, State", state names, and US city names from GeoNames.
+
+A city name alone counts when it is not also an ordinary word ("Mobile", "Normal" stay) and is
+capitalised; "City, ST" counts for any capitalised words before a valid state code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medllm.core.records import Span
+from medllm.privacy.resources import Lexicon, lexicon
+
+_CITY_ST = re.compile(
+    r"\b(?P<city>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}|[A-Z]{3,}(?: [A-Z]{3,}){0,2}),[ \t]*"
+    r"(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
+)
+_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b")
+
+
+class LocationRecognizer:
+    name = "location"
+    kinds = ("CITY", "STATE")
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        self.lex = lex or lexicon()
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = self._city_state(text)
+        taken = {(s.start, s.end) for s in spans}
+        for m in _CAPS.finditer(text):
+            for start, end, kind in self._known(m.group(0), m.start()):
+                if (start, end) not in taken:
+                    spans.append(Span(kind, start, end, 0.6, self.name))
+        return spans
+
+    def _city_state(self, text: str) -> list[Span]:
+        out = []
+        for m in _CITY_ST.finditer(text):
+            state = m.group("state")
+            if state.lower() not in self.lex.states or (len(state) == 2 and not state.isupper()):
+                continue
+            city = m.group("city")
+            zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12])
+            if len(state) == 2 and city.lower() not in self.lex.cities and not zip_after:
+                continue
+            if city.lower() in self.lex.common and city.lower() not in self.lex.cities:
+                continue
+            out.append(Span("CITY", m.start("city"), m.end("city"), 0.85, self.name))
+            out.append(Span("STATE", m.start("state"), m.end("state"), 0.85, self.name))
+        return out
+
+    def _known(self, words: str, offset: int) -> list[tuple[int, int, str]]:
+        """Longest known city or full state name inside a run of capitalised words."""
+        toks = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", words)]
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(toks):
+            for j in range(min(len(toks), i + 3), i, -1):
+                s, e = toks[i][0], toks[j - 1][1]
+                phrase = words[s:e].lower()
+                kind = self._kind(phrase, j - i)
+                if kind:
+                    out.append((offset + s, offset + e, kind))
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    def _kind(self, phrase: str, n_words: int) -> str | None:
+        if len(phrase) > 2 and phrase in self.lex.states:
+            return "STATE"
+        if phrase in self.lex.cities and (n_words > 1 or phrase not in self.lex.common):
+            return None if self.lex.is_first(phrase) else "CITY"
+        return None
