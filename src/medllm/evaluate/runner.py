@@ -1,0 +1,231 @@
+"""The runner: tasks × one model × one scoring mode → a result folder.
+
+Resumable by construction: each finished item is appended (flushed and fsynced) to
+`samples_<task>.jsonl` before the next batch starts, and model calls are cached on disk, so a run
+killed at any point (SIGKILL included) continues where it stopped, with no item scored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from medllm.core.assets import cache_dir
+from medllm.core.errors import ConfigError, DataError
+from medllm.core.jsonl import append_jsonl, write_json
+from medllm.core.records import Question
+from medllm.evaluate import metrics
+from medllm.evaluate.cache import CallCache, model_fingerprint
+from medllm.evaluate.loaders.mmlu import slug
+from medllm.evaluate.registry import modes
+from medllm.evaluate.scoring import Scorer
+from medllm.evaluate.spec import TaskSpec
+from medllm.evaluate.tasks import get_spec, load_items
+from medllm.models.base import Model
+
+Progress = Callable[[str, int, int], None]
+PACKAGES = ("medllm", "torch", "transformers", "llama-cpp-python", "numpy", "scipy", "sacrebleu",
+            "rouge-score", "lm-eval")  # fmt: skip
+
+
+def run_eval(
+    model: Model | str,
+    tasks: str | list[str],
+    *,
+    mode: str | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+    out_dir: str | Path | None = None,
+    cache: bool | str | Path | None = True,
+    batch_size: int = 16,
+    num_fewshot: int | None = None,
+    k: int = 5,
+    overrides: list[str] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Evaluate `model` on `tasks`; returns the summary (`summary["results"][task][metric]`).
+
+    `out_dir` makes the run resumable and writes the result folder; `cache=False` skips the on-disk
+    call cache (its key includes a digest of in-memory weights, so a model trained in this process
+    never reads its former self's answers). `mode=None` uses each task's own mode.
+    """
+    from medllm.models import load_model
+
+    own = isinstance(model, str)
+    m = load_model(model) if isinstance(model, str) else model
+    names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks)
+    call_cache = CallCache(_cache_path(cache))
+    out = Path(out_dir) if out_dir is not None else None
+    try:
+        fp = model_fingerprint(m)
+        run = {"model": m.id, "fingerprint": fp, "mode": mode, "limit": limit, "seed": seed,
+               "num_fewshot": num_fewshot, "k": k, "tasks": names, "overrides": overrides or []}  # fmt: skip
+        if out is not None:
+            _claim(out, run)
+        summary = _empty_summary(m, run)
+        t0 = time.perf_counter()
+        for name in names:
+            spec = get_spec(name, overrides)
+            sc_kw = {"seed": seed, "num_fewshot": num_fewshot, "k": k}
+            _run_task(
+                m, spec, mode, limit, out, call_cache, fp, batch_size, sc_kw, progress, summary
+            )
+        if out is not None:
+            write_json(out / "summary.json", summary)
+            _write_run_info(out, run, time.perf_counter() - t0, call_cache)
+        return summary
+    finally:
+        call_cache.close()
+        if own:
+            m.close()
+
+
+def _cache_path(cache: bool | str | Path | None) -> Path | None:
+    if cache is True:
+        return cache_dir() / "eval-cache.sqlite"
+    if not cache:
+        return None
+    return Path(cache)
+
+
+def _claim(out: Path, run: dict[str, Any]) -> None:
+    """Refuse to mix two different runs in one folder (resume only the same run)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "run.json"
+    if path.is_file():
+        before = json.loads(path.read_text())
+        if before.get("run") != run:
+            raise ConfigError(f"{out} holds a different run (model/mode/tasks/limit/seed differ)",
+                              fix="use another --out folder, or repeat the same command to resume")  # fmt: skip
+        return
+    write_json(path, {"run": run})
+
+
+def _write_run_info(out: Path, run: dict[str, Any], seconds: float, cache: CallCache) -> None:
+    import importlib.metadata as md
+
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            continue
+    write_json(out / "run.json", {"run": run, "versions": versions, "python": platform.python_version(),
+                                  "machine": platform.machine(), "last_wall_s": round(seconds, 3),
+                                  "cache_hits": cache.hits, "cache_misses": cache.misses})  # fmt: skip
+
+
+def _empty_summary(m: Model, run: dict[str, Any]) -> dict[str, Any]:
+    return {"results": {}, "groups": {}, "configs": {}, "versions": {}, "n-samples": {},
+            "config": {"model": m.id, "backend": m.backend, **{k: v for k, v in run.items()
+                                                                if k != "fingerprint"}}}  # fmt: skip
+
+
+def select(items: list[Question], limit: int | None, seed: int) -> list[Question]:
+    """The first `limit` items of a seeded shuffle, kept in their original order."""
+    if limit is None or limit >= len(items):
+        return items
+    keep = set(random.Random(seed).sample(range(len(items)), limit))
+    return [q for i, q in enumerate(items) if i in keep]
+
+
+def effective_mode(spec: TaskSpec, mode: str | None) -> str:
+    chosen = mode or spec.mode
+    modes.get(chosen)  # unknown → "did you mean"
+    if spec.output == "generate" and chosen in ("loglik", "loglik_options", "fewshot"):
+        return "generate"  # free-text tasks are generated whatever the multiple-choice mode
+    return chosen
+
+
+def _run_task(m: Model, spec: TaskSpec, mode: str | None, limit: int | None, out: Path | None,
+              cache: CallCache, fp: str, batch_size: int, sc_kw: dict[str, Any],
+              progress: Progress | None, summary: dict[str, Any]) -> None:  # fmt: skip
+    items, pool = load_items(spec)
+    chosen = select(items, limit, sc_kw["seed"])
+    eff = effective_mode(spec, mode)
+    scorer = Scorer(m, spec, cache, fp, pool=pool, **sc_kw)
+    score = modes.get(eff)
+    path = out / f"samples_{spec.name}.jsonl" if out is not None else None
+    done = read_samples(path) if path is not None else {}
+    rows = dict(done)
+    todo = [q for q in chosen if q.id not in done]
+    if progress:
+        progress(spec.name, len(chosen) - len(todo), len(chosen))
+    with path.open("a", encoding="utf-8") if path is not None else _Null() as f:
+        for b in range(0, len(todo), batch_size):
+            batch = todo[b : b + batch_size]
+            for q, r in zip(batch, score(scorer, batch), strict=True):  # type: ignore[operator]
+                row = {"id": q.id, "subject": q.subject, "target": q.answer, "mode": eff, **r}
+                if path is not None:
+                    append_jsonl(f, row)
+                rows[q.id] = row
+            if progress:
+                progress(spec.name, len(chosen) - len(todo) + b + len(batch), len(chosen))
+    ordered = [rows[q.id] for q in chosen]
+    _summarise(spec, eff, ordered, chosen, len(items), sc_kw["seed"], summary)
+
+
+class _Null:
+    def __enter__(self) -> _Null:
+        return self
+
+    def __exit__(self, *a: object) -> None:
+        return None
+
+
+def read_samples(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows already written; a line torn by a kill mid-write is dropped (and rewritten later)."""
+    if not path.is_file():
+        return {}
+    rows: dict[str, dict[str, Any]] = {}
+    good = 0
+    raw = path.read_bytes()
+    for line in raw.splitlines(keepends=True):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            break
+        if not line.endswith(b"\n"):
+            break
+        if row["id"] in rows:
+            raise DataError(f"item {row['id']} appears twice", path=path, field="id")
+        rows[row["id"]] = row
+        good += len(line)
+    if good < len(raw):
+        with path.open("r+b") as f:
+            f.truncate(good)
+    return rows
+
+
+def _summarise(spec: TaskSpec, eff: str, rows: list[dict[str, Any]], items: list[Question],
+               n_original: int, seed: int, summary: dict[str, Any]) -> None:  # fmt: skip
+    summary["configs"][spec.name] = {**spec.model_dump(), "effective_mode": eff}
+    summary["versions"][spec.name] = spec.version
+    summary["n-samples"][spec.name] = {"original": n_original, "effective": len(rows)}
+    if not rows:
+        summary["results"][spec.name] = {"n": 0}
+        return
+    if spec.output == "generate":
+        summary["results"][spec.name] = {
+            "alias": spec.name,
+            "mode": eff,
+            **metrics.text_metrics(rows, seed),
+        }
+        return
+    n_choices = max(len(q.choices) for q in items)
+    res = {"alias": spec.name, "mode": eff, **metrics.choice_metrics(rows, n_choices, seed)}
+    if spec.group_by_subject:
+        subjects = sorted({r["subject"] for r in rows})
+        per = {s: metrics.choice_metrics([r for r in rows if r["subject"] == s], n_choices, seed)
+               for s in subjects}  # fmt: skip
+        for s, sub in per.items():
+            summary["results"][f"{spec.name}_{slug(s)}"] = {"alias": f" - {s}", "mode": eff, **sub}
+        res["acc_macro"] = sum(p["acc"] for p in per.values()) / len(per)
+        summary["groups"][spec.name] = {"acc": res["acc"], "acc_macro": res["acc_macro"],
+                                        "subtasks": [f"{spec.name}_{slug(s)}" for s in subjects]}  # fmt: skip
+    summary["results"][spec.name] = res
