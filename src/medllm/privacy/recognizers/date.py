@@ -74,9 +74,8 @@ class DateRecognizer(PatternRecognizer):
     def analyze(self, text: str) -> list[Span]:
         out = []
         for s in super().analyze(text):
-            if s.score == 0.5 and (
-                _NOT_DATE_NEXT.match(text, s.end) or "pain" in text[max(0, s.start - 8) : s.start].lower()
-            ):
+            short = re.fullmatch(r"\d{1,2}/\d{1,2}", text[s.start : s.end]) is not None
+            if short and (_NOT_DATE_NEXT.match(text, s.end) or "pain" in text[max(0, s.start - 30) : s.start].lower()):
                 continue
             out.append(s)
         return out

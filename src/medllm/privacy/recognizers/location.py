@@ -11,10 +11,10 @@ import re
 from medllm.core.records import Span
 from medllm.privacy.resources import Lexicon, lexicon
 
-_CITY_ST = re.compile(
-    r"\b(?P<city>[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2}|[A-Z]{3,}(?: [A-Z]{3,}){0,2}),[ \t]*"
-    r"(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b"
-)
+# ", ST" / ", State": the state; the city is looked for in the words just before the comma.
+_STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
+_WORDS_BEFORE = re.compile(r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$")
+_STREET_WORDS = frozenset("street st avenue ave road rd drive dr lane ln boulevard blvd court ct way place pl".split())
 _CAPS = re.compile(r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b")
 
 
@@ -36,19 +36,34 @@ class LocationRecognizer:
 
     def _city_state(self, text: str) -> list[Span]:
         out = []
-        for m in _CITY_ST.finditer(text):
+        for m in _STATE_AFTER_COMMA.finditer(text):
             state = m.group("state")
-            if state.lower() not in self.lex.states or (len(state) == 2 and not state.isupper()):
+            if state.lower() not in self.lex.states:
                 continue
-            city = m.group("city")
-            zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12])
-            if len(state) == 2 and city.lower() not in self.lex.cities and not zip_after:
+            zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12]) is not None
+            if state in ("MD", "PA", "DO") and not zip_after:  # "Mike Ivan, MD" is a credential
                 continue
-            if city.lower() in self.lex.common and city.lower() not in self.lex.cities:
+            before = _WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before is None:
                 continue
-            out.append(Span("CITY", m.start("city"), m.end("city"), 0.85, self.name))
+            city = self._city_in(before.group(1), text[m.end() : m.end() + 12])
+            if city is None:
+                continue
+            c_start = m.start() - len(city)
+            out.append(Span("CITY", c_start, m.start(), 0.85, self.name))
             out.append(Span("STATE", m.start("state"), m.end("state"), 0.85, self.name))
         return out
+
+    def _city_in(self, words: str, after: str) -> str | None:
+        """The longest known city ending `words`; with a ZIP after, the last non-street words."""
+        parts = words.split()
+        for k in range(len(parts), 0, -1):
+            cand = " ".join(parts[-k:])
+            if cand.lower() in self.lex.cities:
+                return words[len(words) - len(cand) :]
+        if re.match(r"\s+\d{5}\b", after) and parts[-1].lower() not in _STREET_WORDS:
+            return parts[-1]
+        return None
 
     def _known(self, words: str, offset: int) -> list[tuple[int, int, str]]:
         """Longest known city or full state name inside a run of capitalised words."""

@@ -15,7 +15,7 @@ import re
 from medllm.core.records import Span
 from medllm.privacy.resources import Lexicon, lexicon
 
-_WORD = r"(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
+_WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
 _INIT = r"[A-Z]\.?"
 # A run of name words on one line: "Gilbert P. Perez", "OWEN M GALLAGHER", "Villegas, Yosef".
 _RUN = (
@@ -47,10 +47,14 @@ _CREDENTIAL = (
     r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW)\b)"
 )
 _CONTEXT = re.compile(
-    r"(?:" + _TITLE + r"|" + _LABEL + r"|" + _RELATION + r")(?P<run>" + _RUN + r")"
+    r"(?:(?:" + _LABEL + r"|" + _RELATION + r")(?:" + _TITLE + r")?|" + _TITLE + r")(?P<run>" + _RUN + r")"
     r"|(?P<cred>" + _RUN + r")" + _CREDENTIAL
 )
 _ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
+_HEADER_WORDS = frozenset(
+    "mrn dob date age sex room bed unit diagnosis md do rn np pa phd admitted seen today re subject"
+    " cc the and of a an history exam note report service clinic hospital department".split()
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Words after a surname that make it an eponym, not a person in the note.
 _EPONYM_NEXT = re.compile(
@@ -70,7 +74,26 @@ class NameRecognizer:
     def analyze(self, text: str) -> list[Span]:
         spans = self._contextual(text)
         spans += self._dictionary(text)
+        spans += self._propagate(text, spans)
         return spans
+
+    def _propagate(self, text: str, found: list[Span]) -> list[Span]:
+        """Other mentions of a word already found as a name ("KLING, ETHYL" ... "Ethyl returns")."""
+        words = {
+            t.group(0).lower()
+            for s in found
+            if s.score >= 0.9
+            for t in _TOKEN.finditer(text, s.start, s.end)
+            if len(t.group(0)) > 2
+        }
+        if not words:
+            return []
+        out = []
+        for m in _TOKEN.finditer(text):
+            w = m.group(0)
+            if w[0].isupper() and w.lower() in words:
+                out.append(Span("NAME", m.start(), m.end(), 0.8, self.name))
+        return out
 
     def _contextual(self, text: str) -> list[Span]:
         out = []
@@ -92,9 +115,11 @@ class NameRecognizer:
         return out
 
     def _ordinary(self, word: str) -> bool:
-        """An ordinary word that is in no name list (a name that is also a word stays a name)."""
+        """A word to trim off a run: an acronym or a header word, not a name ("Dr. Ann Child" stays)."""
         w = word.lower()
-        return w in self.lex.common and w not in self.lex.first and w not in self.lex.last
+        if w in _HEADER_WORDS:
+            return True
+        return (word.isupper() and len(word) <= 4 or word.islower()) and w in self.lex.common
 
     def _dictionary(self, text: str) -> list[Span]:
         out = []
