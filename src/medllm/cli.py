@@ -5,7 +5,6 @@ Commands parse arguments, load config, call one library function and print a sum
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from medllm.core.errors import MedllmError
+from medllm.core.registry import import_optional
 
 app = typer.Typer(
     name="medllm",
@@ -47,21 +47,11 @@ ModelOpt = Annotated[
 
 def _add_stages() -> None:
     for word, module in SUBAPPS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        app.add_typer(mod.app, name=word)
+        if (mod := import_optional(module)) is not None:
+            app.add_typer(mod.app, name=word)
     for module, name in ROOT_COMMANDS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        app.command(name)(getattr(mod, f"{name}_command"))
+        if (mod := import_optional(module)) is not None:
+            app.command(name)(getattr(mod, f"{name}_command"))
 
 
 @app.command()

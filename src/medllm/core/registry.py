@@ -94,11 +94,17 @@ _REGISTRY_MODULES = (
 )
 
 
+def import_optional(module: str) -> Any | None:
+    """Import `module`, or None when it (or its stage package) is absent; other errors propagate."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name and (module == e.name or module.startswith(e.name + ".")):
+            return None
+        raise
+
+
 def load_builtin_registries() -> None:
+    """A stage that is not installed simply contributes nothing."""
     for mod in _REGISTRY_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            # A stage not built yet (or its module not present) simply contributes nothing.
-            if e.name != mod:
-                raise
+        import_optional(mod)
