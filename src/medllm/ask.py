@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 
 from rich.console import Console
 
 from medllm.core.records import ChatMessage
+from medllm.core.registry import import_optional
 from medllm.models import GenerationParams, load_model
 
 SYSTEM = (
@@ -48,7 +48,7 @@ def ask_rag(
 
 def main_job(question: str, spec: str, *, console: Console) -> str:
     """A grounded answer once the knowledge stage exists, until then a plain answer."""
-    if importlib.util.find_spec("medllm.rag.cli_support") is not None:
+    if import_optional("medllm.rag.cli_support") is not None:
         return ask_rag(question, spec, console=console)
     console.print("[dim](knowledge base not available: plain answer from the model)[/dim]")
     return ask_plain(question, spec, console=console)
