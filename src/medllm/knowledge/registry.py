@@ -10,6 +10,7 @@ sources: Registry[Any] = Registry(
     "source", "knowledge sources: a function returning an iterator of Document records"
 )
 sources.register_lazy("icd10cm", "medllm.knowledge.sources.icd10cm:documents")
+sources.register_lazy("icd10cm_full", "medllm.knowledge.sources.icd10cm:all_documents")
 sources.register_lazy("hpo", "medllm.knowledge.sources.hpo:term_documents")
 sources.register_lazy("hpo_disease", "medllm.knowledge.sources.hpo:disease_documents")
 sources.register_lazy("mesh", "medllm.knowledge.sources.mesh:documents")

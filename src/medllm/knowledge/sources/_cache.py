@@ -17,7 +17,7 @@ from medllm.core.jsonl import atomic_open
 T = TypeVar("T")
 
 # Bump when a parser's output changes shape, so stale pickles are ignored.
-PARSER_VERSION = "1"
+PARSER_VERSION = "3"
 
 
 def _key(name: str, paths: Sequence[Path]) -> str:

@@ -54,6 +54,9 @@ class IcdCode:
     use_additional_code: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     children: tuple[str, ...] = field(default=())
+    # 7th characters defined at this code (char, meaning), and for a code formed with one, its meaning
+    seventh_chars: tuple[tuple[str, str], ...] = ()
+    extension: str = ""
 
 
 def xml_path() -> Path:
@@ -127,6 +130,7 @@ def _walk(
             use_additional_code=lists["useAdditionalCode"],
             notes=lists["notes"],
             children=tuple(kids),
+            seventh_chars=tuple(seventh or ()) if (own or (seventh and not subs)) else (),
         )
     )
     for sub in subs:
@@ -140,6 +144,7 @@ def _walk(
                     chapter=chapter,
                     block=block,
                     parent=code,
+                    extension=meaning,
                 )
             )
 
@@ -163,6 +168,7 @@ def to_document(c: IcdCode) -> Document:
         ("Code also", c.code_also),
         ("Use additional code", c.use_additional_code),
         ("Notes", c.notes),
+        ("7th characters", tuple(f"{ch} {meaning}" for ch, meaning in c.seventh_chars)),
     )
     lines += [f"{label}: {'; '.join(items)}." for label, items in labels if items]
     lines.append(f"Chapter {c.chapter}. Block {c.block}.")
@@ -177,5 +183,13 @@ def to_document(c: IcdCode) -> Document:
 
 
 def documents() -> Iterator[Document]:
+    """Codes without the 7th-character variants (~46k): a variant only adds "initial encounter"
+    etc. to its parent, whose document lists the 7th characters. `all_documents` has every code."""
+    for c in load_codes():
+        if not c.extension:
+            yield to_document(c)
+
+
+def all_documents() -> Iterator[Document]:
     for c in load_codes():
         yield to_document(c)
