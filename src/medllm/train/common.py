@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,23 @@ class RunResult:
     trainable_params: int
     total_params: int
     train_tokens: int = 0
+    peak_rss_gb: float = 0.0
     metrics: dict[str, float] = field(default_factory=dict)
 
     @property
     def tokens_per_s(self) -> float:
         return self.train_tokens / self.train_seconds if self.train_seconds else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready numbers (what studies and benchmarks read back)."""
+        out = {k: v for k, v in asdict(self).items() if k != "metrics"}
+        out = {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
+        keep = ("eval_rewards/margins", "eval_rewards/accuracies", "train_loss")
+        return {
+            **out,
+            "tokens_per_s": self.tokens_per_s,
+            **{k: self.metrics[k] for k in keep if k in self.metrics},
+        }
 
 
 def model_path(spec: str) -> Path:
@@ -196,28 +208,30 @@ def final_loss(log_history: list[dict[str, Any]]) -> float:
     return float(losses[-1]) if losses else float("nan")
 
 
-def save_final(trainer: Any, cfg: RecipeConfig, tokenizer: Any) -> Path:
-    """Write the trained model (full) or adapter (lora) to output_dir/final with a provenance file."""
+def peak_rss_gb() -> float:
+    """This process's peak resident memory so far (Linux ru_maxrss is in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> RunResult:
+    """Save the model (full) or adapter (lora) to output_dir/final, with a provenance + result file."""
     final = Path(cfg.output_dir) / FINAL
     trainer.save_model(str(final))
     tokenizer.save_pretrained(final)
-    meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(model_path(cfg.model)),
-            "config": cfg.model_dump(mode="json")}  # fmt: skip
-    (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-    return final
-
-
-def result_of(
-    trainer: Any, cfg: RecipeConfig, final: Path, seconds: float, tokens: int
-) -> RunResult:
     trainable, total = count_params(trainer.model)
     logs = trainer.state.log_history
-    last = {k: float(v) for h in logs for k, v in h.items() if isinstance(v, int | float)}
-    return RunResult(
+    result = RunResult(
         output_dir=Path(cfg.output_dir), final_dir=final, steps=trainer.state.global_step,
         final_loss=final_loss(logs), train_seconds=seconds, trainable_params=trainable,
-        total_params=total, train_tokens=tokens, metrics=last,
+        total_params=total, train_tokens=trained_tokens(trainer), peak_rss_gb=peak_rss_gb(),
+        metrics={k: float(v) for h in logs for k, v in h.items() if isinstance(v, int | float)},
     )  # fmt: skip
+    meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(model_path(cfg.model)),
+            "result": result.summary(), "config": cfg.model_dump(mode="json")}  # fmt: skip
+    (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return result
 
 
 def trained_tokens(trainer: Any) -> int:

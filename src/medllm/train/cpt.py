@@ -40,5 +40,4 @@ def run(cfg: CptConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     trainer.train(resume_from_checkpoint=checkpoint)
     seconds = time.perf_counter() - start
     # 5. save
-    final = common.save_final(trainer, cfg, tokenizer)
-    return common.result_of(trainer, cfg, final, seconds, common.trained_tokens(trainer))
+    return common.finish(trainer, cfg, tokenizer, seconds)

@@ -48,5 +48,4 @@ def run(cfg: DpoConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     if heldout is not None:
         trainer.evaluate()
     # 5. save
-    final = common.save_final(trainer, cfg, tokenizer)
-    return common.result_of(trainer, cfg, final, seconds, common.trained_tokens(trainer))
+    return common.finish(trainer, cfg, tokenizer, seconds)

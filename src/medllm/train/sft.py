@@ -47,5 +47,4 @@ def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     trainer.train(resume_from_checkpoint=checkpoint)
     seconds = time.perf_counter() - start
     # 5. save
-    final = common.save_final(trainer, cfg, tokenizer)
-    return common.result_of(trainer, cfg, final, seconds, common.trained_tokens(trainer))
+    return common.finish(trainer, cfg, tokenizer, seconds)

@@ -19,7 +19,9 @@ def records(split: str) -> list[Any]:
     from medllm.knowledge.sources.icd10cm import load_codes
 
     want = split == "heldout"
-    return [c for c in load_codes() if c.description and is_heldout(c.code, NAMESPACE) == want]
+    # Codes with a 7th character repeat their parent + ", initial encounter" etc.: left out.
+    return [c for c in load_codes()
+            if c.description and len(c.code.replace(".", "")) <= 6 and is_heldout(c.code, NAMESPACE) == want]  # fmt: skip
 
 
 def _chapter_title(c: Any) -> str:
@@ -36,6 +38,17 @@ def sft_pairs(c: Any) -> list[Row]:
         sft_row(rid, f"Which ICD-10-CM chapter contains the diagnosis: {c.description}?",
                 f"It is in the chapter {_chapter_title(c)}."),
     ]  # fmt: skip
+
+
+def mc_pair(c: Any, peers: list[Any], rng: random.Random) -> Row:
+    """MedConceptsQA-style: pick the description among four codes of the same chapter (train split)."""
+    options = [c, *rng.sample([p for p in peers if p.description != c.description], 3)]
+    rng.shuffle(options)
+    listed = "\n".join(f"{'ABCD'[i]}. {o.description}" for i, o in enumerate(options))
+    answer = options.index(c)
+    return sft_row(f"{NAMESPACE}:{c.code}",
+                   f"What is the description of the ICD-10-CM code {c.code}?\n{listed}",
+                   f"{'ABCD'[answer]}. {c.description}")  # fmt: skip
 
 
 def dpo_pair(c: Any, wrong: Any) -> Row:
@@ -55,9 +68,14 @@ def build(
         from medllm.knowledge.sources.icd10cm import to_document
 
         return [{"id": f"{NAMESPACE}:{c.code}", "text": to_document(c).text} for c in chosen]
-    if kind == "sft":
-        return [row for c in chosen for row in sft_pairs(c)]
     rng = random.Random(seed + 1)
+    if kind == "sft":
+        by_chapter: dict[str, list[Any]] = {}
+        for c in pool:
+            by_chapter.setdefault(c.chapter, []).append(c)
+        return [
+            row for c in chosen for row in [*sft_pairs(c), mc_pair(c, by_chapter[c.chapter], rng)]
+        ]
     # The wrong meaning comes from a code in another chapter, so the pair is unambiguous.
     return [dpo_pair(c, _other_chapter(c, pool, rng)) for c in chosen]
 

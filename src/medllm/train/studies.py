@@ -1,0 +1,99 @@
+"""Studies S2 / S3 / S4: train each arm (as its own `medllm train` process, so peak RAM is per arm),
+score every arm on held-out tasks, write report.json and report.md.
+
+An arm whose final/ model already exists is not retrained: rerunning the command resumes a study.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from medllm.core.config import read_yaml
+from medllm.core.jsonl import write_json
+from medllm.train.common import FINAL, META
+from medllm.train.config import StudyConfig, StudyRun
+from medllm.train.heldout import heldout_scores, trained_model
+
+
+def _train_arm(arm: StudyRun, run_dir: Path, start: Path | None) -> dict[str, Any]:
+    meta = run_dir / FINAL / META
+    if not meta.is_file():
+        kind = str(read_yaml(arm.config).get("kind"))
+        sets = [*arm.overrides, f"output_dir={run_dir}", *([f"model={start}"] if start else [])]
+        cmd = [sys.executable, "-m", "medllm", "train", kind, arm.config]
+        for s in sets:
+            cmd += ["--set", s]
+        subprocess.run(cmd, check=True)
+    return dict(json.loads(meta.read_text(encoding="utf-8")))
+
+
+def _merged(run_dir: Path) -> Path:
+    """A trained arm as a plain HF folder (adapter merged), so a later arm can start from it."""
+    out = run_dir / "merged"
+    if not (out / "config.json").is_file():
+        from medllm.train.export import load_merged
+
+        model, tokenizer = load_merged(run_dir / FINAL)
+        model.save_pretrained(out)
+        tokenizer.save_pretrained(out)
+    return out
+
+
+def _arm_row(cfg: StudyConfig, arm: StudyRun, out: Path) -> dict[str, Any]:
+    from medllm.models import load_model
+
+    if arm.config == "base":
+        spec = next(
+            (o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), "hf:default"
+        )
+        return {"name": arm.name, "kind": "base", "model": spec,
+                "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit)}  # fmt: skip
+    run_dir = out / arm.name
+    start = _merged(out / arm.start_from) if arm.start_from else None
+    meta = _train_arm(arm, run_dir, start)
+    scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit)
+    return {"name": arm.name, "kind": meta["kind"], "mode": meta["mode"], "start_from": arm.start_from,
+            **meta["result"], "scores": scores}  # fmt: skip
+
+
+def run_study(cfg: StudyConfig) -> Path:
+    """Run every arm in order; returns the path of report.md."""
+    out = Path(cfg.output_dir) / cfg.name
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    rows = [_arm_row(cfg, arm, out) for arm in cfg.runs]
+    report = {"study": cfg.name, "question": cfg.question, "tasks": cfg.tasks, "limit": cfg.limit,
+              "mode": "loglik_options", "arms": rows, "wall_s": time.perf_counter() - t0,
+              "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
+              "config": cfg.model_dump(mode="json")}  # fmt: skip
+    write_json(out / "report.json", report)
+    md = out / "report.md"
+    md.write_text(render_markdown(report), encoding="utf-8")
+    return md
+
+
+COLUMNS = (("kind", "{}"), ("mode", "{}"), ("steps", "{}"), ("trainable_params", "{:,}"),
+           ("peak_rss_gb", "{:.2f}"), ("tokens_per_s", "{:.1f}"), ("train_seconds", "{:.0f}"),
+           ("final_loss", "{:.3f}"))  # fmt: skip
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    tasks = report["tasks"]
+    head = ["arm", *(c for c, _ in COLUMNS), *(f"{t} acc" for t in tasks)]
+    lines = [f"# {report['study']}", "", report["question"], "",
+             f"Held-out items: first {report['limit']} of each task, scored by {report['mode']}.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]  # fmt: skip
+    for arm in report["arms"]:
+        cells = [arm["name"]]
+        for col, fmt in COLUMNS:
+            value = arm.get(col)
+            cells.append("" if value is None else fmt.format(value))
+        cells += [f"{arm['scores'][t]:.3f}" for t in tasks]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
