@@ -62,6 +62,18 @@ class BM25Index:
 
         self._index = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         self.size = int(self._index.scores["num_docs"])
+        self._idf: dict[str, float] | None = None
+
+    def idf(self) -> dict[str, float]:
+        """BM25 IDF of every indexed stem: log(1 + (N - df + 0.5) / (df + 0.5))."""
+        if self._idf is None:
+            indptr = np.asarray(self._index.scores["indptr"])
+            df = np.diff(indptr).astype(np.float64)  # documents per token (CSC columns)
+            values = np.log1p((self.size - df + 0.5) / (df + 0.5))
+            self._idf = {
+                t: float(values[i]) for t, i in self._index.vocab_dict.items() if i < len(values)
+            }
+        return self._idf
 
     def search(self, queries: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows), each (nq, k'); k' = min(k, size). A query with no known word scores 0."""
