@@ -219,7 +219,6 @@ def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> R
     """Save the model (full) or adapter (lora) to output_dir/final, with a provenance + result file."""
     final = Path(cfg.output_dir) / FINAL
     trainer.save_model(str(final))
-    tokenizer.save_pretrained(final)
     trainable, total = count_params(trainer.model)
     logs = trainer.state.log_history
     result = RunResult(
@@ -228,9 +227,11 @@ def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> R
         total_params=total, train_tokens=trained_tokens(trainer), peak_rss_gb=peak_rss_gb(),
         metrics={k: float(v) for h in logs for k, v in h.items() if isinstance(v, int | float)},
     )  # fmt: skip
-    meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(model_path(cfg.model)),
-            "result": result.summary(), "config": cfg.model_dump(mode="json")}  # fmt: skip
-    (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    if trainer.is_world_process_zero():  # under DDP/FSDP only rank 0 writes
+        tokenizer.save_pretrained(final)
+        meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(model_path(cfg.model)),
+                "result": result.summary(), "config": cfg.model_dump(mode="json")}  # fmt: skip
+        (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return result
 
 

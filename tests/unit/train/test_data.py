@@ -96,3 +96,26 @@ def test_icd10cm_builder_never_uses_heldout_codes(kind: str) -> None:
     assert not any(is_heldout(c, "icd10cm") for c in codes)
     heldout = build_rows(DataSection(sources=["icd10cm"], heldout_limit=50), kind, split="heldout")  # type: ignore[arg-type]
     assert all(is_heldout(r["id"].split(":", 1)[1], "icd10cm") for r in heldout)
+
+
+@pytest.mark.parametrize(
+    ("task", "source", "namespace"),
+    [("icd10cm_concepts", "icd10cm", "icd10cm"), ("hpo_diagnosis", "hpo", "hpo_disease")],
+)
+def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace: str) -> None:
+    """The evaluation task's answers are records the training builders can never draw."""
+    import importlib
+
+    from medllm.evaluate.tasks import load_task
+
+    builder = importlib.import_module(f"medllm.train.sources.{source}")
+    items = load_task(task)
+    # icd10cm:E11.9:code_to_description → E11.9 ; hpo:OMIM:271630 → OMIM:271630
+    answers = {q.id.split(":", 1)[1].rsplit(":", 1)[0] if source == "icd10cm" else q.id.split(":", 1)[1]
+               for q in items}  # fmt: skip
+    trainable = {r.code if source == "icd10cm" else r.id for r in builder.records("train")}
+    assert len(answers) >= 100 and len(trainable) > 1000
+    assert not answers & trainable
+    for kind in ("cpt", "sft", "dpo"):
+        used = {row["id"].split(":", 1)[1] for row in builder.build(kind, limit=500)}
+        assert used <= trainable and not used & answers

@@ -6,6 +6,7 @@ Records come from the knowledge stage's parser; the split is by disease id (name
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from typing import Any
 
 from medllm.core.splits import is_heldout
@@ -19,6 +20,7 @@ def features(d: Any) -> list[str]:
     return [a.name for a in d.phenotypes if not a.negated][:MAX_FEATURES]
 
 
+@lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
     """Diseases of one split with at least three present phenotypes (fewer do not identify one)."""
     from medllm.knowledge.sources.hpo import load_diseases

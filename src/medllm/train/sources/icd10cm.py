@@ -6,14 +6,17 @@ Records come from the knowledge stage's parser; the split is by code (namespace 
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from typing import Any
 
 from medllm.core.splits import is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 
 NAMESPACE = "icd10cm"
+LETTERS = "ABCDEF"
 
 
+@lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
     """Codes of one split that carry a real description (chapters/blocks are not codes)."""
     from medllm.knowledge.sources.icd10cm import load_codes
@@ -42,13 +45,14 @@ def sft_pairs(c: Any) -> list[Row]:
 
 def mc_pair(c: Any, peers: list[Any], rng: random.Random) -> Row:
     """MedConceptsQA-style: pick the description among four codes of the same chapter (train split)."""
-    options = [c, *rng.sample([p for p in peers if p.description != c.description], 3)]
+    others = [p for p in rng.sample(peers, min(6, len(peers))) if p.description != c.description]
+    options = [c, *others[:3]]
     rng.shuffle(options)
-    listed = "\n".join(f"{'ABCD'[i]}. {o.description}" for i, o in enumerate(options))
+    listed = "\n".join(f"{LETTERS[i]}. {o.description}" for i, o in enumerate(options))
     answer = options.index(c)
     return sft_row(f"{NAMESPACE}:{c.code}",
                    f"What is the description of the ICD-10-CM code {c.code}?\n{listed}",
-                   f"{'ABCD'[answer]}. {c.description}")  # fmt: skip
+                   f"{LETTERS[answer]}. {c.description}")  # fmt: skip
 
 
 def dpo_pair(c: Any, wrong: Any) -> Row:

@@ -6,6 +6,7 @@ Records come from the knowledge stage's parser; the split is by medicine id (nam
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from typing import Any
 
 from medllm.core.splits import is_heldout
@@ -14,6 +15,7 @@ from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 NAMESPACE = "who_medicine"
 
 
+@lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
     from medllm.knowledge.sources.who_medicines import load_medicines
 
