@@ -8,6 +8,6 @@ Nothing here imports torch; the audit imports it only when it scores a model.
 from __future__ import annotations
 
 from medllm.privacy.config import DeidConfig
-from medllm.privacy.deid import DeidResult, Deidentifier, deidentify
+from medllm.privacy.deid import Deidentifier, DeidResult, deidentify
 
 __all__ = ["DeidConfig", "DeidResult", "Deidentifier", "deidentify"]

@@ -15,7 +15,9 @@ class DeidConfig(BaseModel):
         description="recognizer names (see `medllm ls recognizers`); empty = every default one "
         "(all but spacy_ner); '+name' adds to the defaults, '-name' removes from them",
     )
-    transform: str = Field("redact", description="redact | mask | surrogate (`medllm ls transforms`)")
+    transform: str = Field(
+        "redact", description="redact | mask | surrogate (`medllm ls transforms`)"
+    )
     secret: str | None = Field(
         None,
         description="key for surrogates and date shifts; the same key gives the same surrogates on "
@@ -25,11 +27,16 @@ class DeidConfig(BaseModel):
     text_fields: list[str] = Field(
         default_factory=lambda: ["text"], description="JSONL fields to de-identify (strings)"
     )
+    keep_fields: list[str] = Field(
+        default_factory=list,
+        description="JSONL fields copied as they are (you vouch they hold no PHI); all other "
+        "fields except id and patient are dropped",
+    )
     id_field: str = Field("id", description="JSONL field holding the record id (kept as is)")
     patient_field: str | None = Field(
         "patient_id",
-        description="JSONL field naming the patient, so surrogates and date shifts are per patient; "
-        "records without it are their own patient",
+        description="JSONL field naming the patient, so surrogates and date shifts are per patient "
+        "(written back as a keyed pseudonym); records without it are their own patient",
     )
     workers: int = Field(1, ge=1, le=64, description="worker processes")
     on_error: Literal["fail", "skip"] = Field(

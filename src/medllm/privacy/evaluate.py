@@ -139,9 +139,7 @@ def _labels(toks: list[tuple[int, int]], spans: Sequence[Span]) -> list[str]:
     return out
 
 
-def evaluate(
-    notes: Iterable[Any], detect: Callable[[str], Sequence[Span]]
-) -> dict[str, Any]:
+def evaluate(notes: Iterable[Any], detect: Callable[[str], Sequence[Span]]) -> dict[str, Any]:
     """Score `detect` on gold notes (objects with `.text` and `.spans`); adds notes/s."""
     scorer = Scorer()
     elapsed = 0.0

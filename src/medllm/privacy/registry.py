@@ -10,8 +10,12 @@ from typing import Any
 from medllm.core.registry import Registry
 from medllm.core.schemas import schemas
 
-recognizers: Registry[Any] = Registry("recognizers", "PHI detectors for `medllm deid` (text → Span)")
-transforms: Registry[Any] = Registry("transforms", "PHI transforms for `medllm deid` (spans → text)")
+recognizers: Registry[Any] = Registry(
+    "recognizers", "PHI detectors for `medllm deid` (text → Span)"
+)
+transforms: Registry[Any] = Registry(
+    "transforms", "PHI transforms for `medllm deid` (spans → text)"
+)
 
 # name → class; the default set is every recognizer except the optional spaCy NER.
 RECOGNIZERS = {

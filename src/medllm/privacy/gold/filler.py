@@ -48,4 +48,17 @@ HOSPITAL_WORDS = (
     "{last} Family Clinic",
 )
 
-STREET_SUFFIXES = ("Street", "St.", "Avenue", "Ave", "Road", "Rd", "Drive", "Lane", "Boulevard", "Court", "Way", "Place")
+STREET_SUFFIXES = (
+    "Street",
+    "St.",
+    "Avenue",
+    "Ave",
+    "Road",
+    "Rd",
+    "Drive",
+    "Lane",
+    "Boulevard",
+    "Court",
+    "Way",
+    "Place",
+)

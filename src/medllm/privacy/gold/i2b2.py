@@ -18,13 +18,34 @@ from medllm.privacy.gold.synthetic import GoldNote
 
 # i2b2-2014 TYPE → medllm PHI kind.
 I2B2_KINDS = {
-    "PATIENT": "NAME", "DOCTOR": "NAME", "USERNAME": "USERNAME",
-    "PROFESSION": "PROFESSION", "HOSPITAL": "HOSPITAL", "ORGANIZATION": "HOSPITAL",
-    "STREET": "STREET", "CITY": "CITY", "STATE": "STATE", "ZIP": "ZIP", "COUNTRY": "COUNTRY",
-    "LOCATION-OTHER": "CITY", "DATE": "DATE", "AGE": "AGE", "PHONE": "PHONE", "FAX": "FAX",
-    "EMAIL": "EMAIL", "URL": "URL", "MEDICALRECORD": "MRN", "HEALTHPLAN": "HEALTHPLAN",
-    "IDNUM": "ID", "ACCOUNT": "ACCOUNT", "LICENSE": "LICENSE", "DEVICE": "DEVICE",
-    "BIOID": "ID", "SSN": "SSN", "VEHICLE": "VEHICLE", "IPADDR": "IP",
+    "PATIENT": "NAME",
+    "DOCTOR": "NAME",
+    "USERNAME": "USERNAME",
+    "PROFESSION": "PROFESSION",
+    "HOSPITAL": "HOSPITAL",
+    "ORGANIZATION": "HOSPITAL",
+    "STREET": "STREET",
+    "CITY": "CITY",
+    "STATE": "STATE",
+    "ZIP": "ZIP",
+    "COUNTRY": "COUNTRY",
+    "LOCATION-OTHER": "CITY",
+    "DATE": "DATE",
+    "AGE": "AGE",
+    "PHONE": "PHONE",
+    "FAX": "FAX",
+    "EMAIL": "EMAIL",
+    "URL": "URL",
+    "MEDICALRECORD": "MRN",
+    "HEALTHPLAN": "HEALTHPLAN",
+    "IDNUM": "ID",
+    "ACCOUNT": "ACCOUNT",
+    "LICENSE": "LICENSE",
+    "DEVICE": "DEVICE",
+    "BIOID": "ID",
+    "SSN": "SSN",
+    "VEHICLE": "VEHICLE",
+    "IPADDR": "IP",
 }
 PHILTER_DIST = "philter-ucsf"
 PHILTER_NOTES = ("110-01", "110-02", "110-03", "110-04", "111-01")
@@ -36,7 +57,9 @@ def read_i2b2_xml(path: str | Path) -> GoldNote:
     try:
         root = ET.parse(p).getroot()
     except ET.ParseError as e:
-        raise DataError(f"not valid XML ({e})", path=p, fix="give an i2b2-2014 <deIdi2b2> file") from None
+        raise DataError(
+            f"not valid XML ({e})", path=p, fix="give an i2b2-2014 <deIdi2b2> file"
+        ) from None
     text_el, tags = root.find("TEXT"), root.find("TAGS")
     if text_el is None or tags is None:
         raise DataError("missing <TEXT> or <TAGS>", path=p, fix="give an i2b2-2014 <deIdi2b2> file")

@@ -106,21 +106,35 @@ def _world(rng: random.Random) -> World:
         last=census_names().last[rng.randrange(500)], city=city, first=_person(rng).first
     )
     return World(
-        rng, _person(rng), [_person(rng) for _ in range(3)], _person(rng), dob, visit, age,
-        city, state, hospital,
+        rng,
+        _person(rng),
+        [_person(rng) for _ in range(3)],
+        _person(rng),
+        dob,
+        visit,
+        age,
+        city,
+        state,
+        hospital,
     )
 
 
 # value formats --------------------------------------------------------------------------
-_MON = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def fmt_date(d: dt.date, rng: random.Random) -> str:
     month = d.strftime("%B")
     forms = [
-        f"{d.month}/{d.day}/{d.year}", f"{d.month:02d}/{d.day:02d}/{d.year}", f"{d.month}/{d.day}/{d.year % 100:02d}",
-        d.isoformat(), f"{month} {d.day}, {d.year}", f"{_MON[d.month - 1]} {d.day}, {d.year}",
-        f"{d.day} {month} {d.year}", f"{d.day:02d}-{_MON[d.month - 1]}-{d.year}", f"{d.month}-{d.day}-{d.year % 100:02d}",
+        f"{d.month}/{d.day}/{d.year}",
+        f"{d.month:02d}/{d.day:02d}/{d.year}",
+        f"{d.month}/{d.day}/{d.year % 100:02d}",
+        d.isoformat(),
+        f"{month} {d.day}, {d.year}",
+        f"{_MON[d.month - 1]} {d.day}, {d.year}",
+        f"{d.day} {month} {d.year}",
+        f"{d.day:02d}-{_MON[d.month - 1]}-{d.year}",
+        f"{d.month}-{d.day}-{d.year % 100:02d}",
         f"{_MON[d.month - 1]}. {d.day}, {d.year}",
     ]
     return rng.choice(forms)
@@ -128,16 +142,27 @@ def fmt_date(d: dt.date, rng: random.Random) -> str:
 
 def fmt_phone(rng: random.Random) -> str:
     a, b, c = rng.randint(201, 989), rng.randint(200, 999), rng.randint(0, 9999)
-    forms = [f"({a}) {b}-{c:04d}", f"{a}-{b}-{c:04d}", f"{a}.{b}.{c:04d}", f"+1 {a} {b} {c:04d}", f"{a}-{b}-{c:04d} ext. {rng.randint(10, 9999)}"]
+    forms = [
+        f"({a}) {b}-{c:04d}",
+        f"{a}-{b}-{c:04d}",
+        f"{a}.{b}.{c:04d}",
+        f"+1 {a} {b} {c:04d}",
+        f"{a}-{b}-{c:04d} ext. {rng.randint(10, 9999)}",
+    ]
     return rng.choice(forms)
 
 
 def fmt_name(p: Person, rng: random.Random, style: str | None = None) -> str:
     style = style or rng.choice(["fl", "fl", "lf", "fml", "LF", "il", "FL"])
     return {
-        "fl": f"{p.first} {p.last}", "lf": f"{p.last}, {p.first}", "fml": f"{p.first} {p.middle}. {p.last}",
-        "LF": f"{p.last.upper()}, {p.first.upper()}", "il": f"{p.first[0]}. {p.last}",
-        "FL": f"{p.first.upper()} {p.last.upper()}", "l": p.last, "f": p.first,
+        "fl": f"{p.first} {p.last}",
+        "lf": f"{p.last}, {p.first}",
+        "fml": f"{p.first} {p.middle}. {p.last}",
+        "LF": f"{p.last.upper()}, {p.first.upper()}",
+        "il": f"{p.first[0]}. {p.last}",
+        "FL": f"{p.first.upper()} {p.last.upper()}",
+        "l": p.last,
+        "f": p.first,
     }[style]
 
 
@@ -147,7 +172,14 @@ def _digits(rng: random.Random, n: int) -> str:
 
 def fmt_mrn(rng: random.Random) -> tuple[str, str]:
     d = _digits(rng, rng.choice([7, 8, 9]))
-    return rng.choice([("MRN: ", d), ("MR# ", f"{d[:2]}-{d[2:5]}-{d[5:7]}"), ("Medical record number ", d), ("MRN ", d)])
+    return rng.choice(
+        [
+            ("MRN: ", d),
+            ("MR# ", f"{d[:2]}-{d[2:5]}-{d[5:7]}"),
+            ("Medical record number ", d),
+            ("MRN ", d),
+        ]
+    )
 
 
 def fmt_ssn(rng: random.Random) -> str:
@@ -167,12 +199,25 @@ def fmt_vin(rng: random.Random) -> str:
 
 def fmt_street(rng: random.Random) -> str:
     name = census_names().last[rng.randrange(3000)]
-    unit = rng.choice(["", "", f", Apt {rng.randint(1, 40)}{rng.choice('ABCD')}", f" Suite {rng.randint(100, 999)}"])
+    unit = rng.choice(
+        [
+            "",
+            "",
+            f", Apt {rng.randint(1, 40)}{rng.choice('ABCD')}",
+            f" Suite {rng.randint(100, 999)}",
+        ]
+    )
     return f"{rng.randint(1, 9999)} {rng.choice(['', 'N. ', 'West '])}{name} {rng.choice(STREET_SUFFIXES)}{unit}"
 
 
 def fmt_email(p: Person, rng: random.Random) -> str:
-    user = rng.choice([f"{p.first}.{p.last}", f"{p.first[0]}{p.last}{rng.randint(1, 99)}", f"{p.last}{p.first[0]}"])
+    user = rng.choice(
+        [
+            f"{p.first}.{p.last}",
+            f"{p.first[0]}{p.last}{rng.randint(1, 99)}",
+            f"{p.last}{p.first[0]}",
+        ]
+    )
     return f"{user.lower()}@{rng.choice(['gmail.com', 'yahoo.com', 'outlook.com', 'mail.org'])}"
 
 
@@ -188,6 +233,7 @@ def generate_notes(n: int, seed: int = 0) -> list[GoldNote]:
 def iter_notes(n: int, seed: int = 0) -> Iterator[GoldNote]:
     """`n` notes; note i depends only on (seed, i). Every 3 notes share a patient."""
     from medllm.privacy.gold.templates import TEMPLATES  # they use the helpers above
+
     for i in range(n):
         rng = random.Random(f"{seed}:{i // 3}")
         world = _world(rng)
@@ -197,4 +243,6 @@ def iter_notes(n: int, seed: int = 0) -> Iterator[GoldNote]:
         b = Builder()
         write: Callable[[Builder, World], None] = TEMPLATES[kind]
         write(b, world)
-        yield GoldNote(f"syn-{seed}-{i:06d}", f"pt-{seed}-{i // 3:05d}", kind, b.text(), tuple(b.spans))
+        yield GoldNote(
+            f"syn-{seed}-{i:06d}", f"pt-{seed}-{i // 3:05d}", kind, b.text(), tuple(b.spans)
+        )

@@ -54,7 +54,9 @@ def _address(b: Builder, w: World) -> Builder:
 def _header(b: Builder, w: World, title: str) -> None:
     b.phi("HOSPITAL", w.hospital).t(f"\n{title}\n\n")
     label, mrn = fmt_mrn(w.rng)
-    b.t("Patient: ").phi("NAME", fmt_name(w.patient, w.rng)).t("\n").t(label).phi("MRN", mrn).t("\n")
+    b.t("Patient: ").phi("NAME", fmt_name(w.patient, w.rng)).t("\n").t(label).phi("MRN", mrn).t(
+        "\n"
+    )
     b.t("DOB: ").phi("DATE", fmt_date(w.dob, w.rng)).t("\n")
 
 
@@ -80,7 +82,9 @@ def discharge(b: Builder, w: World) -> None:
     _address(b, w).t("\nAccount #: ").phi("ACCOUNT", _digits(w.rng, 9))
     b.t("\nMember ID: ").phi("HEALTHPLAN", "XJH" + _digits(w.rng, 9)).t("\n\n")
     _doctor(b, w, 0, "fml_md").t("\n")
-    b.t(w.doctors[0].first[0] + w.doctors[0].last[0] + "/").phi("USERNAME", w.doctors[2].last.lower()[:6]).t("\n")
+    b.t(w.doctors[0].first[0] + w.doctors[0].last[0] + "/").phi(
+        "USERNAME", w.doctors[2].last.lower()[:6]
+    ).t("\n")
 
 
 def progress(b: Builder, w: World) -> None:
@@ -116,30 +120,47 @@ def radiology(b: Builder, w: World) -> None:
     _date(b, w, w.visit - dt.timedelta(days=w.rng.randint(30, 700))).t(".\nFINDINGS: ")
     filler(b, w.rng, 2)
     b.t("No pulmonary embolism.\nIMPRESSION: No acute cardiopulmonary process.\n")
-    b.t("Images available at ").phi("URL", f"https://pacs.{w.city.lower().replace(' ', '')}-imaging.org/study/{_digits(w.rng, 6)}")
-    b.t(" (workstation ").phi("IP", f"10.{w.rng.randint(0, 255)}.{w.rng.randint(0, 255)}.{w.rng.randint(1, 254)}").t(").\n")
-    b.t("Electronically signed by: ").phi("NAME", fmt_name(w.doctors[1], w.rng, "fml")).t(", MD on ")
+    b.t("Images available at ").phi(
+        "URL",
+        f"https://pacs.{w.city.lower().replace(' ', '')}-imaging.org/study/{_digits(w.rng, 6)}",
+    )
+    b.t(" (workstation ").phi(
+        "IP", f"10.{w.rng.randint(0, 255)}.{w.rng.randint(0, 255)}.{w.rng.randint(1, 254)}"
+    ).t(").\n")
+    b.t("Electronically signed by: ").phi("NAME", fmt_name(w.doctors[1], w.rng, "fml")).t(
+        ", MD on "
+    )
     _date(b, w, w.visit).t("\n")
 
 
 def referral(b: Builder, w: World) -> None:
     _date(b, w, w.visit).t("\n\n")
     b.t("Dear Dr. ").phi("NAME", w.doctors[1].last).t(",\n\n")
-    b.t("Thank you for seeing my patient, ").phi("NAME", fmt_name(w.patient, w.rng, "fml")).t(" (DOB ")
+    b.t("Thank you for seeing my patient, ").phi("NAME", fmt_name(w.patient, w.rng, "fml")).t(
+        " (DOB "
+    )
     _date(b, w, w.dob).t(", SSN ").phi("SSN", fmt_ssn(w.rng)).t("), a ")
     _age(b, w).t(" who lives at ")
     _address(b, w).t(". ")
     filler(b, w.rng, 3)
-    b.t("She drives a car with VIN ").phi("VEHICLE", fmt_vin(w.rng)).t(" and her driver's license is ")
+    b.t("She drives a car with VIN ").phi("VEHICLE", fmt_vin(w.rng)).t(
+        " and her driver's license is "
+    )
     b.phi("LICENSE", w.rng.choice("ABCDEFGS") + _digits(w.rng, 7)).t(".\n")
-    b.t("Her daughter ").phi("NAME", f"{w.relative.first} {w.patient.last}").t(" can be reached at ")
+    b.t("Her daughter ").phi("NAME", f"{w.relative.first} {w.patient.last}").t(
+        " can be reached at "
+    )
     b.phi("PHONE", fmt_phone(w.rng)).t(" or ").phi("EMAIL", fmt_email(w.relative, w.rng)).t(".\n")
     b.t("Please fax your report to ").phi("FAX", fmt_phone(w.rng)).t(".\n\nSincerely,\n\n")
-    _doctor(b, w, 0, "fml_md").t("\n").phi("HOSPITAL", w.hospital).t(", ").phi("CITY", w.city).t("\n")
+    _doctor(b, w, 0, "fml_md").t("\n").phi("HOSPITAL", w.hospital).t(", ").phi("CITY", w.city).t(
+        "\n"
+    )
 
 
 def message(b: Builder, w: World) -> None:
-    b.t("From: ").phi("NAME", fmt_name(w.patient, w.rng, "fl")).t(" <").phi("EMAIL", fmt_email(w.patient, w.rng)).t(">\n")
+    b.t("From: ").phi("NAME", fmt_name(w.patient, w.rng, "fl")).t(" <").phi(
+        "EMAIL", fmt_email(w.patient, w.rng)
+    ).t(">\n")
     b.t("Sent: ")
     _date(b, w, w.visit).t("\nTo: ")
     _doctor(b, w, 0, "dr_fl").t("\n\nHi ")
@@ -147,9 +168,15 @@ def message(b: Builder, w: World) -> None:
     b.t("I have been feeling dizzy since ")
     _date(b, w, w.visit - dt.timedelta(days=w.rng.randint(2, 20))).t(". ")
     filler(b, w.rng, 1)
-    b.t("My husband ").phi("NAME", w.relative.first).t(" thinks I should come in. My new number is ")
-    b.phi("PHONE", fmt_phone(w.rng)).t(" and I moved to ").phi("CITY", w.city).t(", ").phi("STATE", w.state)
-    b.t(". My insurance member ID is ").phi("HEALTHPLAN", _digits(w.rng, 3) + "-" + _digits(w.rng, 6)).t(".\n")
+    b.t("My husband ").phi("NAME", w.relative.first).t(
+        " thinks I should come in. My new number is "
+    )
+    b.phi("PHONE", fmt_phone(w.rng)).t(" and I moved to ").phi("CITY", w.city).t(", ").phi(
+        "STATE", w.state
+    )
+    b.t(". My insurance member ID is ").phi(
+        "HEALTHPLAN", _digits(w.rng, 3) + "-" + _digits(w.rng, 6)
+    ).t(".\n")
     b.t("Thanks,\n").phi("NAME", w.patient.first).t("\n")
 
 

@@ -8,6 +8,4 @@ from medllm.privacy.recognizers.base import PatternRecognizer, context_id
 class AccountRecognizer(PatternRecognizer):
     name = "account"
     kinds = ("ACCOUNT",)
-    patterns = (
-        context_id("ACCOUNT", r"account|acct|billing|invoice|bank\s*account|routing", 0.9),
-    )
+    patterns = (context_id("ACCOUNT", r"account|acct|billing|invoice|bank\s*account|routing", 0.9),)

@@ -16,12 +16,16 @@ class AgeRecognizer(PatternRecognizer):
         Pattern(
             "AGE",
             rx(
-                r"(?<![\w.])" + _OLD + r"(?:\s*|-)(?i:y/?o\b|y\.o\.|yo\b|yrs?\b|years?(?:[\s\-]old)?\b"
+                r"(?<![\w.])"
+                + _OLD
+                + r"(?:\s*|-)(?i:y/?o\b|y\.o\.|yo\b|yrs?\b|years?(?:[\s\-]old)?\b"
                 r"|year-old|yr-old|-year-old|years\s+of\s+age)"
             ),
             0.9,
         ),
         Pattern("AGE", rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*)" + _OLD + r"\b"), 0.9),
-        Pattern("AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8),
+        Pattern(
+            "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
+        ),
         Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
     )

@@ -42,32 +42,85 @@ def _numeric_ok(s: str) -> bool:
     return month_first or day_first
 
 
-_NOT_DATE_NEXT = re.compile(r"\s*(?i:pain|strength|murmur|scale|score|vision|tab|tablet|dose|of\b|x\b)")
+_NOT_DATE_NEXT = re.compile(
+    r"\s*(?i:pain|strength|murmur|scale|score|vision|tab|tablet|dose|of\b|x\b)"
+)
 
 
 class DateRecognizer(PatternRecognizer):
     name = "date"
     kinds = ("DATE",)
     patterns = (
-        Pattern("DATE", rx(r"(?<![\w/\-.])" + _Y + r"[/\-.]\d{1,2}[/\-.]\d{1,2}(?![\w/]|-\d|\.\d)"), 0.95, _numeric_ok),
-        Pattern("DATE", rx(r"(?<![\w/\-.])\d{1,2}[/\-.]\d{1,2}[/\-.](?:\d{4}|\d{2})(?![\w/]|-\d|\.\d)"), 0.9, _numeric_ok),
         Pattern(
             "DATE",
-            rx(r"(?<![\w])(?:" + _M + r"\s+" + _D + r"(?:,?\s+" + _Y + r")?|" + _D + r"(?:\s+of)?[\s\-]" + _M + r"(?:,?[\s\-]" + _Y + r"|[\s\-]\d{2}(?!\d))?)(?![\w])"),
+            rx(r"(?<![\w/\-.])" + _Y + r"[/\-.]\d{1,2}[/\-.]\d{1,2}(?![\w/]|-\d|\.\d)"),
+            0.95,
+            _numeric_ok,
+        ),
+        Pattern(
+            "DATE",
+            rx(r"(?<![\w/\-.])\d{1,2}[/\-.]\d{1,2}[/\-.](?:\d{4}|\d{2})(?![\w/]|-\d|\.\d)"),
+            0.9,
+            _numeric_ok,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])(?:"
+                + _M
+                + r"\s+"
+                + _D
+                + r"(?:,?\s+"
+                + _Y
+                + r")?|"
+                + _D
+                + r"(?:\s+of)?[\s\-]"
+                + _M
+                + r"(?:,?[\s\-]"
+                + _Y
+                + r"|[\s\-]\d{2}(?!\d))?)(?![\w])"
+            ),
             0.9,
         ),
         Pattern("DATE", rx(r"(?<![\w])" + _M + r",?\s+" + _Y + r"(?![\w])"), 0.9),
-        Pattern("DATE", rx(r"(?i:\b(?:spring|summer|fall|autumn|winter|christmas|thanksgiving)\s+(?:of\s+)?)" + _Y + r"\b"), 0.8),
-        Pattern("DATE", rx(_CTX + r"(?P<phi>\d{1,2}[/\-]\d{2,4})(?![\w/]|-\d|\.\d)"), 0.75, _numeric_ok),
-        # "cath 2/18": month/day with a two-digit day and no context; checked in `analyze`.
-        Pattern("DATE", rx(r"(?<![\w/\-.])(?:1[0-2]|0?[1-9])/(?:0[1-9]|[12]\d|3[01])(?![\w/]|-\d|\.\d)"), 0.5),
         Pattern(
             "DATE",
-            rx(_CTX + r"(?P<phi>(?:January|February|March|April|May|June|July|August|September|October|November|December))\b"),
+            rx(
+                r"(?i:\b(?:spring|summer|fall|autumn|winter|christmas|thanksgiving)\s+(?:of\s+)?)"
+                + _Y
+                + r"\b"
+            ),
+            0.8,
+        ),
+        Pattern(
+            "DATE", rx(_CTX + r"(?P<phi>\d{1,2}[/\-]\d{2,4})(?![\w/]|-\d|\.\d)"), 0.75, _numeric_ok
+        ),
+        # "cath 2/18": month/day with a two-digit day and no context; checked in `analyze`.
+        Pattern(
+            "DATE",
+            rx(r"(?<![\w/\-.])(?:1[0-2]|0?[1-9])/(?:0[1-9]|[12]\d|3[01])(?![\w/]|-\d|\.\d)"),
+            0.5,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                _CTX
+                + r"(?P<phi>(?:January|February|March|April|May|June|July|August|September|October|November|December))\b"
+            ),
             0.7,
         ),
-        Pattern("DATE", rx(r"(?<![\w])(?:January|February|April|June|July|August|September|October|November|December)(?![\w])"), 0.6),
-        Pattern("DATE", rx(_CTX + r"(?P<phi>" + _Y + r")(?!\s*(?:mg|mcg|ml|units?|cc|g)\b)(?![\w/]|-\d|\.\d)"), 0.7),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])(?:January|February|April|June|July|August|September|October|November|December)(?![\w])"
+            ),
+            0.6,
+        ),
+        Pattern(
+            "DATE",
+            rx(_CTX + r"(?P<phi>" + _Y + r")(?!\s*(?:mg|mcg|ml|units?|cc|g)\b)(?![\w/]|-\d|\.\d)"),
+            0.7,
+        ),
         Pattern("DATE", rx(r"(?i:\b(?:year|yr)\s*:?\s*)(?P<phi>" + _Y + r")\b"), 0.7),
     )
 
@@ -75,7 +128,10 @@ class DateRecognizer(PatternRecognizer):
         out = []
         for s in super().analyze(text):
             short = re.fullmatch(r"\d{1,2}/\d{1,2}", text[s.start : s.end]) is not None
-            if short and (_NOT_DATE_NEXT.match(text, s.end) or "pain" in text[max(0, s.start - 30) : s.start].lower()):
+            if short and (
+                _NOT_DATE_NEXT.match(text, s.end)
+                or "pain" in text[max(0, s.start - 30) : s.start].lower()
+            ):
                 continue
             out.append(s)
         return out

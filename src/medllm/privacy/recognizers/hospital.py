@@ -15,7 +15,9 @@ _UPPER_FACILITY = (
     r"HOSPITAL|MEDICAL\s+CENTER|HEALTH\s+CENTER|CLINIC|INFIRMARY|MEMORIAL|EMERGENCY\s+(?:DEPT|DEPARTMENT|ROOM)"
     r"|URGENT\s+CARE|HEALTH\s+SYSTEM"
 )
-_NOT_NAME = r"(?!(?:The|THE|A|An|Emergency|EMERGENCY|General|GENERAL|Our|OUR|This|THIS|Your|YOUR)\b)"
+_NOT_NAME = (
+    r"(?!(?:The|THE|A|An|Emergency|EMERGENCY|General|GENERAL|Our|OUR|This|THIS|Your|YOUR)\b)"
+)
 _TITLE_WORDS = r"(?:" + _NOT_NAME + r"(?:St\.|Saint|[A-Z][a-z]+(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
 _UPPER_WORDS = r"(?:" + _NOT_NAME + r"(?:ST\.?|[A-Z]{2,}(?:'S)?)[ \t]+){1,4}"
 
@@ -26,13 +28,31 @@ class HospitalRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "HOSPITAL",
-            rx(r"(?<![\w])(?P<phi>" + _TITLE_WORDS + r"(?:General[ \t]+|Community[ \t]+|Regional[ \t]+|University[ \t]+|Children's[ \t]+|County[ \t]+|Memorial[ \t]+)*(?:" + _FACILITY + r"))\b"),
+            rx(
+                r"(?<![\w])(?P<phi>"
+                + _TITLE_WORDS
+                + r"(?:General[ \t]+|Community[ \t]+|Regional[ \t]+|University[ \t]+|Children's[ \t]+|County[ \t]+|Memorial[ \t]+)*(?:"
+                + _FACILITY
+                + r"))\b"
+            ),
             0.8,
         ),
-        Pattern("HOSPITAL", rx(r"(?<![\w])(?P<phi>" + _UPPER_WORDS + r")(?:GENERAL[ \t]+)?(?:" + _UPPER_FACILITY + r")\b"), 0.8),
         Pattern(
             "HOSPITAL",
-            rx(r"\b(?:Hospital|Clinic|University|Center)\s+of\s+(?P<phi>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"),
+            rx(
+                r"(?<![\w])(?P<phi>"
+                + _UPPER_WORDS
+                + r")(?:GENERAL[ \t]+)?(?:"
+                + _UPPER_FACILITY
+                + r")\b"
+            ),
+            0.8,
+        ),
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"\b(?:Hospital|Clinic|University|Center)\s+of\s+(?P<phi>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"
+            ),
             0.8,
         ),
     )

@@ -21,6 +21,9 @@ class IpRecognizer(PatternRecognizer):
     patterns = (
         Pattern("IP", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)"), 0.9, _valid),
         Pattern(
-            "IP", rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\w:])"), 0.8, _valid
+            "IP",
+            rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\w:])"),
+            0.8,
+            _valid,
         ),
     )

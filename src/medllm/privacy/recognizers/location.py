@@ -13,9 +13,33 @@ from medllm.privacy.resources import Lexicon, lexicon
 
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.
 _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
-_WORDS_BEFORE = re.compile(r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$")
-_STREET_WORDS = frozenset("street st avenue ave road rd drive dr lane ln boulevard blvd court ct way place pl".split())
-_CAPS = re.compile(r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b")
+_WORDS_BEFORE = re.compile(
+    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
+)
+_STREET_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "drive",
+        "dr",
+        "lane",
+        "ln",
+        "boulevard",
+        "blvd",
+        "court",
+        "ct",
+        "way",
+        "place",
+        "pl",
+    ]
+)
+_CAPS = re.compile(
+    r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b"
+)
 
 
 class LocationRecognizer:

@@ -47,13 +47,57 @@ _CREDENTIAL = (
     r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW)\b)"
 )
 _CONTEXT = re.compile(
-    r"(?:(?:" + _LABEL + r"|" + _RELATION + r")(?:" + _TITLE + r")?|" + _TITLE + r")(?P<run>" + _RUN + r")"
+    r"(?:(?:"
+    + _LABEL
+    + r"|"
+    + _RELATION
+    + r")(?:"
+    + _TITLE
+    + r")?|"
+    + _TITLE
+    + r")(?P<run>"
+    + _RUN
+    + r")"
     r"|(?P<cred>" + _RUN + r")" + _CREDENTIAL
 )
 _ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
 _HEADER_WORDS = frozenset(
-    "mrn dob date age sex room bed unit diagnosis md do rn np pa phd admitted seen today re subject"
-    " cc the and of a an history exam note report service clinic hospital department".split()
+    [
+        "mrn",
+        "dob",
+        "date",
+        "age",
+        "sex",
+        "room",
+        "bed",
+        "unit",
+        "diagnosis",
+        "md",
+        "do",
+        "rn",
+        "np",
+        "pa",
+        "phd",
+        "admitted",
+        "seen",
+        "today",
+        "re",
+        "subject",
+        "cc",
+        "the",
+        "and",
+        "of",
+        "a",
+        "an",
+        "history",
+        "exam",
+        "note",
+        "report",
+        "service",
+        "clinic",
+        "hospital",
+        "department",
+    ]
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 # Words after a surname that make it an eponym, not a person in the note.
@@ -119,7 +163,7 @@ class NameRecognizer:
         w = word.lower()
         if w in _HEADER_WORDS:
             return True
-        return (word.isupper() and len(word) <= 4 or word.islower()) and w in self.lex.common
+        return ((word.isupper() and len(word) <= 4) or word.islower()) and w in self.lex.common
 
     def _dictionary(self, text: str) -> list[Span]:
         out = []
@@ -137,7 +181,9 @@ class NameRecognizer:
             return False
         return self.lex.is_name(word.rstrip("'s") if word.endswith("'s") else word)
 
-    def _name_parts(self, text: str, toks: list[re.Match[str]], flags: list[bool]) -> list[tuple[int, int]]:
+    def _name_parts(
+        self, text: str, toks: list[re.Match[str]], flags: list[bool]
+    ) -> list[tuple[int, int]]:
         """Maximal stretches of name words (plus initials and unknown capitalised words next to them)."""
         out = []
         i = 0

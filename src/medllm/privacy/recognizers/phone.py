@@ -35,7 +35,9 @@ class PhoneRecognizer(PatternRecognizer):
             "PHONE",
             rx(
                 r"(?i:phone|tel|telephone|cell|mobile|call|pager|beeper|pgr|contact|ph)"
-                r"[\s.:#]*(?:(?i:number|no\.?)[\s:#]*)?(?P<phi>" + _BARE + r"|\d{4,6}(?![\d/\-]|\.\d))"
+                r"[\s.:#]*(?:(?i:number|no\.?)[\s:#]*)?(?P<phi>"
+                + _BARE
+                + r"|\d{4,6}(?![\d/\-]|\.\d))"
             ),
             0.8,
         ),

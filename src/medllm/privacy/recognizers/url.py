@@ -10,10 +10,14 @@ class UrlRecognizer(PatternRecognizer):
     kinds = ("URL",)
     patterns = (
         Pattern("URL", rx(r"\b(?:https?|ftp)://[^\s<>\"')\]]+[^\s<>\"')\].,;:]"), 0.95),
-        Pattern("URL", rx(r"(?<![@\w.])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"')]*)?"), 0.9),
+        Pattern(
+            "URL", rx(r"(?<![@\w.])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s<>\"')]*)?"), 0.9
+        ),
         Pattern(
             "URL",
-            rx(r"(?<![@\w./])[a-z0-9-]+\.(?:com|org|net|edu|gov|health|io)/[^\s<>\"')]*[^\s<>\"').,;:]"),
+            rx(
+                r"(?<![@\w./])[a-z0-9-]+\.(?:com|org|net|edu|gov|health|io)/[^\s<>\"')]*[^\s<>\"').,;:]"
+            ),
             0.8,
         ),
     )

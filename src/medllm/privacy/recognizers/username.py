@@ -8,7 +8,9 @@ from medllm.core.records import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 # Dictation footers: author initials, then typist / transcriber user names.
-_FOOTER = re.compile(r"(?m)^[ \t]*[A-Z]{2,4}(?P<rest>(?:[/:](?:[a-z][a-z0-9]{1,15}|[A-Za-z]+\d+)){1,3})[ \t]*$")
+_FOOTER = re.compile(
+    r"(?m)^[ \t]*[A-Z]{2,4}(?P<rest>(?:[/:](?:[a-z][a-z0-9]{1,15}|[A-Za-z]+\d+)){1,3})[ \t]*$"
+)
 
 
 class UsernameRecognizer(PatternRecognizer):
@@ -17,7 +19,9 @@ class UsernameRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "USERNAME",
-            rx(r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle)\b)[\s:#=]*(?P<phi>[A-Za-z][\w.\-]{1,30})"),
+            rx(
+                r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle)\b)[\s:#=]*(?P<phi>[A-Za-z][\w.\-]{1,30})"
+            ),
             0.9,
         ),
         Pattern(

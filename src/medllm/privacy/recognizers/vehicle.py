@@ -27,5 +27,7 @@ class VehicleRecognizer(PatternRecognizer):
     patterns = (
         Pattern("VEHICLE", rx(r"\b[A-HJ-NPR-Z0-9]{17}\b"), 0.9, vin_ok),
         Pattern("VEHICLE", rx(r"(?i:\bvin\b)[\s:#]*(?P<phi>[A-HJ-NPR-Z0-9]{11,17})\b"), 0.95),
-        context_id("VEHICLE", r"licen[cs]e\s*plate|plate(?:\s*(?:number|no|\#))?|tag\s*number", 0.9),
+        context_id(
+            "VEHICLE", r"licen[cs]e\s*plate|plate(?:\s*(?:number|no|\#))?|tag\s*number", 0.9
+        ),
     )

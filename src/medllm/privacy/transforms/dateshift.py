@@ -12,9 +12,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTH_NAMES = (
-    "january february march april may june july august september october november december".split()
-)
+MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _TOKEN = re.compile(r"\d+|[A-Za-z]+")
 _REF_YEAR = 2000  # a leap year, so "2/29" without a year can be shifted
 
@@ -43,7 +54,9 @@ def _full_year(y: str) -> int:
     return 2000 + n if n < 50 else 1900 + n
 
 
-def _assign(parts: _Parts, nums: list[re.Match[str]], has_month_word: bool) -> dict[int, str] | None:
+def _assign(
+    parts: _Parts, nums: list[re.Match[str]], has_month_word: bool
+) -> dict[int, str] | None:
     """Decide which number is the year, month and day; returns token index → role."""
     roles: dict[int, str] = {}
     vals = [(i, m.group(0)) for i, m in enumerate(nums)]
@@ -89,7 +102,7 @@ def shift_date(value: str, days: int) -> str | None:
         parts.month = _month_of(month_tok.group(0))
     nums = [m for m in toks if m.group(0).isdigit()]
     roles = _assign(parts, nums, month_tok is not None) if nums else {}
-    if roles is None or parts.month is None and parts.year is None:
+    if roles is None or (parts.month is None and parts.year is None):
         return None
     try:
         new = _shifted(parts, days)

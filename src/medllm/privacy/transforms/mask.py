@@ -15,4 +15,6 @@ class Mask:
         self.char = char
 
     def apply(self, text: str, spans: Sequence[Span], *, patient: str = "") -> str:
-        return replace_spans(text, spans, lambda _, v: "".join(c if c.isspace() else self.char for c in v))
+        return replace_spans(
+            text, spans, lambda _, v: "".join(c if c.isspace() else self.char for c in v)
+        )

@@ -25,7 +25,20 @@ from medllm.privacy.transforms import replace_spans
 from medllm.privacy.transforms.dateshift import shift_date
 
 _WORDS = re.compile(r"[A-Za-z][A-Za-z']*|\d+")
-_SHAPED = {"PHONE", "FAX", "SSN", "MRN", "ACCOUNT", "HEALTHPLAN", "LICENSE", "DEVICE", "VEHICLE", "ID", "ZIP", "USERNAME"}
+_SHAPED = {
+    "PHONE",
+    "FAX",
+    "SSN",
+    "MRN",
+    "ACCOUNT",
+    "HEALTHPLAN",
+    "LICENSE",
+    "DEVICE",
+    "VEHICLE",
+    "ID",
+    "ZIP",
+    "USERNAME",
+}
 _STREET_SUFFIX = re.compile(r"\b[A-Za-z]+\.?$")
 
 
@@ -111,7 +124,9 @@ class Surrogate:
 
     def _city(self, value: str, patient: str) -> str:
         cities = us_places().cities
-        return _like(value, cities[self._int(patient, "city", value.lower()) % min(len(cities), 1000)])
+        return _like(
+            value, cities[self._int(patient, "city", value.lower()) % min(len(cities), 1000)]
+        )
 
     def _state(self, value: str, patient: str) -> str:
         states = us_places().states
