@@ -18,7 +18,9 @@ _UPPER_FACILITY = (
 _NOT_NAME = (
     r"(?!(?:The|THE|A|An|Emergency|EMERGENCY|General|GENERAL|Our|OUR|This|THIS|Your|YOUR)\b)"
 )
-_TITLE_WORDS = r"(?:" + _NOT_NAME + r"(?:St\.|Saint|[A-Z][a-z]+(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
+_TITLE_WORDS = (
+    r"(?:" + _NOT_NAME + r"(?:St\.|Saint|(?:Mc|Mac|O')?[A-Z][a-z]+(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
+)
 _UPPER_WORDS = r"(?:" + _NOT_NAME + r"(?:ST\.?|[A-Z]{2,}(?:'S)?)[ \t]+){1,4}"
 
 

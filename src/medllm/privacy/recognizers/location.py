@@ -16,6 +16,11 @@ _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z]
 _WORDS_BEFORE = re.compile(
     r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
 )
+# "Moody Family Clinic, Tallahassee": a city right after a facility name.
+_AFTER_FACILITY = re.compile(
+    r"(?:Hospital|Center|Centre|Clinic|Infirmary|Institute|Practice),[ \t]+"
+    r"(?P<city>(?:St\.[ \t])?[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})\b"
+)
 _STREET_WORDS = frozenset(
     [
         "street",
@@ -51,6 +56,11 @@ class LocationRecognizer:
 
     def analyze(self, text: str) -> list[Span]:
         spans = self._city_state(text)
+        for m in _AFTER_FACILITY.finditer(text):
+            city = self._city_in(m.group("city"), "")
+            if city is not None:
+                start = m.start("city")
+                spans.append(Span("CITY", start, start + len(city), 0.8, self.name))
         taken = {(s.start, s.end) for s in spans}
         for m in _CAPS.finditer(text):
             for start, end, kind in self._known(m.group(0), m.start()):
@@ -65,18 +75,24 @@ class LocationRecognizer:
             if state.lower() not in self.lex.states:
                 continue
             zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12]) is not None
-            if state in ("MD", "PA", "DO") and not zip_after:  # "Mike Ivan, MD" is a credential
-                continue
+            credential = state in ("MD", "PA", "DO") and not zip_after  # "Mike Ivan, MD"
             before = _WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
             if before is None:
                 continue
             city = self._city_in(before.group(1), text[m.end() : m.end() + 12])
-            if city is None:
+            c_start = m.start() - len(city) if city else 0
+            if city is None or (credential and not self._place_not_person(text, c_start, city)):
                 continue
-            c_start = m.start() - len(city)
             out.append(Span("CITY", c_start, m.start(), 0.85, self.name))
             out.append(Span("STATE", m.start("state"), m.end("state"), 0.85, self.name))
         return out
+
+    def _place_not_person(self, text: str, start: int, city: str) -> bool:
+        """For "X, MD": X is a known city and not the surname of "Jane X, MD" / "J. X, MD"."""
+        if city.lower() not in self.lex.cities:
+            return False
+        prev = re.search(r"([A-Z][A-Za-z]*)\.?[ \t]+$", text[max(0, start - 30) : start])
+        return prev is None or not (len(prev.group(1)) == 1 or self.lex.is_first(prev.group(1)))
 
     def _city_in(self, words: str, after: str) -> str | None:
         """The longest known city ending `words`; with a ZIP after, the last non-street words."""

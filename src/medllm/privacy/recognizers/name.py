@@ -159,11 +159,11 @@ class NameRecognizer:
         return out
 
     def _ordinary(self, word: str) -> bool:
-        """A word to trim off a run: an acronym or a header word, not a name ("Dr. Ann Child" stays)."""
+        """A word to trim off a run: a header word or a lower-case word ("Dr. Ann Child" stays)."""
         w = word.lower()
         if w in _HEADER_WORDS:
             return True
-        return ((word.isupper() and len(word) <= 4) or word.islower()) and w in self.lex.common
+        return word.islower() and w in self.lex.common
 
     def _dictionary(self, text: str) -> list[Span]:
         out = []

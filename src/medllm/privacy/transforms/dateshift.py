@@ -65,7 +65,7 @@ def _assign(
             role = "year" if len(v) == 4 or (int(v) > 31) else "day"
             roles[i] = role
     elif len(vals) == 3:
-        a, b, c = (v for _, v in vals)
+        a, b, _c = (v for _, v in vals)
         if len(a) == 4:
             roles = {0: "year", 1: "month", 2: "day"}
         elif int(a) > 12:

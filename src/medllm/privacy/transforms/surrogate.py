@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 import re
 import secrets
 from collections.abc import Sequence
@@ -95,15 +96,15 @@ class Surrogate:
 
     def _shape(self, kind: str, value: str, patient: str) -> str:
         """Same shape: each digit/letter replaced by a keyed one; the first digit is never 0."""
-        n = self._int(patient, kind, re.sub(r"\W", "", value).upper())
-        out = []
-        for i, c in enumerate(value):
-            n, r = divmod(n, 97) if n > 97 else (self._int(patient, kind, value, str(i)), 0)
-            r = r or n % 97
+        rng = random.Random(self._int(patient, kind, re.sub(r"\W", "", value).upper()))
+        out: list[str] = []
+        first_digit = True
+        for c in value:
             if c.isdigit():
-                out.append(str(r % 10) if out and any(x.isdigit() for x in out) else str(1 + r % 9))
+                out.append(str(rng.randint(1 if first_digit else 0, 9)))
+                first_digit = False
             elif c.isalpha():
-                letter = chr(ord("A") + r % 26)
+                letter = chr(ord("A") + rng.randrange(26))
                 out.append(letter if c.isupper() else letter.lower())
             else:
                 out.append(c)
