@@ -104,6 +104,7 @@ def _process(job: Job) -> Result:
     light = Job(job.kind, None, "", job.where, job.file_index, job.extra)
     try:
         output, counts = _process_unsafe(job)
+        json.dumps(output, ensure_ascii=False).encode("utf-8")  # unwritable output fails here
     except Exception as e:
         return Result(light, None, {}, type(e).__name__)
     return Result(light, output, counts)

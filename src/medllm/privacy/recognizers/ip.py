@@ -19,7 +19,7 @@ class IpRecognizer(PatternRecognizer):
     name = "ip"
     kinds = ("IP",)
     patterns = (
-        Pattern("IP", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)"), 0.9, _valid),
+        Pattern("IP", rx(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)"), 0.9, _valid),
         Pattern(
             "IP",
             rx(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\w:])"),

@@ -1,0 +1,106 @@
+"""The gold corpora (synthetic generator, i2b2 reader), the metrics, and the recall they show."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from medllm.core.errors import DataError
+from medllm.core.records import Span
+from medllm.privacy import deidentify
+from medllm.privacy.detect import build_analyzer
+from medllm.privacy.evaluate import Scorer, evaluate
+from medllm.privacy.gold import load_gold, read_gold_jsonl
+from medllm.privacy.gold.i2b2 import philter_notes, read_i2b2_xml
+from medllm.privacy.gold.synthetic import NOTE_TYPES, GoldNote, generate_notes
+
+
+def test_generator_is_seeded_and_offsets_are_exact(gold_notes: list[GoldNote]) -> None:
+    again = generate_notes(10, seed=0)
+    assert [n.text for n in again] == [n.text for n in gold_notes[:10]]
+    assert generate_notes(3, seed=1)[0].text != gold_notes[0].text
+    assert {n.note_type for n in gold_notes} == set(NOTE_TYPES)
+    kinds = Counter(s.kind for n in gold_notes for s in n.spans)
+    assert len(kinds) >= 20
+    for note in gold_notes:
+        for s in note.spans:
+            value = note.text[s.start : s.end]
+            assert value and value == value.strip()
+        ends = [(s.start, s.end) for s in note.spans]
+        assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:], strict=False))
+
+
+def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
+    analyzer = build_analyzer()
+    for note in gold_notes:
+        found = analyzer.analyze(note.text)
+        covered = [False] * len(note.text)
+        for s in found:
+            covered[s.start : s.end] = [True] * (s.end - s.start)
+        for g in note.spans:
+            leaked = [m.group(0) for m in re.finditer(r"\w+", note.text[g.start : g.end]) if not covered[g.start + m.start()]]
+            assert not leaked, f"{note.id}: {g.kind} span at {g.start} left {len(leaked)} tokens in clear"
+        clean = deidentify(note.text).text
+        for g in note.spans:
+            value = note.text[g.start : g.end]
+            if len(value) >= 6 and any(c.isdigit() or c == "@" for c in value):
+                assert value not in clean, f"{note.id}: a {g.kind} value survived redaction"
+
+
+def test_i2b2_notes_are_read_from_the_installed_package() -> None:
+    notes = philter_notes()
+    assert len(notes) == 5
+    assert sum(len(n.spans) for n in notes) == 46
+    types = Counter(s.source for n in notes for s in n.spans)
+    assert types["DATE"] == 19 and types["DOCTOR"] == 15 and types["PATIENT"] == 4
+    assert all(n.text[s.start : s.end].strip() for n in notes for s in n.spans)
+
+
+def test_recall_on_i2b2_and_synthetic(gold_notes: list[GoldNote]) -> None:
+    analyzer = build_analyzer()
+    i2b2 = evaluate(philter_notes(), analyzer.analyze)
+    assert i2b2["overall"]["token_binary"]["recall"] >= 0.95
+    syn = evaluate(gold_notes, analyzer.analyze)
+    assert syn["overall"]["token_binary"]["recall"] >= 0.99
+    assert syn["overall"]["span_relaxed"]["precision"] >= 0.9
+    assert set(syn["per_type"]) >= {"NAME", "DATE", "PHONE", "MRN", "STREET", "ZIP"}
+
+
+def test_metrics_on_a_hand_counted_example() -> None:
+    text = "Dr Ann Lee saw Bo on 3/4/20 at home"
+    gold = [Span("NAME", 3, 10), Span("NAME", 15, 17), Span("DATE", 21, 27)]
+    pred = [Span("NAME", 3, 6), Span("DATE", 21, 27), Span("NAME", 31, 35)]
+    sc = Scorer()
+    sc.add(text, gold, pred)
+    rep = sc.report()
+    name = rep["per_type"]["NAME"]
+    assert name["span_strict"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    # relaxed: "Ann" overlaps "Ann Lee" → 1 of 2 gold found, 1 of 2 predictions right
+    assert name["span_relaxed"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+    assert rep["per_type"]["DATE"]["span_strict"]["f1"] == 1.0
+    # tokens: gold PHI tokens Ann, Lee, Bo, 3, 4, 20 (6); predicted Ann, 3, 4, 20, home (5)
+    assert rep["overall"]["token_binary"]["recall"] == round(4 / 6, 4)
+    assert rep["overall"]["token_binary"]["precision"] == round(4 / 5, 4)
+    assert rep["overall"]["span_covered_recall"] == round(1 / 3, 4)
+
+
+def test_gold_jsonl_round_trip(tmp_path: Path, gold_notes: list[GoldNote]) -> None:
+    from medllm.core.jsonl import write_jsonl
+
+    path = tmp_path / "gold.jsonl"
+    write_jsonl(path, (n.to_dict() for n in gold_notes[:5]))
+    back = read_gold_jsonl(path)
+    assert [n.spans for n in back] == [tuple(Span(s.kind, s.start, s.end, 1.0, "gold") for s in n.spans) for n in gold_notes[:5]]
+    assert len(load_gold(str(path))) == 5
+
+
+def test_malformed_i2b2_file_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<deIdi2b2><TEXT>hi</TEXT></deIdi2b2>")
+    with pytest.raises(DataError, match=r"bad\.xml.*TAGS"):
+        read_i2b2_xml(bad)
+    with pytest.raises(DataError, match="unknown gold"):
+        load_gold("nope")
