@@ -14,6 +14,10 @@ from typing import Any
 import numpy as np
 
 FOLDER = "bm25"
+# Bumped when tokenization changes: a knowledge base built with another version re-indexes.
+VERSION = 2
+# Dotted codes stay whole ("E11.9", "S00.00XA", "1.5"), other tokens are words of 2+ characters.
+TOKEN_PATTERN = r"(?u)\b\w+(?:\.\w+)+\b|\b\w\w+\b"
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +31,12 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     import bm25s
 
     out = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+        texts,
+        token_pattern=TOKEN_PATTERN,
+        stopwords="en",
+        stemmer=_stemmer(),
+        return_ids=False,
+        show_progress=False,
     )
     return out  # type: ignore[return-value]
 

@@ -31,7 +31,10 @@ def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of CLI output
+    hf_logging.set_verbosity_error()
     model = SentenceTransformer(str(model_dir()), device="cpu")
     model.max_seq_length = MAX_SEQ_LENGTH
     return model

@@ -128,7 +128,8 @@ def build_index(
         fresh = [c for c in chunks if c.id not in old]
         report.added = _append(folder, cfg, fresh, say)
     report.embedded = _embed_missing(folder, cfg, say) if cfg.dense else 0
-    _finish(folder, cfg, report, say, rebuild_bm25=report.added > 0 or report.rewritten)
+    stale = exists(folder) and read_manifest(folder).get("bm25_version") != bm25.VERSION
+    _finish(folder, cfg, report, say, rebuild_bm25=report.added > 0 or report.rewritten or stale)
     report.build_s = time.perf_counter() - start
     _write_manifest(folder, cfg, report)
     return report
@@ -278,7 +279,8 @@ def _finish(
     try:
         if rebuild_bm25 or not (folder / bm25.FOLDER).is_dir():
             say("BM25 index", 0, len(store))
-            bm25.build(folder / bm25.FOLDER, store.texts())
+            n = bm25.build(folder / bm25.FOLDER, store.texts())
+            say("BM25 index", n, n)
         report.n_chunks = len(store)
         report.n_docs = store.n_docs()
         report.by_source = store.counts_by_source()
@@ -306,6 +308,7 @@ def _write_manifest(folder: Path, cfg: KbConfig, report: BuildReport) -> None:
             "dim": DIM,
             "chunking": {"max_tokens": cfg.max_tokens, "overlap": cfg.overlap},
             "rrf_k": cfg.rrf_k,
+            "bm25_version": bm25.VERSION,
             "last_build_s": round(report.build_s, 2),
             "disk_bytes": report.disk_bytes,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -65,8 +65,6 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
         tree = etree.parse(str(path), parser)
     except (etree.XMLSyntaxError, OSError) as e:
         raise DataError(f"unreadable XML ({e})", path=path, fix="check the file") from None
-    for entry in parser.error_log:
-        errors.append(DataError(f"XML syntax error: {entry.message}", path=path, line=entry.line))
     root = tree.getroot()
     if root is None or root.tag != "PubmedArticleSet":
         raise DataError(
@@ -74,8 +72,19 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
             path=path,
             fix="export from PubMed as XML (efetch rettype=xml) or pass a .txt/.jsonl file",
         )
-    for idx, article in enumerate(root.iterfind("PubmedArticle"), start=1):
+    bad_lines = sorted({int(e.line) for e in parser.error_log})
+    articles = list(root.iterfind("PubmedArticle"))
+    starts = [int(a.sourceline or 0) for a in articles] + [10**9]
+    for idx, article in enumerate(articles, start=1):
+        damaged = [ln for ln in bad_lines if starts[idx - 1] <= ln < starts[idx]]
+        if damaged:
+            errors.append(
+                DataError(f"PubmedArticle #{idx} is malformed XML: skipped", path=path, line=damaged[0])
+            )
+            continue
         try:
             yield _document(path, idx, article)
         except DataError as e:
             errors.append(e)
+    if bad_lines and (not articles or bad_lines[0] < starts[0]):
+        errors.append(DataError("malformed XML before the first article", path=path, line=bad_lines[0]))
