@@ -82,6 +82,7 @@ def data(
     """Build a recipe's dataset and write it as JSONL, to inspect what will be trained on."""
     from medllm.core.jsonl import write_jsonl
     from medllm.core.schemas import load_any
+    from medllm.train import registry  # noqa: F401  (registers the cpt/sft/dpo config kinds)
     from medllm.train.data import build_rows
 
     cfg: Any = load_any(config, set_)

@@ -39,7 +39,7 @@ class DataSection(_Strict):
         "{prompt,chosen,rejected} (dpo); the format is detected per row",
     )
     limit: int | None = Field(
-        None, ge=1, description="at most this many examples per built-in source (seeded sample)"
+        None, ge=1, description="at most this many records per built-in source (seeded sample)"
     )
     heldout_limit: int = Field(
         64, ge=0, description="held-out examples kept for evaluation (DPO eval pairs, reports)"
@@ -174,6 +174,10 @@ class StudyConfig(_Strict):
     )
     limit: int = Field(100, ge=1, description="items per task")
     output_dir: str = Field("runs/studies", description="where runs and report.md / report.json go")
+    overrides: list[str] = Field(
+        default_factory=list,
+        description="key=value overrides applied to every trained arm (e.g. optim.max_steps=5)",
+    )
 
 
 RecipeConfig = CptConfig | SftConfig | DpoConfig

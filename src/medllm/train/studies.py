@@ -21,11 +21,18 @@ from medllm.train.config import StudyConfig, StudyRun
 from medllm.train.heldout import heldout_scores, trained_model
 
 
-def _train_arm(arm: StudyRun, run_dir: Path, start: Path | None) -> dict[str, Any]:
+def _train_arm(
+    arm: StudyRun, run_dir: Path, start: Path | None, common: list[str]
+) -> dict[str, Any]:
     meta = run_dir / FINAL / META
     if not meta.is_file():
         kind = str(read_yaml(arm.config).get("kind"))
-        sets = [*arm.overrides, f"output_dir={run_dir}", *([f"model={start}"] if start else [])]
+        sets = [
+            *common,
+            *arm.overrides,
+            f"output_dir={run_dir}",
+            *([f"model={start}"] if start else []),
+        ]
         cmd = [sys.executable, "-m", "medllm", "train", kind, arm.config]
         for s in sets:
             cmd += ["--set", s]
@@ -56,7 +63,7 @@ def _arm_row(cfg: StudyConfig, arm: StudyRun, out: Path) -> dict[str, Any]:
                 "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit)}  # fmt: skip
     run_dir = out / arm.name
     start = _merged(out / arm.start_from) if arm.start_from else None
-    meta = _train_arm(arm, run_dir, start)
+    meta = _train_arm(arm, run_dir, start, cfg.overrides)
     scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit)
     return {"name": arm.name, "kind": meta["kind"], "mode": meta["mode"], "start_from": arm.start_from,
             **meta["result"], "scores": scores}  # fmt: skip

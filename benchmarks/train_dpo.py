@@ -1,0 +1,79 @@
+"""DPO on the embedded model: held-out reward margin / win rate, and mmlu_medical before vs after.
+
+    .venv/bin/python benchmarks/train_dpo.py [--steps 12] [--mmlu-limit 100]
+
+1. `medllm train dpo configs/train/dpo.yaml` (LoRA, reference log-probs precomputed) in its own
+   process; TRL scores the held-out pairs at the end: eval_rewards/margins and
+   eval_rewards/accuracies (the win rate: chosen rewarded above rejected).
+2. The base model and the DPO model (adapter merged) are both exported to GGUF f16 by the same
+   path, and scored on mmlu_medical (letter log-likelihood, lm-eval style, zero-shot) through the llamacpp
+   backend, so the comparison differs only in the DPO update.
+Writes benchmarks/results/train_dpo.json and the `train_dpo` README line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import versions, write_result
+
+ROOT = Path(__file__).parents[1]
+
+
+def to_gguf(model_dir: Path, out: Path) -> Path:
+    from medllm.train.export import load_merged
+    from medllm.train.gguf_export import write_gguf_f16
+
+    model, tokenizer = load_merged(model_dir)
+    model.save_pretrained(out / "hf")
+    tokenizer.save_pretrained(out / "hf")
+    return write_gguf_f16(out / "hf", out / "model-f16.gguf")
+
+
+def mmlu(gguf: Path, limit: int) -> float:
+    from medllm.evaluate import run_eval
+    from medllm.models import load_model
+
+    summary = run_eval(
+        load_model(f"llamacpp:{gguf}", n_ctx=2048), "mmlu_medical", limit=limit, num_fewshot=0
+    )
+    return float(summary["results"]["mmlu_medical"]["acc"])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--steps", type=int, default=12)
+    p.add_argument("--mmlu-limit", type=int, default=100)
+    p.add_argument("--out", default="runs/bench_dpo")
+    a = p.parse_args()
+    out = ROOT / a.out
+    cmd = [sys.executable, "-m", "medllm", "train", "dpo", "configs/train/dpo.yaml",
+           "--set", f"output_dir={out / 'run'}", "--set", f"optim.max_steps={a.steps}"]  # fmt: skip
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    res = json.loads((out / "run" / "final" / "medllm-train.json").read_text())["result"]
+    from medllm.train.common import model_path
+
+    base_gguf = to_gguf(model_path("hf:default"), out / "base")
+    dpo_gguf = to_gguf(out / "run" / "final", out / "dpo")
+    before, after = mmlu(base_gguf, a.mmlu_limit), mmlu(dpo_gguf, a.mmlu_limit)
+    result = {"heldout_reward_margin": res.get("eval_rewards/margins"),
+              "heldout_win_rate": res.get("eval_rewards/accuracies"), "steps": res["steps"],
+              "train_seconds": res["train_seconds"], "peak_rss_gb": res["peak_rss_gb"],
+              "mmlu_medical_acc_before": before, "mmlu_medical_acc_after": after,
+              "mmlu_medical_delta_points": 100 * (after - before), "mmlu_limit": a.mmlu_limit,
+              "model": "SmolLM2-135M-Instruct (hf:default), LoRA DPO, reference log-probs precomputed",
+              "versions": versions("torch", "transformers", "trl", "peft", "llama-cpp-python")}  # fmt: skip
+    summary = (f"held-out pairs: reward margin {result['heldout_reward_margin']:.3f}, win rate "
+               f"{result['heldout_win_rate']:.3f}; mmlu_medical acc {before:.3f} → {after:.3f} "
+               f"({a.mmlu_limit} items)")  # fmt: skip
+    print(write_result("train_dpo", result, summary, "python benchmarks/train_dpo.py"))
+    print(summary)
+
+
+if __name__ == "__main__":
+    main()
