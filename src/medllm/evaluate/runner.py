@@ -62,7 +62,7 @@ def run_eval(
     call_cache = CallCache(_cache_path(cache))
     out = Path(out_dir) if out_dir is not None else None
     try:
-        fp = model_fingerprint(m)
+        fp = model_fingerprint(m) if call_cache.path is not None else str(m.id)
         run = {"model": m.id, "fingerprint": fp, "mode": mode, "limit": limit, "seed": seed,
                "num_fewshot": num_fewshot, "k": k, "tasks": names, "overrides": overrides or []}  # fmt: skip
         if out is not None:
