@@ -24,7 +24,10 @@ def _tokenizer() -> Any:
 
     from medllm.knowledge.embed import model_dir
 
-    return Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tok.no_padding()  # the shipped file pads and truncates to 128: we need true lengths
+    tok.no_truncation()
+    return tok
 
 
 def count_tokens(text: str) -> int:

@@ -34,7 +34,9 @@ def test_pubmed_xml_records() -> None:
     assert "Results: Patients given zinc lozenges" in docs[0].text
     assert docs[0].meta["mesh"] == ["Zinc"] and docs[0].url.endswith("/90000001/")
     assert len(report.errors) == 1
-    assert "pubmed_sample.xml" in str(report.errors[0]) and "PubmedArticle #2" in str(report.errors[0])
+    assert "pubmed_sample.xml" in str(report.errors[0]) and "PubmedArticle #2" in str(
+        report.errors[0]
+    )
 
 
 def test_damaged_pubmed_xml_keeps_good_articles() -> None:
@@ -50,7 +52,10 @@ def test_fhir_bundle_resources() -> None:
     kinds = [d.meta["resource_type"] for d in docs]
     assert kinds == ["Condition", "MedicationStatement", "Observation", "DiagnosticReport"]
     by_kind = dict(zip(kinds, docs, strict=True))
-    assert "Type 2 diabetes mellitus without complications (icd-10-cm E11.9)" in by_kind["Condition"].text
+    assert (
+        "Type 2 diabetes mellitus without complications (icd-10-cm E11.9)"
+        in by_kind["Condition"].text
+    )
     assert "Value: 7.2 %" in by_kind["Observation"].text
     assert "Lungs clear" in by_kind["DiagnosticReport"].text
     assert all("Synthetic" not in d.text for d in docs)  # the Patient resource is not indexed
@@ -68,7 +73,7 @@ def test_unreadable_file_is_one_error_and_others_load() -> None:
 
 
 def test_folder_and_missing_path() -> None:
-    docs, report = _load(".")
+    docs, _ = _load(".")
     assert len(docs) == 2 + 1 + 3 + 4 + 1  # pubmed, damaged pubmed (1 of 2), jsonl, fhir, md
     with pytest.raises(DataError, match="no such file"):
         list(load_user_files([FIX / "nope.txt"], LoadReport()))

@@ -1,0 +1,39 @@
+"""Synthetic documents shared by the knowledge tests (invented facts, no PHI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medllm.core.records import Document
+
+FIX = Path(__file__).parents[2] / "fixtures" / "knowledge"
+
+TOPICS = [
+    (
+        "asthma",
+        "Asthma is chronic airway inflammation with wheeze; inhaled salbutamol relieves attacks.",
+    ),
+    (
+        "gout",
+        "Gout is arthritis caused by uric acid crystals; the big toe joint becomes red and swollen.",
+    ),
+    (
+        "scurvy",
+        "Scurvy results from vitamin C deficiency and causes bleeding gums and poor wound healing.",
+    ),
+    ("rickets", "Rickets is softening of bones in children due to vitamin D deficiency."),
+    ("migraine", "Migraine is a recurrent headache with nausea and sensitivity to light."),
+    (
+        "anaemia",
+        "Iron deficiency anaemia causes fatigue and pale skin; oral iron restores haemoglobin.",
+    ),
+    (
+        "tetanus",
+        "Tetanus is caused by Clostridium tetani toxin and produces muscle spasms and lockjaw.",
+    ),
+    ("glaucoma", "Glaucoma damages the optic nerve, often with raised intraocular pressure."),
+]
+
+
+def topic_docs() -> list[Document]:
+    return [Document(id=f"syn:{n}", text=t, title=n.title(), source="synthetic") for n, t in TOPICS]

@@ -1,0 +1,75 @@
+"""Build, idempotent rebuild, incremental add, rewrite with vector reuse, resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from kb_testdata import FIX, topic_docs
+
+from medllm.core.records import Document
+from medllm.knowledge.config import KbConfig
+from medllm.knowledge.dense import DenseIndex
+from medllm.knowledge.index import BuildReport, build_index, read_manifest
+from medllm.knowledge.kb import KnowledgeBase
+
+
+def test_small_kb_counts(small_kb: tuple[Path, BuildReport]) -> None:
+    folder, report = small_kb
+    m = read_manifest(folder)
+    assert m["n_docs"] == 3 + 1 + 8 and m["n_chunks"] == m["dense_rows"] >= 12
+    assert report.added == 8 and report.embedded == 8 and not report.rewritten
+    assert m["by_source"]["synthetic"] == 8
+
+
+def test_rebuild_is_idempotent(small_kb: tuple[Path, BuildReport]) -> None:
+    folder, _ = small_kb
+    cfg = KbConfig(folder=folder, sources=[], add=[FIX / "notes.jsonl", FIX / "guide.md"])
+    before = (folder / "dense" / "vectors.f16").read_bytes()
+    report = build_index(cfg)
+    assert (report.added, report.embedded, report.rewritten) == (0, 0, False)
+    assert (folder / "dense" / "vectors.f16").read_bytes() == before
+    assert len(report.errors) == 2  # the two bad JSONL lines, reported again, never indexed
+
+
+def test_changed_document_rewrites_and_reuses_vectors(tmp_path: Path) -> None:
+    cfg = KbConfig(folder=tmp_path / "kb", sources=[])
+    docs = topic_docs()[:4]
+    build_index(cfg, docs=docs)
+    old = DenseIndex.open(tmp_path / "kb" / "dense").vectors().copy()
+    changed = [*docs[:3], Document(id=docs[3].id, text="Rickets: soft bones.", source="synthetic")]
+    report = build_index(cfg, docs=changed)
+    assert report.rewritten and report.embedded == 1  # only the changed chunk is embedded again
+    new = DenseIndex.open(tmp_path / "kb" / "dense").vectors()
+    assert np.array_equal(new[:3], old[:3]) and not np.array_equal(new[3], old[3])
+    kb = KnowledgeBase(tmp_path / "kb")
+    assert kb.get("syn:rickets#0").text == "Rickets: soft bones."  # type: ignore[union-attr]
+
+
+def test_interrupted_build_resumes(tmp_path: Path) -> None:
+    from medllm.knowledge.embed import embed
+
+    cfg = KbConfig(folder=tmp_path / "kb", sources=[], dense=False)
+    docs = topic_docs()[:3]
+    build_index(cfg, docs=docs)
+    assert read_manifest(tmp_path / "kb")["dense_rows"] == 0
+    # a build stopped after embedding the first batch: one of three chunks has its vector
+    dense = DenseIndex.open(tmp_path / "kb" / "dense")
+    dense.add(embed([docs[0].text]))
+    report = build_index(KbConfig(folder=tmp_path / "kb", sources=[]), docs=docs)
+    assert report.embedded == 2 and read_manifest(tmp_path / "kb")["dense_rows"] == 3
+    # vectors written beyond the stored chunks (a crash mid-batch) are dropped, not served
+    (tmp_path / "kb" / "dense" / "vectors.f16").open("ab").write(
+        np.zeros(384, np.float16).tobytes()
+    )
+    report = build_index(KbConfig(folder=tmp_path / "kb", sources=[]), docs=docs)
+    assert report.embedded == 0 and len(DenseIndex.open(tmp_path / "kb" / "dense")) == 3
+    fresh = embed([d.text for d in docs])
+    stored = DenseIndex.open(tmp_path / "kb" / "dense").vectors().astype(np.float32)
+    assert np.allclose(np.sum(fresh * stored, axis=1), 1.0, atol=1e-2)
+
+
+def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
+    docs = [*topic_docs()[:2], Document(id="syn:asthma", text="again", source="synthetic")]
+    report = build_index(KbConfig(folder=tmp_path / "kb", sources=[], dense=False), docs=docs)
+    assert report.n_docs == 2 and len(report.errors) == 1 and "syn:asthma" in str(report.errors[0])
