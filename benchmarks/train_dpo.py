@@ -1,6 +1,6 @@
 """DPO on the embedded model: held-out reward margin / win rate, and mmlu_medical before vs after.
 
-    .venv/bin/python benchmarks/train_dpo.py [--steps 12] [--mmlu-limit 100]
+    .venv/bin/python benchmarks/train_dpo.py [--steps 8] [--mmlu-limit 100]
 
 1. `medllm train dpo configs/train/dpo.yaml` (LoRA, reference log-probs precomputed) in its own
    process; TRL scores the held-out pairs at the end: eval_rewards/margins and
@@ -47,7 +47,7 @@ def mmlu(gguf: Path, limit: int) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--steps", type=int, default=12)
+    p.add_argument("--steps", type=int, default=8)
     p.add_argument("--mmlu-limit", type=int, default=100)
     p.add_argument("--out", default="runs/bench_dpo")
     a = p.parse_args()

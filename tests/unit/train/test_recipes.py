@@ -70,7 +70,10 @@ def test_full_finetuning_changes_base_weights(
 
     from medllm.train import sft
 
-    result = sft.run(_sft(tiny_dir, tmp_path / "run", sft_file, "full"))
+    # gradient checkpointing on here, so that path is exercised too
+    result = sft.run(
+        _sft(tiny_dir, tmp_path / "run", sft_file, "full", gradient_checkpointing=True)
+    )
     assert result.trainable_params == result.total_params
     before, after = _weights(tiny_dir), _weights(result.final_dir)
     changed = [k for k in before if not torch.equal(before[k], after[k])]

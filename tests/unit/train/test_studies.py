@@ -1,0 +1,33 @@
+"""A two-arm study end to end on the tiny model: trains as a subprocess, scores, writes the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow  # ~40 s alone, more under load: a subprocess run plus two evaluations
+def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_file: Path) -> None:
+    from medllm.train.config import StudyConfig
+    from medllm.train.studies import run_study
+
+    recipe = tmp_path / "sft.yaml"
+    recipe.write_text(
+        f"# medllm train sft {recipe}\nkind: sft\nmodel: {tiny_dir}\nmode: lora\n"
+        f"data: {{files: [{sft_file}]}}\noptim: {{max_steps: 2, batch_size: 2, max_length: 64, tensorboard: false}}\n",
+        encoding="utf-8",
+    )
+    cfg = StudyConfig(
+        name="s_tiny", tasks=["icd10cm_concepts"], limit=4, output_dir=str(tmp_path / "studies"),
+        runs=[{"name": "base", "config": "base", "overrides": [f"model=hf:{tiny_dir}"]},
+              {"name": "sft", "config": str(recipe)}],
+    )  # fmt: skip
+    md = run_study(cfg)
+    report = json.loads((md.parent / "report.json").read_text())
+    base, sft = report["arms"]
+    assert base["kind"] == "base" and sft["kind"] == "sft" and sft["steps"] == 2
+    assert 0.0 <= sft["scores"]["icd10cm_concepts"] <= 1.0 and sft["trainable_params"] > 0
+    text = md.read_text()
+    assert "| base |" in text and "| sft |" in text and "icd10cm_concepts acc" in text
