@@ -6,8 +6,8 @@
    process; TRL scores the held-out pairs at the end: eval_rewards/margins and
    eval_rewards/accuracies (the win rate: chosen rewarded above rejected).
 2. The base model and the DPO model (adapter merged) are both exported to GGUF f16 by the same
-   path, and scored on mmlu_medical (letter log-likelihood, lm-eval style, zero-shot) through the llamacpp
-   backend, so the comparison differs only in the DPO update.
+   path, and scored on mmlu_medical through the llamacpp backend (zero-shot, option
+   log-likelihood: letter scoring is degenerate for this model), so only the DPO update differs.
 Writes benchmarks/results/train_dpo.json and the `train_dpo` README line.
 """
 
@@ -40,7 +40,11 @@ def mmlu(gguf: Path, limit: int) -> float:
     from medllm.models import load_model
 
     summary = run_eval(
-        load_model(f"llamacpp:{gguf}", n_ctx=2048), "mmlu_medical", limit=limit, num_fewshot=0
+        load_model(f"llamacpp:{gguf}", n_ctx=2048),
+        "mmlu_medical",
+        limit=limit,
+        num_fewshot=0,
+        mode="loglik_options",
     )
     return float(summary["results"]["mmlu_medical"]["acc"])
 
@@ -65,7 +69,7 @@ def main() -> None:
               "heldout_win_rate": res.get("eval_rewards/accuracies"), "steps": res["steps"],
               "train_seconds": res["train_seconds"], "peak_rss_gb": res["peak_rss_gb"],
               "mmlu_medical_acc_before": before, "mmlu_medical_acc_after": after,
-              "mmlu_medical_delta_points": 100 * (after - before), "mmlu_limit": a.mmlu_limit,
+              "mmlu_medical_delta_points": 100 * (after - before), "mmlu_limit": a.mmlu_limit, "mmlu_mode": "loglik_options, zero-shot",
               "model": "SmolLM2-135M-Instruct (hf:default), LoRA DPO, reference log-probs precomputed",
               "versions": versions("torch", "transformers", "trl", "peft", "llama-cpp-python")}  # fmt: skip
     summary = (f"held-out pairs: reward margin {result['heldout_reward_margin']:.3f}, win rate "
