@@ -31,7 +31,7 @@ PARAMS = "dense.json"
 class DenseParams:
     dim: int = 384
     m: int = 48  # PQ sub-quantizers (dim must be divisible by m)
-    nlist: int = 0  # 0 = chosen at training time: about 4·sqrt(n)
+    nlist: int = 0  # 0 = chosen at training time: about 2·sqrt(n)
     nprobe: int = 32
     rerank: int = 200
     min_train: int = 20_000
@@ -39,7 +39,9 @@ class DenseParams:
 
 
 def _auto_nlist(n: int) -> int:
-    return int(max(64, min(65536, 4 * round(n**0.5))))
+    # 2·sqrt(n) lists keep k-means training to minutes on 2 cores at 1M vectors; nprobe=32 then
+    # scans ~1.6% of them, and the exact re-rank recovers the recall PQ loses.
+    return int(max(64, min(65536, 2 * round(n**0.5))))
 
 
 class DenseIndex:

@@ -26,7 +26,9 @@ _QUESTION = re.compile(r"(?:Question|Q)\s*:\s*", re.IGNORECASE)
 def question_of(prompt: str) -> str:
     """The question inside a task prompt (no options, no template tokens)."""
     parts = _QUESTION.split(prompt)
-    text = parts[-1] if len(parts) > 1 else prompt
+    # With a "Question:" marker take the last one; otherwise the last blank-line-separated block
+    # (task preambles and few-shot examples come before it).
+    text = parts[-1] if len(parts) > 1 else prompt.strip().split("\n\n")[-1]
     text = _OPTION_LINE.split(text, maxsplit=1)[0]
     text = re.sub(r"<\|[^|>]+\|>", " ", text)  # chat-template markers
     return " ".join(text.split()[:200])

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medllm.core.records import ChatMessage, Chunk
-from medllm.rag.guard import escape_delimiters, quarantine
+from medllm.rag.guard import Guarded, escape_delimiters, quarantine
 
 SYSTEM = (
     "You are a careful medical assistant. Answer the question using only the numbered sources. "
@@ -33,11 +33,12 @@ class Source:
 
 
 def make_sources(
-    chunks: Sequence[Chunk], scores: Sequence[float], max_chars: int = 700
+    chunks: Sequence[Chunk], scores: Sequence[float], max_chars: int = 700, guard: bool = True
 ) -> list[Source]:
+    """Numbered sources; `guard=False` skips the quarantine (only for measuring what it does)."""
     out = []
     for n, (c, s) in enumerate(zip(chunks, scores, strict=True), start=1):
-        g = quarantine(c.text)
+        g = quarantine(c.text) if guard else Guarded(c.text, 0)
         text = escape_delimiters(g.text)
         if len(text) > max_chars:
             text = text[:max_chars].rsplit(" ", 1)[0] + " …"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from kb_testdata import FIX, topic_docs
 
 from medllm.core.records import Document
 from medllm.knowledge.config import KbConfig
@@ -22,9 +21,11 @@ def test_small_kb_counts(small_kb: tuple[Path, BuildReport]) -> None:
     assert m["by_source"]["synthetic"] == 8
 
 
-def test_rebuild_is_idempotent(small_kb: tuple[Path, BuildReport]) -> None:
+def test_rebuild_is_idempotent(small_kb: tuple[Path, BuildReport], fixtures_dir: Path) -> None:
     folder, _ = small_kb
-    cfg = KbConfig(folder=folder, sources=[], add=[FIX / "notes.jsonl", FIX / "guide.md"])
+    cfg = KbConfig(
+        folder=folder, sources=[], add=[fixtures_dir / "notes.jsonl", fixtures_dir / "guide.md"]
+    )
     before = (folder / "dense" / "vectors.f16").read_bytes()
     report = build_index(cfg)
     assert (report.added, report.embedded, report.rewritten) == (0, 0, False)
@@ -32,9 +33,11 @@ def test_rebuild_is_idempotent(small_kb: tuple[Path, BuildReport]) -> None:
     assert len(report.errors) == 2  # the two bad JSONL lines, reported again, never indexed
 
 
-def test_changed_document_rewrites_and_reuses_vectors(tmp_path: Path) -> None:
+def test_changed_document_rewrites_and_reuses_vectors(
+    tmp_path: Path, synthetic_docs: list[Document]
+) -> None:
     cfg = KbConfig(folder=tmp_path / "kb", sources=[])
-    docs = topic_docs()[:4]
+    docs = synthetic_docs[:4]
     build_index(cfg, docs=docs)
     old = DenseIndex.open(tmp_path / "kb" / "dense").vectors().copy()
     changed = [*docs[:3], Document(id=docs[3].id, text="Rickets: soft bones.", source="synthetic")]
@@ -46,11 +49,11 @@ def test_changed_document_rewrites_and_reuses_vectors(tmp_path: Path) -> None:
     assert kb.get("syn:rickets#0").text == "Rickets: soft bones."  # type: ignore[union-attr]
 
 
-def test_interrupted_build_resumes(tmp_path: Path) -> None:
+def test_interrupted_build_resumes(tmp_path: Path, synthetic_docs: list[Document]) -> None:
     from medllm.knowledge.embed import embed
 
     cfg = KbConfig(folder=tmp_path / "kb", sources=[], dense=False)
-    docs = topic_docs()[:3]
+    docs = synthetic_docs[:3]
     build_index(cfg, docs=docs)
     assert read_manifest(tmp_path / "kb")["dense_rows"] == 0
     # a build stopped after embedding the first batch: one of three chunks has its vector
@@ -69,7 +72,7 @@ def test_interrupted_build_resumes(tmp_path: Path) -> None:
     assert np.allclose(np.sum(fresh * stored, axis=1), 1.0, atol=1e-2)
 
 
-def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
-    docs = [*topic_docs()[:2], Document(id="syn:asthma", text="again", source="synthetic")]
+def test_duplicate_ids_are_reported(tmp_path: Path, synthetic_docs: list[Document]) -> None:
+    docs = [*synthetic_docs[:2], Document(id="syn:asthma", text="again", source="synthetic")]
     report = build_index(KbConfig(folder=tmp_path / "kb", sources=[], dense=False), docs=docs)
     assert report.n_docs == 2 and len(report.errors) == 1 and "syn:asthma" in str(report.errors[0])
