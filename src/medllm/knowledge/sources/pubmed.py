@@ -79,7 +79,9 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
         damaged = [ln for ln in bad_lines if starts[idx - 1] <= ln < starts[idx]]
         if damaged:
             errors.append(
-                DataError(f"PubmedArticle #{idx} is malformed XML: skipped", path=path, line=damaged[0])
+                DataError(
+                    f"PubmedArticle #{idx} is malformed XML: skipped", path=path, line=damaged[0]
+                )
             )
             continue
         try:
@@ -87,4 +89,6 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
         except DataError as e:
             errors.append(e)
     if bad_lines and (not articles or bad_lines[0] < starts[0]):
-        errors.append(DataError("malformed XML before the first article", path=path, line=bad_lines[0]))
+        errors.append(
+            DataError("malformed XML before the first article", path=path, line=bad_lines[0])
+        )
