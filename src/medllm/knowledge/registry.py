@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from medllm.core.registry import Registry
+from medllm.core.schemas import schemas
 
 sources: Registry[Any] = Registry(
     "source", "knowledge sources: a function returning an iterator of Document records"
@@ -23,3 +24,5 @@ retrievers.register_lazy("bm25", "medllm.knowledge.retrievers:BM25Retriever")
 retrievers.register_lazy("dense", "medllm.knowledge.retrievers:DenseRetriever")
 retrievers.register_lazy("hybrid", "medllm.knowledge.retrievers:HybridRetriever")
 retrievers.register_lazy("milvus", "medllm.knowledge.milvus:MilvusRetriever")
+
+schemas.register_lazy("knowledge", "medllm.knowledge.config:KbConfig")
