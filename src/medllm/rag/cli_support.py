@@ -62,6 +62,11 @@ def ensure_default_kb(console: Console) -> None:
 def print_answer(result: RagAnswer, console: Console) -> None:
     style = "yellow" if result.abstained else ""
     console.print(escape(result.text), style=style, highlight=False)
+    if result.abstained and result.reason == "low_support" and result.sources:
+        # Withheld draft: show what the best source itself says instead (quoted, not generated).
+        top = result.sources[0]
+        excerpt = " ".join(top.text.split())[:300]
+        console.print(f"[dim]What source [1] says:[/dim] {escape(excerpt)}", highlight=False)
     console.print("\n[bold]Sources[/bold]")
     for s in result.sources:
         mark = "*" if s.n in result.citations else " "
