@@ -41,8 +41,14 @@ def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
         for s in found:
             covered[s.start : s.end] = [True] * (s.end - s.start)
         for g in note.spans:
-            leaked = [m.group(0) for m in re.finditer(r"\w+", note.text[g.start : g.end]) if not covered[g.start + m.start()]]
-            assert not leaked, f"{note.id}: {g.kind} span at {g.start} left {len(leaked)} tokens in clear"
+            leaked = [
+                m.group(0)
+                for m in re.finditer(r"\w+", note.text[g.start : g.end])
+                if not covered[g.start + m.start()]
+            ]
+            assert not leaked, (
+                f"{note.id}: {g.kind} span at {g.start} left {len(leaked)} tokens in clear"
+            )
         clean = deidentify(note.text).text
         for g in note.spans:
             value = note.text[g.start : g.end]
@@ -93,7 +99,9 @@ def test_gold_jsonl_round_trip(tmp_path: Path, gold_notes: list[GoldNote]) -> No
     path = tmp_path / "gold.jsonl"
     write_jsonl(path, (n.to_dict() for n in gold_notes[:5]))
     back = read_gold_jsonl(path)
-    assert [n.spans for n in back] == [tuple(Span(s.kind, s.start, s.end, 1.0, "gold") for s in n.spans) for n in gold_notes[:5]]
+    assert [n.spans for n in back] == [
+        tuple(Span(s.kind, s.start, s.end, 1.0, "gold") for s in n.spans) for n in gold_notes[:5]
+    ]
     assert len(load_gold(str(path))) == 5
 
 

@@ -23,13 +23,26 @@ def _write_jsonl(path: Path, notes: list[GoldNote], extra: dict[str, object] | N
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as f:
         for n in notes:
-            f.write(json.dumps({"id": n.id, "patient_id": n.patient_id, "text": n.text, "mrn_raw": "8249813", **(extra or {})}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": n.id,
+                        "patient_id": n.patient_id,
+                        "text": n.text,
+                        "mrn_raw": "8249813",
+                        **(extra or {}),
+                    }
+                )
+                + "\n"
+            )
 
 
 def _distinct_values(notes: list[GoldNote]) -> set[str]:
     """PHI values that cannot occur as ordinary words (digits, e-mails, long names)."""
     vals = {n.text[s.start : s.end] for n in notes for s in n.spans}
-    return {v for v in vals if len(v) >= 6 and (any(c.isdigit() or c == "@" for c in v) or " " in v)}
+    return {
+        v for v in vals if len(v) >= 6 and (any(c.isdigit() or c == "@" for c in v) or " " in v)
+    }
 
 
 def _all_output(out: Path) -> str:
@@ -43,7 +56,9 @@ def test_jsonl_and_text_folder(tmp_path: Path, gold_notes: list[GoldNote]) -> No
     (tmp_path / "in" / "pt7" / "visit.txt").write_text(notes[0].text)
     summary = run_deid(tmp_path / "in", tmp_path / "out", DeidConfig(transform="surrogate"))
     assert summary.records == 21 and summary.files == 2
-    rows = [json.loads(line) for line in (tmp_path / "out" / "notes.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (tmp_path / "out" / "notes.jsonl").read_text().splitlines()
+    ]
     assert [r["id"] for r in rows] == [n.id for n in notes]
     assert set(rows[0]) == {"id", "patient_id", "text"}  # unlisted fields (mrn_raw) are dropped
     assert rows[0]["patient_id"].startswith("p-") and rows[0]["patient_id"] == rows[1]["patient_id"]
@@ -57,13 +72,22 @@ def test_manifest_holds_counts_only(tmp_path: Path, gold_notes: list[GoldNote]) 
     _write_jsonl(tmp_path / "in.jsonl", gold_notes[:10])
     run_deid(tmp_path / "in.jsonl", tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
-    assert set(manifest) == {"files", "records", "skipped_records", "phi_spans", "phi_by_type", "transform"}
+    assert set(manifest) == {
+        "files",
+        "records",
+        "skipped_records",
+        "phi_spans",
+        "phi_by_type",
+        "transform",
+    }
     assert manifest["records"] == 10 and manifest["phi_by_type"]["NAME"] > 0
     assert all(isinstance(v, int) for v in manifest["phi_by_type"].values())
     assert sum(manifest["phi_by_type"].values()) == manifest["phi_spans"]
 
 
-def test_malformed_record_names_it_and_writes_nothing_in_clear(tmp_path: Path, gold_notes: list[GoldNote]) -> None:
+def test_malformed_record_names_it_and_writes_nothing_in_clear(
+    tmp_path: Path, gold_notes: list[GoldNote]
+) -> None:
     path = tmp_path / "in.jsonl"
     _write_jsonl(path, gold_notes[:5])
     with path.open("a") as f:
@@ -79,7 +103,9 @@ def test_malformed_record_names_it_and_writes_nothing_in_clear(tmp_path: Path, g
         run_deid(path, tmp_path / "out")
 
 
-def test_a_record_that_fails_inside_deid_is_withheld(tmp_path: Path, gold_notes: list[GoldNote]) -> None:
+def test_a_record_that_fails_inside_deid_is_withheld(
+    tmp_path: Path, gold_notes: list[GoldNote]
+) -> None:
     path = tmp_path / "in.jsonl"
     _write_jsonl(path, gold_notes[:3])
     # A lone surrogate is valid JSON but cannot be encoded as UTF-8 on the way out.
@@ -99,19 +125,55 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     bundle = {
         "resourceType": "Bundle",
         "entry": [
-            {"resource": {"resourceType": "Patient", "id": "pt1", "name": [{"family": "Villegas", "given": ["Yosef"]}],
-                          "birthDate": "1931-03-14", "telecom": [{"system": "phone", "value": "617-555-0142"}],
-                          "address": [{"line": ["12 Elm Street"], "city": "Springfield", "postalCode": "01103"}]}},
-            {"resource": {"resourceType": "DocumentReference", "status": "current",
-                          "content": [{"attachment": {"contentType": "text/plain", "data": base64.b64encode(note.encode()).decode()}}]}},
-            {"resource": {"resourceType": "Observation", "valueString": "Yosef Villegas reports dizziness", "effectiveDateTime": "2024-03-14T10:00:00Z"}},
+            {
+                "resource": {
+                    "resourceType": "Patient",
+                    "id": "pt1",
+                    "name": [{"family": "Villegas", "given": ["Yosef"]}],
+                    "birthDate": "1931-03-14",
+                    "telecom": [{"system": "phone", "value": "617-555-0142"}],
+                    "address": [
+                        {"line": ["12 Elm Street"], "city": "Springfield", "postalCode": "01103"}
+                    ],
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "DocumentReference",
+                    "status": "current",
+                    "content": [
+                        {
+                            "attachment": {
+                                "contentType": "text/plain",
+                                "data": base64.b64encode(note.encode()).decode(),
+                            }
+                        }
+                    ],
+                }
+            },
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "valueString": "Yosef Villegas reports dizziness",
+                    "effectiveDateTime": "2024-03-14T10:00:00Z",
+                }
+            },
         ],
     }
     (tmp_path / "b.json").write_text(json.dumps(bundle))
     run_deid(tmp_path / "b.json", tmp_path / "out", DeidConfig(transform="surrogate", secret="k"))
     out = json.loads((tmp_path / "out" / "b.json").read_text())
     flat = json.dumps(out)
-    for value in ("Villegas", "Yosef", "617-555-0142", "1931-03-14", "12 Elm Street", "Springfield", "01103", "2024-03-14"):
+    for value in (
+        "Villegas",
+        "Yosef",
+        "617-555-0142",
+        "1931-03-14",
+        "12 Elm Street",
+        "Springfield",
+        "01103",
+        "2024-03-14",
+    ):
         assert value not in flat
     doc = base64.b64decode(out["entry"][1]["resource"]["content"][0]["attachment"]["data"]).decode()
     assert "Hobbs" not in doc and doc.startswith("Seen by Dr. ")
@@ -127,7 +189,9 @@ def test_two_workers_give_the_same_output(tmp_path: Path, gold_notes: list[GoldN
     cfg = DeidConfig(transform="surrogate", secret="k")
     run_deid(tmp_path / "in.jsonl", tmp_path / "one", cfg)
     run_deid(tmp_path / "in.jsonl", tmp_path / "two", cfg.model_copy(update={"workers": 2}))
-    assert (tmp_path / "one" / "in.jsonl").read_text() == (tmp_path / "two" / "in.jsonl").read_text()
+    assert (tmp_path / "one" / "in.jsonl").read_text() == (
+        tmp_path / "two" / "in.jsonl"
+    ).read_text()
 
 
 def test_unknown_recognizer_fails_before_any_work(tmp_path: Path) -> None:
@@ -142,13 +206,27 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     _write_jsonl(tmp_path / "in" / "big.jsonl", notes)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "medllm", "deid", "run", str(tmp_path / "in"), str(tmp_path / "out")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "medllm",
+            "deid",
+            "run",
+            str(tmp_path / "in"),
+            str(tmp_path / "out"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 120
     try:
         while time.time() < deadline:  # wait until it is midway: a partial temp file exists
-            temps = list((tmp_path / "out").glob(".big.jsonl.*.tmp")) if (tmp_path / "out").exists() else []
+            temps = (
+                list((tmp_path / "out").glob(".big.jsonl.*.tmp"))
+                if (tmp_path / "out").exists()
+                else []
+            )
             if temps and temps[0].stat().st_size > 16_000:
                 break
             assert proc.poll() is None, "the run ended before it could be killed"
