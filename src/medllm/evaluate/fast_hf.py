@@ -8,7 +8,9 @@ Two savings over scoring every request as its own full sequence, both exact:
   context and differ only in the one token scored) share one forward pass;
 - requests that share a context but continue differently (option-text scoring) run the context
   once and its key/value cache is reused for every continuation.
-Numbers match a full forward pass to float32 rounding (~1e-5 in log-probability).
+Numbers match a full forward pass to float32 rounding (~1e-5 in log-probability). Each distinct
+sequence runs on its own (no padding), so a number never depends on which other items shared its
+batch: a resumed run reproduces an uninterrupted one bit for bit.
 """
 
 from __future__ import annotations
@@ -151,9 +153,7 @@ def _forward_shared(
                 cache_position=pos,
                 use_cache=True,
             ).last_hidden_state  # (batch, width, dim)
-        vecs = [
-            last if p == n - 1 else hidden[row, p - n] for row, ps in enumerate(need) for p in ps
-        ]  # type: ignore[index]
+        vecs = [last if p == n - 1 else hidden[row, p - n] for row, ps in enumerate(need) for p in ps]  # type: ignore[index]
         logp = torch.log_softmax(
             head(torch.stack(vecs)).float(), dim=-1
         ).cpu()  # (n_positions, vocab)

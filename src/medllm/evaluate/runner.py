@@ -162,7 +162,7 @@ def _run_task(m: Model, spec: TaskSpec, mode: str | None, limit: int | None, out
             for q, r in zip(batch, score(scorer, batch), strict=True):  # type: ignore[operator]
                 row = {"id": q.id, "subject": q.subject, "target": q.answer, "mode": eff, **r}
                 if path is not None:
-                    append_jsonl(f, row)
+                    append_jsonl(f, row)  # type: ignore[arg-type]
                 rows[q.id] = row
             if progress:
                 progress(spec.name, len(chosen) - len(todo) + b + len(batch), len(chosen))

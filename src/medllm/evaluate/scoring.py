@@ -52,9 +52,7 @@ class Scorer:
         if todo:
             reqs = [LoglikRequest(c, x) for _, (c, x) in todo]
             if fast_hf.supports(self.model):
-                results = fast_hf.loglikelihood(
-                    self.model, reqs, getattr(self.model, "batch_size", 8)
-                )
+                results = fast_hf.loglikelihood(self.model, reqs)
             else:
                 results = self.model.loglikelihood(reqs)
             new = {k: r.logprob for (k, _), r in zip(todo, results, strict=True)}

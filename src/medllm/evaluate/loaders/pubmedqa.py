@@ -23,7 +23,8 @@ def load(spec: TaskSpec) -> Items:
         raise DataError("expected a JSON object {PMID: record}", path=path, line=1)
     keep = _split(spec)
     with_context = bool(spec.options.get("with_context", True))
-    items, pool = [], []
+    items: list[Question] = []
+    pool: list[Question] = []
     for pmid, rec in data.items():
         line = json_line_of(text, pmid)
         if not isinstance(rec, dict):

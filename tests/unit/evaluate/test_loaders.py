@@ -1,0 +1,148 @@
+"""Loaders: official formats on fixtures written in exactly those formats, packaged data, errors."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from medllm.core.errors import ConfigError, DataError
+from medllm.core.splits import is_heldout
+from medllm.evaluate.tasks import get_spec, load_task
+
+FIX = Path(__file__).parents[2] / "fixtures" / "evaluate"
+
+
+def test_mmlu_medical_is_the_1089_multimedqa_items() -> None:
+    items = load_task("mmlu_medical")
+    counts = Counter(q.subject for q in items)
+    assert len(items) == 1089
+    assert counts == {"anatomy": 135, "clinical knowledge": 265, "college medicine": 173,
+                      "medical genetics": 100, "professional medicine": 272, "college biology": 144}  # fmt: skip
+    assert len({q.id for q in items}) == 1089
+    assert all(len(q.choices) == 4 and q.answer in range(4) for q in items)
+
+
+@pytest.mark.parametrize(
+    ("task", "fixture", "answers"),
+    [
+        ("medqa_4options", "medqa_4options.jsonl", [1, 2, 0]),
+        ("medqa_5options", "medqa_5options.jsonl", [1, 4]),
+        ("medmcqa_dev", "medmcqa_dev.json", [2, 0, 1]),
+        ("pubmedqa_pqal_noctx", "ori_pqal.json", [0, 1, 2]),
+        ("bioasq_yesno", "bioasq_training.json", [0, 1]),
+    ],
+)
+def test_official_formats(task: str, fixture: str, answers: list[int]) -> None:
+    items = load_task(task, [f"path={FIX / fixture}"])
+    assert [q.answer for q in items] == answers
+    assert all(q.question for q in items)
+
+
+def test_medqa_option_counts() -> None:
+    assert {
+        len(q.choices)
+        for q in load_task("medqa_5options", [f"path={FIX / 'medqa_5options.jsonl'}"])
+    } == {5}
+    with pytest.raises(DataError, match=r"medqa_5options.jsonl:1: field \"options\""):
+        load_task("medqa_4options", [f"path={FIX / 'medqa_5options.jsonl'}"])
+
+
+def test_pubmedqa_context_variants_and_split() -> None:
+    split = FIX / "test_ground_truth.json"
+    ctx = load_task(
+        "pubmedqa_pqal_context", [f"path={FIX / 'ori_pqal.json'}", f"options.split_file={split}"]
+    )
+    assert [q.id for q in ctx] == ["pubmedqa:90000001", "pubmedqa:90000003"]
+    assert all("Synthetic abstract" in q.meta["context"] for q in ctx)
+    assert all(
+        q.meta["context"] == ""
+        for q in load_task("pubmedqa_pqal_noctx", [f"path={FIX / 'ori_pqal.json'}"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("task", "name", "text", "pattern"),
+    [
+        ("medqa_4options", "bad.jsonl", '{"question": "q", "options": {"A": "a", "B": "b", "C": "c", "D": "d"}, "answer_idx": "Z"}\n',
+         r'bad.jsonl:1: field "answer_idx"'),
+        ("medqa_4options", "bad.jsonl", '{"question": "q", "options": {}, "answer_idx": "A"}\n{oops\n', r'bad.jsonl:1: field "options"'),
+        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 1}) + "\n{broken\n",
+         r"bad.json:2: invalid JSON"),
+        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 9}) + "\n",
+         r'bad.json:1: field "cop"'),
+        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "cop": 1}) + "\n",
+         r'bad.json:1: field "opd"'),
+        ("pubmedqa_pqal_context", "bad.json", '{\n "1": {"QUESTION": "q", "CONTEXTS": [],\n  "final_decision": "perhaps"}\n}',
+         r'bad.json:2: field "1.final_decision"'),
+        ("bioasq_yesno", "bad.json", '{"questions": [\n{"id": "q1", "type": "yesno", "body": "b", "exact_answer": "maybe"}]}',
+         r'bad.json:2: field "questions\[0\].exact_answer"'),
+    ],
+)  # fmt: skip
+def test_bad_data_names_file_line_field(
+    tmp_path: Path, task: str, name: str, text: str, pattern: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(DataError, match=pattern):
+        load_task(task, [f"path={path}"])
+
+
+def test_official_task_without_path_says_how() -> None:
+    with pytest.raises(DataError, match="--set path="):
+        load_task("medqa_4options")
+
+
+def test_bad_task_file_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "my_task.yaml"
+    bad.write_text("kind: task\nname: my_task\nloader: mmlu\nmode: guess\n")
+    with pytest.raises(ConfigError, match=r'my_task.yaml: field "mode"'):
+        get_spec(str(bad))
+    bad.write_text("kind: task\nname: other\nloader: mmlu\n")
+    with pytest.raises(ConfigError, match=r'field "name"'):
+        get_spec(str(bad))
+    with pytest.raises(Exception, match="did you mean 'mmlu_medical'"):
+        get_spec("mmlu_medicl")
+
+
+def test_icd10cm_concepts_heldout_deterministic_grounded() -> None:
+    a = load_task("icd10cm_concepts", ["options.n_items=40"])
+    b = load_task("icd10cm_concepts", ["options.n_items=40"])
+    assert a == b and len(a) == 40
+    assert {q.subject for q in a} == {"code_to_description", "description_to_code"}
+    for q in a:
+        code = q.support_ids[0].split(":", 1)[1]
+        assert is_heldout(code, "icd10cm")
+        assert len(set(q.choices)) == 4 and len(q.support_ids) == 4
+        assert code in q.question or q.choices[int(q.answer)] == code
+
+
+def test_hpo_diagnosis_heldout_with_phenotype_support() -> None:
+    items = load_task("hpo_diagnosis", ["options.n_items=20"])
+    assert len(items) == 20
+    for q in items:
+        disease, *phenotypes = q.support_ids
+        assert is_heldout(disease, "hpo_disease")
+        assert 3 <= len(phenotypes) <= 6 and all(p.startswith("HP:") for p in phenotypes)
+        assert len(set(q.choices)) == 4
+
+
+def test_medhalt_variants() -> None:
+    base = load_task("mmlu_medical")[:50]
+    nota = load_task("mmlu_medical_nota")[:50]
+    fct = load_task("mmlu_medical_fct")[:50]
+    for b, n in zip(base, nota, strict=True):
+        assert (
+            n.choices[int(n.answer)] == "None of the above"
+            and b.choices[int(b.answer)] not in n.choices
+        )
+    assert {q.answer for q in fct} == {0, 1} and all("Proposed answer:" in q.question for q in fct)
+
+
+def test_radiology_reports_read_at_run_time() -> None:
+    items = load_task("radiology_impression", ["options.n_items=5"])
+    assert len(items) == 5 and all(
+        q.question and isinstance(q.answer, str) and q.answer for q in items
+    )
