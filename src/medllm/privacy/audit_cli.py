@@ -12,7 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-app = typer.Typer(help="Leakage audit: canary exposure, membership inference, PHI scans.", no_args_is_help=True)
+app = typer.Typer(
+    help="Leakage audit: canary exposure, membership inference, PHI scans.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -41,18 +43,41 @@ def _canaries(path: Path | None) -> list[Any]:
 
 @app.command()
 def audit(
-    model: Annotated[str, typer.Option("--model", "-m", help="model spec: hf:DIR, llamacpp:default, openai:URL#name")],
-    members: Annotated[Path | None, typer.Option(help="JSONL of training notes (field --field)")] = None,
-    nonmembers: Annotated[Path | None, typer.Option(help="JSONL of held-out notes of the same kind")] = None,
-    canaries: Annotated[Path | None, typer.Option(help="canaries that were inserted in training (JSON)")] = None,
-    controls: Annotated[Path | None, typer.Option(help="canaries that were NOT inserted, for comparison")] = None,
-    gold: Annotated[Path | None, typer.Option(help="gold JSONL whose PHI values to scan for")] = None,
-    generations: Annotated[Path | None, typer.Option(help="JSONL of model outputs to scan (field --field)")] = None,
-    sample: Annotated[int, typer.Option(help="also generate from this many training-note prefixes and scan")] = 0,
-    logs: Annotated[list[Path] | None, typer.Option("--logs", help="log file or folder to scan; repeat")] = None,
+    model: Annotated[
+        str,
+        typer.Option("--model", "-m", help="model spec: hf:DIR, llamacpp:default, openai:URL#name"),
+    ],
+    members: Annotated[
+        Path | None, typer.Option(help="JSONL of training notes (field --field)")
+    ] = None,
+    nonmembers: Annotated[
+        Path | None, typer.Option(help="JSONL of held-out notes of the same kind")
+    ] = None,
+    canaries: Annotated[
+        Path | None, typer.Option(help="canaries that were inserted in training (JSON)")
+    ] = None,
+    controls: Annotated[
+        Path | None, typer.Option(help="canaries that were NOT inserted, for comparison")
+    ] = None,
+    gold: Annotated[
+        Path | None, typer.Option(help="gold JSONL whose PHI values to scan for")
+    ] = None,
+    generations: Annotated[
+        Path | None, typer.Option(help="JSONL of model outputs to scan (field --field)")
+    ] = None,
+    sample: Annotated[
+        int, typer.Option(help="also generate from this many training-note prefixes and scan")
+    ] = 0,
+    logs: Annotated[
+        list[Path] | None, typer.Option("--logs", help="log file or folder to scan; repeat")
+    ] = None,
     field: Annotated[str, typer.Option(help="text field of the JSONL inputs")] = "text",
-    candidates: Annotated[int, typer.Option(help="random secrets to rank each canary against")] = 500,
-    out: Annotated[Path | None, typer.Option(help="write the report (figures only, no PHI) here")] = None,
+    candidates: Annotated[
+        int, typer.Option(help="random secrets to rank each canary against")
+    ] = 500,
+    out: Annotated[
+        Path | None, typer.Option(help="write the report (figures only, no PHI) here")
+    ] = None,
 ) -> None:
     """Measure how much a model trained on notes leaks them."""
     from medllm.core.jsonl import write_json
@@ -64,9 +89,15 @@ def audit(
     scanner = PhiScanner.from_notes(read_gold_jsonl(gold)) if gold else None
     with load_model(model) as m:
         report = run_audit(
-            m, members=_texts(members, field), nonmembers=_texts(nonmembers, field),
-            canaries=_canaries(canaries), control_canaries=_canaries(controls), scanner=scanner,
-            generations=_texts(generations, field), sample=sample, log_paths=logs or [],
+            m,
+            members=_texts(members, field),
+            nonmembers=_texts(nonmembers, field),
+            canaries=_canaries(canaries),
+            control_canaries=_canaries(controls),
+            scanner=scanner,
+            generations=_texts(generations, field),
+            sample=sample,
+            log_paths=logs or [],
             n_candidates=candidates,
         )
     _summary(report)
@@ -85,12 +116,16 @@ def _summary(report: dict[str, Any]) -> None:
             )
     if "membership" in report:
         mi = report["membership"]
-        console.print(f"membership inference AUC {mi['auc']} ({mi['members']} vs {mi['nonmembers']} notes)")
+        console.print(
+            f"membership inference AUC {mi['auc']} ({mi['members']} vs {mi['nonmembers']} notes)"
+        )
     for key in ("generations_scan", "logs_scan"):
         if key in report:
             s = report[key]
             colour = "red" if s["phi_hits"] else "green"
-            console.print(f"{key}: [{colour}]{s['phi_hits']} PHI values[/{colour}] in {s['scanned']} items {s['by_type']}")
+            console.print(
+                f"{key}: [{colour}]{s['phi_hits']} PHI values[/{colour}] in {s['scanned']} items {s['by_type']}"
+            )
 
 
 @app.command("canaries")
@@ -98,7 +133,9 @@ def canaries_(
     out: Annotated[Path, typer.Argument(help="JSON file to write the canaries to")],
     n: Annotated[int, typer.Option(help="how many")] = 4,
     seed: Annotated[int, typer.Option(help="seed")] = 0,
-    digits: Annotated[int, typer.Option(help="digits per secret (exposure is at most digits*log2(10))")] = 6,
+    digits: Annotated[
+        int, typer.Option(help="digits per secret (exposure is at most digits*log2(10))")
+    ] = 6,
 ) -> None:
     """Make canaries for a training run to insert (and the audit to measure)."""
     from medllm.core.jsonl import write_json

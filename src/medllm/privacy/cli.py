@@ -5,7 +5,6 @@ Imports nothing heavy (no torch): everything it needs is loaded inside the comma
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,11 +30,15 @@ RecOpt = Annotated[
 
 
 def _config(config: Path | None, set_: list[str] | None, **fields: Any) -> Any:
-    from medllm.core.config import load_config
+    """YAML (its `kind: deid` line dropped) + CLI options + --set overrides → DeidConfig."""
+    from medllm.core.config import deep_merge, parse_overrides, read_yaml, validate
     from medllm.privacy.config import DeidConfig
 
-    overrides = [f"{k}={json.dumps(v)}" for k, v in fields.items() if v is not None]
-    return load_config(config, DeidConfig, [*overrides, *(set_ or [])])
+    data = read_yaml(config) if config is not None else {}
+    data.pop("kind", None)
+    options = {k: v for k, v in fields.items() if v is not None}
+    merged = deep_merge(deep_merge(data, options), parse_overrides(set_))
+    return validate(merged, DeidConfig, origin=str(config) if config else "config")
 
 
 @app.command()

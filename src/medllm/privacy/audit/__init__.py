@@ -20,12 +20,23 @@ from medllm.privacy.audit.membership import auc, membership_auc, text_losses
 from medllm.privacy.audit.scan import PhiScanner, ScanReport
 
 __all__ = [
-    "Canary", "PhiScanner", "ScanReport", "audit", "auc", "exposure", "insert_canaries",
-    "make_canaries", "membership_auc", "sample_generations", "text_losses",
+    "Canary",
+    "PhiScanner",
+    "ScanReport",
+    "auc",
+    "audit",
+    "exposure",
+    "insert_canaries",
+    "make_canaries",
+    "membership_auc",
+    "sample_generations",
+    "text_losses",
 ]
 
 
-def sample_generations(model: Any, texts: Sequence[str], n: int, prefix_chars: int = 40, max_tokens: int = 48) -> list[str]:
+def sample_generations(
+    model: Any, texts: Sequence[str], n: int, prefix_chars: int = 40, max_tokens: int = 48
+) -> list[str]:
     """Greedy continuations of the first `prefix_chars` of `n` training texts (to scan for PHI)."""
     from medllm.models.base import GenerationParams
 

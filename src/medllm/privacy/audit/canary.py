@@ -44,12 +44,18 @@ class Canary:
 def make_canaries(n: int, seed: int = 0, digits: int = 6) -> list[Canary]:
     rng = random.Random(f"canary:{seed}")
     return [
-        Canary(f"canary-{seed}-{i}", PREFIXES[i % len(PREFIXES)], "".join(rng.choice("0123456789") for _ in range(digits)))
+        Canary(
+            f"canary-{seed}-{i}",
+            PREFIXES[i % len(PREFIXES)],
+            "".join(rng.choice("0123456789") for _ in range(digits)),
+        )
         for i in range(n)
     ]
 
 
-def insert_canaries(texts: Sequence[str], canaries: Sequence[Canary], repeats: int, seed: int = 0) -> list[str]:
+def insert_canaries(
+    texts: Sequence[str], canaries: Sequence[Canary], repeats: int, seed: int = 0
+) -> list[str]:
     """`texts` plus `repeats` copies of each canary as records of their own, shuffled in.
 
     Own records rather than sentences appended to notes, so truncation to a training sequence

@@ -46,7 +46,11 @@ class PhiScanner:
                 kinds.setdefault(v.lower(), kind)
         self.kinds = kinds
         alts = sorted(kinds, key=len, reverse=True)
-        self.regex = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alts)) + r")(?!\w)", re.I) if alts else None
+        self.regex = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alts)) + r")(?!\w)", re.I)
+            if alts
+            else None
+        )
 
     @classmethod
     def from_notes(cls, notes: Iterable[Any]) -> PhiScanner:
@@ -56,7 +60,10 @@ class PhiScanner:
     def find(self, text: str) -> list[Span]:
         if self.regex is None:
             return []
-        return [Span(self.kinds[m.group(0).lower()], m.start(), m.end(), 1.0, "scan") for m in self.regex.finditer(text)]
+        return [
+            Span(self.kinds[m.group(0).lower()], m.start(), m.end(), 1.0, "scan")
+            for m in self.regex.finditer(text)
+        ]
 
     def scan_texts(self, texts: Sequence[str], label: str = "generation") -> ScanReport:
         rep = ScanReport()
