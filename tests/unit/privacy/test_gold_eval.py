@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -30,7 +31,7 @@ def test_generator_is_seeded_and_offsets_are_exact(gold_notes: list[GoldNote]) -
             value = note.text[s.start : s.end]
             assert value and value == value.strip()
         ends = [(s.start, s.end) for s in note.spans]
-        assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
 
 
 def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:

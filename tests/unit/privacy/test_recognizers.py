@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from medllm.core.records import Span
@@ -88,7 +90,7 @@ def test_overlaps_merge_into_the_union() -> None:
 
 def test_analyzer_spans_are_disjoint() -> None:
     spans = build_analyzer().analyze(SAMPLE)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
 def test_spacy_ner_is_optional_and_works() -> None:
