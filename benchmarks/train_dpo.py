@@ -75,7 +75,8 @@ def main() -> None:
     summary = (f"held-out pairs: reward margin {result['heldout_reward_margin']:.3f}, win rate "
                f"{result['heldout_win_rate']:.3f}; mmlu_medical acc {before:.3f} → {after:.3f} "
                f"({a.mmlu_limit} items)")  # fmt: skip
-    print(write_result("train_dpo", result, summary, "python benchmarks/train_dpo.py"))
+    cmd = f"python benchmarks/train_dpo.py --steps {a.steps} --mmlu-limit {a.mmlu_limit}"
+    print(write_result("train_dpo", result, summary, cmd))
     print(summary)
 
 

@@ -43,7 +43,8 @@ def main() -> None:
         f"held-out icd10cm_concepts acc: HF {acc['hf']:.3f}, GGUF f16 {acc['gguf_f16']:.3f}, "
         f"GGUF {a.quant} {acc[quant]:.3f} ({a.limit} items)"
     )
-    print(write_result("train_export", result, summary, "python benchmarks/train_export.py"))
+    cmd = f"python benchmarks/train_export.py --model {a.model} --limit {a.limit} --quant {a.quant}"
+    print(write_result("train_export", result, summary, cmd))
     print(summary)
 
 

@@ -77,7 +77,7 @@ def main() -> None:
            "versions": versions("torch", "transformers", "trl", "peft")}  # fmt: skip
     summary = (f"SIGKILL after checkpoint {a.kill_at}/{a.steps}, resumed: final loss {resumed['final_loss']:.6f} "
                f"vs uninterrupted {straight['final_loss']:.6f} (relative diff {rel:.1e})")  # fmt: skip
-    cmd = "python benchmarks/train_resume.py"
+    cmd = f"python benchmarks/train_resume.py --steps {a.steps} --kill-at {a.kill_at}"
     print(write_result("train_resume", res, summary, cmd))
     print(summary)
 
