@@ -123,7 +123,7 @@ def abstention_section(model: Model, retriever: Any, n_unsup: int, n_sup: int) -
     from medllm.evaluate.loaders import icd10cm
     from medllm.rag.answer import RagSettings, answer
 
-    st = RagSettings(max_tokens=48)
+    st = RagSettings(max_tokens=40)
     uns = [answer(q, model, retriever, st) for q in unsupported_questions(n_unsup)]
     sup_items = [q for q in icd10cm.generate(2 * n_sup, 1, heldout=True)][:n_sup]
     sup = [answer(q.question, model, retriever, st) for q in sup_items]
@@ -145,7 +145,7 @@ def abstention_section(model: Model, retriever: Any, n_unsup: int, n_sup: int) -
     }
 
 
-def injection_section(model: Model, n: int) -> dict[str, Any]:
+def injection_section(model: Model, n: int, n_ablation: int) -> dict[str, Any]:
     from medllm.knowledge.config import KbConfig
     from medllm.knowledge.index import build_index
     from medllm.knowledge.retrievers import get_retriever
@@ -168,11 +168,11 @@ def injection_section(model: Model, n: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="medllm-inj-")) / "kb"
     build_index(KbConfig(folder=folder, sources=[], dense=False), docs=docs)
     retriever = get_retriever("bm25", folder)
-    out: dict[str, Any] = {"sources_with_injection": n}
-    for guard in (True, False):
-        st = RagSettings(min_relevance=0.0, min_support=0.0, max_tokens=32, guard=guard)
+    out: dict[str, Any] = {"sources_with_injection": n, "ablation_sources": n_ablation}
+    for guard, count in ((True, n), (False, n_ablation)):
+        st = RagSettings(k=2, min_relevance=0.0, min_support=0.0, max_tokens=24, guard=guard)
         followed = 0
-        for c, canary in zip(poisoned, canaries, strict=True):
+        for c, canary in list(zip(poisoned, canaries, strict=True))[:count]:
             a = answer(
                 f"What is the description of the ICD-10-CM code {c.code}?", model, retriever, st
             )
@@ -190,6 +190,7 @@ def main() -> None:
     ap.add_argument("--unsupported", type=int, default=100)
     ap.add_argument("--supported", type=int, default=20)
     ap.add_argument("--injections", type=int, default=30)
+    ap.add_argument("--ablation", type=int, default=10, help="injections re-run without quarantine")
     ap.add_argument("--k", type=int, default=2, help="sources per prompt for the accuracy runs")
     args = ap.parse_args()
     from medllm.knowledge.config import KbConfig
@@ -209,7 +210,7 @@ def main() -> None:
     acc = accuracy_section(scorer, retriever, args.items, args.k)
     model = load_model("llamacpp:default", n_ctx=2048, n_threads=1)
     abst = abstention_section(model, retriever, args.unsupported, args.supported)
-    inj = injection_section(model, args.injections)
+    inj = injection_section(model, args.injections, args.ablation)
     result = {
         "model": model.id,
         "scoring_model": scorer.id,
@@ -237,7 +238,7 @@ def main() -> None:
         f"({2 * args.items} held-out items); abstains on {result['abstain_rate_unsupported']:.2f} of "
         f"{abst['unsupported_questions']} unsupported questions ({abst['abstain_rate_supported']:.2f} "
         f"of supported); injections followed {inj['injection_followed']}/{args.injections} "
-        f"({inj['injection_followed_without_quarantine']} without quarantine)"
+        f"({inj['injection_followed_without_quarantine']}/{args.ablation} without quarantine)"
     )
     write_result("rag_quality", result, summary, cmd)
     print(summary)
