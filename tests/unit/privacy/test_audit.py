@@ -63,9 +63,9 @@ def setup() -> dict[str, Any]:
 
 def test_memorised_canary_is_exposed_and_unseen_one_is_not(setup: dict[str, Any]) -> None:
     model = setup["model"]
-    seen = exposure(model, setup["inserted"], n_candidates=100)
-    unseen = exposure(model, setup["control"], n_candidates=100)
-    assert seen["rank_among_candidates"] == 1 and seen["exposure"] == pytest.approx(6.658, abs=1e-3)
+    seen = exposure(model, setup["inserted"], n_candidates=50)
+    unseen = exposure(model, setup["control"], n_candidates=50)
+    assert seen["rank_among_candidates"] == 1 and seen["exposure"] == pytest.approx(5.672, abs=1e-3)
     assert seen["exposure_gaussian"] > 8
     assert unseen["exposure_gaussian"] < seen["exposure_gaussian"] - 4
 
@@ -102,15 +102,16 @@ def test_scan_finds_phi_in_generations_and_logs_without_reporting_values(
         control_canaries=[setup["control"]],
         scanner=scanner,
         generations=["nothing to see here", f"the number is {phone}"],
-        sample=2,
+        sample=1,
         log_paths=[tmp_path / "logs"],
-        n_candidates=100,
+        n_candidates=20,
     )
     assert report["logs_scan"]["phi_hits"] == 1 and report["logs_scan"]["by_type"] == {"PHONE": 1}
     assert report["logs_scan"]["locations"] == [f"{log}:2: PHONE"]
     assert (
-        report["generations_scan"]["scanned"] == 4 and report["generations_scan"]["phi_hits"] >= 1
+        report["generations_scan"]["scanned"] == 3 and report["generations_scan"]["phi_hits"] >= 1
     )
     assert phone not in str(report)
     assert report["membership"]["auc"] > 0.85
+    assert report["canaries"][0]["rank_among_candidates"] == 1
     assert scanner.find("Will check labs in May.") == []
