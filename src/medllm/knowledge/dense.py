@@ -1,8 +1,10 @@
 """Dense vector index on disk: faiss IVF-PQ candidates, exact re-rank on memory-mapped float16 vectors.
 
 Files in the index folder:
-- `vectors.f16`: raw (n, dim) float16, append-only, row = chunk row; memory-mapped, so only the
-  rows a query re-ranks are ever paged in (n × dim × 2 bytes on disk; 1M × 384 → 0.77 GB).
+- `vectors.f16`: raw (n, dim) float16, append-only, row = chunk row (n × dim × 2 bytes on disk;
+  1M × 384 → 0.77 GB). A query reads only its re-rank candidates' rows, with pread: memory-mapping
+  them instead made the kernel map 64 KB around every faulted row ("fault-around"), and a query
+  process then showed the whole file as resident after a few hundred queries.
 - `ivfpq.faiss`: IVF with `nlist` lists, PQ with `m` 8-bit sub-quantizers (48 bytes a vector), read
   with faiss.IO_FLAG_MMAP so its inverted lists are memory-mapped too. Built only once the index
   holds `min_train` vectors; below that, search is exact over the memory-mapped vectors (fast at
@@ -14,6 +16,7 @@ Search: IVF-PQ returns `rerank` candidates by approximate score; their exact inn
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ class DenseIndex:
         self.params = params
         self._ivf: Any = None
         self._vectors: np.ndarray | None = None
+        self._fd: int | None = None
 
     @classmethod
     def open(cls, folder: Path, params: DenseParams | None = None) -> DenseIndex:
@@ -73,6 +77,20 @@ class DenseIndex:
                 self.folder / VECTORS, dtype=np.float16, mode="r", shape=(n, self.params.dim)
             )
         return self._vectors
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), dim) float32 read from disk (pread per row; see the module docstring)."""
+        import os
+
+        if self._fd is None:
+            self._fd = os.open(self.folder / VECTORS, os.O_RDONLY)
+        width = 2 * self.params.dim
+        buf = b"".join(os.pread(self._fd, width, int(r) * width) for r in rows)
+        return (
+            np.frombuffer(buf, dtype=np.float16)
+            .reshape(len(rows), self.params.dim)
+            .astype(np.float32)
+        )
 
     def add(self, vecs: np.ndarray) -> None:
         """Append unit vectors (float32/16, (k, dim)); trains the IVF once enough have arrived."""
@@ -138,7 +156,7 @@ class DenseIndex:
         if not self.params.trained_on:
             return _exact(q, x, k)
         _, cand = self._load_ivf().search(q, max(k, self.params.rerank))
-        return _rerank(q, x, cand, k)
+        return _rerank(q, self.rows, cand, k)
 
 
 def _exact(q: np.ndarray, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +171,7 @@ def _exact(q: np.ndarray, x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _rerank(
-    q: np.ndarray, x: np.ndarray, cand: np.ndarray, k: int
+    q: np.ndarray, read: Callable[[np.ndarray], np.ndarray], cand: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     scores = np.full((len(q), k), -np.inf, dtype=np.float32)
     rows = np.full((len(q), k), -1, dtype=np.int64)
@@ -161,8 +179,8 @@ def _rerank(
         c = c[c >= 0]
         if len(c) == 0:
             continue
-        order = np.argsort(c)  # sorted rows read the memory map sequentially
-        exact = np.asarray(x[c[order]], dtype=np.float32) @ q[i]
+        order = np.argsort(c)  # ascending offsets: friendlier to the disk
+        exact = read(c[order]) @ q[i]
         top = np.argsort(-exact)[:k]
         scores[i, : len(top)] = exact[top]
         rows[i, : len(top)] = c[order][top]

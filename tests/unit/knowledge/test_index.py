@@ -76,3 +76,15 @@ def test_duplicate_ids_are_reported(tmp_path: Path, synthetic_docs: list[Documen
     docs = [*synthetic_docs[:2], Document(id="syn:asthma", text="again", source="synthetic")]
     report = build_index(KbConfig(folder=tmp_path / "kb", sources=[], dense=False), docs=docs)
     assert report.n_docs == 2 and len(report.errors) == 1 and "syn:asthma" in str(report.errors[0])
+
+
+def test_deid_flag_redacts_user_documents(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(
+        '{"id": "n1", "text": "Seen on 03/04/2021, MRN 8249813, phone 617-555-0199. Gout flare."}\n'
+    )
+    cfg = KbConfig(folder=tmp_path / "kb", sources=[], add=[notes], deid=True, dense=False)
+    build_index(cfg)
+    text = KnowledgeBase(tmp_path / "kb").get("n1#0").text  # type: ignore[union-attr]
+    assert "Gout flare" in text
+    assert "617-555-0199" not in text and "8249813" not in text
