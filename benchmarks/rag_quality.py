@@ -86,7 +86,7 @@ def knowledge_items(n: int) -> dict[str, list[Question]]:
 
 
 def accuracy_section(model: Model, retriever: Any, n: int, k: int) -> dict[str, Any]:
-    from medllm.rag.model import RagModel
+    from medllm.rag.model import RagModel, question_of
 
     rag = RagModel(model, retriever, k=k, max_source_chars=300)
     out: dict[str, Any] = {}
@@ -96,7 +96,10 @@ def accuracy_section(model: Model, retriever: Any, n: int, k: int) -> dict[str, 
         off, _ = option_accuracy(model, items)
         on, _ = option_accuracy(model, items, augment=rag.augment)
         hit = [
-            any(s.doc_id == q.support_ids[0] for s in rag.sources_for(q.question)) for q in items
+            any(
+                s.doc_id.endswith(q.support_ids[0]) for s in rag.sources_for(question_of(prompt(q)))
+            )
+            for q in items
         ]
         out[task] = {"items": len(items), "rag_off_acc": off, "rag_on_acc": on,
                      "gold_source_retrieved": sum(hit) / len(items),

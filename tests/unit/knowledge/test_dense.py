@@ -17,17 +17,16 @@ def _clustered(n: int, dim: int, seed: int) -> np.ndarray:
 
 
 def test_ivfpq_recall_and_incremental_add(tmp_path: Path) -> None:
-    x = _clustered(6000, 64, 0)
-    index = DenseIndex.open(
-        tmp_path, DenseParams(dim=64, m=16, nprobe=16, rerank=100, min_train=5000)
-    )
-    index.add(x[:4000])
+    x = _clustered(3000, 32, 0)
+    params = DenseParams(dim=32, m=8, nprobe=16, rerank=100, min_train=2500)
+    index = DenseIndex.open(tmp_path, params)
+    index.add(x[:2000])
     assert index.params.trained_on == 0  # below min_train: exact search
-    index.add(x[4000:5500])
-    assert index.params.trained_on == 5500
-    index.add(x[5500:])  # added to the trained IVF without retraining
-    assert index.params.trained_on == 5500 and len(index) == 6000
-    q = _clustered(50, 64, 1)
+    index.add(x[2000:2700])
+    assert index.params.trained_on == 2700
+    index.add(x[2700:])  # added to the trained IVF without retraining
+    assert index.params.trained_on == 2700 and len(index) == 3000
+    q = _clustered(50, 32, 1)
     _, got = DenseIndex.open(tmp_path).search(q, 10)
     _, exact = _exact(q, x, 10)
     recall = np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)])
