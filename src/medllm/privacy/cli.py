@@ -122,31 +122,23 @@ def eval_(
 
 
 def _print_report(name: str, rep: dict[str, Any]) -> None:
+    """Per type: span strict F1, span relaxed P/R/F1, token F1, PHI-token recall (all in --out)."""
     table = Table(title=f"{name}: {rep['notes']} notes, {rep['notes_per_s']} notes/s")
-    for col in (
-        "type",
-        "gold",
-        "pred",
-        "strict P/R/F1",
-        "relaxed P/R/F1",
-        "token P/R/F1",
-        "PHI tok R",
-    ):
-        table.add_column(col, justify="left" if col == "type" else "right")
-
-    def prf(d: dict[str, float]) -> str:
-        return f"{d['precision']:.2f}/{d['recall']:.2f}/{d['f1']:.2f}"
-
-    rows = [*rep["per_type"].items(), ("ALL", rep["overall"])]
-    for kind, f in rows:
+    table.add_column("type", no_wrap=True, min_width=10)
+    for col in ("gold", "pred", "strict F1", "relax P", "relax R", "relax F1", "token F1", "PHI R"):
+        table.add_column(col, justify="right")
+    for kind, f in [*rep["per_type"].items(), ("ALL", rep["overall"])]:
+        relaxed = f["span_relaxed"]
         table.add_row(
             kind,
             str(f["gold_spans"]),
             str(f["pred_spans"]),
-            prf(f["span_strict"]),
-            prf(f["span_relaxed"]),
-            prf(f["token"]),
-            f"{f['token_binary_recall']:.4f}",
+            f"{f['span_strict']['f1']:.3f}",
+            f"{relaxed['precision']:.3f}",
+            f"{relaxed['recall']:.3f}",
+            f"{relaxed['f1']:.3f}",
+            f"{f['token']['f1']:.3f}",
+            f"{f['token_binary_recall']:.3f}",
         )
     console.print(table)
     tb = rep["overall"]["token_binary"]
