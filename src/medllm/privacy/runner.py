@@ -252,6 +252,14 @@ class _Writer:
                     pass
 
 
+def _check_paths(inp: Path, out: Path) -> None:
+    """OUT may not overwrite IN, nor sit inside IN (a later run would read its own output)."""
+    src, dst = inp.resolve(), out.resolve()
+    overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
+    if overlaps:
+        raise DataError("output folder overlaps the input", path=out, fix="choose an OUT outside IN")
+
+
 def _remove_stale(out: Path) -> None:
     """Temp files a killed run left behind (they hold only de-identified text)."""
     for p in out.rglob(".*.tmp"):
@@ -276,10 +284,7 @@ def run_deid(
     cfg = _with_secret(cfg or DeidConfig())
     cfg.recognizer_names()  # unknown recognizer names fail before any work
     inp, out = Path(inp), Path(out)
-    if out.resolve() == inp.resolve() or (inp.resolve() in out.resolve().parents and inp.is_file()):
-        raise DataError(
-            "output folder must differ from the input", path=out, fix="choose another OUT"
-        )
+    _check_paths(inp, out)
     inputs = list_inputs(inp)
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)

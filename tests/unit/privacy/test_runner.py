@@ -246,3 +246,12 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     (tmp_path / "in" / "big.jsonl").write_text("\n".join(lines) + "\n")
     run_deid(tmp_path / "in", out)
     assert sorted(p.name for p in out.iterdir()) == ["big.jsonl", MANIFEST]
+
+
+def test_output_may_not_overlap_the_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Dr. Hobbs")
+    with pytest.raises(DataError, match="overlaps the input"):
+        run_deid(tmp_path / "a.txt", tmp_path)
+    with pytest.raises(DataError, match="overlaps the input"):
+        run_deid(tmp_path, tmp_path / "out")
+    assert (tmp_path / "a.txt").read_text() == "Dr. Hobbs"
