@@ -235,7 +235,7 @@ def main() -> None:
         "versions": versions("llama-cpp-python", "bm25s"),
     }
     cmd = (f"python benchmarks/rag_quality.py --items {args.items} --unsupported {args.unsupported} "
-           f"--injections {args.injections}")  # fmt: skip
+           f"--supported {args.supported} --injections {args.injections} --ablation {args.ablation}")  # fmt: skip
     summary = (
         f"{model.id}: acc with sources {result['rag_on_acc']:.3f} vs without {result['rag_off_acc']:.3f} "
         f"({2 * args.items} held-out items); abstains on {result['abstain_rate_unsupported']:.2f} of "

@@ -165,8 +165,8 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--nlist", type=int, default=1024)
-    ap.add_argument("--nprobe", type=int, default=32)
-    ap.add_argument("--rerank", type=int, default=200)
+    ap.add_argument("--nprobe", type=int, default=64)
+    ap.add_argument("--rerank", type=int, default=400)
     ap.add_argument("--train-sample", type=int, default=50_000)
     ap.add_argument(
         "--noise", type=float, default=0.6, help="σ of the added Gaussian (unit-norm scale)"
