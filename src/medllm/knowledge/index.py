@@ -195,6 +195,7 @@ def _append(folder: Path, cfg: KbConfig, chunks: list[Chunk], say: Progress) -> 
         for i in range(0, len(chunks), 50_000):
             say("storing chunks", i, len(chunks))
             store.append(chunks[i : i + 50_000])
+        say("storing chunks", len(chunks), len(chunks))
         return len(chunks)
     finally:
         store.close()
