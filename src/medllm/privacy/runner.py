@@ -257,7 +257,9 @@ def _check_paths(inp: Path, out: Path) -> None:
     src, dst = inp.resolve(), out.resolve()
     overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
     if overlaps:
-        raise DataError("output folder overlaps the input", path=out, fix="choose an OUT outside IN")
+        raise DataError(
+            "output folder overlaps the input", path=out, fix="choose an OUT outside IN"
+        )
 
 
 def _remove_stale(out: Path) -> None:
