@@ -130,7 +130,7 @@ def main() -> None:
     try:
         app()
     except MedllmError as e:
-        err.print("[red]error:[/red]", escape(str(e)), highlight=False)
+        err.print("[red]error:[/red]", escape(str(e)), highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
