@@ -74,3 +74,17 @@ def test_sources_lift_option_likelihood(default_model: Any, tmp_path: Path) -> N
         return n
 
     assert correct(rag) >= max(correct(default_model), 3)
+
+
+def test_rag_model_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from medllm.core.records import ChatMessage
+    from medllm.knowledge.index import default_folder
+    from medllm.models import load_model
+
+    monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path))
+    doc = Document(id="syn:gout", text="Gout is caused by uric acid crystals.", source="synthetic")
+    build_index(KbConfig(folder=default_folder(), sources=[], dense=False), docs=[doc])
+    with load_model("rag:llamacpp:default?n_ctx=1024") as model:
+        assert isinstance(model, RagModel) and model.id.startswith("llamacpp:")
+        prompt = model.apply_chat_template([ChatMessage("user", "Question: What causes gout?")])
+        assert "uric acid crystals" in prompt and model.context_length == 1024

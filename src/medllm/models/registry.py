@@ -10,3 +10,4 @@ backends: Registry[Any] = Registry("backends", "model backends for model specs b
 backends.register_lazy("llamacpp", "medllm.models.llamacpp:load")
 backends.register_lazy("hf", "medllm.models.hf:load")
 backends.register_lazy("openai", "medllm.models.openai_compat:load")
+backends.register_lazy("rag", "medllm.rag.model:load")  # rag:<inner spec>, knowledge stage

@@ -96,3 +96,20 @@ class RagModel(Model):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def load(spec: Any, cfg: Any) -> RagModel:
+    """Backend factory for specs `rag:<inner spec>` (e.g. `rag:llamacpp:default`,
+    `rag:hf:./model`): the inner model over the default knowledge base, top-3 sources, retriever
+    "auto" (hybrid when the knowledge base has vectors, else BM25). Builds the lexical default
+    knowledge base on first use. This is the evaluation harness's `rag` axis by model spec."""
+    from medllm.knowledge.config import KbConfig
+    from medllm.knowledge.index import build_index, default_folder, exists
+    from medllm.knowledge.retrievers import get_retriever
+    from medllm.models import load_model
+
+    inner_spec = spec.target + (f"#{spec.name}" if spec.name else "")
+    inner = load_model(cfg.model_copy(update={"spec": inner_spec}))
+    if not exists(default_folder()):
+        build_index(KbConfig(dense=False))
+    return RagModel(inner, get_retriever("auto", default_folder()), k=3)
