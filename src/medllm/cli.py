@@ -24,7 +24,7 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-DEFAULT_QUESTION = "What are the common symptoms of iron deficiency anemia?"
+DEFAULT_QUESTION = "Which ICD-10-CM code is used for iron deficiency anemia?"
 
 # Stage sub-apps: (CLI word, module holding `app`). A stage that is not installed is left out.
 SUBAPPS = [
