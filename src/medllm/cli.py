@@ -6,20 +6,36 @@ Commands parse arguments, load config, call one library function and print a sum
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from medllm.core.errors import MedllmError
 from medllm.core.registry import import_optional
+
+
+class _MedllmGroup(TyperGroup):
+    """Every command, however it is invoked (entry point, CliRunner): a MedllmError becomes one red
+    line on stderr and exit status 2 — no traceback, no PHI."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedllmError as e:
+            err.print("[red]error:[/red]", escape(str(e)), highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
 
 app = typer.Typer(
     name="medllm",
     help="Turn an open LLM into an evaluated, knowledge-grounded, privacy-safe medical assistant.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_MedllmGroup,
 )
 console = Console()
 err = Console(stderr=True)
@@ -124,14 +140,15 @@ def validate(
     console.print(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip())
 
 
+# Stage CLIs import nothing heavy at module level, so mounting them here is cheap; it makes `app`
+# complete for every importer (the entry point, tests driving it with CliRunner, docs tools).
+_add_stages()
+
+
 def main() -> None:
-    """Entry point: MedllmError → one red line and exit status 2; no traceback, no PHI."""
-    _add_stages()
+    """Entry point of the `medllm` command."""
     try:
         app()
-    except MedllmError as e:
-        err.print("[red]error:[/red]", escape(str(e)), highlight=False, soft_wrap=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
