@@ -134,7 +134,7 @@ def _forward_shared(
         last = first.last_hidden_state[0, -1]  # (dim,) predicts the first continuation token
         tails = [s[n:] for s in seqs]
         width = max(len(t) for t in tails)
-        hidden = None
+        hidden: Any = None
         if width:
             ids = torch.full((len(seqs), width), model.tokenizer.pad_token_id, dtype=torch.long)
             mask = torch.zeros((len(seqs), n + width), dtype=torch.long)
@@ -153,7 +153,9 @@ def _forward_shared(
                 cache_position=pos,
                 use_cache=True,
             ).last_hidden_state  # (batch, width, dim)
-        vecs = [last if p == n - 1 else hidden[row, p - n] for row, ps in enumerate(need) for p in ps]  # type: ignore[index]
+        vecs = [
+            last if p == n - 1 else hidden[row, p - n] for row, ps in enumerate(need) for p in ps
+        ]
         logp = torch.log_softmax(
             head(torch.stack(vecs)).float(), dim=-1
         ).cpu()  # (n_positions, vocab)
