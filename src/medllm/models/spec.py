@@ -61,7 +61,6 @@ def load_model(spec: str | ModelConfig = DEFAULT_SPEC, **options: Any) -> Model:
     """Load a model from a spec string or a `ModelConfig`; keyword options override the config."""
     cfg = spec if isinstance(spec, ModelConfig) else ModelConfig(spec=spec)
     parsed, query = parse_spec(cfg.spec)
-    merged = cfg.model_copy(update={**query, **options})
-    cfg = ModelConfig.model_validate(merged.model_dump())
+    cfg = ModelConfig.model_validate({**cfg.model_dump(), **query, **options})
     factory = backends.get(parsed.backend)
     return factory(parsed, cfg)  # type: ignore[no-any-return]
