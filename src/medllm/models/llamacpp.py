@@ -115,9 +115,11 @@ class LlamaCppModel(Model):
             self._scorer = self._open(logits_all=True)
         return self._scorer
 
-    def _eval_logprobs(self, tokens: list[int]) -> Any:
+    def _eval_logprobs(self, tokens: list[int], first_row: int = 0) -> Any:
         """Evaluate `tokens`, reusing the KV cache for the prefix shared with the previous call
-        (multiple-choice options share a context). Returns log-softmax rows (len(tokens), vocab)."""
+        (multiple-choice options share a context). Returns log-softmax rows for positions
+        first_row..len(tokens)-1, shape (len(tokens) - first_row, vocab): only the rows that are
+        scored pay for the float64 softmax."""
         self.check_fits(len(tokens))
         llm = self._scoring_context()
         common = 0
@@ -128,13 +130,14 @@ class LlamaCppModel(Model):
         common = min(common, len(tokens) - 1)  # re-evaluate at least one token
         llm.n_tokens = common
         llm.eval(tokens[common:])
-        return log_softmax(llm.scores[: len(tokens)])
+        return log_softmax(llm.scores[first_row : len(tokens)])
 
     def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
         out = []
         for req in requests:
             tokens, start = encode_pair(self.tokenize, req, self._bos, self._prefix)
-            out.append(score_positions(self._eval_logprobs(tokens), tokens, start))
+            rows = self._eval_logprobs(tokens, first_row=start - 1)
+            out.append(score_positions(rows, tokens, start, first_row=start - 1))
         return out
 
     def next_token_logprobs(
@@ -143,7 +146,7 @@ class LlamaCppModel(Model):
         out = []
         for prompt in prompts:
             tokens = self._bos + self.tokenize(prompt)
-            rows = self._eval_logprobs(tokens)
+            rows = self._eval_logprobs(tokens, first_row=len(tokens) - 1)
             out.append(top_k(rows[-1], top_k_, self._decode_one))
         return out
 

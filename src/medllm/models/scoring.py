@@ -37,10 +37,13 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
 
 
-def score_positions(logprobs: np.ndarray, tokens: Sequence[int], start: int) -> LoglikResult:
-    """`logprobs[i]` is the distribution after tokens[:i+1]; score tokens[start:] (start ≥ 1)."""
+def score_positions(
+    logprobs: np.ndarray, tokens: Sequence[int], start: int, first_row: int = 0
+) -> LoglikResult:
+    """`logprobs[i - first_row]` is the distribution after tokens[:i+1]; score tokens[start:]
+    (start ≥ 1). Callers may pass only the rows from `first_row` on."""
     target = np.asarray(tokens[start:])
-    rows = logprobs[start - 1 : len(tokens) - 1]  # (n_cont, vocab)
+    rows = logprobs[start - 1 - first_row : len(tokens) - 1 - first_row]  # (n_cont, vocab)
     picked = rows[np.arange(len(target)), target]
     greedy = bool((rows.argmax(axis=-1) == target).all())
     return LoglikResult(float(picked.sum()), greedy, len(target), tuple(float(x) for x in picked))
