@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from medllm.core.errors import DataError
-from medllm.core.jsonl import atomic_open, write_json
+from medllm.core.jsonl import atomic_open, read_jsonl, write_json
 from medllm.privacy.config import DeidConfig
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".json")
@@ -148,19 +148,8 @@ def _jobs(src: Path, rel: Path, cfg: DeidConfig) -> Iterator[Job]:
 
 
 def _jsonl_jobs(src: Path, cfg: DeidConfig) -> Iterator[Job]:
-    with src.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(
-                    f"invalid JSON ({e.msg})", path=src, line=lineno, fix="fix or remove the line"
-                ) from None
-            if not isinstance(obj, dict):
-                raise DataError("expected a JSON object", path=src, line=lineno)
-            yield _jsonl_job(obj, cfg, (str(src), lineno))
+    for lineno, obj in read_jsonl(src):
+        yield _jsonl_job(obj, cfg, (str(src), lineno))
 
 
 def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> Job:
