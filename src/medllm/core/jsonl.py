@@ -24,14 +24,7 @@ def read_jsonl(
         for lineno, line in enumerate(f, start=1):
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(
-                    f"invalid JSON ({e.msg} at column {e.colno})", path=p, line=lineno
-                ) from None
-            if not isinstance(obj, dict):
-                raise DataError("expected a JSON object", path=p, line=lineno)
+            obj = parse_line(p, lineno, line)
             for key in required:
                 if key not in obj:
                     raise DataError(
@@ -41,6 +34,20 @@ def read_jsonl(
                         field=key,
                     )
             yield lineno, obj
+
+
+def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
+    """One JSONL line → object, or a DataError naming file and line (for readers that skip bad
+    lines and go on, as well as for `read_jsonl`)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise DataError(
+            f"invalid JSON ({e.msg} at column {e.colno})", path=path, line=lineno
+        ) from None
+    if not isinstance(obj, dict):
+        raise DataError("expected a JSON object", path=path, line=lineno)
+    return obj
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from medllm.core.assets import cache_dir, locate
+from medllm.privacy.transforms.dateshift import MONTH_NAMES
 
 PHILTER = "philter-ucsf"
 _PHILTER_FIRST = "philter_ucsf/filters/blacklists/firstnames_minus_fps.json"
@@ -89,18 +90,7 @@ EXTRA_COMMON = frozenset(
         "father",
         "brother",
         "sister",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *MONTH_NAMES,
         "monday",
         "tuesday",
         "wednesday",

@@ -7,12 +7,12 @@ Bad records never stop a load: each becomes a `DataError` (file, line or record,
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medllm.core.errors import DataError
+from medllm.core.jsonl import parse_line
 from medllm.core.records import Document
 from medllm.knowledge.sources.fhir import read_fhir_bundle
 from medllm.knowledge.sources.pubmed import read_pubmed_xml
@@ -50,14 +50,7 @@ def read_text_file(path: Path) -> Iterator[Document]:
 
 
 def _jsonl_document(path: Path, lineno: int, line: str) -> Document:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise DataError(
-            f"invalid JSON ({e.msg} at column {e.colno})", path=path, line=lineno
-        ) from None
-    if not isinstance(obj, dict):
-        raise DataError("expected a JSON object", path=path, line=lineno)
+    obj = parse_line(path, lineno, line)
     for key in ("id", "text"):
         if not isinstance(obj.get(key), str) or not obj[key].strip():
             raise DataError(
