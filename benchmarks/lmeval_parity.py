@@ -72,16 +72,17 @@ def run_lmeval(lm: Any, folder: Path, task: str) -> tuple[float, list[list[float
 
 
 def run_medllm(
-    model: Any, mode: str, limit: int, batch: int
+    model: Any, mode: str, items: list[Any], batch: int
 ) -> tuple[float, list[list[float]], float]:
+    limit = len(items)
     with tempfile.TemporaryDirectory() as out:
         seconds, summary = timed(lambda: run_eval(model, TASK, mode=mode, limit=limit, out_dir=out,
                                                   cache=False, batch_size=batch))  # fmt: skip
-        rows = [
-            json.loads(x) for x in (Path(out) / f"samples_{TASK}.jsonl").read_text().splitlines()
-        ]
+        lines = (Path(out) / f"samples_{TASK}.jsonl").read_text().splitlines()
+    by_id = {row["id"]: row for row in map(json.loads, lines)}  # the log is in scoring order
     metric = "acc" if mode == "loglik" else "acc_norm"
-    return seconds, [r["loglik"] for r in rows], float(summary["results"][TASK][metric])
+    lls = [by_id[q.id]["loglik"] for q in items]
+    return seconds, lls, float(summary["results"][TASK][metric])
 
 
 def compare(name: str, ours: tuple[float, list[list[float]], float],
@@ -126,7 +127,7 @@ def main() -> None:
         write_lmeval_tasks(items, Path(tmp))
         for mode, task in (("loglik", "parity_letters"), ("loglik_options", "parity_options")):
             theirs = run_lmeval(lm, Path(tmp), task)
-            ours = run_medllm(model, mode, args.limit, args.batch_size)
+            ours = run_medllm(model, mode, items, args.batch_size)
             norm = (
                 [[len(f" {c}") for c in q.choices] for q in items]
                 if mode == "loglik_options"

@@ -1,13 +1,13 @@
 """DPO on the embedded model: held-out reward margin / win rate, and mmlu_medical before vs after.
 
-    .venv/bin/python benchmarks/train_dpo.py [--steps 8] [--mmlu-limit 100]
+    .venv/bin/python benchmarks/train_dpo.py [--steps 60] [--mmlu-limit 1089]
 
 1. `medllm train dpo configs/train/dpo.yaml` (LoRA, reference log-probs precomputed) in its own
    process; TRL scores the held-out pairs at the end: eval_rewards/margins and
    eval_rewards/accuracies (the win rate: chosen rewarded above rejected).
-2. The base model and the DPO model (adapter merged) are both exported to GGUF f16 by the same
-   path, and scored on mmlu_medical through the llamacpp backend (zero-shot, option
-   log-likelihood: letter scoring is degenerate for this model), so only the DPO update differs.
+2. The base model and the DPO model (adapter merged) are both scored on all 1,089 mmlu_medical
+   items through the hf backend (zero-shot, option log-likelihood: letter scoring is degenerate
+   for this model), so only the DPO update differs.
 Writes benchmarks/results/train_dpo.json and the `train_dpo` README line.
 """
 
@@ -25,34 +25,20 @@ from _common import versions, write_result
 ROOT = Path(__file__).parents[1]
 
 
-def to_gguf(model_dir: Path, out: Path) -> Path:
-    from medllm.train.export import load_merged
-    from medllm.train.gguf_export import write_gguf_f16
-
-    model, tokenizer = load_merged(model_dir)
-    model.save_pretrained(out / "hf")
-    tokenizer.save_pretrained(out / "hf")
-    return write_gguf_f16(out / "hf", out / "model-f16.gguf")
-
-
-def mmlu(gguf: Path, limit: int) -> float:
+def mmlu(model_dir: Path, limit: int) -> float:
+    """mmlu_medical, zero-shot option log-likelihood, on the hf backend (adapter merged)."""
     from medllm.evaluate import run_eval
-    from medllm.models import load_model
+    from medllm.train.heldout import trained_model
 
-    summary = run_eval(
-        load_model(f"llamacpp:{gguf}", n_ctx=2048),
-        "mmlu_medical",
-        limit=limit,
-        num_fewshot=0,
-        mode="loglik_options",
-    )
+    summary = run_eval(trained_model(model_dir), "mmlu_medical", limit=limit, num_fewshot=0,
+                       mode="loglik_options", cache=False)  # fmt: skip
     return float(summary["results"]["mmlu_medical"]["acc"])
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--steps", type=int, default=8)
-    p.add_argument("--mmlu-limit", type=int, default=100)
+    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--mmlu-limit", type=int, default=1089)
     p.add_argument("--out", default="runs/bench_dpo")
     a = p.parse_args()
     out = ROOT / a.out
@@ -62,9 +48,8 @@ def main() -> None:
     res = json.loads((out / "run" / "final" / "medllm-train.json").read_text())["result"]
     from medllm.train.common import model_path
 
-    base_gguf = to_gguf(model_path("hf:default"), out / "base")
-    dpo_gguf = to_gguf(out / "run" / "final", out / "dpo")
-    before, after = mmlu(base_gguf, a.mmlu_limit), mmlu(dpo_gguf, a.mmlu_limit)
+    before = mmlu(model_path("hf:default"), a.mmlu_limit)
+    after = mmlu(out / "run" / "final", a.mmlu_limit)
     result = {"heldout_reward_margin": res.get("eval_rewards/margins"),
               "heldout_win_rate": res.get("eval_rewards/accuracies"), "steps": res["steps"],
               "train_seconds": res["train_seconds"], "peak_rss_gb": res["peak_rss_gb"],

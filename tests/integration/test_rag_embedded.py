@@ -88,3 +88,30 @@ def test_rag_model_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
         assert isinstance(model, RagModel) and model.id.startswith("llamacpp:")
         prompt = model.apply_chat_template([ChatMessage("user", "Question: What causes gout?")])
         assert "uric acid crystals" in prompt and model.context_length == 1024
+
+
+def test_eval_rag_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`medllm eval --rag` scores through RagModel: the model id names the retriever, and the
+    sources reach the scored prompts (a retrieved fact changes the log-likelihoods)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from medllm.cli import app
+    from medllm.knowledge.index import default_folder
+
+    monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path / "cache"))
+    doc = Document(id="syn:1", text="ICD-10-CM code A02.25 means: Salmonella pyelonephritis.",
+                   source="synthetic")  # fmt: skip
+    build_index(KbConfig(folder=default_folder(), sources=[], dense=False), docs=[doc])
+    runs = {}
+    for name, flags in (("plain", []), ("rag", ["--rag"])):
+        args = ["eval", "--model", "llamacpp:default?n_ctx=1024", "--tasks", "icd10cm_concepts",
+                "--mode", "loglik_options", "--limit", "2", "--out", str(tmp_path / name), *flags]  # fmt: skip
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 0, res.output
+        runs[name] = json.loads((tmp_path / name / "summary.json").read_text())
+        rows = (tmp_path / name / "samples_icd10cm_concepts.jsonl").read_text().splitlines()
+        runs[name]["ll"] = {json.loads(r)["id"]: json.loads(r)["loglik"] for r in rows}
+    assert "+rag(" in runs["rag"]["config"]["model"] and "+rag(" not in runs["plain"]["config"]["model"]
+    assert runs["rag"]["ll"] != runs["plain"]["ll"]

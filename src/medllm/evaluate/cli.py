@@ -48,12 +48,22 @@ def eval_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="do not read or write the model-call cache")
     ] = False,
+    rag: Annotated[
+        bool,
+        typer.Option(
+            "--rag",
+            help="retrieval axis: put top-3 knowledge-base sources in front of every prompt "
+            "(same as --model rag:<spec>; builds the default knowledge base on first use)",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate a model on medical tasks; writes a result folder (summary.json, per-sample JSONL)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from medllm.evaluate.runner import run_eval
 
+    if rag and not model.startswith("rag:"):
+        model = f"rag:{model}"
     out = out or Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{mode or 'default'}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bar:  # fmt: skip

@@ -8,9 +8,9 @@ Two savings over scoring every request as its own full sequence, both exact:
   context and differ only in the one token scored) share one forward pass;
 - requests that share a context but continue differently (option-text scoring) run the context
   once and its key/value cache is reused for every continuation.
-Numbers match a full forward pass to float32 rounding (~1e-5 in log-probability). Each distinct
-sequence runs on its own (no padding), so a number never depends on which other items shared its
-batch: a resumed run reproduces an uninterrupted one bit for bit.
+Numbers match a full forward pass to float32 rounding (~1e-5 in log-probability). Distinct
+sequences are right-padded into batches (the runner hands them over longest first, so padding is
+small); the causal mask keeps padding out of every scored position.
 """
 
 from __future__ import annotations

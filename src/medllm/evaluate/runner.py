@@ -153,7 +153,9 @@ def _run_task(m: Model, spec: TaskSpec, mode: str | None, limit: int | None, out
     path = out / f"samples_{spec.name}.jsonl" if out is not None else None
     done = read_samples(path) if path is not None else {}
     rows = dict(done)
-    todo = [q for q in chosen if q.id not in done]
+    # Longest prompts first (as lm-eval orders its requests): each batch then holds prompts of
+    # similar length, so little padding is computed, and an out-of-memory shows at once.
+    todo = sorted((q for q in chosen if q.id not in done), key=_prompt_size, reverse=True)
     if progress:
         progress(spec.name, len(chosen) - len(todo), len(chosen))
     with path.open("a", encoding="utf-8") if path is not None else _Null() as f:
@@ -168,6 +170,10 @@ def _run_task(m: Model, spec: TaskSpec, mode: str | None, limit: int | None, out
                 progress(spec.name, len(chosen) - len(todo) + b + len(batch), len(chosen))
     ordered = [rows[q.id] for q in chosen]
     _summarise(spec, eff, ordered, chosen, len(items), sc_kw["seed"], summary)
+
+
+def _prompt_size(q: Question) -> int:
+    return len(q.question) + sum(map(len, q.choices)) + len(str(q.meta.get("context", "")))
 
 
 class _Null:

@@ -1,4 +1,4 @@
-"""ICD-10-CM codes → CPT text, SFT pairs (code ↔ description) and DPO pairs (true vs wrong meaning).
+"""ICD-10-CM codes → CPT text, SFT pairs (code ↔ description, multiple choice) and DPO pairs.
 
 Records come from the knowledge stage's parser; the split is by code (namespace "icd10cm").
 """
@@ -27,19 +27,14 @@ def records(split: str) -> list[Any]:
             if c.description and len(c.code.replace(".", "")) <= 6 and is_heldout(c.code, NAMESPACE) == want]  # fmt: skip
 
 
-def _chapter_title(c: Any) -> str:
-    return str(c.chapter.partition(": ")[2] or c.chapter)
-
-
 def sft_pairs(c: Any) -> list[Row]:
+    """Both directions (a model taught only "code → text" does not learn "text → code")."""
     rid = f"{NAMESPACE}:{c.code}"
     return [
         sft_row(rid, f"What does ICD-10-CM code {c.code} mean?",
                 f"ICD-10-CM code {c.code} means: {c.description}."),
         sft_row(rid, f"Which ICD-10-CM code means: {c.description}?",
                 f"The ICD-10-CM code for {c.description} is {c.code}."),
-        sft_row(rid, f"Which ICD-10-CM chapter contains the diagnosis: {c.description}?",
-                f"It is in the chapter {_chapter_title(c)}."),
     ]  # fmt: skip
 
 
@@ -67,7 +62,10 @@ def build(
     kind: Kind, *, split: str = "train", limit: int | None = None, seed: int = 0
 ) -> list[Row]:
     pool = records(split)
-    chosen = seeded_sample(pool, limit, seed)
+    # Broad codes first (categories, then subcategories, then leaves; seeded order within each):
+    # a category's name ("A02: Other salmonella infections") is what generalises to its held-out
+    # children, so a limited budget buys the most held-out knowledge this way.
+    chosen = sorted(seeded_sample(pool, None, seed), key=lambda c: len(c.code))[:limit]
     if kind == "cpt":
         from medllm.knowledge.sources.icd10cm import to_document
 
@@ -77,9 +75,9 @@ def build(
         by_chapter: dict[str, list[Any]] = {}
         for c in pool:
             by_chapter.setdefault(c.chapter, []).append(c)
-        return [
-            row for c in chosen for row in [*sft_pairs(c), mc_pair(c, by_chapter[c.chapter], rng)]
-        ]
+        # Billable (leaf) codes also get a multiple-choice row in the evaluation task's style.
+        return [row for c in chosen
+                for row in [*sft_pairs(c), *([mc_pair(c, by_chapter[c.chapter], rng)] if c.leaf else [])]]  # fmt: skip
     # The wrong meaning comes from a code in another chapter, so the pair is unambiguous.
     return [dpo_pair(c, _other_chapter(c, pool, rng)) for c in chosen]
 
