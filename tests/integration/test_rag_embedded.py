@@ -113,5 +113,8 @@ def test_eval_rag_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         runs[name] = json.loads((tmp_path / name / "summary.json").read_text())
         rows = (tmp_path / name / "samples_icd10cm_concepts.jsonl").read_text().splitlines()
         runs[name]["ll"] = {json.loads(r)["id"]: json.loads(r)["loglik"] for r in rows}
-    assert "+rag(" in runs["rag"]["config"]["model"] and "+rag(" not in runs["plain"]["config"]["model"]
+    assert (
+        "+rag(" in runs["rag"]["config"]["model"]
+        and "+rag(" not in runs["plain"]["config"]["model"]
+    )
     assert runs["rag"]["ll"] != runs["plain"]["ll"]
