@@ -129,7 +129,7 @@ def main() -> None:
             theirs = run_lmeval(lm, Path(tmp), task)
             ours = run_medllm(model, mode, items, args.batch_size)
             norm = (
-                [[len(f" {c}") for c in q.choices] for q in items]
+                [[len(c) for c in q.choices] for q in items]
                 if mode == "loglik_options"
                 else None
             )

@@ -95,7 +95,8 @@ def _softmax(xs: list[float]) -> list[float]:
 
 
 def _mc_row(item: Question, lls: list[float], conts: list[str], raw: str = "") -> Row:
-    norm = [ll / max(len(c), 1) for ll, c in zip(lls, conts, strict=True)]
+    # lm-eval divides by the length of the choice itself, not of " " + choice
+    norm = [ll / max(len(c.lstrip(" ")), 1) for ll, c in zip(lls, conts, strict=True)]
     pred = max(range(len(lls)), key=lls.__getitem__)
     pred_norm = max(range(len(norm)), key=norm.__getitem__)
     return {"pred": pred, "pred_norm": pred_norm, "correct": pred == item.answer,
