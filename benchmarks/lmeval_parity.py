@@ -129,9 +129,7 @@ def main() -> None:
             theirs = run_lmeval(lm, Path(tmp), task)
             ours = run_medllm(model, mode, items, args.batch_size)
             norm = (
-                [[len(c) for c in q.choices] for q in items]
-                if mode == "loglik_options"
-                else None
+                [[len(c) for c in q.choices] for q in items] if mode == "loglik_options" else None
             )
             rows.append(compare(mode, ours, theirs, norm))
             print(json.dumps(rows[-1]), flush=True)
