@@ -94,9 +94,10 @@ def _softmax(xs: list[float]) -> list[float]:
     return [v / sum(e) for v in e]
 
 
-def _mc_row(item: Question, lls: list[float], conts: list[str], raw: str = "") -> Row:
-    # lm-eval divides by the length of the choice itself, not of " " + choice
-    norm = [ll / max(len(c.lstrip(" ")), 1) for ll, c in zip(lls, conts, strict=True)]
+def _mc_row(item: Question, lls: list[float], texts: list[str], raw: str = "") -> Row:
+    """`texts` are the scored choices without the " " delimiter: acc_norm divides by their length
+    (as lm-eval does)."""
+    norm = [ll / max(len(t), 1) for ll, t in zip(lls, texts, strict=True)]
     pred = max(range(len(lls)), key=lls.__getitem__)
     pred_norm = max(range(len(norm)), key=norm.__getitem__)
     return {"pred": pred, "pred_norm": pred_norm, "correct": pred == item.answer,
@@ -108,20 +109,16 @@ def _loglik_rows(
     sc: Scorer, batch: list[Question], contexts: list[str], options: bool
 ) -> list[Row]:
     pairs: list[tuple[str, str]] = []
-    conts: list[list[str]] = []
+    texts: list[list[str]] = []
     for item, ctx in zip(batch, contexts, strict=True):
-        c = (
-            [f" {x}" for x in item.choices]
-            if options
-            else [f" {LETTERS[i]}" for i in range(len(item.choices))]
-        )
-        conts.append(c)
-        pairs += [(ctx, x) for x in c]
+        t = list(item.choices) if options else list(LETTERS[: len(item.choices)])
+        texts.append(t)
+        pairs += [(ctx, f" {x}") for x in t]
     lls = sc.loglik(pairs)
     rows, at = [], 0
-    for item, c in zip(batch, conts, strict=True):
-        rows.append(_mc_row(item, lls[at : at + len(c)], c))
-        at += len(c)
+    for item, t in zip(batch, texts, strict=True):
+        rows.append(_mc_row(item, lls[at : at + len(t)], t))
+        at += len(t)
     return rows
 
 
