@@ -98,6 +98,28 @@ def test_icd10cm_builder_never_uses_heldout_codes(kind: str) -> None:
     assert all(is_heldout(r["id"].split(":", 1)[1], "icd10cm") for r in heldout)
 
 
+def test_icd10cm_lists_state_only_training_codes_both_ways() -> None:
+    from medllm.evaluate.tasks import load_task
+
+    rows = build_rows(DataSection(sources=["icd10cm_lists"], limit=600), "sft")
+    ids = {c for r in rows for c in r["id"].split(":", 1)[1].split(",")}
+    assert len(ids) == 600 and all(len(c) == 3 for c in ids)  # broad codes (categories) first
+    stated = set()
+    for r in rows:
+        forward = r["prompt"][0]["content"].startswith("List")  # "A00 Cholera" / "Cholera: A00"
+        for line in r["completion"][0]["content"].splitlines():
+            stated.add(line.split(" ", 1)[0] if forward else line.rsplit(": ", 1)[1])
+    assert stated == ids and not any(is_heldout(c, "icd10cm") for c in stated)
+    answers = {q.id.split(":")[1] for q in load_task("icd10cm_concepts")}
+    assert not answers & ids
+    directions = {r["prompt"][0]["content"].split()[0] for r in rows}
+    assert directions == {"List", "Name"}
+    text = build_rows(DataSection(sources=["icd10cm_lists"], limit=40), "cpt")
+    assert all(set(r) == {"id", "text"} and r["text"] for r in text)
+    with pytest.raises(DataError, match="no preference pairs"):
+        build_rows(DataSection(sources=["icd10cm_lists"], limit=40), "dpo")
+
+
 @pytest.mark.parametrize(
     ("task", "source", "namespace"),
     [("icd10cm_concepts", "icd10cm", "icd10cm"), ("hpo_diagnosis", "hpo", "hpo_disease")],

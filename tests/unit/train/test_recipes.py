@@ -70,15 +70,28 @@ def test_full_finetuning_changes_base_weights(
 
     from medllm.train import sft
 
-    # gradient checkpointing on here, so that path is exercised too
+    # gradient checkpointing and bf16 (CPU autocast without CUDA) on here, so those paths run too
     result = sft.run(
-        _sft(tiny_dir, tmp_path / "run", sft_file, "full", gradient_checkpointing=True)
-    )
+        _sft(tiny_dir, tmp_path / "run", sft_file, "full", gradient_checkpointing=True,
+             precision="bf16")
+    )  # fmt: skip
     assert result.trainable_params == result.total_params
     before, after = _weights(tiny_dir), _weights(result.final_dir)
     changed = [k for k in before if not torch.equal(before[k], after[k])]
     assert len(changed) > len(before) // 2
     assert (tmp_path / "run" / "metrics.csv").read_text().count("loss") >= 4
+
+
+def test_fp16_without_cuda_is_a_clear_error(tiny_dir: Path, tmp_path: Path, sft_file: Path) -> None:
+    import torch
+
+    from medllm.train.common import check_mode
+
+    if torch.cuda.is_available():
+        pytest.skip("fp16 is allowed on CUDA")
+    with pytest.raises(MedllmError, match="fp16 needs a CUDA GPU") as e:
+        check_mode(_sft(tiny_dir, tmp_path, sft_file, "full", precision="fp16"))
+    assert e.value.fix and "bf16" in e.value.fix
 
 
 class _Crash(Exception):
