@@ -55,7 +55,14 @@ def main() -> None:
     summary = (f"full FT {a.steps} steps: fp32 {r['fp32']['tokens_per_s']:.1f} tok/s, final loss "
                f"{r['fp32']['final_loss']:.4f}; bf16 {r['bf16']['tokens_per_s']:.1f} tok/s (x{ratio:.2f}), "
                f"final loss {r['bf16']['final_loss']:.4f}")  # fmt: skip
-    print(write_result("train_precision", res, summary, f"python benchmarks/train_precision.py --steps {a.steps}"))
+    print(
+        write_result(
+            "train_precision",
+            res,
+            summary,
+            f"python benchmarks/train_precision.py --steps {a.steps}",
+        )
+    )
     print(summary)
 
 

@@ -67,7 +67,8 @@ class OptimSection(_Strict):
     logging_steps: int = Field(1, ge=1, description="log metrics (CSV, TensorBoard) every N steps")
     seed: int = Field(0, description="seed for weights init, dropout and data order")
     precision: Literal["fp32", "bf16", "fp16"] = Field(
-        "fp32", description="compute precision; bf16 also runs on CPU (autocast), fp16 needs a CUDA GPU"
+        "fp32",
+        description="compute precision; bf16 also runs on CPU (autocast), fp16 needs a CUDA GPU",
     )
     tensorboard: bool = Field(
         True, description="also write TensorBoard events under output_dir/runs"

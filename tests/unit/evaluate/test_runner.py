@@ -109,7 +109,9 @@ def test_sigkill_midway_then_resume(tiny_model: Any, tmp_path: Path) -> None:
     out, cache = tmp_path / "run", tmp_path / "cache.sqlite"
     samples = out / "samples_mmlu_medical.jsonl"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[3] / "src")}
-    child = subprocess.run([sys.executable, "-c", CHILD, str(out), str(cache)], env=env, timeout=300)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(out), str(cache)], env=env, timeout=300
+    )
     assert child.returncode == -signal.SIGKILL
     n_before = len(samples.read_bytes().splitlines())
     assert n_before == 6, "the kill lands after the third batch"

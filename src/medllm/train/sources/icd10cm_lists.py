@@ -25,7 +25,12 @@ def chunks(codes: list[Any]) -> list[list[Any]]:
     out: list[list[Any]] = []
     for c in sorted(codes, key=lambda c: c.code):
         size = sum(len(x.description) for x in out[-1]) + len(c.description) if out else 0
-        if out and len(out[-1]) < PER_ROW and size <= PER_ROW_CHARS and out[-1][-1].chapter == c.chapter:
+        if (
+            out
+            and len(out[-1]) < PER_ROW
+            and size <= PER_ROW_CHARS
+            and out[-1][-1].chapter == c.chapter
+        ):
             out[-1].append(c)
         else:
             out.append([c])
