@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,3 +68,16 @@ def write_result(name: str, result: dict[str, Any], summary: str, command: str) 
     lines.append(f"{tag} {summary} (`{command}`)")
     readme.write_text("\n".join(lines) + "\n")
     return path
+
+
+def train_command(kind: str, config: str, sets: list[str]) -> list[str]:
+    """`python -m medllm train <kind> <config> --set ...` (run from the repository root)."""
+    cmd = [sys.executable, "-m", "medllm", "train", kind, config]
+    for s in sets:
+        cmd += ["--set", s]
+    return cmd
+
+
+def train_result(out: Path) -> dict[str, Any]:
+    """The numbers a finished `medllm train` run wrote to `out/final/medllm-train.json`."""
+    return dict(json.loads((out / "final" / "medllm-train.json").read_text())["result"])

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import train_command, train_result, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 CONFIG = ROOT / "configs" / "train" / "sft.yaml"
@@ -42,11 +42,8 @@ def recipe_config(steps: int, out: Path, extra: list[str] = ()) -> Any:  # type:
 def run_ours(steps: int, out: Path, extra: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     """`medllm train sft configs/train/sft.yaml --set ...` as its own process."""
     _, sets = recipe_config(steps, out, extra)
-    cmd = [sys.executable, "-m", "medllm", "train", "sft", str(CONFIG)]
-    for s in sets:
-        cmd += ["--set", s]
-    subprocess.run(cmd, check=True, cwd=ROOT)
-    return dict(json.loads((out / "final" / "medllm-train.json").read_text())["result"])
+    subprocess.run(train_command("sft", str(CONFIG), sets), check=True, cwd=ROOT)
+    return train_result(out)
 
 
 def plain_trl(steps: int, out: Path) -> dict[str, Any]:

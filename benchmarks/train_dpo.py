@@ -14,13 +14,12 @@ Writes benchmarks/results/train_dpo.json and the `train_dpo` README line.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import train_command, train_result, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -42,10 +41,9 @@ def main() -> None:
     p.add_argument("--out", default="runs/bench_dpo")
     a = p.parse_args()
     out = ROOT / a.out
-    cmd = [sys.executable, "-m", "medllm", "train", "dpo", "configs/train/dpo.yaml",
-           "--set", f"output_dir={out / 'run'}", "--set", f"optim.max_steps={a.steps}"]  # fmt: skip
-    subprocess.run(cmd, cwd=ROOT, check=True)
-    res = json.loads((out / "run" / "final" / "medllm-train.json").read_text())["result"]
+    sets = [f"output_dir={out / 'run'}", f"optim.max_steps={a.steps}"]
+    subprocess.run(train_command("dpo", "configs/train/dpo.yaml", sets), cwd=ROOT, check=True)
+    res = train_result(out / "run")
     from medllm.train.common import model_path
 
     before = mmlu(model_path("hf:default"), a.mmlu_limit)

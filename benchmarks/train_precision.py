@@ -10,7 +10,6 @@ Each run is its own process. Writes benchmarks/results/train_precision.json and 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import train_command, train_result, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -28,11 +27,8 @@ def run(out: Path, steps: int, precision: str) -> dict[str, Any]:
             f"optim.precision={precision}", "mode=full", "data.sources=[icd10cm_lists]",
             "data.limit=300", "optim.learning_rate=1.0e-3", "optim.max_length=256",
             "optim.tensorboard=false", "system_prompt=Answer briefly."]  # fmt: skip
-    cmd = [sys.executable, "-m", "medllm", "train", "sft", "configs/train/sft.yaml"]
-    for s in sets:
-        cmd += ["--set", s]
-    subprocess.run(cmd, cwd=ROOT, check=True)
-    return dict(json.loads((out / "final" / "medllm-train.json").read_text())["result"])
+    subprocess.run(train_command("sft", "configs/train/sft.yaml", sets), cwd=ROOT, check=True)
+    return train_result(out)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ same seed. Writes benchmarks/results/train_resume.json and the `train_resume` RE
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -18,10 +17,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import train_command, train_result, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -29,14 +27,7 @@ ROOT = Path(__file__).parents[1]
 def command(out: Path, steps: int, kill_at: int, resume: bool = False) -> list[str]:
     sets = [f"output_dir={out}", f"optim.max_steps={steps}", f"optim.save_steps={kill_at}",
             "optim.batch_size=2", "optim.max_length=64", "data.limit=20", "optim.tensorboard=false"]  # fmt: skip
-    cmd = [sys.executable, "-m", "medllm", "train", "sft", "configs/train/sft.yaml"]
-    for s in sets:
-        cmd += ["--set", s]
-    return cmd + (["--resume"] if resume else [])
-
-
-def result(out: Path) -> dict[str, Any]:
-    return dict(json.loads((out / "final" / "medllm-train.json").read_text())["result"])
+    return train_command("sft", "configs/train/sft.yaml", sets) + (["--resume"] if resume else [])
 
 
 def kill_after_checkpoint(cmd: list[str], ckpt: Path, timeout: float = 1800) -> float:
@@ -69,7 +60,7 @@ def main() -> None:
                                      out / "killed" / f"checkpoint-{a.kill_at}")  # fmt: skip
     assert not (out / "killed" / "final").exists(), "the run finished before it was killed"
     subprocess.run(command(out / "killed", a.steps, a.kill_at, resume=True), cwd=ROOT, check=True)
-    straight, resumed = result(out / "straight"), result(out / "killed")
+    straight, resumed = train_result(out / "straight"), train_result(out / "killed")
     rel = abs(resumed["final_loss"] - straight["final_loss"]) / abs(straight["final_loss"])
     res = {"final_loss_straight": straight["final_loss"], "final_loss_resumed": resumed["final_loss"],
            "relative_diff": rel, "passes_1e-4": rel <= 1e-4, "steps": a.steps, "killed_at_step": a.kill_at,

@@ -151,7 +151,7 @@ def to_trl_args(cfg: RecipeConfig) -> Any:
         report_to=["tensorboard"] if o.tensorboard else [],  # events in output_dir/runs/
         max_length=o.max_length, dataloader_num_workers=0, disable_tqdm=False,
         include_num_input_tokens_seen="non_padding", dataloader_pin_memory=_has_cuda(),
-        # bf16 without CUDA is CPU autocast (1.7x fp32 speed on a CPU with AVX512-BF16, measured)
+        # bf16 without CUDA is CPU autocast (speed vs fp32: benchmarks/train_precision.py)
         use_cpu=o.precision == "bf16" and not _has_cuda(),
     )  # fmt: skip
     if isinstance(cfg, DpoConfig):

@@ -58,14 +58,20 @@ def dpo_pair(c: Any, wrong: Any) -> Row:
                    f"ICD-10-CM code {c.code} means: {wrong.description}.")  # fmt: skip
 
 
+def broad_first(pool: list[Any], limit: int | None, seed: int) -> list[Any]:
+    """Categories, then subcategories, then leaves (seeded order within each), at most `limit`.
+
+    A category's name ("A02: Other salmonella infections") is what generalises to its held-out
+    children, so a limited budget buys the most held-out knowledge this way.
+    """
+    return sorted(seeded_sample(pool, None, seed), key=lambda c: len(c.code))[:limit]
+
+
 def build(
     kind: Kind, *, split: str = "train", limit: int | None = None, seed: int = 0
 ) -> list[Row]:
     pool = records(split)
-    # Broad codes first (categories, then subcategories, then leaves; seeded order within each):
-    # a category's name ("A02: Other salmonella infections") is what generalises to its held-out
-    # children, so a limited budget buys the most held-out knowledge this way.
-    chosen = sorted(seeded_sample(pool, None, seed), key=lambda c: len(c.code))[:limit]
+    chosen = broad_first(pool, limit, seed)
     if kind == "cpt":
         from medllm.knowledge.sources.icd10cm import to_document
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from medllm.core.errors import DataError
-from medllm.train.data import Kind, Row, seeded_sample, sft_row
-from medllm.train.sources.icd10cm import NAMESPACE, records
+from medllm.train.data import Kind, Row, sft_row
+from medllm.train.sources.icd10cm import NAMESPACE, broad_first, records
 
 PER_ROW = 12  # lines per example
 PER_ROW_CHARS = 560  # description characters per example: with the chat template, < 256 tokens
@@ -58,8 +58,11 @@ def build(
             field="data.sources",
             fix="use the icd10cm source for DPO",
         )
-    chosen = sorted(seeded_sample(records(split), None, seed), key=lambda c: len(c.code))[:limit]
-    rows = [row for group in chunks(chosen) for row in list_rows(group)]
+    rows = [
+        row
+        for group in chunks(broad_first(records(split), limit, seed))
+        for row in list_rows(group)
+    ]
     if kind == "cpt":
         return [{"id": r["id"], "text": r["completion"][0]["content"]} for r in rows]
     return rows
