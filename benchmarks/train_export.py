@@ -1,7 +1,8 @@
 """Export check: the SFT model as HF (in memory, adapter merged) vs its GGUF f16 and GGUF q8_0
-served by the llamacpp backend, on held-out icd10cm_concepts items (option log-likelihood).
+served by the llamacpp backend, on held-out items of one task (option log-likelihood).
 
     .venv/bin/python benchmarks/train_export.py [--model runs/bench_sft_vs_trl/ours/final] [--limit 100]
+        [--task icd10cm_concepts_unseen]
 
 Writes benchmarks/results/train_export.json and the `train_export` README line.
 """
@@ -23,27 +24,31 @@ def main() -> None:
     p.add_argument("--model", default="runs/bench_sft_vs_trl/ours/final")
     p.add_argument("--limit", type=int, default=100)
     p.add_argument("--quant", default="q8_0")
+    p.add_argument("--task", default="icd10cm_concepts_unseen")
     p.add_argument("--out", default="runs/bench_export")
     a = p.parse_args()
     from medllm.train import export
     from medllm.train.config import ExportConfig
 
     cfg = ExportConfig(model=str(ROOT / a.model), output_dir=str(ROOT / a.out), quant=a.quant,
-                       check_task="icd10cm_concepts", check_limit=a.limit)  # fmt: skip
+                       check_task=a.task, check_limit=a.limit)  # fmt: skip
     report = export.run(cfg)
     acc = report["accuracy"]
     quant = f"gguf_{a.quant}"
     result = {"acc_hf": acc["hf"], "acc_gguf_f16": acc["gguf_f16"], f"acc_{quant}": acc[quant],
               "delta_points_quant_vs_hf": 100 * (acc[quant] - acc["hf"]),
-              "within_1_point": abs(acc[quant] - acc["hf"]) <= 0.01, "task": "icd10cm_concepts",
+              "within_1_point": abs(acc[quant] - acc["hf"]) <= 0.01, "task": a.task,
               "items": a.limit, "mode": "loglik_options", "timings": report["timings"],
               "generations": report["generations"], "prompts": report["prompts"],
               "versions": versions("torch", "transformers", "gguf", "llama-cpp-python")}  # fmt: skip
     summary = (
-        f"held-out icd10cm_concepts acc: HF {acc['hf']:.3f}, GGUF f16 {acc['gguf_f16']:.3f}, "
+        f"held-out {a.task} acc: HF {acc['hf']:.3f}, GGUF f16 {acc['gguf_f16']:.3f}, "
         f"GGUF {a.quant} {acc[quant]:.3f} ({a.limit} items)"
     )
-    cmd = f"python benchmarks/train_export.py --model {a.model} --limit {a.limit} --quant {a.quant}"
+    cmd = (
+        f"python benchmarks/train_export.py --model {a.model} --limit {a.limit} --quant {a.quant}"
+        f" --task {a.task}"
+    )
     print(write_result("train_export", result, summary, cmd))
     print(summary)
 

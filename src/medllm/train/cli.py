@@ -3,6 +3,7 @@ config, call one library function, print a summary."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -124,11 +125,32 @@ def export(
     )
 
 
+def _scoring_bar() -> Callable[[str, int, int], None]:
+    """One rich bar per scored task, live only while that task is scored (each arm's training
+    runs in a child process that draws its own bar on the same terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bars: dict[str, tuple[Progress, Any]] = {}
+
+    def update(task: str, done: int, total: int) -> None:
+        if task not in bars:
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=console)  # fmt: skip
+            bar.start()
+            bars[task] = (bar, bar.add_task(task, total=total))
+        bar, tid = bars[task]
+        bar.update(tid, completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
 @app.command()
 def study(config: ConfigArg, set_: SetOpt = None) -> None:
     """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json."""
     from medllm.train.config import StudyConfig
     from medllm.train.studies import run_study
 
-    report = run_study(load_config(config, StudyConfig, set_))
+    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar())
     console.print(f"report: {report}")

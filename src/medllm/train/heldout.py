@@ -6,8 +6,11 @@ same split the training builders exclude, so this measures generalisation, not r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+Progress = Callable[[str, int, int], None]  # (task, items done, items in all)
 
 # Option log-likelihood: the scoring where the embedded 135M model shows real signal (letter
 # scoring is degenerate for it: it picks "A" every time; see DESIGN.md).
@@ -21,18 +24,26 @@ def heldout_accuracy(
     *,
     mode: str = DEFAULT_MODE,
     out_dir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> float:
     """Accuracy (acc) of `model` on the first `limit` items of `task`."""
     from medllm.evaluate import run_eval
 
-    summary = run_eval(model, task, mode=mode, limit=limit, out_dir=out_dir)
+    summary = run_eval(model, task, mode=mode, limit=limit, out_dir=out_dir, progress=progress)
     return float(summary["results"][task]["acc"])
 
 
 def heldout_scores(
-    model: Any, tasks: list[str], limit: int, *, mode: str = DEFAULT_MODE
+    model: Any,
+    tasks: list[str],
+    limit: int,
+    *,
+    mode: str = DEFAULT_MODE,
+    progress: Progress | None = None,
 ) -> dict[str, float]:
-    return {task: heldout_accuracy(model, task, limit, mode=mode) for task in tasks}
+    return {
+        task: heldout_accuracy(model, task, limit, mode=mode, progress=progress) for task in tasks
+    }
 
 
 def trained_model(final_dir: Path) -> Any:

@@ -18,7 +18,7 @@ from medllm.core.config import read_yaml
 from medllm.core.jsonl import write_json
 from medllm.train.common import FINAL, META
 from medllm.train.config import StudyConfig, StudyRun
-from medllm.train.heldout import heldout_scores, trained_model
+from medllm.train.heldout import Progress, heldout_scores, trained_model
 
 
 def _train_arm(
@@ -52,29 +52,36 @@ def _merged(run_dir: Path) -> Path:
     return out
 
 
-def _arm_row(cfg: StudyConfig, arm: StudyRun, out: Path) -> dict[str, Any]:
+def _arm_row(
+    cfg: StudyConfig, arm: StudyRun, out: Path, progress: Progress | None
+) -> dict[str, Any]:
     from medllm.models import load_model
+
+    def scored(task: str, done: int, total: int) -> None:
+        if progress:
+            progress(f"{arm.name}: {task}", done, total)
 
     if arm.config == "base":
         spec = next(
             (o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), "hf:default"
         )
         return {"name": arm.name, "kind": "base", "model": spec,
-                "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit)}  # fmt: skip
+                "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit, progress=scored)}  # fmt: skip
     run_dir = out / arm.name
     start = _merged(out / arm.start_from) if arm.start_from else None
     meta = _train_arm(arm, run_dir, start, cfg.overrides)
-    scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit)
+    scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit, progress=scored)
     return {"name": arm.name, "kind": meta["kind"], "mode": meta["mode"], "start_from": arm.start_from,
             **meta["result"], "scores": scores}  # fmt: skip
 
 
-def run_study(cfg: StudyConfig) -> Path:
-    """Run every arm in order; returns the path of report.md."""
+def run_study(cfg: StudyConfig, progress: Progress | None = None) -> Path:
+    """Run every arm in order; returns the path of report.md. `progress` sees the scoring of each
+    arm's tasks ("arm: task", done, total); training shows its own bar."""
     out = Path(cfg.output_dir) / cfg.name
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    rows = [_arm_row(cfg, arm, out) for arm in cfg.runs]
+    rows = [_arm_row(cfg, arm, out, progress) for arm in cfg.runs]
     report = {"study": cfg.name, "question": cfg.question, "tasks": cfg.tasks, "limit": cfg.limit,
               "mode": "loglik_options", "arms": rows, "wall_s": time.perf_counter() - t0,
               "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},

@@ -119,6 +119,19 @@ def test_icd10cm_concepts_heldout_deterministic_grounded() -> None:
         assert code in q.question or q.choices[int(q.answer)] == code
 
 
+def test_unseen_variants_hold_out_every_option() -> None:
+    """`*_unseen`: the distractors are held-out records too (a fine-tuned model cannot pick by
+    familiarity); the answers are the same held-out records as the plain tasks'."""
+    icd = load_task("icd10cm_concepts_unseen", ["options.n_items=40"])
+    assert [q.id for q in icd] == [
+        q.id for q in load_task("icd10cm_concepts", ["options.n_items=40"])
+    ]
+    assert all(is_heldout(s.split(":", 1)[1], "icd10cm") for q in icd for s in q.support_ids)
+    hpo = load_task("hpo_diagnosis_unseen", ["options.n_items=20"])
+    assert all(is_heldout(d, "hpo_disease") for q in hpo for d in q.meta["distractors"])
+    assert all(is_heldout(q.support_ids[0], "hpo_disease") for q in hpo)
+
+
 def test_hpo_diagnosis_heldout_with_phenotype_support() -> None:
     items = load_task("hpo_diagnosis", ["options.n_items=20"])
     assert len(items) == 20

@@ -98,22 +98,39 @@ def test_icd10cm_builder_never_uses_heldout_codes(kind: str) -> None:
     assert all(is_heldout(r["id"].split(":", 1)[1], "icd10cm") for r in heldout)
 
 
-def test_icd10cm_lists_state_only_training_codes_both_ways() -> None:
+def test_icd10cm_lists_state_only_training_codes_both_ways_in_shuffled_orders() -> None:
+    from collections import Counter
+
     from medllm.evaluate.tasks import load_task
+    from medllm.train.sources import icd10cm_lists
+    from medllm.train.sources.icd10cm import records
 
     rows = build_rows(DataSection(sources=["icd10cm_lists"], limit=600), "sft")
     ids = {c for r in rows for c in r["id"].split(":", 1)[1].split(",")}
-    assert len(ids) == 600 and all(len(c) == 3 for c in ids)  # broad codes (categories) first
-    stated = set()
+    assert len(ids) == 600
+    # biggest categories first: the first category is the one with the most training-split codes
+    train = Counter(c.code[:3] for c in records("train") if c.leaf)
+    assert train.most_common(1)[0][0] in {c[:3] for c in ids}
+    stated: Counter[str] = Counter()
+    orders: dict[tuple[str, bool], set[str]] = {}
     for r in rows:
         forward = r["prompt"][0]["content"].startswith("List")  # "A00 Cholera" / "Cholera: A00"
-        for line in r["completion"][0]["content"].splitlines():
-            stated.add(line.split(" ", 1)[0] if forward else line.rsplit(": ", 1)[1])
-    assert stated == ids and not any(is_heldout(c, "icd10cm") for c in stated)
-    answers = {q.id.split(":")[1] for q in load_task("icd10cm_concepts")}
-    assert not answers & ids
-    directions = {r["prompt"][0]["content"].split()[0] for r in rows}
-    assert directions == {"List", "Name"}
+        lines = r["completion"][0]["content"].splitlines()
+        codes = [line.split(" ", 1)[0] if forward else line.rsplit(": ", 1)[1] for line in lines]
+        assert len({c[:3] for c in codes}) == 1  # one category per example
+        stated.update(codes)
+        orders.setdefault((r["id"], forward), set()).add(",".join(codes))
+    assert set(stated) == ids and not any(is_heldout(c, "icd10cm") for c in stated)
+    assert set(stated.values()) == {2 * icd10cm_lists.ORDERS}  # every code, both ways, each order
+    assert any(len(o) > 1 for o in orders.values())  # the orders differ
+    # the instruction never names the codes (a model would copy them from it instead of learning)
+    assert {r["prompt"][0]["content"] for r in rows} == {
+        "List these ICD-10-CM codes with their meanings.",
+        "Name these conditions, each with its ICD-10-CM code.",
+    }
+    for task in ("icd10cm_concepts", "icd10cm_concepts_unseen"):
+        answers = {q.id.split(":")[1] for q in load_task(task)}
+        assert not answers & ids
     text = build_rows(DataSection(sources=["icd10cm_lists"], limit=40), "cpt")
     assert all(set(r) == {"id", "text"} and r["text"] for r in text)
     with pytest.raises(DataError, match="no preference pairs"):
@@ -122,7 +139,12 @@ def test_icd10cm_lists_state_only_training_codes_both_ways() -> None:
 
 @pytest.mark.parametrize(
     ("task", "source", "namespace"),
-    [("icd10cm_concepts", "icd10cm", "icd10cm"), ("hpo_diagnosis", "hpo", "hpo_disease")],
+    [
+        ("icd10cm_concepts", "icd10cm", "icd10cm"),
+        ("icd10cm_concepts_unseen", "icd10cm", "icd10cm"),
+        ("hpo_diagnosis", "hpo", "hpo_disease"),
+        ("hpo_diagnosis_unseen", "hpo", "hpo_disease"),
+    ],
 )
 def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace: str) -> None:
     """The evaluation task's answers are records the training builders can never draw."""
@@ -138,6 +160,12 @@ def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace
     trainable = {r.code if source == "icd10cm" else r.id for r in builder.records("train")}
     assert len(answers) >= 100 and len(trainable) > 1000
     assert not answers & trainable
+    if task.endswith("_unseen"):  # no option at all (answer or distractor) is trainable
+        if source == "icd10cm":
+            options = {s.split(":", 1)[1] for q in items for s in q.support_ids}
+        else:
+            options = {d for q in items for d in q.meta["distractors"]}
+        assert len(options) > len(answers) and not options & trainable
     for kind in ("cpt", "sft", "dpo"):
         used = {row["id"].split(":", 1)[1] for row in builder.build(kind, limit=500)}
         assert used <= trainable and not used & answers

@@ -24,10 +24,12 @@ def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_fil
         runs=[{"name": "base", "config": "base", "overrides": [f"model=hf:{tiny_dir}"]},
               {"name": "sft", "config": str(recipe)}],
     )  # fmt: skip
-    md = run_study(cfg)
+    seen: list[tuple[str, int, int]] = []
+    md = run_study(cfg, progress=lambda *a: seen.append(a))
     report = json.loads((md.parent / "report.json").read_text())
     base, sft = report["arms"]
     assert base["kind"] == "base" and sft["kind"] == "sft" and sft["steps"] == 2
     assert 0.0 <= sft["scores"]["icd10cm_concepts"] <= 1.0 and sft["trainable_params"] > 0
     text = md.read_text()
+    assert ("base: icd10cm_concepts", 4, 4) in seen and ("sft: icd10cm_concepts", 4, 4) in seen
     assert "| base |" in text and "| sft |" in text and "icd10cm_concepts acc" in text

