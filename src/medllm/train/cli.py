@@ -3,15 +3,17 @@ config, call one library function, print a summary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from medllm.core.config import load_config
+
+if TYPE_CHECKING:
+    from medllm.evaluate.runner import Progress as ProgressCallback
 
 app = typer.Typer(help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF, studies.",
                   no_args_is_help=True)  # fmt: skip
@@ -125,7 +127,7 @@ def export(
     )
 
 
-def _scoring_bar() -> Callable[[str, int, int], None]:
+def _scoring_bar() -> ProgressCallback:
     """One rich bar per scored task, live only while that task is scored (each arm's training
     runs in a child process that draws its own bar on the same terminal)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -6,11 +6,11 @@ same split the training builders exclude, so this measures generalisation, not r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-Progress = Callable[[str, int, int], None]  # (task, items done, items in all)
+if TYPE_CHECKING:
+    from medllm.evaluate.runner import Progress
 
 # Option log-likelihood: the scoring where the embedded 135M model shows real signal (letter
 # scoring is degenerate for it: it picks "A" every time; see DESIGN.md).

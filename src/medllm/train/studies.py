@@ -12,13 +12,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medllm.core.config import read_yaml
 from medllm.core.jsonl import write_json
 from medllm.train.common import FINAL, META
 from medllm.train.config import StudyConfig, StudyRun
-from medllm.train.heldout import Progress, heldout_scores, trained_model
+from medllm.train.heldout import heldout_scores, trained_model
+
+if TYPE_CHECKING:
+    from medllm.evaluate.runner import Progress
 
 
 def _train_arm(

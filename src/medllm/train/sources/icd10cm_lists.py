@@ -12,8 +12,9 @@ most of any uniformly drawn set of codes), each with its category and subcategor
 orders per direction: with one fixed order a small model learns each list as a sequence (line n
 predicts line n+1) instead of learning code ↔ meaning (docs/training.md, S2). The instruction does
 not name the category: given it, the model copies the category from the prompt instead of
-learning which codes go with which words (S2 measured that: 0.08 on held-out description → code). The split is the one
-`icd10cm` uses (namespace "icd10cm"); a row's id lists every code it states ("icd10cm:E11,E11.9,...").
+learning which codes go with which words (S2 measured 0.08 on held-out description → code). The
+split is the one `icd10cm` uses (namespace "icd10cm"); a row's id lists every code it states
+("icd10cm:E11,E11.9,...").
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def biggest_categories_first(pool: list[Any], limit: int | None, seed: int) -> l
     out: list[Any] = []
     for cat in sorted(by_cat, key=lambda k: (-size[k], k)):
         broad = [c for c in by_cat[cat] if len(c.code.replace(".", "")) <= 4]
-        leaves = [c for c in by_cat[cat] if c not in broad]
+        leaves = [c for c in by_cat[cat] if len(c.code.replace(".", "")) > 4]
         out += broad + rng.sample(leaves, min(LEAVES_PER_CATEGORY, len(leaves)))
     return out if limit is None else out[:limit]
 
