@@ -21,4 +21,5 @@ train_sources: Registry[Any] = Registry(
 train_sources.register_lazy("icd10cm", "medllm.train.sources.icd10cm:build")
 train_sources.register_lazy("icd10cm_lists", "medllm.train.sources.icd10cm_lists:build")
 train_sources.register_lazy("hpo", "medllm.train.sources.hpo:build")
+train_sources.register_lazy("hpo_families", "medllm.train.sources.hpo_families:build")
 train_sources.register_lazy("who_medicines", "medllm.train.sources.who_medicines:build")

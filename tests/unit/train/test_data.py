@@ -137,6 +137,38 @@ def test_icd10cm_lists_state_only_training_codes_both_ways_in_shuffled_orders() 
         build_rows(DataSection(sources=["icd10cm_lists"], limit=40), "dpo")
 
 
+def test_hpo_families_give_training_diseases_of_big_families_features_to_name() -> None:
+    from collections import Counter
+
+    from medllm.evaluate.tasks import load_task
+    from medllm.train.sources.hpo import records
+    from medllm.train.sources.hpo_families import MIN_FAMILY, family
+
+    assert family("Cone-Rod dystrophy 8") == "cone-rod dystrophy"
+    assert family("Spinocerebellar ataxia, autosomal recessive 12") == "spinocerebellar ataxia"
+    assert family("Usher syndrome type 1C") == "usher syndrome"
+    train = {d.id: d for d in records("train")}
+    size = Counter(family(d.name) for d in train.values())
+    rows = build_rows(DataSection(sources=["hpo_families"], limit=None), "sft")
+    ids = [r["id"].split(":", 1)[1] for r in rows]
+    assert len(ids) == len(set(ids)) == sum(n for n in size.values() if n >= MIN_FAMILY)
+    assert set(ids) <= set(train) and not any(is_heldout(i, "hpo_disease") for i in ids)
+    for r in rows:
+        d = train[r["id"].split(":", 1)[1]]
+        assert r["completion"][0]["content"] == d.name
+        feats = r["prompt"][0]["content"].split(": ", 1)[1].rsplit(". Which", 1)[0].split("; ")
+        assert 3 <= len(feats) <= 6 or len(feats) == len({a.hpo_id for a in d.phenotypes if not a.negated})
+    # biggest family first: a limit of 50 takes members of the biggest family only
+    first = build_rows(DataSection(sources=["hpo_families"], limit=50), "sft")
+    assert {family(train[r["id"].split(":", 1)[1]].name) for r in first} == {size.most_common(1)[0][0]}
+    for task in ("hpo_diagnosis", "hpo_diagnosis_unseen"):
+        assert not {q.id.split(":", 1)[1] for q in load_task(task)} & set(ids)
+    text = build_rows(DataSection(sources=["hpo_families"], limit=20), "cpt")
+    assert len(text) == 20 and all(r["text"].endswith(train[r["id"].split(":", 1)[1]].name) for r in text)
+    with pytest.raises(DataError, match="no preference pairs"):
+        build_rows(DataSection(sources=["hpo_families"], limit=20), "dpo")
+
+
 @pytest.mark.parametrize(
     ("task", "source", "namespace"),
     [
