@@ -1,0 +1,109 @@
+"""Familiarity check: does an SFT model pick held-out diseases by their phenotypes, or pick the
+options whose name family it has read? Scores the base model and the fine-tuned one on the same
+held-out HPO items in one run and splits the items by whether the answer's family was trained and
+how many distractors' families were.
+
+    .venv/bin/python benchmarks/train_familiarity.py \
+        --model runs/studies/s2_finetuned_vs_base/sft_hpo_families/final [--limit 400]
+
+If the model only learnt which names are familiar, an item whose answer family was trained and
+k distractors' families were too scores about 1/(k+1) (a pick among the familiar options), and an
+item whose answer family was not trained scores about 0 once k ≥ 1. `acc_pmi` scores each option
+by log P(option | question) − log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
+al. 2021): it removes how likely a name is on its own, so it moves only with knowledge of which
+phenotypes go with which disease. Writes benchmarks/results/train_familiarity.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import versions, write_result
+
+ROOT = Path(__file__).parents[1]
+
+
+def trained_families(final: Path) -> set[str]:
+    """Families of the HPO diseases the run at `final` trained on (rebuilt from its saved config)."""
+    from medllm.train.common import META
+    from medllm.train.config import DataSection
+    from medllm.train.data import build_rows
+    from medllm.train.sources.hpo import NAMESPACE, records
+    from medllm.train.sources.hpo_families import family
+
+    meta = json.loads((final / META).read_text(encoding="utf-8"))
+    names = {d.id: d.name for d in records("train")}
+    rows = build_rows(DataSection(**meta["config"]["data"]), "sft")
+    ids = {r["id"].split(":", 1)[1] for r in rows if r["id"].startswith(f"{NAMESPACE}:")}
+    return {family(names[i]) for i in ids if i in names}
+
+
+def breakdown(model: Any, task: str, limit: int, fams: set[str], out: Path) -> dict[str, Any]:
+    from medllm.evaluate.runner import read_samples
+    from medllm.evaluate.tasks import load_task
+    from medllm.models.base import LoglikRequest
+    from medllm.train.heldout import heldout_accuracy
+    from medllm.train.sources.hpo_families import family
+
+    acc = heldout_accuracy(model, task, limit, out_dir=out)
+    items = {q.id: q for q in load_task(task)}
+    rows = list(read_samples(out / f"samples_{task}.jsonl").values())
+    alone = model.loglikelihood([LoglikRequest("Answer:", f" {c}")
+                                 for r in rows for c in items[r["id"]].choices])  # fmt: skip
+    groups: dict[str, list[bool]] = defaultdict(list)
+    pmi_ok: list[bool] = []
+    at = 0
+    for r in rows:
+        q = items[r["id"]]
+        n = len(q.choices)
+        pmi = [ll - a.logprob for ll, a in zip(r["loglik"], alone[at : at + n], strict=True)]
+        at += n
+        pmi_ok.append(max(range(n), key=pmi.__getitem__) == q.answer)
+        k = sum(family(c) in fams for i, c in enumerate(q.choices) if i != q.answer)
+        answer = "answer_trained" if family(q.choices[q.answer]) in fams else "answer_not_trained"
+        groups[f"{answer}/distractors_trained={k}"].append(bool(r["correct"]))
+        groups[answer].append(bool(r["correct"]))
+    return {"acc": acc, "acc_pmi": sum(pmi_ok) / len(pmi_ok),
+            "groups": {g: {"items": len(v), "acc": round(sum(v) / len(v), 3)}
+                       for g, v in sorted(groups.items())}}  # fmt: skip
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--model", default="runs/studies/s2_finetuned_vs_base/sft_hpo_families/final")
+    p.add_argument("--task", default="hpo_diagnosis_unseen")
+    p.add_argument("--limit", type=int, default=400)
+    p.add_argument("--out", default="runs/bench_familiarity")
+    a = p.parse_args()
+    from medllm.models import load_model
+    from medllm.train.heldout import trained_model
+
+    final = ROOT / a.model
+    fams = trained_families(final)
+    out = ROOT / a.out
+    shutil.rmtree(out, ignore_errors=True)  # samples of an earlier --model would be reused
+    base = breakdown(load_model("hf:default"), a.task, a.limit, fams, out / "base")
+    sft = breakdown(trained_model(final), a.task, a.limit, fams, out / "sft")
+    result = {"task": a.task, "items": a.limit, "model": a.model, "trained_families": len(fams),
+              "base": base, "sft": sft, "versions": versions("torch", "transformers")}  # fmt: skip
+    g = sft["groups"]
+    summary = (
+        f"held-out {a.task}: acc {base['acc']:.3f} -> {sft['acc']:.3f}, acc_pmi "
+        f"{base['acc_pmi']:.3f} -> {sft['acc_pmi']:.3f}; after SFT, answer family trained "
+        f"{g['answer_trained']['acc']:.3f}, not trained {g['answer_not_trained']['acc']:.3f}"
+    )
+    cmd = f"python benchmarks/train_familiarity.py --model {a.model} --limit {a.limit} --task {a.task}"
+    print(write_result("train_familiarity", result, summary, cmd))
+    print(summary)
+    print(json.dumps({"base": base["groups"], "sft": g}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
