@@ -157,14 +157,20 @@ def test_hpo_families_give_training_diseases_of_big_families_features_to_name() 
         d = train[r["id"].split(":", 1)[1]]
         assert r["completion"][0]["content"] == d.name
         feats = r["prompt"][0]["content"].split(": ", 1)[1].rsplit(". Which", 1)[0].split("; ")
-        assert 3 <= len(feats) <= 6 or len(feats) == len({a.hpo_id for a in d.phenotypes if not a.negated})
+        assert 3 <= len(feats) <= 6 or len(feats) == len(
+            {a.hpo_id for a in d.phenotypes if not a.negated}
+        )
     # biggest family first: a limit of 50 takes members of the biggest family only
     first = build_rows(DataSection(sources=["hpo_families"], limit=50), "sft")
-    assert {family(train[r["id"].split(":", 1)[1]].name) for r in first} == {size.most_common(1)[0][0]}
+    assert {family(train[r["id"].split(":", 1)[1]].name) for r in first} == {
+        size.most_common(1)[0][0]
+    }
     for task in ("hpo_diagnosis", "hpo_diagnosis_unseen"):
         assert not {q.id.split(":", 1)[1] for q in load_task(task)} & set(ids)
     text = build_rows(DataSection(sources=["hpo_families"], limit=20), "cpt")
-    assert len(text) == 20 and all(r["text"].endswith(train[r["id"].split(":", 1)[1]].name) for r in text)
+    assert len(text) == 20 and all(
+        r["text"].endswith(train[r["id"].split(":", 1)[1]].name) for r in text
+    )
     with pytest.raises(DataError, match="no preference pairs"):
         build_rows(DataSection(sources=["hpo_families"], limit=20), "dpo")
 
