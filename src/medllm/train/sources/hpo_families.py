@@ -4,8 +4,9 @@ What carries over to a held-out disease is its training-split family: OMIM and O
 series of related diseases ("Spinocerebellar ataxia 1", "... 2", ...; "Cone-rod dystrophy 8"), and
 a model that has read which features go with many members of a family names the family for an
 unseen member. A pilot (docs/training.md, S2: 1,500 diseases, 10 min on 2 CPU cores) scored 0.74 on
-held-out `hpo_diagnosis_unseen` items whose family it had trained on, and 0.17 on the rest. So this
-source gives only diseases whose family has at least `MIN_FAMILY` training-split members, the
+held-out `hpo_diagnosis_unseen` items whose family it had trained on, and 0.17 on the rest. Most
+of that is familiarity, not knowledge: one pass teaches which names the model has read more than
+which phenotypes go with them (`benchmarks/train_familiarity.py`, S2). This source gives only diseases whose family has at least `MIN_FAMILY` training-split members, the
 biggest families first. A row's features are the 3–6 most frequent present phenotypes, the number
 drawn per disease (fewer for the 4 diseases whose annotations name a phenotype twice). The
 wording differs from the evaluation prompt's. Split by disease id
