@@ -40,8 +40,11 @@ def trained_families(final: Path) -> set[str]:
 
     meta = json.loads((final / META).read_text(encoding="utf-8"))
     names = {d.id: d.name for d in records("train")}
-    rows = build_rows(DataSection(**meta["config"]["data"]), "sft")
+    rows = build_rows(DataSection(**meta["config"]["data"]), meta["kind"])
     ids = {r["id"].split(":", 1)[1] for r in rows if r["id"].startswith(f"{NAMESPACE}:")}
+    if not ids:
+        raise SystemExit(f"{final}: this run trained on no HPO disease rows (data.sources hpo or "
+                         "hpo_families); the familiarity split needs them")  # fmt: skip
     return {family(names[i]) for i in ids if i in names}
 
 
@@ -67,7 +70,9 @@ def breakdown(model: Any, task: str, limit: int, fams: set[str], out: Path) -> d
         at += n
         pmi_ok.append(max(range(n), key=pmi.__getitem__) == q.answer)
         k = sum(family(c) in fams for i, c in enumerate(q.choices) if i != q.answer)
-        answer = "answer_trained" if family(q.choices[q.answer]) in fams else "answer_not_trained"
+        answer = (
+            "answer_trained" if family(q.choices[int(q.answer)]) in fams else "answer_not_trained"
+        )
         groups[f"{answer}/distractors_trained={k}"].append(bool(r["correct"]))
         groups[answer].append(bool(r["correct"]))
     return {"acc": acc, "acc_pmi": sum(pmi_ok) / len(pmi_ok),
