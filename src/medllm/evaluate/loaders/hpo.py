@@ -59,11 +59,11 @@ def _category(disease: Any, systems: dict[str, str]) -> str:
     return min(counts, key=lambda s: (-counts[s], s)) if counts else ""
 
 
-def _phenotypes(disease: Any, rng: random.Random) -> list[Any]:
+def frequent_phenotypes(disease: Any, rng: random.Random) -> list[Any]:
+    """The disease's 3–6 most frequent present phenotypes (the number drawn from `rng`), one per id."""
     present = sorted({a.hpo_id: a for a in disease.phenotypes if not a.negated}.values(),
                      key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id))  # fmt: skip
-    k = rng.randint(3, 6)
-    return present[: max(k, 3)][:k]
+    return present[: rng.randint(3, 6)]
 
 
 def generate(n_items: int, seed: int, heldout: bool, unseen: bool = False) -> list[Question]:
@@ -93,7 +93,7 @@ def _item(d: Any, peers: list[Any], category: str, rng: random.Random) -> Questi
             names.add(p.name.lower())
     options = [d, *distractors]
     rng.shuffle(options)
-    phen = _phenotypes(d, rng)
+    phen = frequent_phenotypes(d, rng)
     listed = "; ".join(a.name for a in phen)
     return Question(id=f"hpo:{d.id}", question=f"A patient presents with: {listed}. Which disease is the most likely diagnosis?",
                     choices=tuple(o.name for o in options), answer=options.index(d), subject=category,

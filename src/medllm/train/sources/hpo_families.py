@@ -6,11 +6,12 @@ a model that has read which features go with many members of a family names the 
 unseen member. A pilot (docs/training.md, S2: 1,500 diseases, 10 min on 2 CPU cores) scored 0.74 on
 held-out `hpo_diagnosis_unseen` items whose family it had trained on, and 0.17 on the rest. Most
 of that is familiarity, not knowledge: one pass teaches which names the model has read more than
-which phenotypes go with them (`benchmarks/train_familiarity.py`, S2). This source gives only diseases whose family has at least `MIN_FAMILY` training-split members, the
-biggest families first. A row's features are the 3–6 most frequent present phenotypes, the number
-drawn per disease (fewer for the 4 diseases whose annotations name a phenotype twice). The
-wording differs from the evaluation prompt's. Split by disease id
-(namespace "hpo_disease", as `hpo`); a row's id is "hpo_disease:<disease id>".
+which phenotypes go with them (`benchmarks/train_familiarity.py`, S2). This source gives only
+diseases whose family has at least `MIN_FAMILY` training-split members, the biggest families
+first. A row's features are the 3–6 most frequent present phenotypes, the number drawn per disease
+(fewer for the 4 diseases whose annotations name a phenotype twice). The wording differs from the
+evaluation prompt's. Split by disease id (namespace "hpo_disease", as `hpo`); a row's id is
+"hpo_disease:<disease id>".
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections import Counter
 from typing import Any
 
 from medllm.core.errors import DataError
-from medllm.evaluate.loaders.hpo import FREQ_RANK
+from medllm.evaluate.loaders.hpo import frequent_phenotypes
 from medllm.train.data import Kind, Row, sft_row
 from medllm.train.sources.hpo import NAMESPACE, records
 
@@ -42,15 +43,15 @@ def family(name: str) -> str:
 
 def biggest_families_first(pool: list[Any]) -> list[Any]:
     """Diseases of families with ≥ MIN_FAMILY members of `pool`, biggest family first, by id within."""
-    size = Counter(family(d.name) for d in pool)
-    keep = [d for d in pool if size[family(d.name)] >= MIN_FAMILY]
-    return sorted(keep, key=lambda d: (-size[family(d.name)], family(d.name), d.id))
+    fam = {d.id: family(d.name) for d in pool}
+    size = Counter(fam.values())
+    keep = [d for d in pool if size[fam[d.id]] >= MIN_FAMILY]
+    return sorted(keep, key=lambda d: (-size[fam[d.id]], fam[d.id], d.id))
 
 
 def diagnosis_row(d: Any, rng: random.Random) -> Row:
-    present = sorted({a.hpo_id: a for a in d.phenotypes if not a.negated}.values(),
-                     key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id))  # fmt: skip
-    feats = "; ".join(a.name for a in present[: rng.randint(3, 6)])
+    # The phenotypes the evaluation items would pick for this disease (never the same disease).
+    feats = "; ".join(a.name for a in frequent_phenotypes(d, rng))
     return sft_row(f"{NAMESPACE}:{d.id}",
                    f"A patient has these phenotypic features: {feats}. Which disease fits best?",
                    d.name)  # fmt: skip
