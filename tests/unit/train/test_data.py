@@ -98,7 +98,9 @@ def test_icd10cm_builder_never_uses_heldout_codes(kind: str) -> None:
     assert all(is_heldout(r["id"].split(":", 1)[1], "icd10cm") for r in heldout)
 
 
-def test_icd10cm_lists_state_only_training_codes_both_ways_in_shuffled_orders() -> None:
+def test_icd10cm_lists_state_only_training_codes_both_ways_each_row_of_distinct_categories() -> (
+    None
+):
     from collections import Counter
 
     from medllm.evaluate.tasks import load_task
@@ -108,25 +110,35 @@ def test_icd10cm_lists_state_only_training_codes_both_ways_in_shuffled_orders() 
     rows = build_rows(DataSection(sources=["icd10cm_lists"], limit=600), "sft")
     ids = {c for r in rows for c in r["id"].split(":", 1)[1].split(",")}
     assert len(ids) == 600
-    # biggest categories first: the first category is the one with the most training-split codes
+    # biggest categories first, each with its category line when that is a training code
     train = Counter(c.code[:3] for c in records("train") if c.leaf)
-    assert train.most_common(1)[0][0] in {c[:3] for c in ids}
+    biggest = train.most_common(1)[0][0]
+    assert biggest in {c[:3] for c in ids}
+    assert (biggest in ids) == (not is_heldout(biggest, "icd10cm"))
+    assert max(Counter(c[:3] for c in ids).values()) <= 1 + icd10cm_lists.LEAVES_PER_CATEGORY
     stated: Counter[str] = Counter()
-    orders: dict[tuple[str, bool], set[str]] = {}
+    neighbours: dict[str, set[str]] = {}
     for r in rows:
-        forward = r["prompt"][0]["content"].startswith("List")  # "A00 Cholera" / "Cholera: A00"
+        forward = (
+            r["prompt"][0]["content"] == icd10cm_lists.FORWARD
+        )  # "A00 Cholera" / "Cholera: A00"
         lines = r["completion"][0]["content"].splitlines()
         codes = [line.split(" ", 1)[0] if forward else line.rsplit(": ", 1)[1] for line in lines]
-        assert len({c[:3] for c in codes}) == 1  # one category per example
+        assert codes == r["id"].split(":", 1)[1].split(",")
+        # no two codes of one category in an example (the model would copy the category)
+        assert len({c[:3] for c in codes}) == len(codes) <= icd10cm_lists.PER_ROW
         stated.update(codes)
-        orders.setdefault((r["id"], forward), set()).add(",".join(codes))
+        for c in codes:
+            neighbours.setdefault(c, set()).update(codes)
     assert set(stated) == ids and not any(is_heldout(c, "icd10cm") for c in stated)
-    assert set(stated.values()) == {2 * icd10cm_lists.ORDERS}  # every code, both ways, each order
-    assert any(len(o) > 1 for o in orders.values())  # the orders differ
+    assert set(stated.values()) == {2 * icd10cm_lists.ORDERS}  # every code, both ways, each dealing
+    assert (
+        sum(len(n) > icd10cm_lists.PER_ROW for n in neighbours.values()) > len(ids) / 2
+    )  # dealings differ
     # the instruction never names the codes (a model would copy them from it instead of learning)
     assert {r["prompt"][0]["content"] for r in rows} == {
-        "List these ICD-10-CM codes with their meanings.",
-        "Name these conditions, each with its ICD-10-CM code.",
+        icd10cm_lists.FORWARD,
+        icd10cm_lists.BACKWARD,
     }
     for task in ("icd10cm_concepts", "icd10cm_concepts_unseen"):
         answers = {q.id.split(":")[1] for q in load_task(task)}
