@@ -1,17 +1,20 @@
-"""Familiarity check: does an SFT model pick held-out diseases by their phenotypes, or pick the
-options whose name family it has read? Scores the base model and the fine-tuned one on the same
-held-out HPO items in one run and splits the items by whether the answer's family was trained and
-how many distractors' families were.
+"""Familiarity check: does an SFT model answer held-out items from what it learnt about them, or
+pick the options of the groups it has read? Scores the base model and the fine-tuned one on the
+same held-out items in one run and splits the items by whether the answer's group was trained and
+how many distractors' groups were. A group is an HPO disease's name family ("cone-rod dystrophy")
+for `hpo_diagnosis*`, an ICD-10-CM code's category ("E11") for `icd10cm_concepts*`.
 
     .venv/bin/python benchmarks/train_familiarity.py \
         --model runs/studies/s2_finetuned_vs_base/sft_hpo_families/final [--limit 400]
+    .venv/bin/python benchmarks/train_familiarity.py --task icd10cm_concepts_unseen \
+        --model runs/studies/s2_finetuned_vs_base/sft_icd10cm_lists/final
 
-If the model only learnt which names are familiar, an item whose answer family was trained and
-k distractors' families were too scores about 1/(k+1) (a pick among the familiar options), and an
-item whose answer family was not trained scores about 0 once k ≥ 1. `acc_pmi` scores each option
-by log P(option | question) − log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
-al. 2021): it removes how likely a name is on its own, so it moves only with knowledge of which
-phenotypes go with which disease. Writes benchmarks/results/train_familiarity.json.
+If the model only learnt which names are familiar, an item whose answer group was trained and
+k distractors' groups were too scores about 1/(k+1) (a pick among the familiar options), and an
+item whose answer group was not trained scores about 0 once k >= 1. `acc_pmi` scores each option
+by log P(option | question) - log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
+al. 2021): it removes how likely an option is on its own, so it moves only with knowledge of which
+question goes with which option. Writes benchmarks/results/train_familiarity_<run name>.json.
 """
 
 from __future__ import annotations
@@ -30,30 +33,54 @@ from _common import versions, write_result
 ROOT = Path(__file__).parents[1]
 
 
-def trained_families(final: Path) -> set[str]:
-    """Families of the HPO diseases the run at `final` trained on (rebuilt from its saved config)."""
+def task_namespace(task: str) -> str:
+    if task.startswith("hpo_diagnosis"):
+        return "hpo_disease"
+    if task.startswith("icd10cm_concepts"):
+        return "icd10cm"
+    raise SystemExit(f"--task {task}: the split needs an hpo_diagnosis* or icd10cm_concepts* task")
+
+
+def trained_groups(final: Path, namespace: str) -> set[str]:
+    """Groups of the records the run at `final` trained on (rebuilt from its saved config)."""
     from medllm.train.common import META
     from medllm.train.config import DataSection
     from medllm.train.data import build_rows
-    from medllm.train.sources.hpo import NAMESPACE, records
+    from medllm.train.sources import hpo
     from medllm.train.sources.hpo_families import family
 
     meta = json.loads((final / META).read_text(encoding="utf-8"))
-    names = {d.id: d.name for d in records("train")}
     rows = build_rows(DataSection(**meta["config"]["data"]), meta["kind"])
-    ids = {r["id"].split(":", 1)[1] for r in rows if r["id"].startswith(f"{NAMESPACE}:")}
+    # a row's id is "<namespace>:<id>[,<id>...]" (icd10cm_lists rows state several codes)
+    ids = {i for r in rows if r["id"].startswith(f"{namespace}:")
+           for i in r["id"].split(":", 1)[1].split(",")}  # fmt: skip
     if not ids:
-        raise SystemExit(f"{final}: this run trained on no HPO disease rows (data.sources hpo or "
-                         "hpo_families); the familiarity split needs them")  # fmt: skip
+        raise SystemExit(f"{final}: this run trained on no {namespace} rows; the familiarity "
+                         "split needs a run of the task's own source")  # fmt: skip
+    if namespace == "icd10cm":
+        return {i[:3] for i in ids}
+    names = {d.id: d.name for d in hpo.records("train")}
     return {family(names[i]) for i in ids if i in names}
 
 
-def breakdown(model: Any, task: str, limit: int, fams: set[str], out: Path) -> dict[str, Any]:
+def option_groups(q: Any, namespace: str) -> tuple[str, list[str]]:
+    """(the answer's group, the distractors' groups) of one item."""
+    from medllm.train.sources.hpo_families import family
+
+    if namespace == "icd10cm":  # support_ids: the answer's code, then the distractors'
+        cats = [s.split(":", 1)[1][:3] for s in q.support_ids]
+        return cats[0], cats[1:]
+    answer = int(q.answer)
+    return family(q.choices[answer]), [family(c) for i, c in enumerate(q.choices) if i != answer]
+
+
+def breakdown(
+    model: Any, task: str, limit: int, trained: set[str], namespace: str, out: Path
+) -> dict[str, Any]:
     from medllm.evaluate.runner import read_samples
     from medllm.evaluate.tasks import load_task
     from medllm.models.base import LoglikRequest
     from medllm.train.heldout import heldout_accuracy
-    from medllm.train.sources.hpo_families import family
 
     acc = heldout_accuracy(model, task, limit, out_dir=out)
     items = {q.id: q for q in load_task(task)}
@@ -69,10 +96,9 @@ def breakdown(model: Any, task: str, limit: int, fams: set[str], out: Path) -> d
         pmi = [ll - a.logprob for ll, a in zip(r["loglik"], alone[at : at + n], strict=True)]
         at += n
         pmi_ok.append(max(range(n), key=pmi.__getitem__) == q.answer)
-        k = sum(family(c) in fams for i, c in enumerate(q.choices) if i != q.answer)
-        answer = (
-            "answer_trained" if family(q.choices[int(q.answer)]) in fams else "answer_not_trained"
-        )
+        mine, others = option_groups(q, namespace)
+        k = sum(g in trained for g in others)
+        answer = "answer_trained" if mine in trained else "answer_not_trained"
         groups[f"{answer}/distractors_trained={k}"].append(bool(r["correct"]))
         groups[answer].append(bool(r["correct"]))
     return {"acc": acc, "acc_pmi": sum(pmi_ok) / len(pmi_ok),
@@ -91,21 +117,22 @@ def main() -> None:
     from medllm.train.heldout import trained_model
 
     final = ROOT / a.model
-    fams = trained_families(final)
+    namespace = task_namespace(a.task)
+    trained = trained_groups(final, namespace)
     out = ROOT / a.out
     shutil.rmtree(out, ignore_errors=True)  # samples of an earlier --model would be reused
-    base = breakdown(load_model("hf:default"), a.task, a.limit, fams, out / "base")
-    sft = breakdown(trained_model(final), a.task, a.limit, fams, out / "sft")
-    result = {"task": a.task, "items": a.limit, "model": a.model, "trained_families": len(fams),
+    base = breakdown(load_model("hf:default"), a.task, a.limit, trained, namespace, out / "base")
+    sft = breakdown(trained_model(final), a.task, a.limit, trained, namespace, out / "sft")
+    result = {"task": a.task, "items": a.limit, "model": a.model, "trained_groups": len(trained),
               "base": base, "sft": sft, "versions": versions("torch", "transformers")}  # fmt: skip
     g = sft["groups"]
     summary = (
         f"held-out {a.task}: acc {base['acc']:.3f} -> {sft['acc']:.3f}, acc_pmi "
-        f"{base['acc_pmi']:.3f} -> {sft['acc_pmi']:.3f}; after SFT, answer family trained "
+        f"{base['acc_pmi']:.3f} -> {sft['acc_pmi']:.3f}; after SFT, answer group trained "
         f"{g['answer_trained']['acc']:.3f}, not trained {g['answer_not_trained']['acc']:.3f}"
     )
     cmd = f"python benchmarks/train_familiarity.py --model {a.model} --limit {a.limit} --task {a.task}"
-    print(write_result("train_familiarity", result, summary, cmd))
+    print(write_result(f"train_familiarity_{final.parent.name}", result, summary, cmd))
     print(summary)
     print(json.dumps({"base": base["groups"], "sft": g}, indent=1))
 

@@ -187,6 +187,36 @@ def test_hpo_families_give_training_diseases_of_big_families_features_to_name() 
         build_rows(DataSection(sources=["hpo_families"], limit=20), "dpo")
 
 
+def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None:
+    from medllm.evaluate.tasks import load_task
+    from medllm.train.sources import hpo_choice
+    from medllm.train.sources.hpo import heldout_names, records
+
+    train = {d.name.lower() for d in records("train")}
+    held = heldout_names()
+    rows = build_rows(DataSection(sources=["hpo_choice"], limit=300), "sft")
+    assert len(rows) == len({r["id"] for r in rows}) == 300
+    assert not any(is_heldout(r["id"].split(":", 1)[1], "hpo_disease") for r in rows)
+    for r in rows:
+        question, *options = r["prompt"][0]["content"].split("\n")
+        assert question.startswith("A patient presents with: ")
+        assert question.endswith("Which disease is the most likely diagnosis?")
+        names = [o.split(". ", 1)[1] for o in options]
+        assert [o[0] for o in options] == list(hpo_choice.LETTERS)
+        assert r["completion"][0]["content"] in names
+        # every option is a training disease, none named like a held-out one
+        assert all(n.lower() in train and n.lower() not in held for n in names)
+    for task in ("hpo_diagnosis", "hpo_diagnosis_unseen"):
+        answers = {q.choices[q.answer].lower() for q in load_task(task)}
+        assert not answers & {r["completion"][0]["content"].lower() for r in rows}
+    pairs = build_rows(DataSection(sources=["hpo_choice"], limit=20), "dpo")
+    for p in pairs:
+        chosen, rejected = p["chosen"][0]["content"], p["rejected"][0]["content"]
+        assert chosen != rejected and f". {rejected}" in p["prompt"][0]["content"]
+    text = build_rows(DataSection(sources=["hpo_choice"], limit=20), "cpt")
+    assert all("\nAnswer: " in r["text"] for r in text)
+
+
 @pytest.mark.parametrize(
     ("task", "source", "namespace"),
     [
@@ -210,6 +240,9 @@ def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace
     trainable = {r.code if source == "icd10cm" else r.id for r in builder.records("train")}
     assert len(answers) >= 100 and len(trainable) > 1000
     assert not answers & trainable
+    if source == "hpo":  # nor a disease of another id with the answer's name (OMIM vs ORPHA)
+        names = {q.choices[q.answer].lower() for q in items}
+        assert not names & {d.name.lower() for d in builder.records("train")}
     if task.endswith("_unseen"):  # no option at all (answer or distractor) is trainable
         if source == "icd10cm":
             options = {s.split(":", 1)[1] for q in items for s in q.support_ids}

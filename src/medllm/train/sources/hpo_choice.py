@@ -1,0 +1,56 @@
+"""HPO diagnosis as multiple choice: "A patient presents with: A; B; C. Which disease ...?" with four
+training-split diseases of one organ system listed, answered with the disease's name.
+
+Why a choice and not a bare "features → name" row (`hpo`, `hpo_families`): a bare row can only be
+learnt as a fact about one disease, and a held-out disease is a fact the model never read; one pass
+of such rows taught the 135M model which names are familiar, not which findings go with which
+disease (docs/training.md, S2). A choice row asks for the skill the held-out items need: read the
+findings, read the options, pick the option they point to (many disease names carry their findings,
+"Microcephaly-seizures-..."; on `hpo_diagnosis_unseen` a plain word-overlap rule scores 0.41
+against 0.22 for the base model). The items come from the evaluation task's own generator
+(`medllm.evaluate.loaders.hpo.generate`) on the training split with training-split distractors
+(`unseen`), so answer and distractors are training diseases and the wording is the task's; the
+seed differs from the task's, so the few-shot pool is not replayed. Split by disease id (namespace
+"hpo_disease"), less the items with an option named like a held-out disease; a row's id is
+"hpo_disease:<answer id>".
+"""
+
+from __future__ import annotations
+
+import random
+
+from medllm.train.data import Kind, Row, dpo_row, sft_row
+from medllm.train.sources.hpo import NAMESPACE, heldout_names
+
+LETTERS = "ABCD"
+SEED_OFFSET = 1000  # the task's items and few-shot pool use seed 0
+
+
+def build(
+    kind: Kind, *, split: str = "train", limit: int | None = None, seed: int = 0
+) -> list[Row]:
+    """`limit` counts items (diseases). cpt: question, options and answer as plain text; dpo: the
+    answer vs a distractor, both as the option's name."""
+    from medllm.evaluate.loaders.hpo import generate
+
+    items = generate(10**9, seed + SEED_OFFSET, split == "heldout", unseen=True)
+    if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
+        held = heldout_names()
+        items = [q for q in items if not any(c.lower() in held for c in q.choices)]
+    rng = random.Random(seed + 1)
+    rng.shuffle(items)
+    items = items[:limit]
+    rows: list[Row] = []
+    for q in items:
+        rid = f"{NAMESPACE}:{q.support_ids[0]}"
+        listed = "\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(q.choices))
+        prompt = f"{q.question}\n{listed}"
+        answer = q.choices[q.answer]
+        if kind == "dpo":
+            wrong = rng.choice([c for i, c in enumerate(q.choices) if i != q.answer])
+            rows.append(dpo_row(rid, prompt, answer, wrong))
+        elif kind == "cpt":
+            rows.append({"id": rid, "text": f"{prompt}\nAnswer: {answer}"})
+        else:
+            rows.append(sft_row(rid, prompt, answer))
+    return rows
