@@ -45,9 +45,10 @@ def build(
         rid = f"{NAMESPACE}:{q.support_ids[0]}"
         listed = "\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(q.choices))
         prompt = f"{q.question}\n{listed}"
-        answer = q.choices[q.answer]
+        correct = int(q.answer)  # the generator's items are multiple choice: an index
+        answer = q.choices[correct]
         if kind == "dpo":
-            wrong = rng.choice([c for i, c in enumerate(q.choices) if i != q.answer])
+            wrong = rng.choice([c for i, c in enumerate(q.choices) if i != correct])
             rows.append(dpo_row(rid, prompt, answer, wrong))
         elif kind == "cpt":
             rows.append({"id": rid, "text": f"{prompt}\nAnswer: {answer}"})
