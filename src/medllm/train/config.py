@@ -31,7 +31,7 @@ class DataSection(_Strict):
 
     sources: list[str] = Field(
         default_factory=list,
-        description="built-in builders by name (`medllm ls train_sources`): icd10cm, icd10cm_lists, hpo, hpo_families, hpo_choice, who_medicines",
+        description="built-in builders by name (`medllm ls train_sources`): icd10cm, icd10cm_lists, icd10cm_choice, hpo, hpo_families, hpo_choice, who_medicines",
     )
     files: list[str] = Field(
         default_factory=list,

@@ -23,4 +23,5 @@ train_sources.register_lazy("icd10cm_lists", "medllm.train.sources.icd10cm_lists
 train_sources.register_lazy("hpo", "medllm.train.sources.hpo:build")
 train_sources.register_lazy("hpo_families", "medllm.train.sources.hpo_families:build")
 train_sources.register_lazy("hpo_choice", "medllm.train.sources.hpo_choice:build")
+train_sources.register_lazy("icd10cm_choice", "medllm.train.sources.icd10cm_choice:build")
 train_sources.register_lazy("who_medicines", "medllm.train.sources.who_medicines:build")

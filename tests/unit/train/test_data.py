@@ -217,6 +217,37 @@ def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None
     assert all("\nAnswer: " in r["text"] for r in text)
 
 
+def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> None:
+    from medllm.evaluate.tasks import load_task
+    from medllm.train.sources.icd10cm import records
+
+    train = {c.code: c.description for c in records("train")}
+    descriptions = set(train.values())
+    rows = build_rows(DataSection(sources=["icd10cm_choice"], limit=300), "sft")
+    assert len(rows) == len({r["id"] for r in rows}) == 300
+    directions = set()
+    for r in rows:
+        code = r["id"].split(":", 1)[1]
+        assert not is_heldout(code, "icd10cm")
+        question, *options = r["prompt"][0]["content"].split("\n")
+        answer = r["completion"][0]["content"]
+        texts = [o.split(". ", 1)[1] for o in options]
+        assert [o[0] for o in options] == list("ABCD") and answer in texts
+        if question.startswith("What is the description of the ICD-10-CM code "):
+            directions.add("code_to_description")
+            assert question.endswith(f" {code}?") and answer == train[code]
+            assert all(t in descriptions for t in texts)
+        else:
+            directions.add("description_to_code")
+            assert question == f'Which ICD-10-CM code means "{train[code]}"?' and answer == code
+            assert all(t in train for t in texts)  # every option a training code
+    assert directions == {"code_to_description", "description_to_code"}
+    for task in ("icd10cm_concepts", "icd10cm_concepts_unseen"):
+        held = {s.split(":", 1)[1] for q in load_task(task) for s in q.support_ids[:1]}
+        assert not held & {r["id"].split(":", 1)[1] for r in rows}
+    assert {r["id"] for r in build_rows(DataSection(sources=["icd10cm_choice"], limit=20), "dpo")}
+
+
 @pytest.mark.parametrize(
     ("task", "source", "namespace"),
     [

@@ -17,12 +17,11 @@ seed differs from the task's, so the few-shot pool is not replayed. Split by dis
 
 from __future__ import annotations
 
-import random
-
-from medllm.train.data import Kind, Row, dpo_row, sft_row
+from medllm.train.data import Kind, Row
+from medllm.train.sources.choice import LETTERS, choice_rows
 from medllm.train.sources.hpo import NAMESPACE, heldout_names
 
-LETTERS = "ABCD"
+__all__ = ["LETTERS", "build"]
 SEED_OFFSET = 1000  # the task's items and few-shot pool use seed 0
 
 
@@ -37,21 +36,4 @@ def build(
     if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
         held = heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]
-    rng = random.Random(seed + 1)
-    rng.shuffle(items)
-    items = items[:limit]
-    rows: list[Row] = []
-    for q in items:
-        rid = f"{NAMESPACE}:{q.support_ids[0]}"
-        listed = "\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(q.choices))
-        prompt = f"{q.question}\n{listed}"
-        correct = int(q.answer)  # the generator's items are multiple choice: an index
-        answer = q.choices[correct]
-        if kind == "dpo":
-            wrong = rng.choice([c for i, c in enumerate(q.choices) if i != correct])
-            rows.append(dpo_row(rid, prompt, answer, wrong))
-        elif kind == "cpt":
-            rows.append({"id": rid, "text": f"{prompt}\nAnswer: {answer}"})
-        else:
-            rows.append(sft_row(rid, prompt, answer))
-    return rows
+    return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0], limit=limit, seed=seed)

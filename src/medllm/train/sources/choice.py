@@ -1,0 +1,43 @@
+"""Rows from an evaluation generator's multiple-choice items (`hpo_choice`, `icd10cm_choice`)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from medllm.core.records import Question
+from medllm.train.data import Kind, Row, dpo_row, sft_row
+
+LETTERS = "ABCD"
+
+
+def choice_rows(
+    kind: Kind,
+    items: Sequence[Question],
+    namespace: str,
+    answer_id: Callable[[Question], str],
+    *,
+    limit: int | None,
+    seed: int,
+) -> list[Row]:
+    """A seeded sample of at most `limit` items as rows: the question with its options lettered,
+    answered with the option's text (sft), as plain text with "Answer: ..." (cpt), or as the
+    answer vs a random distractor (dpo). A row's id is "<namespace>:<answer_id(item)>"."""
+    rng = random.Random(seed + 1)
+    chosen = list(items)
+    rng.shuffle(chosen)
+    rows: list[Row] = []
+    for q in chosen[:limit]:
+        rid = f"{namespace}:{answer_id(q)}"
+        listed = "\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(q.choices))
+        prompt = f"{q.question}\n{listed}"
+        correct = int(q.answer)  # generator items are multiple choice: an index
+        answer = q.choices[correct]
+        if kind == "dpo":
+            wrong = rng.choice([c for i, c in enumerate(q.choices) if i != correct])
+            rows.append(dpo_row(rid, prompt, answer, wrong))
+        elif kind == "cpt":
+            rows.append({"id": rid, "text": f"{prompt}\nAnswer: {answer}"})
+        else:
+            rows.append(sft_row(rid, prompt, answer))
+    return rows
