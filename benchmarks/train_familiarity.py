@@ -14,13 +14,17 @@ k distractors' groups were too scores about 1/(k+1) (a pick among the familiar o
 item whose answer group was not trained scores about 0 once k >= 1. `acc_pmi` scores each option
 by log P(option | question) - log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
 al. 2021): it removes how likely an option is on its own, so it moves only with knowledge of which
-question goes with which option. Writes benchmarks/results/train_familiarity_<run name>.json.
+question goes with which option. `word_overlap` is a rule with no model: pick the option that
+shares the most words (their first 5 letters) with the question (ties split evenly); many HPO disease names carry their
+findings ("Microcephaly-seizures-..."), so it shows how much of a task can be read off the
+options. Writes benchmarks/results/train_familiarity_<run name>.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 from collections import defaultdict
@@ -74,6 +78,29 @@ def option_groups(q: Any, namespace: str) -> tuple[str, list[str]]:
     return family(q.choices[answer]), [family(c) for i, c in enumerate(q.choices) if i != answer]
 
 
+def words(text: str) -> set[str]:
+    return {
+        w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3
+    }  # 5 letters: a crude stem
+
+
+def word_overlap(task: str, limit: int) -> dict[str, float]:
+    """Accuracy of "pick the option sharing the most words with the question", ties split evenly
+    (a by-hand rule: it is the baseline, no library scores it), and the share of items where the
+    overlap singles out fewer than all options."""
+    from medllm.evaluate.tasks import load_task
+
+    credit, informative = 0.0, 0
+    items = load_task(task)[:limit]
+    for q in items:
+        asked = words(q.question)
+        shared = [len(asked & words(c)) for c in q.choices]
+        best = [i for i, n in enumerate(shared) if n == max(shared)]
+        credit += (q.answer in best) / len(best)
+        informative += len(best) < len(q.choices)
+    return {"acc": round(credit / len(items), 4), "informative": round(informative / len(items), 4)}
+
+
 def breakdown(
     model: Any, task: str, limit: int, trained: set[str], namespace: str, out: Path
 ) -> dict[str, Any]:
@@ -123,13 +150,16 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)  # samples of an earlier --model would be reused
     base = breakdown(load_model("hf:default"), a.task, a.limit, trained, namespace, out / "base")
     sft = breakdown(trained_model(final), a.task, a.limit, trained, namespace, out / "sft")
+    overlap = word_overlap(a.task, a.limit)
     result = {"task": a.task, "items": a.limit, "model": a.model, "trained_groups": len(trained),
-              "base": base, "sft": sft, "versions": versions("torch", "transformers")}  # fmt: skip
+              "base": base, "sft": sft, "word_overlap": overlap,
+              "versions": versions("torch", "transformers")}  # fmt: skip
     g = sft["groups"]
     summary = (
         f"held-out {a.task}: acc {base['acc']:.3f} -> {sft['acc']:.3f}, acc_pmi "
         f"{base['acc_pmi']:.3f} -> {sft['acc_pmi']:.3f}; after SFT, answer group trained "
-        f"{g['answer_trained']['acc']:.3f}, not trained {g['answer_not_trained']['acc']:.3f}"
+        f"{g['answer_trained']['acc']:.3f}, not trained {g['answer_not_trained']['acc']:.3f}; "
+        f"word-overlap rule (no model) {overlap['acc']:.3f}"
     )
     cmd = f"python benchmarks/train_familiarity.py --model {a.model} --limit {a.limit} --task {a.task}"
     print(write_result(f"train_familiarity_{final.parent.name}", result, summary, cmd))
