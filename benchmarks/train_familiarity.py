@@ -17,7 +17,7 @@ al. 2021): it removes how likely an option is on its own, so it moves only with 
 question goes with which option. `word_overlap` is a rule with no model: pick the option that
 shares the most words (their first 5 letters) with the question (ties split evenly); many HPO disease names carry their
 findings ("Microcephaly-seizures-..."), so it shows how much of a task can be read off the
-options. Writes benchmarks/results/train_familiarity_<run name>.json.
+options. Writes benchmarks/results/train_familiarity_<run name>_<task>.json.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def main() -> None:
         f"word-overlap rule (no model) {overlap['acc']:.3f}"
     )
     cmd = f"python benchmarks/train_familiarity.py --model {a.model} --limit {a.limit} --task {a.task}"
-    print(write_result(f"train_familiarity_{final.parent.name}", result, summary, cmd))
+    print(write_result(f"train_familiarity_{final.parent.name}_{a.task}", result, summary, cmd))
     print(summary)
     print(json.dumps({"base": base["groups"], "sft": g}, indent=1))
 
