@@ -15,9 +15,9 @@ item whose answer group was not trained scores about 0 once k >= 1. `acc_pmi` sc
 by log P(option | question) - log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
 al. 2021): it removes how likely an option is on its own, so it moves only with knowledge of which
 question goes with which option. `word_overlap` is a rule with no model: pick the option that
-shares the most words (their first 5 letters) with the question (ties split evenly); many HPO disease names carry their
-findings ("Microcephaly-seizures-..."), so it shows how much of a task can be read off the
-options. Writes benchmarks/results/train_familiarity_<run name>_<task>.json.
+shares the most words (their first 5 letters) with the question (ties split evenly); many HPO
+disease names carry their findings ("Microcephaly-seizures-..."), so it shows how much of a task
+can be read off the options. Writes benchmarks/results/train_familiarity_<run name>_<task>.json.
 """
 
 from __future__ import annotations
@@ -79,9 +79,8 @@ def option_groups(q: Any, namespace: str) -> tuple[str, list[str]]:
 
 
 def words(text: str) -> set[str]:
-    return {
-        w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3
-    }  # 5 letters: a crude stem
+    """Words of 4+ letters, cut to their first 5 (a crude stem: "seizure" ~ "seizures")."""
+    return {w[:5] for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 3}
 
 
 def word_overlap(task: str, limit: int) -> dict[str, float]:
@@ -95,7 +94,8 @@ def word_overlap(task: str, limit: int) -> dict[str, float]:
     for q in items:
         asked = words(q.question)
         shared = [len(asked & words(c)) for c in q.choices]
-        best = [i for i, n in enumerate(shared) if n == max(shared)]
+        top = max(shared)
+        best = [i for i, n in enumerate(shared) if n == top]
         credit += (q.answer in best) / len(best)
         informative += len(best) < len(q.choices)
     return {"acc": round(credit / len(items), 4), "informative": round(informative / len(items), 4)}

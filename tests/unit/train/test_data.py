@@ -189,7 +189,7 @@ def test_hpo_families_give_training_diseases_of_big_families_features_to_name() 
 
 def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None:
     from medllm.evaluate.tasks import load_task
-    from medllm.train.sources import hpo_choice
+    from medllm.train.sources.choice import LETTERS
     from medllm.train.sources.hpo import heldout_names, records
 
     train = {d.name.lower() for d in records("train")}
@@ -202,7 +202,7 @@ def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None
         assert question.startswith("A patient presents with: ")
         assert question.endswith("Which disease is the most likely diagnosis?")
         names = [o.split(". ", 1)[1] for o in options]
-        assert [o[0] for o in options] == list(hpo_choice.LETTERS)
+        assert [o[0] for o in options] == list(LETTERS)
         assert r["completion"][0]["content"] in names
         # every option is a training disease, none named like a held-out one
         assert all(n.lower() in train and n.lower() not in held for n in names)
@@ -219,6 +219,7 @@ def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None
 
 def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> None:
     from medllm.evaluate.tasks import load_task
+    from medllm.train.sources.choice import LETTERS
     from medllm.train.sources.icd10cm import records
 
     train = {c.code: c.description for c in records("train")}
@@ -232,7 +233,7 @@ def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> No
         question, *options = r["prompt"][0]["content"].split("\n")
         answer = r["completion"][0]["content"]
         texts = [o.split(". ", 1)[1] for o in options]
-        assert [o[0] for o in options] == list("ABCD") and answer in texts
+        assert [o[0] for o in options] == list(LETTERS) and answer in texts
         if question.startswith("What is the description of the ICD-10-CM code "):
             directions.add("code_to_description")
             assert question.endswith(f" {code}?") and answer == train[code]
@@ -245,7 +246,9 @@ def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> No
     for task in ("icd10cm_concepts", "icd10cm_concepts_unseen"):
         held = {s.split(":", 1)[1] for q in load_task(task) for s in q.support_ids[:1]}
         assert not held & {r["id"].split(":", 1)[1] for r in rows}
-    assert {r["id"] for r in build_rows(DataSection(sources=["icd10cm_choice"], limit=20), "dpo")}
+    for p in build_rows(DataSection(sources=["icd10cm_choice"], limit=20), "dpo"):
+        chosen, rejected = p["chosen"][0]["content"], p["rejected"][0]["content"]
+        assert chosen != rejected and f". {rejected}\n" in p["prompt"][0]["content"] + "\n"
 
 
 @pytest.mark.parametrize(

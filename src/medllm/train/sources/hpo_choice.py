@@ -18,11 +18,8 @@ seed differs from the task's, so the few-shot pool is not replayed. Split by dis
 from __future__ import annotations
 
 from medllm.train.data import Kind, Row
-from medllm.train.sources.choice import LETTERS, choice_rows
+from medllm.train.sources.choice import choice_rows, generated
 from medllm.train.sources.hpo import NAMESPACE, heldout_names
-
-__all__ = ["LETTERS", "build"]
-SEED_OFFSET = 1000  # the task's items and few-shot pool use seed 0
 
 
 def build(
@@ -32,7 +29,7 @@ def build(
     answer vs a distractor, both as the option's name."""
     from medllm.evaluate.loaders.hpo import generate
 
-    items = generate(10**9, seed + SEED_OFFSET, split == "heldout", unseen=True)
+    items = generated(generate, split, seed)
     if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
         held = heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]

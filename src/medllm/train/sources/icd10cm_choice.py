@@ -15,10 +15,8 @@ category to the option's words", which a row of this kind rehearses and a bare "
 from __future__ import annotations
 
 from medllm.train.data import Kind, Row
-from medllm.train.sources.choice import choice_rows
+from medllm.train.sources.choice import choice_rows, generated
 from medllm.train.sources.icd10cm import NAMESPACE
-
-SEED_OFFSET = 1000  # the task's items and few-shot pool use seed 0
 
 
 def build(
@@ -28,6 +26,5 @@ def build(
     answer vs a distractor."""
     from medllm.evaluate.loaders.icd10cm import generate
 
-    items = generate(10**9, seed + SEED_OFFSET, split == "heldout", unseen=True)
-    return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
+    return choice_rows(kind, generated(generate, split, seed), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
                        limit=limit, seed=seed)  # fmt: skip
