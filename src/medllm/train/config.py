@@ -106,6 +106,12 @@ class SftConfig(_Recipe):
         True, description="loss on the answer tokens only, not the prompt"
     )
     system_prompt: str | None = Field(None, description="system message prepended to every example")
+    prompt_format: Literal["chat", "text"] = Field(
+        "chat",
+        description="chat: rows go through the tokenizer's chat template; text: plain prompt -> "
+        "' answer' strings, no template (rows that rehearse an evaluation task use that task's raw "
+        "prompt, others '{system_prompt}\\n\\n{question}\\nAnswer:'), for models scored on raw prompts",
+    )
 
 
 class DpoConfig(_Recipe):

@@ -1,7 +1,8 @@
 """Dataset builders: rows in TRL's conversational formats, from built-in sources and user JSONL.
 
 Row shapes (each also carries "id", dropped before training):
-  cpt: {"text"}; sft: {"prompt": [msgs], "completion": [msgs]};
+  cpt: {"text"}; sft: {"prompt": [msgs], "completion": [msgs]} (+ "text_prompt" on rows that
+  rehearse an evaluation task: that task's raw prompt, for `prompt_format: text`);
   dpo: {"prompt": [msgs], "chosen": [msgs], "rejected": [msgs]}.
 User JSONL rows may be alpaca ({instruction, input?, output}), sharegpt ({conversations: [{from,
 value}]}), chat messages ({messages: [{role, content}]}), {text}, or {prompt, chosen, rejected}.
@@ -29,8 +30,20 @@ def msg(role: str, content: str) -> dict[str, str]:
     return {"role": role, "content": content}
 
 
-def sft_row(rid: str, question: str, answer: str) -> Row:
-    return {"id": rid, "prompt": [msg("user", question)], "completion": [msg("assistant", answer)]}
+META_KEYS = ("id", "text_prompt")  # row keys that are not training columns
+
+
+def sft_row(rid: str, question: str, answer: str, *, text_prompt: str | None = None) -> Row:
+    """`text_prompt`: the raw prompt of the evaluation task the row rehearses, used when the
+    recipe trains on plain text (`prompt_format: text`, see sft.as_text)."""
+    row: Row = {
+        "id": rid,
+        "prompt": [msg("user", question)],
+        "completion": [msg("assistant", answer)],
+    }
+    if text_prompt is not None:
+        row["text_prompt"] = text_prompt
+    return row
 
 
 def dpo_row(rid: str, question: str, chosen: str, rejected: str) -> Row:
@@ -185,7 +198,7 @@ def seeded_sample(items: list[Any], limit: int | None, seed: int) -> list[Any]:
 
 
 def to_dataset(rows: list[Row]) -> Any:
-    """A `datasets.Dataset` without the "id" column (TRL would try to collate it)."""
+    """A `datasets.Dataset` without the META_KEYS columns (TRL would try to collate them)."""
     from datasets import Dataset
 
-    return Dataset.from_list([{k: v for k, v in r.items() if k != "id"} for r in rows])
+    return Dataset.from_list([{k: v for k, v in r.items() if k not in META_KEYS} for r in rows])

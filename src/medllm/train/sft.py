@@ -21,12 +21,32 @@ def with_system(rows: list[dict[str, Any]], system: str | None) -> list[dict[str
     return [{**r, "prompt": [{"role": "system", "content": system}, *r["prompt"]]} for r in rows]
 
 
+def as_text(rows: list[dict[str, Any]], system: str | None) -> list[dict[str, Any]]:
+    """Conversational rows → TRL's standard prompt / completion strings (no chat template): the
+    row's "text_prompt" (its evaluation task's raw prompt, so the model learns the format it is
+    scored in) or "{system}\n\n{turns}\nAnswer:"; the completion is " {answer}", the
+    continuation a log-likelihood evaluation scores after "Answer:"."""
+    out = []
+    for r in rows:
+        prompt = r.get("text_prompt")
+        if prompt is None:
+            turns = "\n\n".join(m["content"] for m in r["prompt"])
+            prompt = f"{system}\n\n{turns}\nAnswer:" if system else f"{turns}\nAnswer:"
+        answer = "\n\n".join(m["content"] for m in r["completion"])
+        out.append({"id": r["id"], "prompt": prompt, "completion": f" {answer}"})
+    return out
+
+
 def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) -> common.RunResult:
     """Train `cfg.model` on the SFT rows of `cfg.data`; the result lands in output_dir/final."""
     from trl import SFTTrainer
 
     # 1. data: built-in sources (train split only) + user JSONL
-    rows = with_system(build_rows(cfg.data, "sft"), cfg.system_prompt)
+    rows = build_rows(cfg.data, "sft")
+    if cfg.prompt_format == "text":
+        rows = as_text(rows, cfg.system_prompt)
+    else:
+        rows = with_system(rows, cfg.system_prompt)
     dataset = to_dataset(rows)
     # 2. model (+ LoRA config; TRL wraps it)
     common.check_mode(cfg)

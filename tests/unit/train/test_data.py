@@ -286,3 +286,23 @@ def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace
     for kind in ("cpt", "sft", "dpo"):
         used = {row["id"].split(":", 1)[1] for row in builder.build(kind, limit=500)}
         assert used <= trainable and not used & answers
+
+
+def test_choice_rows_carry_their_tasks_raw_prompt_and_train_without_it() -> None:
+    from medllm.core.records import Question
+    from medllm.evaluate.scoring import render
+    from medllm.evaluate.tasks import get_spec
+    from medllm.train.data import to_dataset
+
+    for source, task in (
+        ("hpo_choice", "hpo_diagnosis_unseen"),
+        ("icd10cm_choice", "icd10cm_concepts_unseen"),
+    ):
+        rows = build_rows(DataSection(sources=[source], limit=10), "sft")
+        header = render(get_spec(task), Question("q", "Q", ("x",))).split("\n\n", 1)[
+            0
+        ]  # the task's subject line
+        for r in rows:
+            user = r["prompt"][0]["content"]
+            assert r["text_prompt"] == f"{header}\n\n{user}\nAnswer:"
+        assert "text_prompt" not in to_dataset(rows).column_names

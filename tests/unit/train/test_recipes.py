@@ -178,3 +178,31 @@ def test_dpo_reports_heldout_margin_without_a_reference_copy(
     result = dpo.run(cfg)
     assert "eval_rewards/margins" in result.metrics and "eval_rewards/accuracies" in result.metrics
     assert (result.final_dir / "config.json").is_file()
+
+
+def test_text_format_trains_on_the_answer_after_the_raw_prompt(
+    tiny_dir: Path, tmp_path: Path, sft_file: Path
+) -> None:
+    from transformers import AutoTokenizer, TrainerCallback
+
+    from medllm.train import sft
+    from medllm.train.data import read_user_file
+
+    rows = sft.as_text(read_user_file(sft_file, "sft"), "Answer briefly.")
+    assert rows[0]["prompt"] == "Answer briefly.\n\nWhat does ICD-10-CM code Z00.00 cover?\nAnswer:"
+    assert all(r["completion"].startswith(" ") for r in rows)
+    seen: list[Any] = []
+
+    class Grab(TrainerCallback):
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            seen.append(kw["train_dataloader"].dataset)
+
+    cfg = _sft(tiny_dir, tmp_path / "run", sft_file, "full", max_steps=2, packing=False)
+    cfg = cfg.model_copy(update={"prompt_format": "text", "system_prompt": "Answer briefly."})
+    result = sft.run(cfg, callbacks=[Grab()])
+    assert result.steps == 2
+    tok = AutoTokenizer.from_pretrained(tiny_dir)
+    answers = {r["completion"] + tok.eos_token for r in rows}
+    for ex in seen[0]:  # the loss covers exactly " {answer}<eos>", never the prompt
+        ids = [t for t, y in zip(ex["input_ids"], ex["labels"], strict=True) if y != -100]
+        assert tok.decode(ids) in answers

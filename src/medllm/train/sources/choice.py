@@ -23,13 +23,19 @@ def choice_rows(
     items: Sequence[Question],
     namespace: str,
     answer_id: Callable[[Question], str],
+    task: str,
     *,
     limit: int | None,
     seed: int,
 ) -> list[Row]:
     """A seeded sample of at most `limit` items as rows: the question with its options lettered,
-    answered with the option's text (sft), as plain text with "Answer: ..." (cpt), or as the
-    answer vs a random distractor (dpo). A row's id is "<namespace>:<answer_id(item)>"."""
+    answered with the option's text (sft; with the evaluation `task`'s own prompt for the item as
+    "text_prompt"), as plain text with "Answer: ..." (cpt), or as the answer vs a random distractor
+    (dpo). A row's id is "<namespace>:<answer_id(item)>"."""
+    from medllm.evaluate.scoring import render
+    from medllm.evaluate.tasks import get_spec
+
+    spec = get_spec(task)
     rng = random.Random(seed + 1)
     chosen = list(items)
     rng.shuffle(chosen)
@@ -46,5 +52,5 @@ def choice_rows(
         elif kind == "cpt":
             rows.append({"id": rid, "text": f"{prompt}\nAnswer: {answer}"})
         else:
-            rows.append(sft_row(rid, prompt, answer))
+            rows.append(sft_row(rid, prompt, answer, text_prompt=render(spec, q)))
     return rows

@@ -33,4 +33,5 @@ def build(
     if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
         held = heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]
-    return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0], limit=limit, seed=seed)
+    return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0], "hpo_diagnosis",
+                       limit=limit, seed=seed)  # fmt: skip

@@ -27,4 +27,4 @@ def build(
     from medllm.evaluate.loaders.icd10cm import generate
 
     return choice_rows(kind, generated(generate, split, seed), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
-                       limit=limit, seed=seed)  # fmt: skip
+                       "icd10cm_concepts", limit=limit, seed=seed)  # fmt: skip
