@@ -174,13 +174,16 @@ def count_params(model: Any) -> tuple[int, int]:
 
 
 def resume_checkpoint(cfg: RecipeConfig, resume: bool) -> str | None:
-    """The newest checkpoint in output_dir when resuming; an error if there is none."""
+    """The newest complete checkpoint in output_dir when resuming; an error if there is none.
+
+    Complete = its trainer_state.json was written (the Trainer writes it last): a run killed while
+    saving (disk full, SIGKILL) leaves a partial folder, which is skipped, not resumed from."""
     if not resume:
         return None
-    from transformers.trainer_utils import get_last_checkpoint
-
     out = Path(cfg.output_dir)
-    last = get_last_checkpoint(str(out)) if out.is_dir() else None
+    done = [p for p in out.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
+    steps = [(int(p.name.split("-")[1]), p) for p in done if p.name.split("-")[1].isdigit()]
+    last = max(steps)[1] if steps else None
     if last is None:
         raise MedllmError(
             f"--resume given but {out} holds no checkpoint-* folder",

@@ -1,7 +1,8 @@
 """Studies S2 / S3 / S4: train each arm (as its own `medllm train` process, so peak RAM is per arm),
 score every arm on held-out tasks, write report.json and report.md.
 
-An arm whose final/ model already exists is not retrained: rerunning the command resumes a study.
+An arm whose final/ model already exists is not retrained, and an arm that stopped part-way resumes
+from its newest checkpoint: rerunning the command resumes a study.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from medllm.core.config import read_yaml
+from medllm.core.errors import MedllmError
 from medllm.core.jsonl import write_json
 from medllm.train.common import FINAL, META
 from medllm.train.config import StudyConfig, StudyRun
@@ -39,7 +41,14 @@ def _train_arm(
         cmd = [sys.executable, "-m", "medllm", "train", kind, arm.config]
         for s in sets:
             cmd += ["--set", s]
-        subprocess.run(cmd, check=True)
+        if any(run_dir.glob("checkpoint-*")):  # an earlier run of this arm stopped: go on from it
+            cmd.append("--resume")
+        if subprocess.run(cmd, check=False).returncode != 0:
+            raise MedllmError(
+                f"study arm {arm.name}: training failed (the error is printed above)",
+                fix=f"fix the cause and rerun the study: arm {arm.name} resumes from its newest "
+                "checkpoint, finished arms are reused",
+            )
     return dict(json.loads(meta.read_text(encoding="utf-8")))
 
 

@@ -119,7 +119,10 @@ def test_resume_after_crash_reaches_the_same_loss(
     with pytest.raises(_Crash):
         sft.run(cfg, callbacks=[_crash_after(3)])
     assert (tmp_path / "b" / "checkpoint-3").is_dir() and not (tmp_path / "b" / "final").exists()
-    resumed = sft.run(cfg, resume=True)
+    partial = tmp_path / "b" / "checkpoint-5"  # killed while saving (disk full): no trainer_state
+    partial.mkdir()
+    (partial / "model.safetensors").write_bytes(b"")
+    resumed = sft.run(cfg, resume=True)  # from checkpoint-3, the newest complete one
     assert resumed.steps == straight.steps == 6
     assert abs(resumed.final_loss - straight.final_loss) <= 1e-4 * abs(straight.final_loss)
 

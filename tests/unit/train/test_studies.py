@@ -33,3 +33,18 @@ def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_fil
     text = md.read_text()
     assert ("base: icd10cm_concepts", 4, 4) in seen and ("sft: icd10cm_concepts", 4, 4) in seen
     assert "| base |" in text and "| sft |" in text and "icd10cm_concepts acc" in text
+
+
+def test_a_failed_arm_is_one_clear_error(tmp_path: Path) -> None:
+    from medllm.core.errors import MedllmError
+    from medllm.train.config import StudyConfig
+    from medllm.train.studies import run_study
+
+    recipe = tmp_path / "sft.yaml"
+    recipe.write_text("kind: sft\ndata: {files: [missing.jsonl]}\n", encoding="utf-8")
+    cfg = StudyConfig(name="s_bad", tasks=["icd10cm_concepts"], limit=4,
+                      output_dir=str(tmp_path / "studies"),
+                      runs=[{"name": "sft", "config": str(recipe)}])  # fmt: skip
+    with pytest.raises(MedllmError, match="study arm sft: training failed") as e:
+        run_study(cfg)
+    assert e.value.fix and "resumes from its newest checkpoint" in e.value.fix
