@@ -173,17 +173,29 @@ def count_params(model: Any) -> tuple[int, int]:
     return sum(p.numel() for p in params if p.requires_grad), sum(p.numel() for p in params)
 
 
-def resume_checkpoint(cfg: RecipeConfig, resume: bool) -> str | None:
-    """The newest complete checkpoint in output_dir when resuming; an error if there is none.
+def last_checkpoint(out: Path) -> Path | None:
+    """The newest complete checkpoint-* folder of `out`, or None.
 
     Complete = its trainer_state.json was written (the Trainer writes it last): a run killed while
-    saving (disk full, SIGKILL) leaves a partial folder, which is skipped, not resumed from."""
+    saving (disk full, SIGKILL) leaves a partial folder, which is skipped, not resumed from.
+    transformers' get_last_checkpoint takes the newest folder whatever is in it, hence this filter
+    over transformers' step-ordered sort_checkpoints."""
+    from transformers.trainer_utils import sort_checkpoints
+
+    if not out.is_dir():
+        return None
+    done = [
+        Path(p) for p in sort_checkpoints(str(out)) if (Path(p) / "trainer_state.json").is_file()
+    ]
+    return done[-1] if done else None
+
+
+def resume_checkpoint(cfg: RecipeConfig, resume: bool) -> str | None:
+    """The newest complete checkpoint in output_dir when resuming; an error if there is none."""
     if not resume:
         return None
     out = Path(cfg.output_dir)
-    done = [p for p in out.glob("checkpoint-*") if (p / "trainer_state.json").is_file()]
-    steps = [(int(p.name.split("-")[1]), p) for p in done if p.name.split("-")[1].isdigit()]
-    last = max(steps)[1] if steps else None
+    last = last_checkpoint(out)
     if last is None:
         raise MedllmError(
             f"--resume given but {out} holds no checkpoint-* folder",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from medllm.core.config import read_yaml
 from medllm.core.errors import MedllmError
 from medllm.core.jsonl import write_json
-from medllm.train.common import FINAL, META
+from medllm.train.common import FINAL, META, last_checkpoint
 from medllm.train.config import StudyConfig, StudyRun
 from medllm.train.heldout import heldout_scores, trained_model
 
@@ -41,7 +41,7 @@ def _train_arm(
         cmd = [sys.executable, "-m", "medllm", "train", kind, arm.config]
         for s in sets:
             cmd += ["--set", s]
-        if any(run_dir.glob("checkpoint-*")):  # an earlier run of this arm stopped: go on from it
+        if last_checkpoint(run_dir):  # an earlier run of this arm stopped: go on from it
             cmd.append("--resume")
         if subprocess.run(cmd, check=False).returncode != 0:
             raise MedllmError(

@@ -299,9 +299,8 @@ def test_choice_rows_carry_their_tasks_raw_prompt_and_train_without_it() -> None
         ("icd10cm_choice", "icd10cm_concepts_unseen"),
     ):
         rows = build_rows(DataSection(sources=[source], limit=10), "sft")
-        header = render(get_spec(task), Question("q", "Q", ("x",))).split("\n\n", 1)[
-            0
-        ]  # the task's subject line
+        blank = render(get_spec(task), Question("q", "Q", ("x",)))
+        header = blank.split("\n\n", 1)[0]  # the task's subject line
         for r in rows:
             user = r["prompt"][0]["content"]
             assert r["text_prompt"] == f"{header}\n\n{user}\nAnswer:"
