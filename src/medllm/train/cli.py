@@ -149,10 +149,23 @@ def _scoring_bar() -> ProgressCallback:
 
 
 @app.command()
-def study(config: ConfigArg, set_: SetOpt = None) -> None:
-    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json."""
+def study(
+    config: ConfigArg,
+    set_: SetOpt = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="comma-separated arm names to run (default: all); the report keeps "
+            "earlier arms of the same tasks and limit"
+        ),
+    ] = None,
+) -> None:
+    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json.
+
+    Trained arms (final/ present) are reused and a stopped arm resumes: rerun to go on."""
     from medllm.train.config import StudyConfig
     from medllm.train.studies import run_study
 
-    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar())
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
     console.print(f"report: {report}")

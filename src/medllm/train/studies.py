@@ -2,7 +2,8 @@
 score every arm on held-out tasks, write report.json and report.md.
 
 An arm whose final/ model already exists is not retrained, and an arm that stopped part-way resumes
-from its newest checkpoint: rerunning the command resumes a study.
+from its newest checkpoint: rerunning the command resumes a study. `only` runs some arms; their rows
+replace those of an earlier report of the same tasks and limit, so report.md keeps every arm scored.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import platform
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,13 +89,48 @@ def _arm_row(
             **meta["result"], "scores": scores}  # fmt: skip
 
 
-def run_study(cfg: StudyConfig, progress: Progress | None = None) -> Path:
-    """Run every arm in order; returns the path of report.md. `progress` sees the scoring of each
-    arm's tasks ("arm: task", done, total); training shows its own bar."""
+def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[StudyRun]:
+    """The arms to run: all, or those named in `only` (checked before anything runs)."""
+    if not only:
+        return list(cfg.runs)
+    names = [arm.name for arm in cfg.runs]
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise MedllmError(f"study {cfg.name}: no arm named {', '.join(unknown)}",
+                          fix=f"--only takes names of the config's runs: {', '.join(names)}")  # fmt: skip
+    arms = [arm for arm in cfg.runs if arm.name in only]
+    for arm in arms:
+        start = arm.start_from
+        if start and start not in only and not (out / start / FINAL / META).is_file():
+            raise MedllmError(f"study {cfg.name}: arm {arm.name} starts from arm {arm.start_from}, which is not trained",
+                              fix=f"add {arm.start_from} to --only")  # fmt: skip
+    return arms
+
+
+def _with_earlier(cfg: StudyConfig, rows: list[dict[str, Any]], out: Path) -> list[dict[str, Any]]:
+    """`rows` plus the arms of an earlier report.json of the same tasks and limit that this run did
+    not score, in the config's order."""
+    old = out / "report.json"
+    if not old.is_file():
+        return rows
+    earlier = json.loads(old.read_text(encoding="utf-8"))
+    if earlier.get("tasks") != cfg.tasks or earlier.get("limit") != cfg.limit:
+        return rows
+    by_name = {a["name"]: a for a in earlier.get("arms", [])} | {a["name"]: a for a in rows}
+    return [by_name[arm.name] for arm in cfg.runs if arm.name in by_name]
+
+
+def run_study(
+    cfg: StudyConfig, progress: Progress | None = None, only: Sequence[str] | None = None
+) -> Path:
+    """Run every arm (or those named in `only`) in order; returns the path of report.md.
+    `progress` sees the scoring of each arm's tasks ("arm: task", done, total); training shows its
+    own bar."""
     out = Path(cfg.output_dir) / cfg.name
     out.mkdir(parents=True, exist_ok=True)
+    arms = _selected(cfg, only, out)
     t0 = time.perf_counter()
-    rows = [_arm_row(cfg, arm, out, progress) for arm in cfg.runs]
+    rows = _with_earlier(cfg, [_arm_row(cfg, arm, out, progress) for arm in arms], out)
     report = {"study": cfg.name, "question": cfg.question, "tasks": cfg.tasks, "limit": cfg.limit,
               "mode": "loglik_options", "arms": rows, "wall_s": time.perf_counter() - t0,
               "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},

@@ -48,3 +48,29 @@ def test_a_failed_arm_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MedllmError, match="study arm sft: training failed") as e:
         run_study(cfg)
     assert e.value.fix and "resumes from its newest checkpoint" in e.value.fix
+
+
+def test_only_runs_the_named_arms_and_keeps_the_others_in_the_report(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    from medllm.core.errors import MedllmError
+    from medllm.train.config import StudyConfig
+    from medllm.train.studies import run_study
+
+    base = {"config": "base", "overrides": [f"model=hf:{tiny_dir}"]}
+    cfg = StudyConfig(name="s_only", tasks=["icd10cm_concepts"], limit=2,
+                      output_dir=str(tmp_path / "studies"),
+                      runs=[{"name": "a", **base}, {"name": "b", **base},
+                            {"name": "c", "config": "x.yaml", "start_from": "a"}])  # fmt: skip
+    with pytest.raises(MedllmError, match="no arm named z") as e:
+        run_study(cfg, only=["b", "z"])
+    assert e.value.fix and "a, b, c" in e.value.fix
+    with pytest.raises(MedllmError, match="arm c starts from arm a, which is not trained"):
+        run_study(cfg, only=["c"])
+    report = lambda: json.loads((tmp_path / "studies" / "s_only" / "report.json").read_text())  # noqa: E731
+    run_study(cfg, only=["b"])
+    assert [a["name"] for a in report()["arms"]] == ["b"]
+    run_study(cfg, only=["a"])  # b's row is kept, in the config's order
+    assert [a["name"] for a in report()["arms"]] == ["a", "b"]
+    run_study(cfg.model_copy(update={"limit": 3}), only=["b"])  # other items: a fresh report
+    assert [a["name"] for a in report()["arms"]] == ["b"]
