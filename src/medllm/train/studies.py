@@ -28,11 +28,15 @@ if TYPE_CHECKING:
     from medllm.evaluate.runner import Progress
 
 
+def _trained(run_dir: Path) -> bool:
+    return (run_dir / FINAL / META).is_file()
+
+
 def _train_arm(
     arm: StudyRun, run_dir: Path, start: Path | None, common: list[str]
 ) -> dict[str, Any]:
     meta = run_dir / FINAL / META
-    if not meta.is_file():
+    if not _trained(run_dir):
         kind = str(read_yaml(arm.config).get("kind"))
         sets = [
             *common,
@@ -101,9 +105,9 @@ def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[S
     arms = [arm for arm in cfg.runs if arm.name in only]
     for arm in arms:
         start = arm.start_from
-        if start and start not in only and not (out / start / FINAL / META).is_file():
-            raise MedllmError(f"study {cfg.name}: arm {arm.name} starts from arm {arm.start_from}, which is not trained",
-                              fix=f"add {arm.start_from} to --only")  # fmt: skip
+        if start and start not in only and not _trained(out / start):
+            raise MedllmError(f"study {cfg.name}: arm {arm.name} starts from arm {start}, which is not trained",
+                              fix=f"add {start} to --only")  # fmt: skip
     return arms
 
 

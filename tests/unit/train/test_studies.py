@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,10 @@ def test_only_runs_the_named_arms_and_keeps_the_others_in_the_report(
     assert e.value.fix and "a, b, c" in e.value.fix
     with pytest.raises(MedllmError, match="arm c starts from arm a, which is not trained"):
         run_study(cfg, only=["c"])
-    report = lambda: json.loads((tmp_path / "studies" / "s_only" / "report.json").read_text())  # noqa: E731
+
+    def report() -> dict[str, Any]:
+        return dict(json.loads((tmp_path / "studies" / "s_only" / "report.json").read_text()))
+
     run_study(cfg, only=["b"])
     assert [a["name"] for a in report()["arms"]] == ["b"]
     run_study(cfg, only=["a"])  # b's row is kept, in the config's order
