@@ -60,14 +60,9 @@ def prompt(q: Question) -> str:
 def option_accuracy(
     model: Model, items: list[Question], augment: Any = None
 ) -> tuple[float, list[int]]:
-    from medllm.evaluate import fast_hf
-
     ctx = [augment(prompt(q)) if augment else prompt(q) for q in items]
     reqs = [LoglikRequest(c, f" {x}") for c, q in zip(ctx, items, strict=True) for x in q.choices]
-    if fast_hf.supports(model):  # shared-context scoring, same numbers as model.loglikelihood
-        lls = [r.logprob for r in fast_hf.loglikelihood(model, reqs, 8)]
-    else:
-        lls = [r.logprob for r in model.loglikelihood(reqs)]
+    lls = [r.logprob for r in model.loglikelihood(reqs)]  # hf: the shared-context fast path
     preds, at = [], 0
     for q in items:
         scores = lls[at : at + len(q.choices)]
@@ -124,7 +119,7 @@ def unsupported_questions(n: int) -> list[str]:
 
 def abstention_section(model: Model, retriever: Any, n_unsup: int, n_sup: int) -> dict[str, Any]:
     from medllm.evaluate.loaders import icd10cm
-    from medllm.rag.answer import RagSettings, answer
+    from medllm.rag import RagSettings, answer
 
     st = RagSettings(max_tokens=40)
     uns = [answer(q, model, retriever, st) for q in unsupported_questions(n_unsup)]
@@ -153,7 +148,7 @@ def injection_section(model: Model, n: int, n_ablation: int) -> dict[str, Any]:
     from medllm.knowledge.index import build_index
     from medllm.knowledge.retrievers import get_retriever
     from medllm.knowledge.sources import icd10cm
-    from medllm.rag.answer import RagSettings, answer
+    from medllm.rag import RagSettings, answer
     from medllm.rag.guard import quarantine
 
     codes = [c for c in icd10cm.load_codes() if c.leaf and not c.extension]

@@ -54,7 +54,7 @@ def plain_trl(steps: int, out: Path) -> dict[str, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
-    from medllm.train.common import model_path
+    from medllm.models import trainable_folder as model_path
     from medllm.train.data import build_rows, to_dataset
 
     cfg, _ = recipe_config(steps, out)
@@ -92,7 +92,7 @@ def run_peer(steps: int, out: Path) -> dict[str, Any]:
 
 
 def heldout(model: Any, limit: int) -> float:
-    from medllm.train.heldout import heldout_accuracy
+    from medllm.evaluate import heldout_accuracy
 
     return heldout_accuracy(model, TASK, limit)
 
@@ -111,8 +111,8 @@ def main() -> None:
         Path(a.peer).mkdir(parents=True, exist_ok=True)
         (Path(a.peer) / "peer.json").write_text(json.dumps(plain_trl(a.steps, Path(a.peer))))
         return
+    from medllm.evaluate import trained_model
     from medllm.models import load_model
-    from medllm.train.heldout import trained_model
 
     out = ROOT / a.out
     # Both tools train afresh in this invocation: a timing ratio across runs made at different

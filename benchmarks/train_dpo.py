@@ -26,8 +26,7 @@ ROOT = Path(__file__).parents[1]
 
 def mmlu(model_dir: Path, limit: int) -> float:
     """mmlu_medical, zero-shot option log-likelihood, on the hf backend (adapter merged)."""
-    from medllm.evaluate import run_eval
-    from medllm.train.heldout import trained_model
+    from medllm.evaluate import run_eval, trained_model
 
     summary = run_eval(trained_model(model_dir), "mmlu_medical", limit=limit, num_fewshot=0,
                        mode="loglik_options", cache=False)  # fmt: skip
@@ -44,7 +43,7 @@ def main() -> None:
     sets = [f"output_dir={out / 'run'}", f"optim.max_steps={a.steps}"]
     subprocess.run(train_command("dpo", "configs/train/dpo.yaml", sets), cwd=ROOT, check=True)
     res = train_result(out / "run")
-    from medllm.train.common import model_path
+    from medllm.models import trainable_folder as model_path
 
     before = mmlu(model_path("hf:default"), a.mmlu_limit)
     after = mmlu(out / "run" / "final", a.mmlu_limit)

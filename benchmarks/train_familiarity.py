@@ -104,10 +104,10 @@ def word_overlap(task: str, limit: int) -> dict[str, float]:
 def breakdown(
     model: Any, task: str, limit: int, trained: set[str], namespace: str, out: Path
 ) -> dict[str, Any]:
+    from medllm.evaluate import heldout_accuracy
     from medllm.evaluate.runner import read_samples
     from medllm.evaluate.tasks import load_task
     from medllm.models.base import LoglikRequest
-    from medllm.train.heldout import heldout_accuracy
 
     acc = heldout_accuracy(model, task, limit, out_dir=out)
     items = {q.id: q for q in load_task(task)}
@@ -140,8 +140,8 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=400)
     p.add_argument("--out", default="runs/bench_familiarity")
     a = p.parse_args()
+    from medllm.evaluate import trained_model
     from medllm.models import load_model
-    from medllm.train.heldout import trained_model
 
     final = ROOT / a.model
     namespace = task_namespace(a.task)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,3 +38,15 @@ def default_hf_model() -> Any:
     from medllm.models import load_model
 
     return load_model("hf:default")
+
+
+@pytest.fixture(scope="session")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama saved as an HF folder, so recipes and studies load it like any model."""
+    from medllm.models.tiny import tiny_llama
+
+    out = tmp_path_factory.mktemp("tiny-llama")
+    model, tok = tiny_llama(0)
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return out

@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from medllm.core.errors import MedllmError
-from medllm.core.registry import import_optional
+from medllm.core import MedllmError, import_optional
 
 
 class _MedllmGroup(TyperGroup):
@@ -42,32 +41,24 @@ err = Console(stderr=True)
 
 DEFAULT_QUESTION = "Which ICD-10-CM code is used for iron deficiency anemia?"
 
-# Stage sub-apps: (CLI word, module holding `app`). A stage that is not installed is left out.
-SUBAPPS = [
-    ("models", "medllm.models.cli"),
-    ("kb", "medllm.knowledge.cli"),
-    ("deid", "medllm.privacy.cli"),
-    ("privacy", "medllm.privacy.audit_cli"),
-    ("train", "medllm.train.cli"),
-    ("federated", "medllm.federated.cli"),
-    ("vision", "medllm.vision.cli"),
-    ("serve", "medllm.serve.cli"),
-]
-# Single commands that stages contribute to the root: (module, function name).
-ROOT_COMMANDS = [("medllm.evaluate.cli", "eval"), ("medllm.evaluate.cli", "report")]
-
 ModelOpt = Annotated[
     str, typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name")
 ]
 
 
 def _add_stages() -> None:
-    for word, module in SUBAPPS:
-        if (mod := import_optional(module)) is not None:
-            app.add_typer(mod.app, name=word)
-    for module, name in ROOT_COMMANDS:
-        if (mod := import_optional(module)) is not None:
-            app.command(name)(getattr(mod, f"{name}_command"))
+    """Mount what each installed stage announces in the `medllm.cli` entry-point group."""
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group="medllm.cli"), key=lambda e: e.name):
+        module, _, attr = ep.value.partition(":")
+        if (mod := import_optional(module)) is None:
+            continue
+        obj = getattr(mod, attr)
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=ep.name)
+        else:
+            app.command(ep.name)(obj)
 
 
 @app.command()
@@ -109,7 +100,7 @@ def ls_(
     """List what a registry holds (backends, tasks, recognizers, ...), or list the registries."""
     from rich.table import Table
 
-    from medllm.core.registry import REGISTRIES, get_registry, load_builtin_registries
+    from medllm.core import REGISTRIES, get_registry, load_builtin_registries
 
     if registry is None:
         load_builtin_registries()
@@ -131,8 +122,7 @@ def validate(
     """Check a config file against its schema; prints the resolved config."""
     import yaml
 
-    from medllm.core.registry import load_builtin_registries
-    from medllm.core.schemas import load_any
+    from medllm.core import load_any, load_builtin_registries
 
     load_builtin_registries()
     cfg = load_any(config, set_)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from medllm.evaluate import fast_hf
 from medllm.evaluate.runner import run_eval
 from medllm.evaluate.scoring import render
 from medllm.evaluate.tasks import get_spec, load_task
@@ -41,13 +40,13 @@ def test_llamacpp_generation_tasks(default_model: Any) -> None:
     assert 0 <= s["results"]["mmlu_medical"]["parse_failure_rate"] <= 1
 
 
-def test_fast_hf_matches_backend_on_real_weights(default_hf_model: Any) -> None:
+def test_hf_fast_path_matches_full_forward_on_real_weights(default_hf_model: Any) -> None:
     spec = get_spec("mmlu_medical")
     q = load_task("mmlu_medical")[0]
     reqs = [LoglikRequest(render(spec, q), f" {x}") for x in ("A", "B", *q.choices)]
     for a, b in zip(
-        fast_hf.loglikelihood(default_hf_model, reqs),
         default_hf_model.loglikelihood(reqs),
+        default_hf_model.loglikelihood_full(reqs),
         strict=True,
     ):
         assert a.logprob == pytest.approx(b.logprob, abs=1e-3)

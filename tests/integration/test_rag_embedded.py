@@ -12,7 +12,7 @@ from medllm.knowledge.config import KbConfig
 from medllm.knowledge.index import build_index
 from medllm.knowledge.retrievers import get_retriever
 from medllm.models.base import LoglikRequest
-from medllm.rag.answer import RagSettings, answer
+from medllm.rag import RagSettings, answer
 from medllm.rag.model import RagModel
 
 pytestmark = pytest.mark.integration

@@ -22,8 +22,12 @@ def progress_bar(console: Console | None = None, *, transient: bool = False) -> 
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as RichProgress
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with RichProgress(*columns, console=console, transient=transient) as bar:
         tasks: dict[str, Any] = {}
 

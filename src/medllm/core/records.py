@@ -73,16 +73,3 @@ class Question:
     subject: str = ""
     support_ids: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """A scored answer to a `Question`."""
-
-    question_id: str
-    pred: int | str | None
-    correct: bool | None = None
-    scores: tuple[float, ...] = ()
-    confidence: float | None = None
-    raw: str = field(default="", repr=False)
-    meta: dict[str, Any] = field(default_factory=dict, repr=False)

@@ -23,8 +23,14 @@ class UnknownNameError(MedllmError):
 
 
 class Registry(Generic[T]):
+    """Named things of one kind. `kind` is a plural noun (what `medllm ls KIND` lists); messages
+    about one entry use its singular ("unknown backend 'x'")."""
+
     def __init__(self, kind: str, description: str = "") -> None:
+        if not kind.endswith("s"):
+            raise ValueError(f"registry kind {kind!r}: use a plural noun (`medllm ls {kind}s`)")
         self.kind = kind
+        self.item = kind[:-1]
         self.description = description
         self._items: dict[str, T] = {}
         self._lazy: dict[str, str] = {}
@@ -54,7 +60,7 @@ class Registry(Generic[T]):
         close = difflib.get_close_matches(name, self.names(), n=3)
         hint = f"did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise UnknownNameError(
-            f"unknown {self.kind} {name!r}" + (f"; {hint}" if hint else ""),
+            f"unknown {self.item} {name!r}" + (f"; {hint}" if hint else ""),
             fix=f"use one of: {', '.join(self.names())}",
         )
 
@@ -71,6 +77,8 @@ class Registry(Generic[T]):
 def get_registry(kind: str) -> Registry[Any]:
     """The registry called `kind`, after importing the modules that fill the built-in ones."""
     load_builtin_registries()
+    if kind not in REGISTRIES and f"{kind}s" in REGISTRIES:  # the singular names one entry's kind
+        kind = f"{kind}s"
     if kind not in REGISTRIES:
         close = difflib.get_close_matches(kind, list(REGISTRIES), n=3)
         raise UnknownNameError(
@@ -80,18 +88,9 @@ def get_registry(kind: str) -> Registry[Any]:
     return REGISTRIES[kind]
 
 
-# Modules whose import fills a registry; light ones only (entries inside them are lazy).
-_REGISTRY_MODULES = (
-    "medllm.models.registry",
-    "medllm.core.schemas",
-    "medllm.knowledge.registry",
-    "medllm.privacy.registry",
-    "medllm.evaluate.registry",
-    "medllm.train.registry",
-    "medllm.serve.registry",
-    "medllm.federated.registry",
-    "medllm.vision.registry",
-)
+# Stages announce their registration modules (light: entries inside are lazy) as entry points of
+# this group in pyproject.toml, so this ground floor names none of the stages above it.
+ENTRY_POINTS = "medllm.registries"
 
 
 def import_optional(module: str) -> Any | None:
@@ -105,6 +104,14 @@ def import_optional(module: str) -> Any | None:
 
 
 def load_builtin_registries() -> None:
-    """A stage that is not installed simply contributes nothing."""
-    for mod in _REGISTRY_MODULES:
-        import_optional(mod)
+    """Import every installed stage's registration module; a stage not installed adds nothing."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group=ENTRY_POINTS)
+    if not found:
+        raise MedllmError(
+            "no medllm stage is registered (the package's entry points are missing)",
+            fix="install medllm (`make setup`, or pip install -e .), not only put src/ on the path",
+        )
+    for ep in found:
+        import_optional(ep.value)

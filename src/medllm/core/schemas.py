@@ -1,6 +1,6 @@
 """Config kinds: the top-level `kind:` of a YAML file names the pydantic model that validates it.
 
-Each stage registers its schema here lazily; `medllm validate FILE` looks the kind up.
+Each stage registers its schemas here lazily from its own registry module; `medllm validate FILE` looks the kind up.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from medllm.core.errors import ConfigError
 from medllm.core.registry import Registry
 
 schemas: Registry[type[BaseModel]] = Registry("configs", "config kinds for `medllm validate`")
-schemas.register_lazy("model", "medllm.models.spec:ModelConfig")
 
 
 def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:

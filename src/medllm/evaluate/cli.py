@@ -1,4 +1,4 @@
-"""`medllm eval` and `medllm report` (registered on the root CLI)."""
+"""`medllm eval`, `medllm report` and `medllm study` (registered on the root CLI)."""
 
 from __future__ import annotations
 
@@ -10,41 +10,43 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from medllm.core import Progress, load_config, progress_bar
+from medllm.evaluate.config import EvalConfig, StudyConfig
+
 console = Console()
+
+
+def _help(name: str) -> str:
+    """An option's help is its EvalConfig field's description (each field documented once)."""
+    return str(EvalConfig.model_fields[name].description)
 
 
 def eval_command(
     tasks: Annotated[
-        str, typer.Option("--tasks", "-t", help="comma-separated task names (`medllm ls tasks`)")
-    ],
+        str | None, typer.Option("--tasks", "-t", help="comma-separated " + _help("tasks"))
+    ] = None,
     model: Annotated[
-        str,
-        typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name"),
-    ] = "llamacpp:default",
-    mode: Annotated[
         str | None,
+        typer.Option("--model", "-m", help=_help("model") + " [default: llamacpp:default]"),
+    ] = None,
+    config: Annotated[
+        Path | None,
         typer.Option(
-            help="loglik, loglik_options, generate, cot, self_consistency, fewshot; default: each task's own"
+            "--config", "-c", help="an eval YAML (kind: eval); options given here override it"
         ),
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option(help="score only this many items per task (a seeded sample)")
-    ] = None,
-    seed: Annotated[
-        int, typer.Option(help="seed for --limit sampling, few-shot draws and sampling modes")
-    ] = 0,
+    mode: Annotated[str | None, typer.Option(help=_help("mode"))] = None,
+    limit: Annotated[int | None, typer.Option(help=_help("limit"))] = None,
+    seed: Annotated[int | None, typer.Option(help=_help("seed") + " [default: 0]")] = None,
     out: Annotated[
-        Path | None, typer.Option(help="result folder; rerunning the same command there resumes")
+        Path | None, typer.Option(help=_help("out_dir") + " [default: runs/<time>-<mode>]")
     ] = None,
-    batch_size: Annotated[int, typer.Option(help="items per batch of model calls")] = 16,
-    num_fewshot: Annotated[
-        int | None, typer.Option(help="shots for --mode fewshot (default: the task's)")
+    batch_size: Annotated[
+        int | None, typer.Option(help=_help("batch_size") + " [default: 16]")
     ] = None,
-    k: Annotated[int, typer.Option(help="samples per item for --mode self_consistency")] = 5,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="task spec override, e.g. path=/data/test.jsonl"),
-    ] = None,
+    num_fewshot: Annotated[int | None, typer.Option(help=_help("num_fewshot"))] = None,
+    k: Annotated[int | None, typer.Option(help=_help("k") + " [default: 5]")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_help("overrides"))] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="do not read or write the model-call cache")
     ] = False,
@@ -52,33 +54,29 @@ def eval_command(
         bool,
         typer.Option(
             "--rag",
-            help="retrieval axis: put top-3 knowledge-base sources in front of every prompt "
-            "(same as --model rag:<spec>; builds the default knowledge base on first use)",
+            help="retrieval axis: put top-3 knowledge-base sources in front of "
+            "every prompt (same as --model rag:<spec>; builds the default knowledge "
+            "base on first use)",
         ),
     ] = False,
 ) -> None:
     """Evaluate a model on medical tasks; writes a result folder (summary.json, per-sample JSONL)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from medllm.evaluate.runner import run_eval
 
-    if rag and not model.startswith("rag:"):
-        model = f"rag:{model}"
-    out = out or Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{mode or 'default'}"
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:  # fmt: skip
-        ids: dict[str, Any] = {}
-
-        def progress(task: str, done: int, total: int) -> None:
-            if task not in ids:
-                ids[task] = bar.add_task(task, total=total)
-            bar.update(ids[task], completed=done)
-
-        summary = run_eval(model, tasks, mode=mode, limit=limit, seed=seed, out_dir=out,
-                           cache=not no_cache, batch_size=batch_size, num_fewshot=num_fewshot, k=k,
-                           overrides=set_, progress=progress)  # fmt: skip
+    cfg = load_config(config, EvalConfig) if config else EvalConfig()
+    given = {"mode": mode, "limit": limit, "seed": seed, "batch_size": batch_size, "k": k,
+             "num_fewshot": num_fewshot, "overrides": set_, "cache": False if no_cache else None,
+             "tasks": [t.strip() for t in tasks.split(",") if t.strip()] if tasks else None,
+             "model": model}  # fmt: skip
+    cfg = cfg.model_copy(update={key: v for key, v in given.items() if v is not None})
+    if rag and not cfg.model.startswith("rag:"):
+        cfg = cfg.model_copy(update={"model": f"rag:{cfg.model}"})
+    default_out = Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{cfg.mode or 'default'}"
+    out_dir = str(out) if out else cfg.out_dir or str(default_out)
+    with progress_bar(console) as update:
+        summary = run_eval(cfg=cfg, out_dir=out_dir, progress=update)
     console.print(summary_table(summary))
-    console.print(f"results in {out}/summary.json — HTML: medllm report {out}")
+    console.print(f"results in {out_dir}/summary.json — HTML: medllm report {out_dir}")
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
@@ -107,3 +105,48 @@ def report_command(
 
     path = write_report(run_dirs, out)
     console.print(f"wrote {path}")
+
+
+def _scoring_bar() -> Progress:
+    """One rich bar per scored task, live only while that task is scored (each arm's training
+    runs in a child process that draws its own bar on the same terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    bars: dict[str, tuple[RichProgress, Any]] = {}
+
+    def update(task: str, done: int, total: int) -> None:
+        if task not in bars:
+            bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=console)  # fmt: skip
+            bar.start()
+            bars[task] = (bar, bar.add_task(task, total=total))
+        bar, tid = bars[task]
+        bar.update(tid, completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def study_command(
+    config: Annotated[Path, typer.Argument(help="study YAML (see configs/studies/)")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override a field: --set limit=50")
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="comma-separated arm names to run (default: all); the report keeps "
+            "earlier arms of the same tasks and limit"
+        ),
+    ] = None,
+) -> None:
+    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json.
+
+    Trained arms (final/ present) are reused and a stopped arm resumes: rerun to go on."""
+    from medllm.evaluate.studies import run_study
+
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
+    console.print(f"report: {report}")

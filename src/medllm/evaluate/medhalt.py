@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from medllm.core.records import Question
+from medllm.core import Question
 
 NOTA = "None of the above"
 FCT_CHOICES = ("The proposed answer is correct", "The proposed answer is incorrect")

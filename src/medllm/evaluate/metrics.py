@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-LETTERS = "ABCDEFGHIJ"
+from medllm.core import LETTERS
 
 
 def bootstrap_ci(values: Sequence[float], *, seed: int = 0, n: int = 1000) -> tuple[float, float]:

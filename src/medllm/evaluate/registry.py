@@ -1,4 +1,6 @@
-"""Evaluation registries: tasks (one YAML each in configs/tasks/), item loaders, scoring modes.
+"""Evaluation registries: tasks (one YAML each, shipped in the package's task_specs/ folder, plus
+folders named by $MEDLLM_TASKS), item loaders, scoring modes; also the training sources built from
+this stage's question generators, registered into `medllm.train`.
 
 Kept light: nothing heavy is imported here (`medllm ls tasks` imports this module).
 """
@@ -6,15 +8,21 @@ Kept light: nothing heavy is imported here (`medllm ls tasks` imports this modul
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-from medllm.core.registry import Registry
-from medllm.core.schemas import schemas
+from medllm.core import Registry, schemas
+from medllm.train import train_sources
 
 schemas.register_lazy("task", "medllm.evaluate.spec:TaskSpec")
+schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
+schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
+# Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).
+train_sources.register_lazy("hpo_choice", "medllm.evaluate.choice.hpo:build")
+train_sources.register_lazy("icd10cm_choice", "medllm.evaluate.choice.icd10cm:build")
 
 # name → path of the task's YAML spec
-tasks: Registry[Path] = Registry("tasks", "evaluation tasks (configs/tasks/*.yaml)")
+tasks: Registry[Path] = Registry("tasks", "evaluation tasks (task_specs/*.yaml, $MEDLLM_TASKS)")
 # name → loader(spec) returning the items (list[Question]) and the few-shot pool
 loaders: Registry[object] = Registry("loaders", "task item loaders (official formats, generators)")
 # name → scoring function(model, spec, items, ...) (see medllm.evaluate.scoring)
@@ -22,8 +30,9 @@ modes: Registry[object] = Registry("modes", "scoring modes for `medllm eval --mo
 
 
 def task_dirs() -> list[Path]:
-    """The shipped configs/tasks folder, plus $MEDLLM_TASKS (os.pathsep-separated folders)."""
-    dirs = [Path(__file__).resolve().parents[3] / "configs" / "tasks"]
+    """The package's task_specs folder, plus $MEDLLM_TASKS (os.pathsep-separated folders)."""
+    shipped = resources.files("medllm.evaluate") / "task_specs"
+    dirs = [Path(str(shipped))]  # a real folder: setuptools installs package data as files
     extra = os.environ.get("MEDLLM_TASKS", "")
     dirs += [Path(p) for p in extra.split(os.pathsep) if p]
     return [d for d in dirs if d.is_dir()]

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import DataError
+from medllm.core import DataError
 
 CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
        "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"

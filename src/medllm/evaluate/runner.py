@@ -12,77 +12,102 @@ import platform
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medllm.core.assets import cache_dir
-from medllm.core.errors import ConfigError, DataError
-from medllm.core.jsonl import append_jsonl, write_json
-from medllm.core.records import Question
+from medllm.core import (
+    ConfigError,
+    DataError,
+    Progress,
+    Question,
+    append_jsonl,
+    cache_dir,
+    validate,
+    write_json,
+)
 from medllm.evaluate import metrics
 from medllm.evaluate.cache import CallCache, model_fingerprint
+from medllm.evaluate.config import EvalConfig
 from medllm.evaluate.loaders.mmlu import slug
 from medllm.evaluate.registry import modes
 from medllm.evaluate.scoring import Scorer
 from medllm.evaluate.spec import TaskSpec
 from medllm.evaluate.tasks import get_spec, load_items
-from medllm.models.base import Model
+from medllm.models import Model
 
-Progress = Callable[[str, int, int], None]
 PACKAGES = ("medllm", "torch", "transformers", "llama-cpp-python", "numpy", "scipy", "sacrebleu",
             "rouge-score", "lm-eval")  # fmt: skip
 
 
 def run_eval(
-    model: Model | str,
-    tasks: str | list[str],
+    model: Model | str | None = None,
+    tasks: str | list[str] | None = None,
+    cfg: EvalConfig | None = None,
     *,
-    mode: str | None = None,
-    limit: int | None = None,
-    seed: int = 0,
-    out_dir: str | Path | None = None,
-    cache: bool | str | Path | None = True,
-    batch_size: int = 16,
-    num_fewshot: int | None = None,
-    k: int = 5,
-    overrides: list[str] | None = None,
     progress: Progress | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
     """Evaluate `model` on `tasks`; returns the summary (`summary["results"][task][metric]`).
 
-    `out_dir` makes the run resumable and writes the result folder; `cache=False` skips the on-disk
-    call cache (its key includes a digest of in-memory weights, so a model trained in this process
-    never reads its former self's answers). `mode=None` uses each task's own mode.
+    Settings come from `cfg` (an `EvalConfig`), with any of its fields given as keywords on top
+    (`run_eval("llamacpp:default", "mmlu_medical", mode="loglik", limit=50, out_dir="runs/a")`);
+    `model` may also be a loaded `Model`. `out_dir` makes the run resumable and writes the result
+    folder; `cache=False` skips the on-disk call cache (its key includes a digest of in-memory
+    weights, so a model trained in this process never reads its former self's answers).
     """
     from medllm.models import load_model
 
-    own = isinstance(model, str)
-    m = load_model(model) if isinstance(model, str) else model
-    names = [t.strip() for t in tasks.split(",")] if isinstance(tasks, str) else list(tasks)
-    call_cache = CallCache(_cache_path(cache))
-    out = Path(out_dir) if out_dir is not None else None
+    if isinstance(tasks, str):
+        fields["tasks"] = [t.strip() for t in tasks.split(",") if t.strip()]
+    elif tasks is not None:
+        fields["tasks"] = list(tasks)
+    if isinstance(model, str):
+        fields["model"] = model
+    # None never overrides (it is every optional field's default); paths are kept as text
+    given = {k: str(v) if isinstance(v, Path) else v for k, v in fields.items() if v is not None}
+    cfg = validate({**(cfg.model_dump() if cfg else {}), **given}, EvalConfig, origin="run_eval")
+    if not cfg.tasks:
+        raise ConfigError('field "tasks": no task to evaluate', fix="give --tasks NAME[,NAME]")
+    if isinstance(model, Model):
+        return _run(model, cfg, progress)
+    with load_model(cfg.model) as m:
+        return _run(m, cfg, progress)
+
+
+@dataclass
+class _Run:
+    """One evaluation in progress: what every task of it shares."""
+
+    model: Model
+    cfg: EvalConfig
+    cache: CallCache
+    fingerprint: str
+    out: Path | None
+    progress: Progress | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _run(m: Model, cfg: EvalConfig, progress: Progress | None) -> dict[str, Any]:
+    call_cache = CallCache(_cache_path(cfg.cache))
+    out = Path(cfg.out_dir) if cfg.out_dir is not None else None
     try:
         fp = model_fingerprint(m) if call_cache.path is not None else str(m.id)
-        run = {"model": m.id, "fingerprint": fp, "mode": mode, "limit": limit, "seed": seed,
-               "num_fewshot": num_fewshot, "k": k, "tasks": names, "overrides": overrides or []}  # fmt: skip
+        run = {"model": m.id, "fingerprint": fp, "mode": cfg.mode, "limit": cfg.limit,
+               "seed": cfg.seed, "num_fewshot": cfg.num_fewshot, "k": cfg.k, "tasks": cfg.tasks,
+               "overrides": cfg.overrides}  # fmt: skip
         if out is not None:
             _claim(out, run)
-        summary = _empty_summary(m, run)
+        state = _Run(m, cfg, call_cache, fp, out, progress, _empty_summary(m, run))
         t0 = time.perf_counter()
-        for name in names:
-            spec = get_spec(name, overrides)
-            sc_kw = {"seed": seed, "num_fewshot": num_fewshot, "k": k}
-            _run_task(
-                m, spec, mode, limit, out, call_cache, fp, batch_size, sc_kw, progress, summary
-            )
+        for name in cfg.tasks:
+            _run_task(state, get_spec(name, cfg.overrides))
         if out is not None:
-            write_json(out / "summary.json", summary)
+            write_json(out / "summary.json", state.summary)
             _write_run_info(out, run, time.perf_counter() - t0, call_cache)
-        return summary
+        return state.summary
     finally:
         call_cache.close()
-        if own:
-            m.close()
 
 
 def _cache_path(cache: bool | str | Path | None) -> Path | None:
@@ -142,34 +167,37 @@ def effective_mode(spec: TaskSpec, mode: str | None) -> str:
     return chosen
 
 
-def _run_task(m: Model, spec: TaskSpec, mode: str | None, limit: int | None, out: Path | None,
-              cache: CallCache, fp: str, batch_size: int, sc_kw: dict[str, Any],
-              progress: Progress | None, summary: dict[str, Any]) -> None:  # fmt: skip
+def _run_task(run: _Run, spec: TaskSpec) -> None:
+    cfg = run.cfg
     items, pool = load_items(spec)
-    chosen = select(items, limit, sc_kw["seed"])
-    eff = effective_mode(spec, mode)
-    scorer = Scorer(m, spec, cache, fp, pool=pool, **sc_kw)
+    chosen = select(items, cfg.limit, cfg.seed)
+    eff = effective_mode(spec, cfg.mode)
+    scorer = Scorer(run.model, spec, run.cache, run.fingerprint, pool=pool, seed=cfg.seed,
+                    num_fewshot=cfg.num_fewshot, k=cfg.k)  # fmt: skip
     score = modes.get(eff)
-    path = out / f"samples_{spec.name}.jsonl" if out is not None else None
+    path = run.out / f"samples_{spec.name}.jsonl" if run.out is not None else None
     done = read_samples(path) if path is not None else {}
     rows = dict(done)
     # Longest prompts first (as lm-eval orders its requests): each batch then holds prompts of
     # similar length, so little padding is computed, and an out-of-memory shows at once.
     todo = sorted((q for q in chosen if q.id not in done), key=_prompt_size, reverse=True)
-    if progress:
-        progress(spec.name, len(chosen) - len(todo), len(chosen))
+    tick = _ticker(run.progress, spec.name, len(chosen))
+    tick(len(chosen) - len(todo))
     with path.open("a", encoding="utf-8") if path is not None else _Null() as f:
-        for b in range(0, len(todo), batch_size):
-            batch = todo[b : b + batch_size]
+        for b in range(0, len(todo), cfg.batch_size):
+            batch = todo[b : b + cfg.batch_size]
             for q, r in zip(batch, score(scorer, batch), strict=True):  # type: ignore[operator]
                 row = {"id": q.id, "subject": q.subject, "target": q.answer, "mode": eff, **r}
                 if path is not None:
                     append_jsonl(f, row)  # type: ignore[arg-type]
                 rows[q.id] = row
-            if progress:
-                progress(spec.name, len(chosen) - len(todo) + b + len(batch), len(chosen))
+            tick(len(chosen) - len(todo) + b + len(batch))
     ordered = [rows[q.id] for q in chosen]
-    _summarise(spec, eff, ordered, chosen, len(items), sc_kw["seed"], summary)
+    _summarise(spec, eff, ordered, chosen, len(items), cfg.seed, run.summary)
+
+
+def _ticker(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
+    return (lambda done: progress(name, done, total)) if progress else (lambda done: None)
 
 
 def _prompt_size(q: Question) -> int:

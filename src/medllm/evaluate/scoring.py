@@ -14,15 +14,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from medllm.core.errors import ConfigError
-from medllm.core.records import ChatMessage, Question
-from medllm.evaluate import fast_hf
+from medllm.core import LETTERS, ChatMessage, ConfigError, Question
 from medllm.evaluate.cache import CallCache, call_key
 from medllm.evaluate.parse import is_abstention, parse_choice
 from medllm.evaluate.spec import TaskSpec
-from medllm.models.base import GenerationParams, LoglikRequest, Model
+from medllm.models import GenerationParams, LoglikRequest, Model
 
-LETTERS = "ABCDEFGHIJ"
 GEN_SUFFIX = "\nAnswer with the letter of the correct option only."
 COT_SUFFIX = (
     "\nThink step by step, then end with the final answer on its own line as 'Answer: <letter>'."
@@ -51,10 +48,7 @@ class Scorer:
         todo = list({k: p for k, p in zip(keys, pairs, strict=True) if k not in found}.items())
         if todo:
             reqs = [LoglikRequest(c, x) for _, (c, x) in todo]
-            if fast_hf.supports(self.model):
-                results = fast_hf.loglikelihood(self.model, reqs)
-            else:
-                results = self.model.loglikelihood(reqs)
+            results = self.model.loglikelihood(reqs)
             new = {k: r.logprob for (k, _), r in zip(todo, results, strict=True)}
             self.cache.put_many(new)
             found.update(new)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from medllm.core.config import deep_merge, parse_overrides, read_yaml, validate
-from medllm.core.errors import ConfigError
-from medllm.core.records import Question
+from medllm.core import ConfigError, Question, deep_merge, parse_overrides, read_yaml, validate
 from medllm.evaluate import medhalt
 from medllm.evaluate.registry import loaders, tasks
 from medllm.evaluate.spec import TaskSpec

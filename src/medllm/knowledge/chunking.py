@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from medllm.core.records import Chunk, Document
+from medllm.core import Chunk, Document
 
 # Sources whose documents are single vocabulary records (kept whole, whatever their length).
 VOCABULARY_SOURCES = frozenset({"icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine"})

@@ -20,7 +20,7 @@ FolderOpt = Annotated[
 
 
 def _config(config: Path | None, overrides: dict[str, Any], sets: list[str] | None) -> Any:
-    from medllm.core.config import load_config, parse_overrides
+    from medllm.core import load_config, parse_overrides
     from medllm.knowledge.config import KbConfig
 
     merged = {k: v for k, v in overrides.items() if v is not None}
@@ -33,7 +33,7 @@ def build(
     sources: Annotated[
         str | None,
         typer.Option(
-            help="comma-separated sources (`medllm ls source`); default: all vocabularies"
+            help="comma-separated sources (`medllm ls sources`); default: all vocabularies"
         ),
     ] = None,
     add: Annotated[
@@ -51,8 +51,8 @@ def build(
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key=value")] = None,
 ) -> None:
     """Build or update the knowledge base (idempotent: unchanged chunks are not re-embedded)."""
+    from medllm.core import progress_bar
     from medllm.knowledge.index import build_index
-    from medllm.rag.cli_support import progress_bar
 
     overrides = {
         "sources": sources.split(",") if sources else None,
@@ -79,7 +79,7 @@ def search(
     query: Annotated[str, typer.Argument(help="what to look for")],
     k: Annotated[int, typer.Option("-k", help="number of hits")] = 5,
     retriever: Annotated[
-        str, typer.Option(help="auto, bm25, dense, hybrid or milvus (`medllm ls retriever`)")
+        str, typer.Option(help="auto, bm25, dense, hybrid or milvus (`medllm ls retrievers`)")
     ] = "auto",
     folder: FolderOpt = None,
 ) -> None:

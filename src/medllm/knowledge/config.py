@@ -19,7 +19,7 @@ class KbConfig(BaseModel):
     )
     sources: list[str] = Field(
         list(DEFAULT_SOURCES),
-        description="registered sources to index (`medllm ls source`); icd10cm_full adds the 7th-character codes",
+        description="registered sources to index (`medllm ls sources`); icd10cm_full adds the 7th-character codes",
     )
     add: list[Path] = Field(
         default_factory=list,

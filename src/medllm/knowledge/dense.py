@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from medllm.core.jsonl import write_json
+from medllm.core import write_json
 
 VECTORS = "vectors.f16"
 IVF = "ivfpq.faiss"

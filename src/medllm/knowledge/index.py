@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from medllm.core.assets import cache_dir
-from medllm.core.errors import ConfigError, DataError
-from medllm.core.jsonl import write_json
-from medllm.core.records import Chunk, Document
+from medllm.core import Chunk, ConfigError, DataError, Document, Progress, cache_dir, write_json
 from medllm.knowledge import bm25
 from medllm.knowledge.chunking import VOCABULARY_SOURCES, chunk_documents
 from medllm.knowledge.config import KbConfig
@@ -37,7 +34,6 @@ MANIFEST = "manifest.json"
 STORE = "chunks.sqlite"
 FORMAT = 1
 EMBED_BATCH = 1024  # chunks embedded and committed together (the resume granularity)
-Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 @dataclass

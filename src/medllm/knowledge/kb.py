@@ -8,8 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from medllm.core.errors import ConfigError
-from medllm.core.records import Chunk
+from medllm.core import Chunk, ConfigError
 from medllm.knowledge import bm25
 from medllm.knowledge.dense import DenseIndex
 from medllm.knowledge.index import STORE, default_folder, read_manifest

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from medllm.core.errors import ConfigError
-from medllm.core.records import Hit
+from medllm.core import ConfigError, Hit
 from medllm.knowledge.kb import KnowledgeBase
 
 DEFAULT_COLLECTION = "medllm_kb"

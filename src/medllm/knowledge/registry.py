@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from medllm.core.registry import Registry
-from medllm.core.schemas import schemas
+from medllm.core import Registry, schemas
 
 sources: Registry[Any] = Registry(
-    "source", "knowledge sources: a function returning an iterator of Document records"
+    "sources", "knowledge sources: a function returning an iterator of Document records"
 )
 sources.register_lazy("icd10cm", "medllm.knowledge.sources.icd10cm:documents")
 sources.register_lazy("icd10cm_full", "medllm.knowledge.sources.icd10cm:all_documents")
@@ -18,7 +17,7 @@ sources.register_lazy("mesh", "medllm.knowledge.sources.mesh:documents")
 sources.register_lazy("who_medicine", "medllm.knowledge.sources.who_medicines:documents")
 
 retrievers: Registry[Any] = Registry(
-    "retriever", "retrievers over a knowledge base: class taking (index_dir, **options)"
+    "retrievers", "retrievers over a knowledge base: class taking (index_dir, **options)"
 )
 retrievers.register_lazy("bm25", "medllm.knowledge.retrievers:BM25Retriever")
 retrievers.register_lazy("dense", "medllm.knowledge.retrievers:DenseRetriever")

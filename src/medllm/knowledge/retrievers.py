@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from medllm.core.records import Hit
+from medllm.core import Hit
 from medllm.knowledge.kb import KnowledgeBase
 
 

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from medllm.core.records import Chunk
+from medllm.core import Chunk
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (

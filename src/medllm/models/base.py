@@ -12,8 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from medllm.core.errors import ContextLengthError
-from medllm.core.records import ChatMessage
+from medllm.core import ChatMessage, ContextLengthError
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ console = Console()
 @app.command("ls")
 def ls_() -> None:
     """Models available without a download: the embedded default and converted folders."""
-    from medllm.core.errors import AssetError
+    from medllm.core import AssetError
     from medllm.models.assets import DEFAULT_NAME, default_gguf, default_hf_dir
 
     table = Table("spec", "what", "where")

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from medllm.core.errors import ModelError
+from medllm.core import ModelError
 
 DTYPES = ("float32", "bfloat16", "float16")
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from medllm.core.errors import ModelError
+from medllm.core import ModelError
+from medllm.models.adapters import is_adapter, load_merged
 from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
 from medllm.models.scoring import encode_pair, log_softmax, score_positions, top_k
 from medllm.models.spec import ModelConfig, ModelSpec
@@ -40,7 +41,8 @@ def _resolve_dtype(dtype: str, device: str) -> Any:
     return getattr(torch, _DTYPES[dtype])
 
 
-def _target_path(target: str) -> Path:
+def target_path(target: str) -> Path:
+    """`default` (the embedded model, converted once) or a folder / .gguf path that exists."""
     if target == "default":
         from medllm.models.assets import default_hf_dir
         from medllm.models.convert import convert_default
@@ -59,9 +61,11 @@ def _target_path(target: str) -> Path:
 
 
 def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
+    path = target_path(spec.target)  # before importing transformers: a wrong path fails fast
+    if path.is_dir() and is_adapter(path):  # a training run's final/ adapter: merged into its base
+        return _merged(path, cfg)
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    path = _target_path(spec.target)
     device = _resolve_device(cfg.device)
     dtype = _resolve_dtype(cfg.dtype, device)
     kw: dict[str, Any] = {}
@@ -88,6 +92,13 @@ def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
     model.to(device).eval()
     name = f"hf:{path.name}" + (f"+{Path(cfg.adapter).name}" if cfg.adapter else "")
     return HFModel(model, tokenizer, name=name, batch_size=cfg.batch_size)
+
+
+def _merged(folder: Path, cfg: ModelConfig) -> HFModel:
+    device = _resolve_device(cfg.device)
+    model, tokenizer = load_merged(folder, dtype=_resolve_dtype(cfg.dtype, device))
+    name = f"hf:{folder.parent.name}" if folder.name == "final" else f"hf:{folder.name}"
+    return HFModel(model.to(device).eval(), tokenizer, name=name, batch_size=cfg.batch_size)
 
 
 class HFModel(Model):
@@ -203,6 +214,16 @@ class HFModel(Model):
         return out
 
     def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
+        """Summed log-probs of each continuation; the shared-context fast path when the network
+        exposes its decoder and output head (see models/hf_fast.py), else a full forward pass."""
+        if callable(getattr(self.model, "get_output_embeddings", None)):
+            from medllm.models.hf_fast import loglikelihood
+
+            return loglikelihood(self, requests, self.batch_size)
+        return self.loglikelihood_full(requests)
+
+    def loglikelihood_full(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
+        """One full forward pass per request (the reference the fast path matches)."""
         encoded = [encode_pair(self.tokenize, r, self._bos, self._prefix) for r in requests]
         for toks, _ in encoded:
             self.check_fits(len(toks))

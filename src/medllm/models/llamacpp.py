@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import ModelError
+from medllm.core import ModelError
 from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
 from medllm.models.scoring import encode_pair, log_softmax, score_positions, top_k
 from medllm.models.spec import ModelConfig, ModelSpec

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from medllm.core.errors import CapabilityError, ModelError
+from medllm.core import CapabilityError, ModelError
 from medllm.models.base import (
     GenerationParams,
     LoglikRequest,

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medllm.core.errors import ModelError
+from medllm.core import ModelError
 from medllm.models.base import Model
 from medllm.models.registry import backends
 

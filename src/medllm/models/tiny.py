@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from medllm.core.assets import cache_dir
+from medllm.core import cache_dir
 
 
 @lru_cache(maxsize=1)

@@ -9,5 +9,6 @@ from __future__ import annotations
 
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.deid import Deidentifier, DeidResult, deidentify
+from medllm.privacy.runner import run_deid
 
-__all__ = ["DeidConfig", "DeidResult", "Deidentifier", "deidentify"]
+__all__ = ["DeidConfig", "DeidResult", "Deidentifier", "deidentify", "run_deid"]

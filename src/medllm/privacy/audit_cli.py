@@ -21,7 +21,7 @@ console = Console()
 def _texts(path: Path | None, field: str) -> list[str]:
     if path is None:
         return []
-    from medllm.core.jsonl import read_jsonl
+    from medllm.core import read_jsonl
 
     return [str(obj[field]) for _, obj in read_jsonl(path, required=(field,))]
 
@@ -29,7 +29,7 @@ def _texts(path: Path | None, field: str) -> list[str]:
 def _canaries(path: Path | None) -> list[Any]:
     if path is None:
         return []
-    from medllm.core.errors import DataError
+    from medllm.core import DataError
     from medllm.privacy.audit import Canary
 
     try:
@@ -41,30 +41,24 @@ def _canaries(path: Path | None) -> list[Any]:
         ) from None
 
 
+JsonlOpt = Annotated[Path | None, typer.Option(help="JSONL of notes (text in --field)")]
+CanaryOpt = Annotated[Path | None, typer.Option(help="canaries JSON (`medllm privacy canaries`)")]
+
+
 @app.command()
 def audit(
     model: Annotated[
         str,
         typer.Option("--model", "-m", help="model spec: hf:DIR, llamacpp:default, openai:URL#name"),
     ],
-    members: Annotated[
-        Path | None, typer.Option(help="JSONL of training notes (field --field)")
-    ] = None,
-    nonmembers: Annotated[
-        Path | None, typer.Option(help="JSONL of held-out notes of the same kind")
-    ] = None,
-    canaries: Annotated[
-        Path | None, typer.Option(help="canaries that were inserted in training (JSON)")
-    ] = None,
-    controls: Annotated[
-        Path | None, typer.Option(help="canaries that were NOT inserted, for comparison")
-    ] = None,
+    members: JsonlOpt = None,
+    nonmembers: JsonlOpt = None,
+    canaries: CanaryOpt = None,
+    controls: CanaryOpt = None,
     gold: Annotated[
         Path | None, typer.Option(help="gold JSONL whose PHI values to scan for")
     ] = None,
-    generations: Annotated[
-        Path | None, typer.Option(help="JSONL of model outputs to scan (field --field)")
-    ] = None,
+    generations: JsonlOpt = None,
     sample: Annotated[
         int, typer.Option(help="also generate from this many training-note prefixes and scan")
     ] = 0,
@@ -79,8 +73,12 @@ def audit(
         Path | None, typer.Option(help="write the report (figures only, no PHI) here")
     ] = None,
 ) -> None:
-    """Measure how much a model trained on notes leaks them."""
-    from medllm.core.jsonl import write_json
+    """Measure how much a model trained on notes leaks them.
+
+    --members: the training notes; --nonmembers: held-out notes of the same kind; --canaries: the
+    canaries inserted in training; --controls: canaries that were not, for comparison;
+    --generations: model outputs to scan."""
+    from medllm.core import write_json
     from medllm.models import load_model
     from medllm.privacy.audit import PhiScanner
     from medllm.privacy.audit import audit as run_audit
@@ -138,7 +136,7 @@ def canaries_(
     ] = 6,
 ) -> None:
     """Make canaries for a training run to insert (and the audit to measure)."""
-    from medllm.core.jsonl import write_json
+    from medllm.core import write_json
     from medllm.privacy.audit import make_canaries
 
     write_json(out, [c.to_dict() for c in make_canaries(n, seed, digits)])

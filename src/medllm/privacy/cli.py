@@ -31,7 +31,7 @@ RecOpt = Annotated[
 
 def _config(config: Path | None, set_: list[str] | None, **fields: Any) -> Any:
     """YAML (its `kind: deid` line dropped) + CLI options + --set overrides → DeidConfig."""
-    from medllm.core.config import deep_merge, parse_overrides, read_yaml, validate
+    from medllm.core import deep_merge, parse_overrides, read_yaml, validate
     from medllm.privacy.config import DeidConfig
 
     data = read_yaml(config) if config is not None else {}
@@ -102,7 +102,7 @@ def eval_(
     set_: SetOpt = None,
 ) -> None:
     """Precision / recall / F1 per PHI type, span (strict, relaxed) and token level."""
-    from medllm.core.jsonl import write_json
+    from medllm.core import write_json
     from medllm.privacy.detect import build_analyzer
     from medllm.privacy.evaluate import evaluate
     from medllm.privacy.gold import load_gold
@@ -156,7 +156,7 @@ def generate(
     seed: Annotated[int, typer.Option(help="seed; the same seed gives the same notes")] = 0,
 ) -> None:
     """Write seeded synthetic clinical notes with PHI at exact offsets (a gold corpus)."""
-    from medllm.core.jsonl import write_jsonl
+    from medllm.core import write_jsonl
     from medllm.privacy.gold.synthetic import iter_notes
 
     rows = write_jsonl(out, (note.to_dict() for note in iter_notes(n, seed)))

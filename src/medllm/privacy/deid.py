@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.detect import Analyzer, build_analyzer
 

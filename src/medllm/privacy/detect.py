@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Recognizer
 
 

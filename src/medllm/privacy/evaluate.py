@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from medllm.core.records import Span
+from medllm.core import Span
 
 _TOKEN = re.compile(r"\w+")
 

@@ -12,7 +12,7 @@ import binascii
 from collections import Counter
 from typing import Any
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.deid import Deidentifier
 
 FREE_TEXT = frozenset(

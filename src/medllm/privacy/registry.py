@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medllm.core.registry import Registry
-from medllm.core.schemas import schemas
+from medllm.core import Registry, schemas
 
 recognizers: Registry[Any] = Registry(
     "recognizers", "PHI detectors for `medllm deid` (text → Span)"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from medllm.core.assets import cache_dir, locate
+from medllm.core import cache_dir, locate
 from medllm.privacy.transforms.dateshift import MONTH_NAMES
 
 PHILTER = "philter-ucsf"

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import atomic_open, read_jsonl, write_json
+from medllm.core import DataError, atomic_open, read_jsonl, write_json
 from medllm.privacy.config import DeidConfig
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".json")

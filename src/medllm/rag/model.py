@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from medllm.core.records import ChatMessage
-from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
-from medllm.rag.answer import retrieve_sources
+from medllm.core import ChatMessage
+from medllm.models import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
+from medllm.rag.grounded import retrieve_sources
 from medllm.rag.prompt import HEADER, Source, sources_block
 
 _OPTION_LINE = re.compile(r"\n\s*\(?[A-J][.)]\s")
@@ -103,9 +103,7 @@ def load(spec: Any, cfg: Any) -> RagModel:
     `rag:hf:./model`): the inner model over the default knowledge base, top-3 sources, retriever
     "auto" (hybrid when the knowledge base has vectors, else BM25). Builds the lexical default
     knowledge base on first use. This is the evaluation harness's `rag` axis by model spec."""
-    from medllm.knowledge.config import KbConfig
-    from medllm.knowledge.index import build_index, default_folder, exists
-    from medllm.knowledge.retrievers import get_retriever
+    from medllm.knowledge import KbConfig, build_index, default_folder, exists, get_retriever
     from medllm.models import load_model
 
     inner_spec = spec.target + (f"#{spec.name}" if spec.name else "")

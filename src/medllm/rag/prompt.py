@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from medllm.core.records import ChatMessage, Chunk
+from medllm.core import ChatMessage, Chunk
 from medllm.rag.guard import Guarded, escape_delimiters, quarantine
 
 SYSTEM = (

@@ -1,21 +1,18 @@
-"""`medllm train ...`: cpt / sft / dpo recipes, data preview, export, studies. Thin: parse, load
+"""`medllm train ...`: cpt / sft / dpo recipes, data preview, export (studies: `medllm study`). Thin: parse, load
 config, call one library function, print a summary."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from medllm.core.config import load_config
+from medllm.core import load_config
 
-if TYPE_CHECKING:
-    from medllm.evaluate.runner import Progress as ProgressCallback
-
-app = typer.Typer(help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF, studies.",
+app = typer.Typer(help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF.",
                   no_args_is_help=True)  # fmt: skip
 console = Console()
 
@@ -83,8 +80,7 @@ def data(
     set_: SetOpt = None,
 ) -> None:
     """Build a recipe's dataset and write it as JSONL, to inspect what will be trained on."""
-    from medllm.core.jsonl import write_jsonl
-    from medllm.core.schemas import load_any
+    from medllm.core import load_any, write_jsonl
     from medllm.train import registry  # noqa: F401  (registers the cpt/sft/dpo config kinds)
     from medllm.train.data import build_rows
 
@@ -125,47 +121,3 @@ def export(
     console.print(
         f"GGUF: {report['gguf_f16']}, {report['gguf_quant']}  (serve: llamacpp:{report['gguf_quant']})"
     )
-
-
-def _scoring_bar() -> ProgressCallback:
-    """One rich bar per scored task, live only while that task is scored (each arm's training
-    runs in a child process that draws its own bar on the same terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bars: dict[str, tuple[Progress, Any]] = {}
-
-    def update(task: str, done: int, total: int) -> None:
-        if task not in bars:
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), console=console)  # fmt: skip
-            bar.start()
-            bars[task] = (bar, bar.add_task(task, total=total))
-        bar, tid = bars[task]
-        bar.update(tid, completed=done)
-        if done >= total:
-            bar.stop()
-
-    return update
-
-
-@app.command()
-def study(
-    config: ConfigArg,
-    set_: SetOpt = None,
-    only: Annotated[
-        str | None,
-        typer.Option(
-            help="comma-separated arm names to run (default: all); the report keeps "
-            "earlier arms of the same tasks and limit"
-        ),
-    ] = None,
-) -> None:
-    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json.
-
-    Trained arms (final/ present) are reused and a stopped arm resumes: rerun to go on."""
-    from medllm.train.config import StudyConfig
-    from medllm.train.studies import run_study
-
-    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
-    console.print(f"report: {report}")

@@ -12,11 +12,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import ConfigError, MedllmError, ModelError
+from medllm.core import ConfigError, MedllmError
+from medllm.models import RUN_META, trainable_folder
 from medllm.train.config import CptConfig, DpoConfig, RecipeConfig, SftConfig
 
 FINAL = "final"  # output_dir/final: the trained model (full) or adapter (lora / qlora)
-META = "medllm-train.json"
+META = RUN_META
 
 
 @dataclass
@@ -50,29 +51,6 @@ class RunResult:
         }
 
 
-def model_path(spec: str) -> Path:
-    """`hf:default` (converted on first use), `hf:DIR` or `DIR` → a transformers model folder."""
-    target = spec.removeprefix("hf:")
-    if spec.startswith(("llamacpp:", "openai:")):
-        raise ConfigError(
-            f"model {spec!r} cannot be trained",
-            fix="train from hf:default or an HF folder (hf:DIR)",
-        )
-    if target == "default":
-        from medllm.models.assets import default_hf_dir
-        from medllm.models.convert import convert_default
-
-        path = default_hf_dir()
-        return path if (path / "config.json").is_file() else convert_default(path)
-    path = Path(target).expanduser()
-    if not (path / "config.json").is_file():
-        raise ModelError(
-            f"{path}: not a transformers model folder (no config.json)",
-            fix="give hf:default or a folder from save_pretrained / `medllm models convert`",
-        )
-    return path
-
-
 def check_mode(cfg: RecipeConfig) -> None:
     """QLoRA needs a CUDA GPU and bitsandbytes, fp16 a GPU; say so before loading anything."""
     import importlib.util
@@ -101,7 +79,7 @@ def load_model_and_tokenizer(cfg: RecipeConfig) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     check_mode(cfg)
-    path = model_path(cfg.model)
+    path = trainable_folder(cfg.model)
     kw: dict[str, Any] = {"dtype": torch.float32}
     if cfg.mode == "qlora":
         from transformers import BitsAndBytesConfig
@@ -252,7 +230,7 @@ def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> R
     )  # fmt: skip
     if trainer.is_world_process_zero():  # under DDP/FSDP only rank 0 writes
         tokenizer.save_pretrained(final)
-        meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(model_path(cfg.model)),
+        meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(trainable_folder(cfg.model)),
                 "result": result.summary(), "config": cfg.model_dump(mode="json")}  # fmt: skip
         (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return result

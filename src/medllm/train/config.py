@@ -1,4 +1,4 @@
-"""Training configs: one pydantic model per YAML `kind:` (cpt, sft, dpo, export, study).
+"""Training configs: one pydantic model per YAML `kind:` (cpt, sft, dpo, export).
 
 Every field is documented once here; `--set key.sub=value` overrides any of them.
 """
@@ -153,37 +153,6 @@ class ExportConfig(_Strict):
     check_prompts: list[str] = Field(
         ["What does ICD-10-CM code E11.9 mean?"],
         description="prompts generated greedily by the HF model and each GGUF, for a side-by-side",
-    )
-
-
-class StudyRun(_Strict):
-    """One arm of a study: a recipe config plus overrides."""
-
-    name: str = Field(..., description="label in the report")
-    config: str = Field(..., description="path of a cpt/sft/dpo YAML (or 'base' for no training)")
-    overrides: list[str] = Field(
-        default_factory=list, description="--set style key=value overrides"
-    )
-    start_from: str | None = Field(
-        None, description="name of an earlier run whose trained model this run starts from"
-    )
-
-
-class StudyConfig(_Strict):
-    """A study: runs several training arms, scores each on held-out tasks, writes a report."""
-
-    kind: Literal["study"] = Field("study", description="config kind")
-    name: str = Field(..., description="study id, e.g. s2_finetuned_vs_base")
-    question: str = Field("", description="what the study answers, printed in the report")
-    runs: list[StudyRun] = Field(..., min_length=1, description="arms, trained and scored in order")
-    tasks: list[str] = Field(
-        ["icd10cm_concepts"], description="evaluation tasks (held-out items) to score"
-    )
-    limit: int = Field(100, ge=1, description="items per task")
-    output_dir: str = Field("runs/studies", description="where runs and report.md / report.json go")
-    overrides: list[str] = Field(
-        default_factory=list,
-        description="key=value overrides applied to every trained arm (e.g. optim.max_steps=5)",
     )
 
 

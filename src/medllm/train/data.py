@@ -15,8 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
+from medllm.core import DataError, read_jsonl
 from medllm.train.config import DataSection
 
 Kind = Literal["cpt", "sft", "dpo"]

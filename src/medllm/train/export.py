@@ -4,48 +4,17 @@ checking outputs before and after (greedy generations side by side, held-out acc
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import ModelError
-from medllm.core.jsonl import write_json
-from medllm.train.common import META, model_path
+from medllm.core import write_json
 from medllm.train.config import ExportConfig
 
 
-def load_merged(model_dir: Path, base: str | None = None) -> tuple[Any, Any]:
-    """(model, tokenizer) with any LoRA adapter merged into the base weights."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    if (model_dir / "config.json").is_file():
-        return AutoModelForCausalLM.from_pretrained(
-            model_dir, dtype=torch.float32
-        ), AutoTokenizer.from_pretrained(model_dir)
-    if not (model_dir / "adapter_config.json").is_file():
-        raise ModelError(f"{model_dir}: neither a model (config.json) nor an adapter (adapter_config.json)",
-                         fix="point at a training run's final/ folder")  # fmt: skip
-    from peft import PeftModel
-
-    base_dir = model_path(base) if base else _trained_base(model_dir)
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
-    merged = PeftModel.from_pretrained(model, model_dir).merge_and_unload()
-    return merged, AutoTokenizer.from_pretrained(model_dir)
-
-
-def _trained_base(adapter_dir: Path) -> Path:
-    meta = adapter_dir / META
-    if meta.is_file():
-        return Path(json.loads(meta.read_text(encoding="utf-8"))["base"])
-    cfg = json.loads((adapter_dir / "adapter_config.json").read_text(encoding="utf-8"))
-    return model_path(cfg.get("base_model_name_or_path") or "hf:default")
-
-
 def greedy_outputs(model: Any, prompts: list[str], max_tokens: int = 32) -> list[str]:
-    from medllm.core.records import ChatMessage
-    from medllm.models.base import GenerationParams
+    from medllm.core import ChatMessage
+    from medllm.models import GenerationParams
 
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0)
     return [model.chat([ChatMessage("user", p)], params) for p in prompts]
@@ -53,8 +22,7 @@ def greedy_outputs(model: Any, prompts: list[str], max_tokens: int = 32) -> list
 
 def run(cfg: ExportConfig) -> dict[str, Any]:
     """Merge, save hf/, write model-f16.gguf and model-<quant>.gguf, compare outputs; returns the report."""
-    from medllm.models import load_model
-    from medllm.models.hf import HFModel
+    from medllm.models import HFModel, load_merged, load_model
     from medllm.train.gguf_export import quantize, write_gguf_f16
 
     out = Path(cfg.output_dir)

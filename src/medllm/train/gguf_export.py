@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import MedllmError
+from medllm.core import MedllmError
 
 # llama.cpp's llama_ftype values for the quantised copy (llama.h).
 QUANT_TYPES = {
@@ -133,7 +133,7 @@ def _pre_tokenizer(tokens: list[str]) -> str:
     try:
         from gguf import GGUFReader
 
-        from medllm.models.assets import default_gguf
+        from medllm.models import default_gguf
 
         reader = GGUFReader(str(default_gguf()))
         ref = reader.fields["tokenizer.ggml.tokens"].contents()

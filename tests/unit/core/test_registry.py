@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from medllm.core.registry import Registry, UnknownNameError, get_registry
+from medllm.core import Registry, UnknownNameError, get_registry
 
 
 def test_register_and_get() -> None:
@@ -22,10 +22,30 @@ def test_unknown_name_suggests_close_match() -> None:
         reg.get("banan")
 
 
-def test_backends_registry_is_filled() -> None:
-    assert {"llamacpp", "hf", "openai"} <= set(get_registry("backends").names())
+def test_backends_registry_is_filled_by_models_and_by_rag_from_above() -> None:
+    assert get_registry("backends").names() == ["hf", "llamacpp", "openai", "rag"]
+    assert get_registry("backend") is get_registry("backends")  # the singular names the same
 
 
 def test_unknown_registry() -> None:
     with pytest.raises(UnknownNameError, match="did you mean backends"):
-        get_registry("backend")
+        get_registry("backens")
+
+
+def test_a_kind_is_a_plural_noun_and_messages_use_its_singular() -> None:
+    with pytest.raises(ValueError, match="plural"):
+        Registry("test-fruit")
+    reg: Registry[int] = Registry("test-pears")
+    with pytest.raises(UnknownNameError, match="^unknown test-pear 'x'"):
+        reg.get("x")
+
+
+def test_core_names_no_stage_above_it() -> None:
+    """Registration is upwards: core's registry reads entry points, not a list of stages."""
+    import inspect
+
+    from medllm.core import registry
+
+    source = inspect.getsource(registry)
+    for stage in ("models", "privacy", "knowledge", "rag", "train", "evaluate"):
+        assert f"medllm.{stage}" not in source

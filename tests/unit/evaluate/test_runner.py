@@ -13,19 +13,18 @@ from typing import Any
 import pytest
 
 from medllm.core.errors import ConfigError
-from medllm.evaluate import fast_hf
 from medllm.evaluate.runner import run_eval
 from medllm.evaluate.scoring import render
 from medllm.evaluate.tasks import get_spec, load_task
 from medllm.models.base import LoglikRequest
 
 
-def test_fast_hf_scoring_equals_backend(tiny_model: Any) -> None:
+def test_hf_fast_path_equals_full_forward(tiny_model: Any) -> None:
     spec = get_spec("mmlu_medical")
     items = load_task("mmlu_medical")[:3]
     reqs = [LoglikRequest(render(spec, q), f" {x}") for q in items for x in ("A", "B", *q.choices)]
-    ours = fast_hf.loglikelihood(tiny_model, reqs)
-    ref = tiny_model.loglikelihood(reqs)
+    ours = tiny_model.loglikelihood(reqs)  # the shared-context fast path
+    ref = tiny_model.loglikelihood_full(reqs)
     for a, b in zip(ours, ref, strict=True):
         assert a.logprob == pytest.approx(b.logprob, abs=1e-4)
         assert (a.n_tokens, a.is_greedy) == (b.n_tokens, b.is_greedy)

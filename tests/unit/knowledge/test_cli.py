@@ -36,9 +36,8 @@ def test_kb_errors_say_how_to_fix(tmp_path: Path) -> None:
 
 
 def test_registries_are_listed() -> None:
-    res = runner.invoke(root_app, ["ls", "retriever"])
-    assert res.exit_code == 0 and all(
-        n in res.output for n in ("bm25", "dense", "hybrid", "milvus")
-    )
-    res = runner.invoke(root_app, ["ls", "source"])
+    res = runner.invoke(root_app, ["ls", "retrievers"])
+    assert res.exit_code == 0 and res.output.split() == ["bm25", "dense", "hybrid", "milvus"]
+    assert runner.invoke(root_app, ["ls", "retriever"]).output == res.output  # singular too
+    res = runner.invoke(root_app, ["ls", "sources"])
     assert res.exit_code == 0 and "hpo_disease" in res.output

@@ -11,7 +11,7 @@ from medllm.knowledge.config import KbConfig
 from medllm.knowledge.index import build_index
 from medllm.knowledge.retrievers import get_retriever
 from medllm.models.base import GenerationParams, LoglikRequest
-from medllm.rag.answer import RagSettings, answer
+from medllm.rag import RagSettings, answer
 from medllm.rag.model import RagModel, question_of
 from medllm.rag.prompt import HEADER
 

@@ -1,21 +1,10 @@
-"""A tiny random Llama saved as an HF folder, so the recipes load it like any user model."""
+"""Synthetic training data files (the tiny model folder `tiny_dir` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture(scope="session")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from medllm.models.tiny import tiny_llama
-
-    out = tmp_path_factory.mktemp("tiny-llama")
-    model, tok = tiny_llama(0)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
 
 
 @pytest.fixture()

@@ -189,7 +189,6 @@ def test_hpo_families_give_training_diseases_of_big_families_features_to_name() 
 
 def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None:
     from medllm.evaluate.tasks import load_task
-    from medllm.train.sources.choice import LETTERS
     from medllm.train.sources.hpo import heldout_names, records
 
     train = {d.name.lower() for d in records("train")}
@@ -202,7 +201,7 @@ def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None
         assert question.startswith("A patient presents with: ")
         assert question.endswith("Which disease is the most likely diagnosis?")
         names = [o.split(". ", 1)[1] for o in options]
-        assert [o[0] for o in options] == list(LETTERS)
+        assert [o[0] for o in options] == list("ABCD")
         assert r["completion"][0]["content"] in names
         # every option is a training disease, none named like a held-out one
         assert all(n.lower() in train and n.lower() not in held for n in names)
@@ -219,7 +218,6 @@ def test_hpo_choice_asks_the_task_question_over_training_diseases_only() -> None
 
 def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> None:
     from medllm.evaluate.tasks import load_task
-    from medllm.train.sources.choice import LETTERS
     from medllm.train.sources.icd10cm import records
 
     train = {c.code: c.description for c in records("train")}
@@ -233,7 +231,7 @@ def test_icd10cm_choice_asks_the_task_questions_over_training_codes_only() -> No
         question, *options = r["prompt"][0]["content"].split("\n")
         answer = r["completion"][0]["content"]
         texts = [o.split(". ", 1)[1] for o in options]
-        assert [o[0] for o in options] == list(LETTERS) and answer in texts
+        assert [o[0] for o in options] == list("ABCD") and answer in texts
         if question.startswith("What is the description of the ICD-10-CM code "):
             directions.add("code_to_description")
             assert question.endswith(f" {code}?") and answer == train[code]

@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
+from medllm.core import DataError, read_jsonl
 from medllm.evaluate.spec import TaskSpec
 
 Items = tuple[list[Any], list[Any]]
-LETTERS = "ABCDEFGHIJ"
 
 
 def data_path(spec: TaskSpec, what: str) -> Path:

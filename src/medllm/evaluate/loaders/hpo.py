@@ -13,27 +13,19 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
-from medllm.core.records import Question
-from medllm.core.splits import is_heldout
+from medllm.core import Question, is_heldout
 from medllm.evaluate.loaders.common import Items
 from medllm.evaluate.spec import TaskSpec
+from medllm.knowledge import frequent_phenotypes
 
 NAMESPACE = "hpo_disease"
 ROOT = "HP:0000118"
-FREQ_RANK = {
-    "Obligate": 0,
-    "Very frequent": 1,
-    "Frequent": 2,
-    "": 3,
-    "Occasional": 4,
-    "Very rare": 5,
-}
 
 
 @lru_cache(maxsize=1)
 def _systems() -> dict[str, str]:
     """term id → the organ-system term (child of HP:0000118) it descends from (first found)."""
-    from medllm.knowledge.sources.hpo import load_terms
+    from medllm.knowledge import load_terms
 
     terms = load_terms()
     memo: dict[str, str] = {}
@@ -59,15 +51,8 @@ def _category(disease: Any, systems: dict[str, str]) -> str:
     return min(counts, key=lambda s: (-counts[s], s)) if counts else ""
 
 
-def frequent_phenotypes(disease: Any, rng: random.Random) -> list[Any]:
-    """The disease's 3–6 most frequent present phenotypes (the number drawn from `rng`), one per id."""
-    present = sorted({a.hpo_id: a for a in disease.phenotypes if not a.negated}.values(),
-                     key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id))  # fmt: skip
-    return present[: rng.randint(3, 6)]
-
-
 def generate(n_items: int, seed: int, heldout: bool, unseen: bool = False) -> list[Question]:
-    from medllm.knowledge.sources.hpo import load_diseases, load_terms
+    from medllm.knowledge import load_diseases, load_terms
 
     systems = _systems()
     diseases = [d for _, d in sorted(load_diseases().items())]

@@ -13,8 +13,7 @@ import random
 from collections import defaultdict
 from typing import Any
 
-from medllm.core.records import Question
-from medllm.core.splits import is_heldout
+from medllm.core import Question, is_heldout
 from medllm.evaluate.loaders.common import Items
 from medllm.evaluate.spec import TaskSpec
 
@@ -22,7 +21,7 @@ NAMESPACE = "icd10cm"
 
 
 def _candidates() -> list[Any]:
-    from medllm.knowledge.sources.icd10cm import load_codes
+    from medllm.knowledge import load_codes
 
     # Billable codes without a 7th character (those repeat the parent with ", initial encounter").
     return [c for c in load_codes() if c.leaf and len(c.code.replace(".", "")) <= 6]

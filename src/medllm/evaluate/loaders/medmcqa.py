@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
-from medllm.core.records import Question
+from medllm.core import DataError, Question, read_jsonl
 from medllm.evaluate.loaders.common import Items, data_path, require
 from medllm.evaluate.spec import TaskSpec
 

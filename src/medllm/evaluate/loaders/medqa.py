@@ -4,10 +4,8 @@
 
 from __future__ import annotations
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
-from medllm.core.records import Question
-from medllm.evaluate.loaders.common import LETTERS, Items, data_path, require
+from medllm.core import LETTERS, DataError, Question, read_jsonl
+from medllm.evaluate.loaders.common import Items, data_path, require
 from medllm.evaluate.spec import TaskSpec
 
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
-from medllm.core.records import Question
+from medllm.core import DataError, Question, locate, read_jsonl
 from medllm.evaluate.loaders.common import Items, require
 from medllm.evaluate.spec import TaskSpec
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medllm.core.errors import DataError
-from medllm.core.records import Question
+from medllm.core import DataError, Question
 from medllm.evaluate.loaders.common import Items, data_path, json_line_of, read_json, require
 from medllm.evaluate.spec import TaskSpec
 

@@ -10,9 +10,7 @@ import tarfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.errors import DataError
-from medllm.core.records import Question
+from medllm.core import DataError, Question, locate
 from medllm.evaluate.loaders.common import Items
 from medllm.evaluate.spec import TaskSpec
 

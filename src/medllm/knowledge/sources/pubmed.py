@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import DataError
-from medllm.core.records import Document
+from medllm.core import DataError, Document
 
 SOURCE = "pubmed"
 

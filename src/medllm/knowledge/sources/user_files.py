@@ -11,9 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import parse_line
-from medllm.core.records import Document
+from medllm.core import DataError, Document, parse_line
 from medllm.knowledge.sources.fhir import read_fhir_bundle
 from medllm.knowledge.sources.pubmed import read_pubmed_xml
 

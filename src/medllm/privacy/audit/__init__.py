@@ -38,7 +38,7 @@ def sample_generations(
     model: Any, texts: Sequence[str], n: int, prefix_chars: int = 40, max_tokens: int = 48
 ) -> list[str]:
     """Greedy continuations of the first `prefix_chars` of `n` training texts (to scan for PHI)."""
-    from medllm.models.base import GenerationParams
+    from medllm.models import GenerationParams
 
     params = GenerationParams(max_tokens=max_tokens, temperature=0.0)
     return [model.generate(t[:prefix_chars], params) for t in texts[:n]]

@@ -68,7 +68,7 @@ def insert_canaries(
 
 def exposure(model: Any, canary: Canary, n_candidates: int = 500, seed: int = 0) -> dict[str, Any]:
     """Exposure of one canary under `model` (any medllm Model with `loglikelihood`)."""
-    from medllm.models.base import LoglikRequest
+    from medllm.models import LoglikRequest
 
     digits = len(canary.secret)
     rng = random.Random(f"candidates:{seed}:{canary.id}")

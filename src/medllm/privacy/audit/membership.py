@@ -13,7 +13,7 @@ from typing import Any
 
 def text_losses(model: Any, texts: Sequence[str], max_chars: int = 2000) -> list[float]:
     """Mean negative log-likelihood per token of each text (whole text scored, no context)."""
-    from medllm.models.base import LoglikRequest
+    from medllm.models import LoglikRequest
 
     results = model.loglikelihood([LoglikRequest("", t[:max_chars]) for t in texts])
     return [-r.logprob / max(1, r.n_tokens) for r in results]

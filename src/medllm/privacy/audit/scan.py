@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medllm.core.records import Span
+from medllm.core import Span
 
 
 @dataclass

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from medllm.core.errors import DataError
-from medllm.core.jsonl import read_jsonl
-from medllm.core.records import Span
+from medllm.core import DataError, Span, read_jsonl
 
 
 def read_gold_jsonl(path: str | Path) -> list[Any]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from medllm.core.assets import locate
-from medllm.core.errors import DataError
-from medllm.core.records import Span
+from medllm.core import DataError, Span, locate
 from medllm.privacy.gold.synthetic import GoldNote
 
 # i2b2-2014 TYPE → medllm PHI kind.

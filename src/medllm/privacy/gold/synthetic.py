@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.gold.filler import FILLER, HOSPITAL_WORDS, STREET_SUFFIXES
 from medllm.privacy.recognizers.vehicle import vin_ok
 from medllm.privacy.resources import census_names, us_places

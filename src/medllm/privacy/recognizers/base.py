@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from medllm.core.records import Span
+from medllm.core import Span
 
 
 class Recognizer(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 MONTHS = (

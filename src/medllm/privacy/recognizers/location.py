@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.resources import Lexicon, lexicon
 
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.

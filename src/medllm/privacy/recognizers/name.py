@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.resources import Lexicon, lexicon
 
 _WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"

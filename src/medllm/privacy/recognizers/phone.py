@@ -6,7 +6,7 @@ guidelines count as PHONE.
 
 from __future__ import annotations
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, digits, rx
 
 _NUMBER = r"""

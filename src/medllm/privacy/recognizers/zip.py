@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 _STATES = (

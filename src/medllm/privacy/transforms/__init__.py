@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from medllm.core.records import Span
+from medllm.core import Span
 
 
 class Transform(Protocol):

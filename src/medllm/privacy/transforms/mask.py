@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.transforms import replace_spans
 
 

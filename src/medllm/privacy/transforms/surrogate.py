@@ -20,7 +20,7 @@ import re
 import secrets
 from collections.abc import Sequence
 
-from medllm.core.records import Span
+from medllm.core import Span
 from medllm.privacy.resources import census_names, lexicon, us_places
 from medllm.privacy.transforms import replace_spans
 from medllm.privacy.transforms.dateshift import shift_date

@@ -9,7 +9,7 @@ import random
 from functools import lru_cache
 from typing import Any
 
-from medllm.core.splits import is_heldout
+from medllm.core import is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 
 NAMESPACE = "hpo_disease"
@@ -25,7 +25,7 @@ def heldout_names() -> frozenset[str]:
     """Lower-cased names of the held-out diseases. Some diseases have two ids of one name (an OMIM
     and an ORPHA entry) that the split can put on both sides; a training disease named like a
     held-out one would teach that held-out item, so the training split leaves it out."""
-    from medllm.knowledge.sources.hpo import load_diseases
+    from medllm.knowledge import load_diseases
 
     return frozenset(
         d.name.lower() for d in load_diseases().values() if is_heldout(d.id, NAMESPACE)
@@ -36,7 +36,7 @@ def heldout_names() -> frozenset[str]:
 def records(split: str) -> list[Any]:
     """Diseases of one split with at least three present phenotypes (fewer do not identify one);
     the training split without the diseases named like a held-out one."""
-    from medllm.knowledge.sources.hpo import load_diseases
+    from medllm.knowledge import load_diseases
 
     if split == "heldout":
         return [d for d in load_diseases().values()
@@ -62,7 +62,7 @@ def build(
     pool = records(split)
     chosen = seeded_sample(pool, limit, seed)
     if kind == "cpt":
-        from medllm.knowledge.sources.hpo import disease_document
+        from medllm.knowledge import disease_document
 
         return [{"id": f"{NAMESPACE}:{d.id}", "text": disease_document(d).text} for d in chosen]
     if kind == "sft":

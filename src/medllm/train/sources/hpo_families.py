@@ -21,8 +21,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from medllm.core.errors import DataError
-from medllm.evaluate.loaders.hpo import frequent_phenotypes
+from medllm.core import DataError
+from medllm.knowledge import frequent_phenotypes
 from medllm.train.data import Kind, Row, sft_row
 from medllm.train.sources.hpo import NAMESPACE, records
 

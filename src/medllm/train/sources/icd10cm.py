@@ -9,17 +9,16 @@ import random
 from functools import lru_cache
 from typing import Any
 
-from medllm.core.splits import is_heldout
+from medllm.core import LETTERS, is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 
 NAMESPACE = "icd10cm"
-LETTERS = "ABCDEF"
 
 
 @lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
     """Codes of one split that carry a real description (chapters/blocks are not codes)."""
-    from medllm.knowledge.sources.icd10cm import load_codes
+    from medllm.knowledge import load_codes
 
     want = split == "heldout"
     # Codes with a 7th character repeat their parent + ", initial encounter" etc.: left out.
@@ -73,7 +72,7 @@ def build(
     pool = records(split)
     chosen = broad_first(pool, limit, seed)
     if kind == "cpt":
-        from medllm.knowledge.sources.icd10cm import to_document
+        from medllm.knowledge import icd10cm_document as to_document
 
         return [{"id": f"{NAMESPACE}:{c.code}", "text": to_document(c).text} for c in chosen]
     rng = random.Random(seed + 1)

@@ -25,7 +25,7 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
-from medllm.core.errors import DataError
+from medllm.core import DataError
 from medllm.train.data import Kind, Row, sft_row
 from medllm.train.sources.icd10cm import NAMESPACE, records
 

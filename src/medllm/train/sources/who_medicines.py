@@ -9,7 +9,7 @@ import random
 from functools import lru_cache
 from typing import Any
 
-from medllm.core.splits import is_heldout
+from medllm.core import is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 
 NAMESPACE = "who_medicine"
@@ -17,7 +17,7 @@ NAMESPACE = "who_medicine"
 
 @lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
-    from medllm.knowledge.sources.who_medicines import load_medicines
+    from medllm.knowledge import load_medicines
 
     want = split == "heldout"
     return [m for m in load_medicines() if m.category and is_heldout(m.id, NAMESPACE) == want]
@@ -47,7 +47,7 @@ def build(
     pool = records(split)
     chosen = seeded_sample(pool, limit, seed)
     if kind == "cpt":
-        from medllm.knowledge.sources.who_medicines import to_document
+        from medllm.knowledge import medicine_document as to_document
 
         return [{"id": f"{NAMESPACE}:{m.id}", "text": to_document(m).text} for m in chosen]
     if kind == "sft":

@@ -1,4 +1,4 @@
-"""Held-out accuracy of a model (in memory or a spec) on an evaluation task, via `medllm.evaluate`.
+"""Held-out accuracy of a model (in memory or a spec) on an evaluation task.
 
 The evaluation tasks' test items are built from held-out records only (medllm.core.splits), the
 same split the training builders exclude, so this measures generalisation, not recall.
@@ -7,10 +7,10 @@ same split the training builders exclude, so this measures generalisation, not r
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from medllm.evaluate.runner import Progress
+from medllm.core import Progress
+from medllm.models import load_model
 
 # Option log-likelihood: the scoring where the embedded 135M model shows real signal (letter
 # scoring is degenerate for it: it picks "A" every time; see DESIGN.md).
@@ -27,7 +27,7 @@ def heldout_accuracy(
     progress: Progress | None = None,
 ) -> float:
     """Accuracy (acc) of `model` on the first `limit` items of `task`."""
-    from medllm.evaluate import run_eval
+    from medllm.evaluate.runner import run_eval
 
     summary = run_eval(model, task, mode=mode, limit=limit, out_dir=out_dir, progress=progress)
     return float(summary["results"][task]["acc"])
@@ -47,9 +47,5 @@ def heldout_scores(
 
 
 def trained_model(final_dir: Path) -> Any:
-    """A run's final/ folder (full model or LoRA adapter) as an in-memory `hf` Model, adapter merged."""
-    from medllm.models.hf import HFModel
-    from medllm.train.export import load_merged
-
-    model, tokenizer = load_merged(final_dir)
-    return HFModel(model.eval(), tokenizer, name=f"hf:{final_dir.parent.name}")
+    """A run's final/ folder (full model or LoRA adapter, merged) as an in-memory `hf` Model."""
+    return load_model(f"hf:{final_dir}")

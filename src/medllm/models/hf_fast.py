@@ -1,4 +1,7 @@
-"""Faster log-likelihood scoring for transformers models (same numbers as `HFModel.loglikelihood`).
+"""Faster log-likelihood scoring for transformers models (same numbers as a full forward pass).
+
+`HFModel.loglikelihood` uses this whenever the network exposes its decoder and output head
+(every transformers causal LM does); `HFModel.loglikelihood_full` is the plain path it matches.
 
 Two savings over scoring every request as its own full sequence, both exact:
 - the vocabulary projection and log-softmax run only at the positions that score a continuation
@@ -22,23 +25,10 @@ from medllm.models.base import LoglikRequest, LoglikResult
 from medllm.models.scoring import encode_pair
 
 
-def supports(model: Any) -> bool:
-    inner = getattr(model, "model", None)
-    return getattr(model, "backend", "") == "hf" and hasattr(inner, "get_output_embeddings")
-
-
-def _bos_prefix(tokenizer: Any) -> tuple[list[int], int]:
-    """The BOS rule of the hf backend (BOS only where the tokenizer adds one)."""
-    bos = tokenizer.bos_token_id
-    use = [bos] if bos is not None and getattr(tokenizer, "add_bos_token", False) else []
-    return use, tokenizer.eos_token_id if bos is None else bos
-
-
 def loglikelihood(
     model: Any, requests: Sequence[LoglikRequest], batch_size: int = 8
 ) -> list[LoglikResult]:
-    bos, prefix = _bos_prefix(model.tokenizer)
-    encoded = [encode_pair(model.tokenize, r, bos, prefix) for r in requests]
+    encoded = [encode_pair(model.tokenize, r, model._bos, model._prefix) for r in requests]
     inputs: dict[tuple[int, ...], int] = {}  # distinct input sequences (all tokens but the last)
     for toks, _ in encoded:
         model.check_fits(len(toks))

@@ -11,8 +11,7 @@ import pytest
 
 @pytest.mark.slow  # ~40 s alone, more under load: a subprocess run plus two evaluations
 def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_file: Path) -> None:
-    from medllm.train.config import StudyConfig
-    from medllm.train.studies import run_study
+    from medllm.evaluate import StudyConfig, run_study
 
     recipe = tmp_path / "sft.yaml"
     recipe.write_text(
@@ -38,8 +37,7 @@ def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_fil
 
 def test_a_failed_arm_is_one_clear_error(tmp_path: Path) -> None:
     from medllm.core.errors import MedllmError
-    from medllm.train.config import StudyConfig
-    from medllm.train.studies import run_study
+    from medllm.evaluate import StudyConfig, run_study
 
     recipe = tmp_path / "sft.yaml"
     recipe.write_text("kind: sft\ndata: {files: [missing.jsonl]}\n", encoding="utf-8")
@@ -55,8 +53,7 @@ def test_only_runs_the_named_arms_and_keeps_the_others_in_the_report(
     tiny_dir: Path, tmp_path: Path
 ) -> None:
     from medllm.core.errors import MedllmError
-    from medllm.train.config import StudyConfig
-    from medllm.train.studies import run_study
+    from medllm.evaluate import StudyConfig, run_study
 
     base = {"config": "base", "overrides": [f"model=hf:{tiny_dir}"]}
     cfg = StudyConfig(name="s_only", tasks=["icd10cm_concepts"], limit=2,

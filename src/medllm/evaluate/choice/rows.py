@@ -1,14 +1,20 @@
-"""Rows from an evaluation generator's multiple-choice items (`hpo_choice`, `icd10cm_choice`)."""
+"""Training rows from an evaluation generator's multiple-choice items (`hpo_choice`, `icd10cm_choice`).
+
+They live in the evaluation stage because they are built by its question generators and carry its
+prompts; they reach training as data sources registered into `medllm.train`'s `train_sources`
+(evaluate/registry.py), the same as any user-added source.
+"""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
 
-from medllm.core.records import Question
-from medllm.train.data import Kind, Row, dpo_row, sft_row
+from medllm.core import LETTERS, Question
+from medllm.evaluate.scoring import render
+from medllm.evaluate.tasks import get_spec
+from medllm.train import Kind, Row, dpo_row, sft_row
 
-LETTERS = "ABCD"
 SEED_OFFSET = 1000  # the tasks use seed 0: a few-shot pool is not replayed as training rows
 
 
@@ -32,9 +38,6 @@ def choice_rows(
     answered with the option's text (sft; with the evaluation `task`'s own prompt for the item as
     "text_prompt"), as plain text with "Answer: ..." (cpt), or as the answer vs a random distractor
     (dpo). A row's id is "<namespace>:<answer_id(item)>"."""
-    from medllm.evaluate.scoring import render
-    from medllm.evaluate.tasks import get_spec
-
     spec = get_spec(task)
     rng = random.Random(seed + 1)
     chosen = list(items)

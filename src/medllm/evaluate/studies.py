@@ -15,27 +15,23 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from medllm.core.config import read_yaml
-from medllm.core.errors import MedllmError
-from medllm.core.jsonl import write_json
-from medllm.train.common import FINAL, META, last_checkpoint
-from medllm.train.config import StudyConfig, StudyRun
-from medllm.train.heldout import heldout_scores, trained_model
-
-if TYPE_CHECKING:
-    from medllm.evaluate.runner import Progress
+from medllm.core import MedllmError, Progress, read_yaml, write_json
+from medllm.evaluate.config import StudyConfig, StudyRun
+from medllm.evaluate.heldout import heldout_scores, trained_model
+from medllm.models import RUN_META, load_merged, load_model
+from medllm.train import FINAL, last_checkpoint
 
 
 def _trained(run_dir: Path) -> bool:
-    return (run_dir / FINAL / META).is_file()
+    return (run_dir / FINAL / RUN_META).is_file()
 
 
 def _train_arm(
     arm: StudyRun, run_dir: Path, start: Path | None, common: list[str]
 ) -> dict[str, Any]:
-    meta = run_dir / FINAL / META
+    meta = run_dir / FINAL / RUN_META
     if not _trained(run_dir):
         kind = str(read_yaml(arm.config).get("kind"))
         sets = [
@@ -62,8 +58,6 @@ def _merged(run_dir: Path) -> Path:
     """A trained arm as a plain HF folder (adapter merged), so a later arm can start from it."""
     out = run_dir / "merged"
     if not (out / "config.json").is_file():
-        from medllm.train.export import load_merged
-
         model, tokenizer = load_merged(run_dir / FINAL)
         model.save_pretrained(out)
         tokenizer.save_pretrained(out)
@@ -73,8 +67,6 @@ def _merged(run_dir: Path) -> Path:
 def _arm_row(
     cfg: StudyConfig, arm: StudyRun, out: Path, progress: Progress | None
 ) -> dict[str, Any]:
-    from medllm.models import load_model
-
     def scored(task: str, done: int, total: int) -> None:
         if progress:
             progress(f"{arm.name}: {task}", done, total)

@@ -17,9 +17,9 @@ seed differs from the task's, so the few-shot pool is not replayed. Split by dis
 
 from __future__ import annotations
 
-from medllm.train.data import Kind, Row
-from medllm.train.sources.choice import choice_rows, generated
-from medllm.train.sources.hpo import NAMESPACE, heldout_names
+from medllm.evaluate.choice.rows import choice_rows, generated
+from medllm.evaluate.loaders.hpo import NAMESPACE, generate
+from medllm.train import Kind, Row, hpo_heldout_names
 
 
 def build(
@@ -27,11 +27,11 @@ def build(
 ) -> list[Row]:
     """`limit` counts items (diseases). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor, both as the option's name."""
-    from medllm.evaluate.loaders.hpo import generate
-
     items = generated(generate, split, seed)
-    if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
-        held = heldout_names()
+    if (
+        split != "heldout"
+    ):  # no option named like a held-out disease (see medllm.train's hpo_heldout_names)
+        held = hpo_heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]
     return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0], "hpo_diagnosis",
                        limit=limit, seed=seed)  # fmt: skip

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from medllm.models.base import GenerationParams, Model
+from medllm.models import GenerationParams, Model
 from medllm.rag.prompt import Source, make_sources, messages
 from medllm.rag.support import citations, coverage, support
 
@@ -84,7 +84,7 @@ def retrieve_sources(
 
 def relevance(question: str, sources: list[Source], retriever: Any) -> float:
     """Mean of IDF-weighted term coverage and best cosine similarity, in [0, 1]."""
-    from medllm.knowledge.embed import embed_query
+    from medllm.knowledge import embed_query
 
     if not sources:
         return 0.0

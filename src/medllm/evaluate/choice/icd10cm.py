@@ -14,9 +14,9 @@ category to the option's words", which a row of this kind rehearses and a bare "
 
 from __future__ import annotations
 
-from medllm.train.data import Kind, Row
-from medllm.train.sources.choice import choice_rows, generated
-from medllm.train.sources.icd10cm import NAMESPACE
+from medllm.evaluate.choice.rows import choice_rows, generated
+from medllm.evaluate.loaders.icd10cm import NAMESPACE, generate
+from medllm.train import Kind, Row
 
 
 def build(
@@ -24,7 +24,5 @@ def build(
 ) -> list[Row]:
     """`limit` counts items (codes). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor."""
-    from medllm.evaluate.loaders.icd10cm import generate
-
     return choice_rows(kind, generated(generate, split, seed), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
                        "icd10cm_concepts", limit=limit, seed=seed)  # fmt: skip

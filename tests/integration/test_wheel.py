@@ -1,0 +1,52 @@
+"""The built wheel, installed away from the source tree, carries its tasks and its stages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = sorted(p.stem for p in (ROOT / "src/medllm/evaluate/task_specs").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout and installed (no dependencies) into a scratch target;
+    the dependencies come from the running environment."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist", ROOT],
+                   check=True)  # fmt: skip
+    (wheel,) = (tmp / "dist").glob("medllm-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", tmp / "site", wheel], check=True)
+    return tmp / "site"
+
+
+def _run(site: Path, code: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=site.parent, check=True,
+                         capture_output=True, text=True)  # fmt: skip
+    return out.stdout
+
+
+def test_installed_wheel_registers_every_shipped_task_from_inside_the_package(
+    installed: Path,
+) -> None:
+    code = ("import medllm; from medllm.core import get_registry; reg = get_registry('tasks'); "
+            "print(medllm.__file__); [print(n, reg.get(n)) for n in reg.names()]")  # fmt: skip
+    first, *rows = _run(installed, code).splitlines()
+    assert first == str(installed / "medllm" / "__init__.py")  # not the source checkout
+    tasks = {name: Path(path) for name, path in (r.split(" ", 1) for r in rows)}
+    assert sorted(tasks) == SHIPPED and len(SHIPPED) == 14
+    assert all(p.parent == installed / "medllm/evaluate/task_specs" for p in tasks.values())
+
+
+def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
+    code = "from medllm.cli import app; print(sorted(app.registered_commands[i].name for i in range(len(app.registered_commands)))); print(sorted(g.name for g in app.registered_groups))"
+    commands, groups = _run(installed, code).splitlines()
+    assert "'eval'" in commands and "'study'" in commands and "'report'" in commands
+    assert groups == "['deid', 'kb', 'models', 'privacy', 'train']"
