@@ -81,6 +81,8 @@ def run(
         f"{sum(summary.phi.values())} PHI spans replaced ({cfg.transform}), "
         f"{summary.seconds:.1f} s = {rate:.1f} records/s with {cfg.workers} worker(s)"
     )
+    if summary.attachments_dropped:
+        console.print(f"attachments dropped: {summary.attachments_dropped} (images, binaries)")
     console.print(f"manifest: {out / 'deid_manifest.json'}")
 
 

@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import multiprocessing as mp
 import secrets
@@ -27,6 +25,8 @@ from typing import IO, Any
 
 from medllm.core import DataError, atomic_open, read_jsonl, write_json
 from medllm.privacy.config import DeidConfig
+from medllm.privacy.deid import pseudonym
+from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".json")
 MANIFEST = "deid_manifest.json"
@@ -57,6 +57,7 @@ class Summary:
     files: int = 0
     records: int = 0
     skipped: int = 0
+    attachments_dropped: int = 0  # FHIR attachments whose content was removed (images, binaries)
     phi: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
@@ -65,6 +66,7 @@ class Summary:
             "files": self.files,
             "records": self.records,
             "skipped_records": self.skipped,
+            "attachments_dropped": self.attachments_dropped,
             "phi_spans": sum(self.phi.values()),
             "phi_by_type": dict(sorted(self.phi.items())),
             "transform": cfg.transform,
@@ -173,18 +175,13 @@ def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> 
 
 
 def _fhir_job(src: Path) -> Job:
-    from medllm.privacy.fhir import patient_key
-
     try:
         bundle = json.loads(src.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        check_bundle(bundle, src)  # malformed structure: a DataError naming the JSON path
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
         raise DataError(
             f"invalid JSON ({type(e).__name__})", path=src, fix="give a FHIR Bundle"
         ) from None
-    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise DataError(
-            "not a FHIR Bundle", path=src, field="resourceType", fix='expected "Bundle"'
-        )
     return Job("fhir", bundle, patient_key(bundle) or src.stem, (str(src), None))
 
 
@@ -278,10 +275,8 @@ def run_deid(
     inputs = list_inputs(inp)
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
-    key = (cfg.secret or "").encode()
-    writer = _Writer(
-        out, inputs, lambda p: "p-" + hmac.new(key, p.encode(), hashlib.sha256).hexdigest()[:12]
-    )
+    secret = cfg.secret or ""
+    writer = _Writer(out, inputs, lambda p: pseudonym(p, secret))
     summary = Summary()
     t0 = time.perf_counter()
     try:
@@ -298,7 +293,9 @@ def run_deid(
                 continue
             writer.write(r, cfg.patient_field)
             summary.records += 1
-            summary.phi.update(r.counts)
+            counts = dict(r.counts)
+            summary.attachments_dropped += counts.pop(ATTACHMENT_DROPPED, 0)
+            summary.phi.update(counts)
             if progress is not None:
                 progress(1)
         writer.commit()

@@ -36,7 +36,7 @@ def test_a_kind_is_a_plural_noun_and_messages_use_its_singular() -> None:
     with pytest.raises(ValueError, match="plural"):
         Registry("test-fruit")
     reg: Registry[int] = Registry("test-pears")
-    with pytest.raises(UnknownNameError, match="^unknown test-pear 'x'"):
+    with pytest.raises(UnknownNameError, match=r"^unknown test-pear 'x'"):
         reg.get("x")
 
 

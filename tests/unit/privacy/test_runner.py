@@ -84,11 +84,13 @@ def test_manifest_holds_counts_only(tmp_path: Path, gold_notes: list[GoldNote]) 
         "files",
         "records",
         "skipped_records",
+        "attachments_dropped",
         "phi_spans",
         "phi_by_type",
         "transform",
     }
     assert manifest["records"] == 10 and manifest["phi_by_type"]["NAME"] > 0
+    assert manifest["attachments_dropped"] == 0
     assert all(isinstance(v, int) for v in manifest["phi_by_type"].values())
     assert sum(manifest["phi_by_type"].values()) == manifest["phi_spans"]
 
