@@ -17,16 +17,56 @@ HERE = Path(__file__).parent
 RESULTS = HERE / "results"
 
 
-def machine() -> dict[str, Any]:
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo on Linux), else what `platform` knows."""
     try:
-        load = os.getloadavg()[0]
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
     except OSError:
-        load = None
+        pass
+    return platform.processor() or platform.machine()
+
+
+def ram_gb(meminfo: Path = Path("/proc/meminfo")) -> float | None:
+    """Total memory in GiB (MemTotal of /proc/meminfo, given in kB); None where it is not readable."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return None
+
+
+def load_avg() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def load_note(load: float | None, n_cores: int) -> str:
+    """One line on CPU contention: a 1-minute load average above the core count means other jobs
+    took CPU time from the benchmark."""
+    if load is None:
+        return f"load average unknown on {n_cores} cores"
+    state = "other jobs shared the CPU" if load > n_cores else "cores were free"
+    return f"load average {load:.1f} on {n_cores} cores: {state}"
+
+
+def machine() -> dict[str, Any]:
     return {
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
+        "cpu": cpu_model(),
+        "cores": cores(),
+        "ram_gb": ram_gb(),
+        "os": platform.platform(),
         "python": platform.python_version(),
-        "load_avg_1min_at_end": load,
+        "load_avg_1min_at_end": load_avg(),
     }
 
 
@@ -81,3 +121,21 @@ def train_command(kind: str, config: str, sets: list[str]) -> list[str]:
 def train_result(out: Path) -> dict[str, Any]:
     """The numbers a finished `medllm train` run wrote to `out/final/medllm-train.json`."""
     return dict(json.loads((out / "final" / "medllm-train.json").read_text())["result"])
+
+
+def made_by(artifact: str) -> str:
+    """The command that writes a runs/ folder the benchmarks read."""
+    parts = Path(artifact).parts
+    if parts[:2] == ("runs", "studies") and len(parts) > 2:
+        return f"medllm train study configs/studies/{parts[2]}.yaml"
+    if parts[:2] == ("runs", "bench_sft_vs_trl"):
+        return "python benchmarks/sft_vs_trl.py"
+    return f"medllm train <kind> <config> --set output_dir={'/'.join(parts[:2])}"
+
+
+def require_artifact(root: Path, artifact: str) -> None:
+    """Exit 0 with one line when `artifact` (relative to `root`) is missing, so that `make bench` on
+    a fresh clone skips a benchmark that needs a trained model instead of failing on it."""
+    if not (root / artifact).exists():
+        print(f"skipped: needs {artifact} (made by `{made_by(artifact)}`)")
+        raise SystemExit(0)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import cores, load_avg, load_note, versions, write_result
 from medllm.core.records import Span
 from medllm.privacy.detect import build_analyzer
 from medllm.privacy.evaluate import Scorer, evaluate
@@ -126,7 +125,7 @@ def main() -> None:
         "--throughput-n", type=int, default=1000, help="notes for the --workers 1/2 runs"
     )
     args = ap.parse_args()
-    load_start = os.getloadavg()[0]
+    load_start = load_avg()
     notes = generate_notes(args.n, seed=2024) + philter_notes()
     h2h = head_to_head(notes)
     analyzer = build_analyzer()
@@ -154,11 +153,11 @@ def main() -> None:
         "i2b2_per_type_recall": {k: v["token_binary_recall"] for k, v in i2b2["per_type"].items()},
         "throughput": tp,
         "caveats": [
-            "the machine's 2 cores were shared with other jobs during the run (load_avg_1min_at_start "
-            "and machine.load_avg_1min_at_end); absolute rates are low, the ratio is what compares",
+            f"at start {load_note(load_start, cores())}, at end {load_note(load_avg(), cores())}; "
+            "the two tools alternate note by note, so the ratio is what compares",
             "workers_2 can only beat workers_1 when a second core is free: with the load average "
-            "above 2 on 2 cores, both runs share the same CPU time and the 2-worker run also pays "
-            "for starting 2 processes (imports and word lists, about 2 s each)",
+            "above the core count both runs share the same CPU time and the 2-worker run also pays "
+            "for starting 2 processes (imports and word lists)",
             "medllm's rules were written while looking at the synthetic generator and the 5 i2b2 "
             "notes, so both recalls are in-distribution, not held-out",
         ],

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import cores, versions, write_result
 from medllm.core.assets import cache_dir
 from medllm.knowledge.dense import DenseIndex, DenseParams
 
@@ -130,6 +130,15 @@ def child(kind: str, work: Path, queries: Path, k: int, out: Path) -> None:
         lat.append(1000 * (time.perf_counter() - t0))
     peak = peak_rss_kb()
     out.write_text(json.dumps({"lat_ms": lat, "ids": ids, "rss_kb": peak, "base_rss_kb": base}))
+
+
+def omp_threads() -> str:
+    """The OpenMP setting both query children inherit from this process (read, not assumed)."""
+    import faiss
+
+    policy = os.environ.get("OMP_WAIT_POLICY", "unset")
+    return (f"faiss OpenMP {faiss.omp_get_max_threads()} threads on {cores()} cores, "
+            f"OMP_WAIT_POLICY={policy}, for both indexes")  # fmt: skip
 
 
 def run_children(work: Path, qfile: Path, k: int, rounds: int) -> dict[str, list[dict[str, Any]]]:
@@ -235,7 +244,7 @@ def main() -> None:
         "query_embed_p50_ms": round(float(np.median(embed_ms)), 1),
         "corpus": f"{args.chunks} vectors grown from {n_real} real MiniLM embeddings (noise {args.noise})",
         "queries": f"{len(q)} real embeddings of generated held-out queries, single-query latency",
-        "threads": "faiss OpenMP default (2 cores), OMP_WAIT_POLICY=PASSIVE, for both indexes",
+        "threads": omp_threads(),
         "targets": {"p50_ms": 30, "ram_gb": 0.4, "recall_at_10": 0.95},
         "versions": versions("faiss-cpu", "numpy"),
     }

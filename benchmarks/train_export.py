@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import require_artifact, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -27,6 +27,7 @@ def main() -> None:
     p.add_argument("--task", default="icd10cm_concepts_unseen")
     p.add_argument("--out", default="runs/bench_export")
     a = p.parse_args()
+    require_artifact(ROOT, a.model)
     from medllm.train import export
     from medllm.train.config import ExportConfig
 

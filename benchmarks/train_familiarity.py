@@ -12,12 +12,14 @@ for `hpo_diagnosis*`, an ICD-10-CM code's category ("E11") for `icd10cm_concepts
 If the model only learnt which names are familiar, an item whose answer group was trained and
 k distractors' groups were too scores about 1/(k+1) (a pick among the familiar options), and an
 item whose answer group was not trained scores about 0 once k >= 1. `acc_pmi` scores each option
-by log P(option | question) - log P(option | "Answer:") (lm-eval's acc_mutual_info; Holtzman et
-al. 2021): it removes how likely an option is on its own, so it moves only with knowledge of which
-question goes with which option. `word_overlap` is a rule with no model: pick the option that
-shares the most words (their first 5 letters) with the question (ties split evenly); many HPO
-disease names carry their findings ("Microcephaly-seizures-..."), so it shows how much of a task
-can be read off the options. Writes benchmarks/results/train_familiarity_<run name>_<task>.json.
+by log P(option | question) - log P(option | "Answer:"): Holtzman et al. 2021's domain-conditional
+PMI with "Answer:" as the domain premise (not lm-eval's acc_mutual_info, whose second term
+conditions on an empty context). It removes how likely an option is on its own, so it moves only
+with knowledge of which question goes with which option. `word_overlap` is a rule with no model:
+pick the option that shares the most words (their first 5 letters) with the question (ties split
+evenly); many HPO disease names carry their findings ("Microcephaly-seizures-..."), so it shows
+how much of a task can be read off the options.
+Writes benchmarks/results/train_familiarity_<run name>_<task>.json.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import require_artifact, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -112,6 +114,7 @@ def breakdown(
     acc = heldout_accuracy(model, task, limit, out_dir=out)
     items = {q.id: q for q in load_task(task)}
     rows = list(read_samples(out / f"samples_{task}.jsonl").values())
+    # P(option | "Answer:"): the domain premise of domain-conditional PMI (not lm-eval's empty one)
     alone = model.loglikelihood([LoglikRequest("Answer:", f" {c}")
                                  for r in rows for c in items[r["id"]].choices])  # fmt: skip
     groups: dict[str, list[bool]] = defaultdict(list)
@@ -140,7 +143,11 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=400)
     p.add_argument("--out", default="runs/bench_familiarity")
     a = p.parse_args()
+<<<<<<< HEAD
     from medllm.evaluate import trained_model
+=======
+    require_artifact(ROOT, a.model)
+>>>>>>> int-claims
     from medllm.models import load_model
 
     final = ROOT / a.model
