@@ -127,7 +127,7 @@ def made_by(artifact: str) -> str:
     """The command that writes a runs/ folder the benchmarks read."""
     parts = Path(artifact).parts
     if parts[:2] == ("runs", "studies") and len(parts) > 2:
-        return f"medllm train study configs/studies/{parts[2]}.yaml"
+        return f"medllm study configs/studies/{parts[2]}.yaml"
     if parts[:2] == ("runs", "bench_sft_vs_trl"):
         return "python benchmarks/sft_vs_trl.py"
     return f"medllm train <kind> <config> --set output_dir={'/'.join(parts[:2])}"

@@ -28,14 +28,19 @@ def main() -> None:
     p.add_argument("--out", default="runs/bench_export")
     a = p.parse_args()
     require_artifact(ROOT, a.model)
-    from medllm.train import export
-    from medllm.train.config import ExportConfig
+    from medllm.evaluate import heldout_accuracy
+    from medllm.models import load_model
+    from medllm.train import ExportConfig, export
 
-    cfg = ExportConfig(model=str(ROOT / a.model), output_dir=str(ROOT / a.out), quant=a.quant,
-                       check_task=a.task, check_limit=a.limit)  # fmt: skip
+    cfg = ExportConfig(model=str(ROOT / a.model), output_dir=str(ROOT / a.out), quant=a.quant)
     report = export.run(cfg)
-    acc = report["accuracy"]
     quant = f"gguf_{a.quant}"
+    specs = {"hf": f"hf:{report['hf_dir']}", "gguf_f16": f"llamacpp:{report['gguf_f16']}",
+             quant: f"llamacpp:{report['gguf_quant']}"}  # fmt: skip
+    acc = {}
+    for name, spec in specs.items():
+        with load_model(spec) as m:
+            acc[name] = heldout_accuracy(m, a.task, a.limit)
     result = {"acc_hf": acc["hf"], "acc_gguf_f16": acc["gguf_f16"], f"acc_{quant}": acc[quant],
               "delta_points_quant_vs_hf": 100 * (acc[quant] - acc["hf"]),
               "within_1_point": abs(acc[quant] - acc["hf"]) <= 0.01, "task": a.task,

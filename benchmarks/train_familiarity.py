@@ -143,11 +143,8 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=400)
     p.add_argument("--out", default="runs/bench_familiarity")
     a = p.parse_args()
-<<<<<<< HEAD
-    from medllm.evaluate import trained_model
-=======
     require_artifact(ROOT, a.model)
->>>>>>> int-claims
+    from medllm.evaluate import trained_model
     from medllm.models import load_model
 
     final = ROOT / a.model

@@ -19,7 +19,7 @@ BENCH = Path(__file__).parents[2] / "benchmarks"
 
 SKIPS = {
     "train_familiarity.py": "skipped: needs runs/studies/s2_finetuned_vs_base/sft_hpo_families/final "
-    "(made by `medllm train study configs/studies/s2_finetuned_vs_base.yaml`)",
+    "(made by `medllm study configs/studies/s2_finetuned_vs_base.yaml`)",
     "train_export.py": "skipped: needs runs/bench_sft_vs_trl/ours/final "
     "(made by `python benchmarks/sft_vs_trl.py`)",
 }
@@ -65,14 +65,14 @@ def test_present_artifact_does_not_skip(tmp_path: Path, capsys: pytest.CaptureFi
     assert stop.value.code == 0
     assert capsys.readouterr().out == (
         "skipped: needs runs/studies/s9/other/final "
-        "(made by `medllm train study configs/studies/s9.yaml`)\n"
+        "(made by `medllm study configs/studies/s9.yaml`)\n"
     )
 
 
 def test_made_by_names_the_command_of_each_runs_folder() -> None:
     made_by = common().made_by
     assert made_by("runs/studies/s3_lora_vs_full/lora/final") == (
-        "medllm train study configs/studies/s3_lora_vs_full.yaml"
+        "medllm study configs/studies/s3_lora_vs_full.yaml"
     )
     assert made_by("runs/bench_sft_vs_trl/ours/final") == "python benchmarks/sft_vs_trl.py"
     assert made_by("runs/my_sft/final") == (

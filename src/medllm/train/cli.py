@@ -113,10 +113,8 @@ def export(
     table = Table(title="export")
     table.add_column("variant")
     table.add_column("first output")
-    table.add_column("held-out acc")
     for name, outs in report["generations"].items():
-        acc = report.get("accuracy", {}).get(name)
-        table.add_row(name, outs[0][:70], "" if acc is None else f"{acc:.3f}")
+        table.add_row(name, outs[0][:70])
     console.print(table)
     console.print(
         f"GGUF: {report['gguf_f16']}, {report['gguf_quant']}  (serve: llamacpp:{report['gguf_quant']})"

@@ -145,11 +145,6 @@ class ExportConfig(_Strict):
         "q8_0",
         description="llama.cpp quantisation type for the second GGUF (q8_0, q4_0, q4_k_m...)",
     )
-    check_task: str | None = Field(
-        None,
-        description="evaluation task scored on HF and GGUF before/after export (held-out items)",
-    )
-    check_limit: int = Field(40, ge=1, description="items of check_task to score")
     check_prompts: list[str] = Field(
         ["What does ICD-10-CM code E11.9 mean?"],
         description="prompts generated greedily by the HF model and each GGUF, for a side-by-side",

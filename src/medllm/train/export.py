@@ -1,5 +1,7 @@
 """Export a trained model for deployment: merge LoRA → HF folder → GGUF f16 → GGUF quantised,
-checking outputs before and after (greedy generations side by side, held-out accuracy).
+checking outputs before and after (greedy generations side by side). Held-out accuracy of each
+exported file is an evaluation: `medllm eval --model llamacpp:OUT/model-q8_0.gguf --tasks ...`
+(benchmarks/train_export.py scores all three).
 """
 
 from __future__ import annotations
@@ -51,12 +53,6 @@ def run(cfg: ExportConfig) -> dict[str, Any]:
         name: greedy_outputs(m, cfg.check_prompts) for name, m in variants.items()
     }
     report["prompts"] = cfg.check_prompts
-    if cfg.check_task:
-        from medllm.train.heldout import heldout_accuracy
-
-        report["check_task"] = cfg.check_task
-        report["accuracy"] = {name: heldout_accuracy(m, cfg.check_task, cfg.check_limit)
-                              for name, m in variants.items()}  # fmt: skip
     for name, m in variants.items():
         if name != "hf":
             m.close()
