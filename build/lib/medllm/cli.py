@@ -1,0 +1,148 @@
+"""`medllm` command line: a thin Typer root with one sub-app per stage.
+
+Commands parse arguments, load config, call one library function and print a summary.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from medllm.core import MedllmError, import_optional
+
+
+class _MedllmGroup(TyperGroup):
+    """Every command, however it is invoked (entry point, CliRunner): a MedllmError becomes one red
+    line on stderr and exit status 2 — no traceback, no PHI."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedllmError as e:
+            err.print("[red]error:[/red]", escape(str(e)), highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    name="medllm",
+    help="Turn an open LLM into an evaluated, knowledge-grounded, privacy-safe medical assistant.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    cls=_MedllmGroup,
+)
+console = Console()
+err = Console(stderr=True)
+
+DEFAULT_QUESTION = "Which ICD-10-CM code is used for iron deficiency anemia?"
+
+ModelOpt = Annotated[
+    str, typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name")
+]
+
+
+def _add_stages() -> None:
+    """Mount what each installed stage announces in the `medllm.cli` entry-point group."""
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group="medllm.cli"), key=lambda e: e.name):
+        module, _, attr = ep.value.partition(":")
+        if (mod := import_optional(module)) is None:
+            continue
+        obj = getattr(mod, attr)
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=ep.name)
+        else:
+            app.command(ep.name)(obj)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question to answer")],
+    model: ModelOpt = "llamacpp:default",
+    rag: Annotated[
+        bool, typer.Option("--rag", help="answer from the knowledge base, with numbered sources")
+    ] = False,
+    max_tokens: Annotated[int, typer.Option(help="most tokens to generate")] = 256,
+    temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
+) -> None:
+    """Ask the model a question; the answer streams as it is generated."""
+    from medllm.ask import ask_plain, ask_rag
+
+    if rag:
+        ask_rag(question, model, console=console, max_tokens=max_tokens, temperature=temperature)
+    else:
+        ask_plain(question, model, console=console, max_tokens=max_tokens, temperature=temperature)
+
+
+@app.command()
+def run(
+    question: Annotated[str, typer.Argument(help="the question for the demo")] = DEFAULT_QUESTION,
+    model: ModelOpt = "llamacpp:default",
+) -> None:
+    """The main job (`make run`): a grounded answer when the knowledge stage is installed, else a plain one."""
+    from medllm.ask import main_job
+
+    main_job(question, model, console=console)
+
+
+@app.command("ls")
+def ls_(
+    registry: Annotated[
+        str | None, typer.Argument(help="registry name; none lists the registries")
+    ] = None,
+) -> None:
+    """List what a registry holds (backends, tasks, recognizers, ...), or list the registries."""
+    from rich.table import Table
+
+    from medllm.core import REGISTRIES, get_registry, load_builtin_registries
+
+    if registry is None:
+        load_builtin_registries()
+        table = Table("registry", "entries", "what")
+        for name in sorted(REGISTRIES):
+            reg = REGISTRIES[name]
+            table.add_row(name, str(len(reg.names())), reg.description)
+        console.print(table)
+        return
+    for name in get_registry(registry).names():
+        console.print(name)
+
+
+@app.command()
+def validate(
+    config: Annotated[str, typer.Argument(help="a YAML config with a top-level `kind:`")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override: key.sub=value")] = None,
+) -> None:
+    """Check a config file against its schema; prints the resolved config."""
+    import yaml
+
+    from medllm.core import load_any, load_builtin_registries
+
+    load_builtin_registries()
+    cfg = load_any(config, set_)
+    console.print(f"[green]ok[/green] {config} ({type(cfg).__name__})")
+    console.print(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip())
+
+
+# Stage CLIs import nothing heavy at module level, so mounting them here is cheap; it makes `app`
+# complete for every importer (the entry point, tests driving it with CliRunner, docs tools).
+_add_stages()
+
+
+def main() -> None:
+    """Entry point of the `medllm` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

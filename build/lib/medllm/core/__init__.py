@@ -1,0 +1,83 @@
+"""The ground floor every stage stands on: records, errors, config loading, registries, packaged
+assets, JSONL I/O, the train / held-out split, progress reporting and the answer notice.
+
+Other stages import these from `medllm.core` only, never from its modules.
+"""
+
+from __future__ import annotations
+
+from medllm.core.assets import cache_dir, locate
+from medllm.core.config import deep_merge, load_config, parse_overrides, read_yaml, validate
+from medllm.core.errors import (
+    AssetError,
+    CapabilityError,
+    ConfigError,
+    ContextLengthError,
+    DataError,
+    MedllmError,
+    ModelError,
+)
+from medllm.core.jsonl import (
+    append_jsonl,
+    atomic_open,
+    parse_line,
+    read_jsonl,
+    write_json,
+    write_jsonl,
+)
+from medllm.core.notice import DISCLAIMER, LETTERS
+from medllm.core.progress import Progress, progress_bar
+from medllm.core.records import ChatMessage, Chunk, Document, Hit, Question, Span
+from medllm.core.registry import (
+    REGISTRIES,
+    Registry,
+    UnknownNameError,
+    get_registry,
+    import_optional,
+    load_builtin_registries,
+)
+from medllm.core.schemas import load_any, schemas
+from medllm.core.splits import is_heldout, split_of
+
+__all__ = [
+    "DISCLAIMER",
+    "LETTERS",
+    "REGISTRIES",
+    "AssetError",
+    "CapabilityError",
+    "ChatMessage",
+    "Chunk",
+    "ConfigError",
+    "ContextLengthError",
+    "DataError",
+    "Document",
+    "Hit",
+    "MedllmError",
+    "ModelError",
+    "Progress",
+    "Question",
+    "Registry",
+    "Span",
+    "UnknownNameError",
+    "append_jsonl",
+    "atomic_open",
+    "cache_dir",
+    "deep_merge",
+    "get_registry",
+    "import_optional",
+    "is_heldout",
+    "load_any",
+    "load_builtin_registries",
+    "load_config",
+    "locate",
+    "parse_line",
+    "parse_overrides",
+    "progress_bar",
+    "read_jsonl",
+    "read_yaml",
+    "schemas",
+    "split_of",
+    "validate",
+    "write_json",
+    "write_jsonl",
+]

@@ -1,0 +1,92 @@
+"""Config is validated data: YAML → pydantic model (extra="forbid"), with `key.sub=value` overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from medllm.core.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """["a.b=1", "c=x"] → {"a": {"b": 1}, "c": "x"}; values are parsed as YAML scalars."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(
+                f"override {item!r} is not key=value", fix="write --set train.lr=1e-4"
+            )
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"override {item!r} conflicts with another override")
+        node[parts[-1]] = _scalar(raw)
+    return out
+
+
+def _scalar(raw: str) -> Any:
+    """YAML scalar, plus what YAML 1.1 leaves as text but users mean as numbers (3e-4)."""
+    value = yaml.safe_load(raw) if raw.strip() else ""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(merged.get(k), dict):
+            merged[k] = deep_merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found", fix="check the path")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
+        raise ConfigError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: top level must be a mapping, got {type(data).__name__}")
+    return data
+
+
+def validate(data: dict[str, Any], model: type[M], *, origin: str = "config") -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = ".".join(str(x) for x in first["loc"]) or "<root>"
+        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
+        fix = "remove it" if first["type"] == "extra_forbidden" else "see `medllm validate --help`"
+        raise ConfigError(f'{origin}: field "{loc}": {first["msg"]}{more}', fix=fix) from None
+
+
+def load_config(
+    path: str | Path | None,
+    model: type[M],
+    overrides: list[str] | dict[str, Any] | None = None,
+) -> M:
+    """Load YAML at `path` (or defaults when None), apply overrides, validate into `model`."""
+    data = read_yaml(path) if path is not None else {}
+    extra = overrides if isinstance(overrides, dict) else parse_overrides(overrides)
+    return validate(deep_merge(data, extra), model, origin=str(path) if path else "config")

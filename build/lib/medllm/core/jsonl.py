@@ -1,0 +1,89 @@
+"""JSONL reading with file:line errors, and atomic writing (nothing half-written survives a crash)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from medllm.core.errors import DataError
+
+
+def read_jsonl(
+    path: str | Path, *, required: tuple[str, ...] = ()
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for each non-blank line; malformed lines raise DataError."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("file not found", path=p, fix="check the path")
+    with p.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            obj = parse_line(p, lineno, line)
+            for key in required:
+                if key not in obj:
+                    raise DataError(
+                        f"missing (expected {{{', '.join(required)}}})",
+                        path=p,
+                        line=lineno,
+                        field=key,
+                    )
+            yield lineno, obj
+
+
+def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
+    """One JSONL line → object, or a DataError naming file and line (for readers that skip bad
+    lines and go on, as well as for `read_jsonl`)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise DataError(
+            f"invalid JSON ({e.msg} at column {e.colno})", path=path, line=lineno
+        ) from None
+    if not isinstance(obj, dict):
+        raise DataError("expected a JSON object", path=path, line=lineno)
+    return obj
+
+
+@contextmanager
+def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Write to a temp file beside `path` and rename it into place only if the block succeeds."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_jsonl(path: str | Path, rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    with atomic_open(path) as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def write_json(path: str | Path, obj: Any) -> None:
+    with atomic_open(path) as f:
+        json.dump(obj, f, indent=2, ensure_ascii=False, default=str)
+        f.write("\n")
+
+
+def append_jsonl(f: IO[str], row: dict[str, Any]) -> None:
+    """Append one row and flush+fsync so a SIGKILL never leaves a torn line behind."""
+    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    f.flush()
+    os.fsync(f.fileno())

@@ -1,0 +1,1 @@
+"""Training sources built from evaluation tasks' own question generators (see rows.py)."""

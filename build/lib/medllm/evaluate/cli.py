@@ -1,0 +1,152 @@
+"""`medllm eval`, `medllm report` and `medllm study` (registered on the root CLI)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from medllm.core import Progress, load_config, progress_bar
+from medllm.evaluate.config import EvalConfig, StudyConfig
+
+console = Console()
+
+
+def _help(name: str) -> str:
+    """An option's help is its EvalConfig field's description (each field documented once)."""
+    return str(EvalConfig.model_fields[name].description)
+
+
+def eval_command(
+    tasks: Annotated[
+        str | None, typer.Option("--tasks", "-t", help="comma-separated " + _help("tasks"))
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help=_help("model") + " [default: llamacpp:default]"),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="an eval YAML (kind: eval); options given here override it"
+        ),
+    ] = None,
+    mode: Annotated[str | None, typer.Option(help=_help("mode"))] = None,
+    limit: Annotated[int | None, typer.Option(help=_help("limit"))] = None,
+    seed: Annotated[int | None, typer.Option(help=_help("seed") + " [default: 0]")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help=_help("out_dir") + " [default: runs/<time>-<mode>]")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help=_help("batch_size") + " [default: 16]")
+    ] = None,
+    num_fewshot: Annotated[int | None, typer.Option(help=_help("num_fewshot"))] = None,
+    k: Annotated[int | None, typer.Option(help=_help("k") + " [default: 5]")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_help("overrides"))] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="do not read or write the model-call cache")
+    ] = False,
+    rag: Annotated[
+        bool,
+        typer.Option(
+            "--rag",
+            help="retrieval axis: put top-3 knowledge-base sources in front of "
+            "every prompt (same as --model rag:<spec>; builds the default knowledge "
+            "base on first use)",
+        ),
+    ] = False,
+) -> None:
+    """Evaluate a model on medical tasks; writes a result folder (summary.json, per-sample JSONL)."""
+    from medllm.evaluate.runner import run_eval
+
+    cfg = load_config(config, EvalConfig) if config else EvalConfig()
+    given = {"mode": mode, "limit": limit, "seed": seed, "batch_size": batch_size, "k": k,
+             "num_fewshot": num_fewshot, "overrides": set_, "cache": False if no_cache else None,
+             "tasks": [t.strip() for t in tasks.split(",") if t.strip()] if tasks else None,
+             "model": model}  # fmt: skip
+    cfg = cfg.model_copy(update={key: v for key, v in given.items() if v is not None})
+    if rag and not cfg.model.startswith("rag:"):
+        cfg = cfg.model_copy(update={"model": f"rag:{cfg.model}"})
+    default_out = Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{cfg.mode or 'default'}"
+    out_dir = str(out) if out else cfg.out_dir or str(default_out)
+    with progress_bar(console) as update:
+        summary = run_eval(cfg=cfg, out_dir=out_dir, progress=update)
+    console.print(summary_table(summary))
+    console.print(f"results in {out_dir}/summary.json — HTML: medllm report {out_dir}")
+
+
+def summary_table(summary: dict[str, Any]) -> Table:
+    table = Table("task", "mode", "n", "score ± 95% CI", "ECE", "parse fail", "predicted options",
+                  title=f"model {summary['config']['model']}")  # fmt: skip
+    for name, r in summary["results"].items():
+        main = "acc" if "acc" in r else "rougeL"
+        if main not in r:
+            continue
+        score = f"{main} {r[main]:.3f} [{r[f'{main}_ci_low']:.3f}, {r[f'{main}_ci_high']:.3f}]"
+        dist = " ".join(f"{k}:{v:.0%}" for k, v in r.get("pred_dist", {}).items())
+        ece = f"{r['ece']:.3f}" if "ece" in r else "-"
+        pf = f"{r['parse_failure_rate']:.1%}" if "parse_failure_rate" in r else "-"
+        table.add_row(name, str(r.get("mode", "")), str(r["n"]), score, ece, pf, dist)
+    return table
+
+
+def report_command(
+    run_dirs: Annotated[
+        list[Path], typer.Argument(help="one or more result folders of `medllm eval`")
+    ],
+    out: Annotated[Path, typer.Option(help="HTML file to write")] = Path("report.html"),
+) -> None:
+    """Write one self-contained HTML page (tables + plots) comparing result folders."""
+    from medllm.evaluate.report import write_report
+
+    path = write_report(run_dirs, out)
+    console.print(f"wrote {path}")
+
+
+def _scoring_bar() -> Progress:
+    """One rich bar per scored task, live only while that task is scored (each arm's training
+    runs in a child process that draws its own bar on the same terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
+
+    bars: dict[str, tuple[RichProgress, Any]] = {}
+
+    def update(task: str, done: int, total: int) -> None:
+        if task not in bars:
+            bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), console=console)  # fmt: skip
+            bar.start()
+            bars[task] = (bar, bar.add_task(task, total=total))
+        bar, tid = bars[task]
+        bar.update(tid, completed=done)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+def study_command(
+    config: Annotated[Path, typer.Argument(help="study YAML (see configs/studies/)")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="override a field: --set limit=50")
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="comma-separated arm names to run (default: all); the report keeps "
+            "earlier arms of the same tasks and limit"
+        ),
+    ] = None,
+) -> None:
+    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json.
+
+    Trained arms (final/ present) are reused and a stopped arm resumes: rerun to go on."""
+    from medllm.evaluate.studies import run_study
+
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
+    console.print(f"report: {report}")

@@ -1,0 +1,42 @@
+"""Knowledge-base configuration (validated; `kind: knowledge` in YAML)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_SOURCES = ("icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine")
+
+
+class KbConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["knowledge"] = Field("knowledge", description="config kind (always 'knowledge')")
+    folder: Path | None = Field(
+        None, description="index folder; default <medllm cache>/kb/default ($MEDLLM_CACHE)"
+    )
+    sources: list[str] = Field(
+        list(DEFAULT_SOURCES),
+        description="registered sources to index (`medllm ls sources`); icd10cm_full adds the 7th-character codes",
+    )
+    add: list[Path] = Field(
+        default_factory=list,
+        description="user files or folders to add (.txt .md .jsonl, PubMed .xml, FHIR Bundle .json)",
+    )
+    dense: bool = Field(
+        True, description="embed chunks with all-MiniLM-L6-v2 for dense and hybrid retrieval"
+    )
+    deid: bool = Field(
+        False, description="run medllm.privacy de-identification on user documents before indexing"
+    )
+    max_tokens: int = Field(200, ge=16, le=512, description="chunk size in embedder tokens (prose)")
+    overlap: int = Field(40, ge=0, le=256, description="tokens shared by neighbouring prose chunks")
+    nprobe: int = Field(32, ge=1, description="IVF lists scanned per dense query")
+    rerank: int = Field(
+        200, ge=10, description="IVF-PQ candidates re-scored exactly from the memory-mapped vectors"
+    )
+    rrf_k: int = Field(
+        60, ge=1, description="reciprocal-rank-fusion constant: score = Σ 1/(k + rank)"
+    )

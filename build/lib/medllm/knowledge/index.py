@@ -1,0 +1,313 @@
+"""The knowledge base on disk: build, incremental add, idempotent rebuild.
+
+Folder layout:
+    manifest.json   counts, sources, embedder, build time
+    chunks.sqlite   chunk text + provenance + content hash; row = position in the indexes
+    bm25/           bm25s index (memory-mapped on load)
+    dense/          vectors.f16 (memory-mapped) + ivfpq.faiss (see dense.py)
+
+A build compares the new chunks with the stored ones by id and content hash: identical → nothing
+to do; only new ids → they are appended (embedded once); a changed or vanished chunk → the folder is
+rewritten, reusing the stored vector of every chunk whose hash did not change. Vectors are written
+in batches together with their chunks, so an interrupted build resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from medllm.core import Chunk, ConfigError, DataError, Document, Progress, cache_dir, write_json
+from medllm.knowledge import bm25
+from medllm.knowledge.chunking import VOCABULARY_SOURCES, chunk_documents
+from medllm.knowledge.config import KbConfig
+from medllm.knowledge.dense import DenseIndex, DenseParams
+from medllm.knowledge.store import ChunkStore, chunk_hash
+
+MANIFEST = "manifest.json"
+STORE = "chunks.sqlite"
+FORMAT = 1
+EMBED_BATCH = 1024  # chunks embedded and committed together (the resume granularity)
+
+
+@dataclass
+class BuildReport:
+    folder: Path
+    n_docs: int = 0
+    n_chunks: int = 0
+    added: int = 0
+    embedded: int = 0
+    rewritten: bool = False
+    build_s: float = 0.0
+    disk_bytes: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+    errors: list[DataError] = field(default_factory=list)
+    loaded: dict[str, int] = field(default_factory=dict)
+
+
+def default_folder() -> Path:
+    return cache_dir() / "kb" / "default"
+
+
+def folder_of(cfg: KbConfig) -> Path:
+    return Path(cfg.folder) if cfg.folder else default_folder()
+
+
+def exists(folder: Path) -> bool:
+    return (folder / MANIFEST).is_file()
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    import json
+
+    if not exists(folder):
+        raise ConfigError(f"no knowledge base in {folder}", fix="build it with `medllm kb build`")
+    return dict(json.loads((folder / MANIFEST).read_text()))
+
+
+def disk_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _documents(cfg: KbConfig, report: BuildReport) -> Iterator[Document]:
+    from medllm.knowledge.registry import sources
+    from medllm.knowledge.sources.user_files import LoadReport, load_user_files
+
+    for name in cfg.sources:
+        yield from sources.get(name)()
+    if cfg.add:
+        loads = LoadReport()
+        docs = load_user_files(cfg.add, loads)
+        yield from (_deid(d) for d in docs) if cfg.deid else docs
+        report.errors += loads.errors
+        report.loaded.update(loads.loaded)
+
+
+def _deid(doc: Document) -> Document:
+    from dataclasses import replace
+
+    from medllm.privacy import deidentify
+
+    return replace(doc, text=deidentify(doc.text).text, title=deidentify(doc.title).text)
+
+
+def build_index(
+    cfg: KbConfig, *, progress: Progress | None = None, docs: Iterable[Document] | None = None
+) -> BuildReport:
+    """Build or update the knowledge base `cfg` describes (sources + user files, or `docs`)."""
+    start = time.perf_counter()
+    folder = folder_of(cfg)
+    report = BuildReport(folder)
+    say = progress or (lambda phase, done, total: None)
+    say("reading sources", 0, 0)
+    source_docs = docs if docs is not None else _documents(cfg, report)
+    chunks = _unique(chunk_documents(source_docs, cfg.max_tokens, cfg.overlap), report)
+    folder.mkdir(parents=True, exist_ok=True)
+    old = _stored_hashes(folder)
+    new_hashes = {c.id: chunk_hash(c) for c in chunks}
+    changed = any(new_hashes.get(i, h) != h for i, h in old.items())
+    # A vocabulary record no longer produced (a source dropped or updated) is removed; user
+    # documents stay until the folder is deleted.
+    vanished = docs is None and any(
+        i not in new_hashes and i.partition(":")[0] in VOCABULARY_SOURCES for i in old
+    )
+    if changed or vanished:
+        _rewrite(folder, cfg, chunks + _kept_user_chunks(folder, new_hashes), say)
+        report.rewritten = True
+    else:
+        fresh = [c for c in chunks if c.id not in old]
+        report.added = _append(folder, cfg, fresh, say)
+    report.embedded = _embed_missing(folder, cfg, say) if cfg.dense else 0
+    stale = exists(folder) and read_manifest(folder).get("bm25_version") != bm25.VERSION
+    _finish(folder, cfg, report, say, rebuild_bm25=report.added > 0 or report.rewritten or stale)
+    report.build_s = time.perf_counter() - start
+    _write_manifest(folder, cfg, report)
+    return report
+
+
+def add_documents(
+    cfg: KbConfig, docs: Iterable[Document], *, progress: Progress | None = None
+) -> BuildReport:
+    """Incremental add: append `docs` to the knowledge base (nothing existing is removed)."""
+    return build_index(cfg, progress=progress, docs=docs)
+
+
+def _unique(chunks: Iterable[Chunk], report: BuildReport) -> list[Chunk]:
+    """Chunks with first-seen ids; a repeated document id is reported and its repeat skipped."""
+    seen: set[str] = set()
+    out: list[Chunk] = []
+    for c in chunks:
+        if c.id in seen:
+            if c.id.endswith("#0"):
+                report.errors.append(
+                    DataError(
+                        f"duplicate document id {c.doc_id!r}: repeat skipped",
+                        path=str(c.meta.get("file", "")) or None,
+                        line=c.meta.get("line"),
+                        field="id",
+                        fix="give every document a unique id",
+                    )
+                )
+            continue
+        seen.add(c.id)
+        out.append(c)
+    return out
+
+
+def _kept_user_chunks(folder: Path, new_ids: dict[str, str]) -> list[Chunk]:
+    if not (folder / STORE).is_file():
+        return []
+    store = ChunkStore(folder / STORE)
+    try:
+        rows = [
+            r
+            for r, cid in store._db.execute("SELECT row, id FROM chunks ORDER BY row")
+            if cid not in new_ids and cid.partition(":")[0] not in VOCABULARY_SOURCES
+        ]
+        return store.by_rows(rows)
+    finally:
+        store.close()
+
+
+def _stored_hashes(folder: Path) -> dict[str, str]:
+    if not (folder / STORE).is_file():
+        return {}
+    store = ChunkStore(folder / STORE)
+    try:
+        return store.hashes()
+    finally:
+        store.close()
+
+
+def _append(folder: Path, cfg: KbConfig, chunks: list[Chunk], say: Progress) -> int:
+    store = ChunkStore(folder / STORE)
+    try:
+        for i in range(0, len(chunks), 50_000):
+            say("storing chunks", i, len(chunks))
+            store.append(chunks[i : i + 50_000])
+        say("storing chunks", len(chunks), len(chunks))
+        return len(chunks)
+    finally:
+        store.close()
+
+
+def _rewrite(folder: Path, cfg: KbConfig, chunks: list[Chunk], say: Progress) -> None:
+    """Fresh folder with `chunks`; stored vectors are reused by content hash."""
+    tmp = folder.with_name(folder.name + ".rewrite")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    _append(tmp, cfg, chunks, say)
+    old_dense = folder / "dense"
+    if cfg.dense and (old_dense / "vectors.f16").is_file():
+        _copy_vectors(folder, tmp, chunks, say)
+    shutil.rmtree(folder)
+    tmp.replace(folder)
+
+
+def _copy_vectors(folder: Path, tmp: Path, chunks: list[Chunk], say: Progress) -> None:
+    """Carry over the longest prefix of new rows whose vectors exist (by hash) in the old index."""
+    old_store = ChunkStore(folder / STORE)
+    old_rows = {h: r for r, h in old_store._db.execute("SELECT row, hash FROM chunks")}
+    old_store.close()
+    old_vecs = DenseIndex.open(folder / "dense").vectors()
+    new = DenseIndex.open(tmp / "dense", _dense_params_of(folder))
+    rows: list[int] = []
+    for c in chunks:
+        r = old_rows.get(chunk_hash(c))
+        if r is None or r >= len(old_vecs):
+            break
+        rows.append(r)
+    for i in range(0, len(rows), 100_000):
+        say("reusing vectors", i, len(rows))
+        new.add(np.asarray(old_vecs[rows[i : i + 100_000]]))
+
+
+def _dense_params_of(folder: Path) -> DenseParams:
+    return DenseIndex.open(folder / "dense").params
+
+
+def _embed_missing(folder: Path, cfg: KbConfig, say: Progress) -> int:
+    """Embed every stored chunk that has no vector yet (all of them on a first dense build)."""
+    from medllm.knowledge.embed import embed
+
+    store = ChunkStore(folder / STORE)
+    dense = DenseIndex.open(folder / "dense", DenseParams(nprobe=cfg.nprobe, rerank=cfg.rerank))
+    _truncate_orphans(dense, len(store))
+    total, start = len(store), len(dense)
+    try:
+        for lo in range(start, total, EMBED_BATCH):
+            say("embedding", lo - start, total - start)
+            rows = list(range(lo, min(lo + EMBED_BATCH, total)))
+            dense.add(embed([embed_text(c) for c in store.by_rows(rows)]))
+        say("embedding", total - start, total - start)
+    finally:
+        store.close()
+    return total - start
+
+
+def _truncate_orphans(dense: DenseIndex, n_rows: int) -> None:
+    """A crash between writing vectors and committing their chunks leaves extra vectors: drop them."""
+    path = dense.folder / "vectors.f16"
+    if len(dense) > n_rows:
+        with path.open("r+b") as f:
+            f.truncate(n_rows * dense.params.dim * 2)
+        if dense.params.trained_on:
+            dense.train()
+
+
+def embed_text(c: Chunk) -> str:
+    """What the embedder sees: vocabulary records start with their name already; prose chunks get
+    their document title in front so a passage keeps its context."""
+    if c.title and not c.text.startswith(c.title[:40]) and c.source not in VOCABULARY_SOURCES:
+        return f"{c.title}\n{c.text}"
+    return c.text
+
+
+def _finish(
+    folder: Path, cfg: KbConfig, report: BuildReport, say: Progress, rebuild_bm25: bool
+) -> None:
+    store = ChunkStore(folder / STORE)
+    try:
+        if rebuild_bm25 or not (folder / bm25.FOLDER).is_dir():
+            say("BM25 index", 0, len(store))
+            n = bm25.build(folder / bm25.FOLDER, store.texts())
+            say("BM25 index", n, n)
+        report.n_chunks = len(store)
+        report.n_docs = store.n_docs()
+        report.by_source = store.counts_by_source()
+    finally:
+        store.close()
+
+
+def _write_manifest(folder: Path, cfg: KbConfig, report: BuildReport) -> None:
+    from medllm.knowledge.embed import DIM, NAME
+
+    dense = DenseIndex.open(folder / "dense")
+    report.disk_bytes = disk_bytes(folder)
+    write_json(
+        folder / MANIFEST,
+        {
+            "format": FORMAT,
+            "sources": cfg.sources,
+            "user_files": [str(p) for p in cfg.add],
+            "n_docs": report.n_docs,
+            "n_chunks": report.n_chunks,
+            "by_source": report.by_source,
+            "dense_rows": len(dense),
+            "ivf_trained_on": dense.params.trained_on,
+            "embedder": NAME,
+            "dim": DIM,
+            "chunking": {"max_tokens": cfg.max_tokens, "overlap": cfg.overlap},
+            "rrf_k": cfg.rrf_k,
+            "bm25_version": bm25.VERSION,
+            "last_build_s": round(report.build_s, 2),
+            "disk_bytes": report.disk_bytes,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        },
+    )

@@ -1,0 +1,112 @@
+"""The one interface every backend implements.
+
+Scoring follows lm-eval-harness conventions so numbers are comparable: the log-likelihood of a
+continuation is the sum of its tokens' log-probs given the context, where the continuation tokens are
+`tokens(context + continuation)[len(tokens(context)):]` and a trailing space of the context is moved
+to the continuation.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from medllm.core import ChatMessage, ContextLengthError
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int | None = 0
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LoglikRequest:
+    context: str
+    continuation: str
+
+
+@dataclass(frozen=True)
+class LoglikResult:
+    logprob: float  # sum over continuation tokens, natural log
+    is_greedy: bool  # every continuation token was the argmax
+    n_tokens: int
+    token_logprobs: tuple[float, ...] = field(default=(), repr=False)
+
+
+Messages = Sequence[ChatMessage]
+
+
+def split_context(context: str, continuation: str) -> tuple[str, str]:
+    """Move trailing whitespace of the context onto the continuation (lm-eval's rule)."""
+    n = len(context) - len(context.rstrip())
+    if n:
+        return context[:-n], context[-n:] + continuation
+    return context, continuation
+
+
+class Model(ABC):
+    """A loaded model. `id` names it in reports and cache keys (backend + weights identity)."""
+
+    id: str
+    backend: str
+
+    @property
+    @abstractmethod
+    def context_length(self) -> int: ...
+
+    @abstractmethod
+    def tokenize(self, text: str, *, add_special: bool = False) -> list[int]: ...
+
+    @abstractmethod
+    def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
+        """Render messages with the model's own chat template into a prompt string."""
+
+    @abstractmethod
+    def stream(self, prompt: str, params: GenerationParams = GenerationParams()) -> Iterator[str]:
+        """Yield text pieces of a raw completion of `prompt`."""
+
+    @abstractmethod
+    def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]: ...
+
+    @abstractmethod
+    def next_token_logprobs(self, prompts: Sequence[str], top_k: int = 5) -> list[dict[str, float]]:
+        """For each prompt, the top-k next tokens (decoded text) with their log-probs."""
+
+    # Everything below is derived from the primitives above; backends may override for speed.
+    def generate(self, prompt: str, params: GenerationParams = GenerationParams()) -> str:
+        return "".join(self.stream(prompt, params))
+
+    def stream_chat(
+        self, messages: Messages, params: GenerationParams = GenerationParams()
+    ) -> Iterator[str]:
+        return self.stream(self.apply_chat_template(messages), params)
+
+    def chat(self, messages: Messages, params: GenerationParams = GenerationParams()) -> str:
+        return "".join(self.stream_chat(messages, params))
+
+    def generate_batch(
+        self, prompts: Sequence[str], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
+        return [self.generate(p, params) for p in prompts]
+
+    def check_fits(self, n_prompt_tokens: int, max_new: int = 0) -> None:
+        if n_prompt_tokens + max_new > self.context_length:
+            raise ContextLengthError(
+                f"prompt has {n_prompt_tokens} tokens + {max_new} to generate, over the "
+                f"{self.context_length}-token context window of {self.id}",
+                fix="shorten the prompt, lower max_tokens, or load the model with a larger n_ctx",
+            )
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
+        """Free backend resources (servers, memory)."""
+
+    def __enter__(self) -> Model:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,184 @@
+"""`openai` backend: any OpenAI-compatible server (vLLM, llama.cpp server, TGI, Ollama).
+
+This is how users scale inference out: run vLLM on their GPUs and point medllm at it. Log-likelihood
+scoring uses the completions API with `echo=True, logprobs=1` (what lm-eval's local-completions does);
+a server that cannot return prompt log-probs gets a CapabilityError that says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from medllm.core import CapabilityError, ModelError
+from medllm.models.base import (
+    GenerationParams,
+    LoglikRequest,
+    LoglikResult,
+    Messages,
+    Model,
+    split_context,
+)
+from medllm.models.spec import ModelConfig, ModelSpec
+
+
+def load(spec: ModelSpec, cfg: ModelConfig) -> OpenAIModel:
+    if not spec.target.startswith(("http://", "https://")):
+        raise ModelError(
+            f"openai spec needs a base URL, got {spec.target!r}",
+            fix="write openai:http://127.0.0.1:8000/v1#model-name",
+        )
+    return OpenAIModel(spec.target, spec.name, cfg)
+
+
+class OpenAIModel(Model):
+    backend = "openai"
+
+    def __init__(self, base_url: str, name: str, cfg: ModelConfig) -> None:
+        import openai
+
+        self._openai = openai
+        self.base_url = base_url.rstrip("/")
+        key = cfg.api_key or os.environ.get("OPENAI_API_KEY") or "none"
+        self.client = openai.OpenAI(
+            base_url=self.base_url, api_key=key, timeout=cfg.timeout, max_retries=0
+        )
+        self.name = name or self._first_model()
+        self.id = f"openai:{self.name}"
+        self._n_ctx: int | None = None
+
+    def _call(self, fn: Any, **kw: Any) -> Any:
+        """Run one API call, turning transport and API errors into one-line ModelErrors."""
+        try:
+            return fn(**kw)
+        except self._openai.APIConnectionError:
+            raise ModelError(
+                f"cannot reach the server at {self.base_url}",
+                fix="start it (e.g. `vllm serve MODEL` or `python -m llama_cpp.server`) or fix the URL",
+            ) from None
+        except self._openai.APIStatusError as e:
+            raise ModelError(
+                f"server at {self.base_url} answered {e.status_code}: {_short(e)}"
+            ) from None
+
+    def _first_model(self) -> str:
+        models = self._call(self.client.models.list)
+        ids = [m.id for m in models.data]
+        if not ids:
+            raise ModelError(
+                f"server at {self.base_url} lists no models", fix="name one: openai:URL#model"
+            )
+        return str(ids[0])
+
+    @property
+    def context_length(self) -> int:
+        """From the model listing (vLLM: max_model_len); servers that don't say get 4096, and a
+        prompt over their real limit is refused by the server with a clear 400."""
+        if self._n_ctx is None:
+            self._n_ctx = 4096
+            for info in self._call(self.client.models.list).data:
+                extra = info.model_extra or {}
+                if info.id == self.name and extra.get("max_model_len"):
+                    self._n_ctx = int(extra["max_model_len"])
+        return self._n_ctx
+
+    def tokenize(self, text: str, *, add_special: bool = False) -> list[int]:
+        """vLLM serves POST /tokenize; llama-cpp-python's server POST /extras/tokenize."""
+        import httpx
+
+        root = self.base_url.removesuffix("/v1")
+        body = {
+            "model": self.name,
+            "prompt": text,
+            "input": text,
+            "add_special_tokens": add_special,
+        }
+        for url in (f"{root}/tokenize", f"{root}/extras/tokenize"):
+            try:
+                r = httpx.post(url, json=body, timeout=10)
+            except httpx.HTTPError:
+                continue
+            if r.status_code == 200:
+                data = r.json()
+                return list(data.get("tokens", []))
+        raise CapabilityError(
+            f"server at {self.base_url} offers no tokenize endpoint",
+            fix="use a vLLM or llama.cpp server",
+        )
+
+    def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
+        raise CapabilityError(
+            "an OpenAI-compatible server applies its own chat template",
+            fix="use chat()/stream_chat(), which send the messages as they are",
+        )
+
+    def _sampling(self, params: GenerationParams) -> dict[str, Any]:
+        kw: dict[str, Any] = {"max_tokens": params.max_tokens, "temperature": params.temperature,
+                              "top_p": params.top_p}  # fmt: skip
+        if params.seed is not None:
+            kw["seed"] = params.seed
+        if params.stop:
+            kw["stop"] = list(params.stop)
+        return kw
+
+    def stream(self, prompt: str, params: GenerationParams = GenerationParams()) -> Iterator[str]:
+        stream = self._call(self.client.completions.create, model=self.name, prompt=prompt, stream=True,
+                            **self._sampling(params))  # fmt: skip
+        for chunk in stream:
+            if chunk.choices and chunk.choices[0].text:
+                yield chunk.choices[0].text
+
+    def stream_chat(
+        self, messages: Messages, params: GenerationParams = GenerationParams()
+    ) -> Iterator[str]:
+        msgs = [{"role": m.role, "content": m.content} for m in messages]
+        stream = self._call(self.client.chat.completions.create, model=self.name, messages=msgs, stream=True,
+                            **self._sampling(params))  # fmt: skip
+        for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                yield chunk.choices[0].delta.content
+
+    def _prompt_logprobs(self, prompt: str, top: int) -> Any:
+        resp = self._call(self.client.completions.create, model=self.name, prompt=prompt, max_tokens=1,
+                          temperature=0.0, logprobs=top, echo=True)  # fmt: skip
+        lp = resp.choices[0].logprobs
+        if lp is None or not lp.token_logprobs:
+            raise CapabilityError(
+                f"server at {self.base_url} returned no log-probs",
+                fix="scoring needs prompt log-probs: use vLLM, or llama.cpp's server started with "
+                "--logits_all true; or use a generate-mode task",
+            )
+        return lp
+
+    def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
+        out = []
+        for req in requests:
+            context, continuation = split_context(req.context, req.continuation)
+            lp = self._prompt_logprobs(context + continuation, 1)
+            # Echoed tokens carry text offsets: those in [len(context), len(prompt)) are the
+            # continuation; vLLM also returns the generated token, whose offset is len(prompt).
+            end = len(context) + len(continuation)
+            idx = [i for i, off in enumerate(lp.text_offset) if len(context) <= off < end]
+            vals = [float(lp.token_logprobs[i]) for i in idx if lp.token_logprobs[i] is not None]
+            greedy = all(
+                lp.top_logprobs and lp.top_logprobs[i] and max(lp.top_logprobs[i], key=lp.top_logprobs[i].get)
+                == lp.tokens[i] for i in idx
+            )  # fmt: skip
+            out.append(LoglikResult(sum(vals), bool(greedy), len(vals), tuple(vals)))
+        return out
+
+    def next_token_logprobs(self, prompts: Sequence[str], top_k: int = 5) -> list[dict[str, float]]:
+        out = []
+        for prompt in prompts:
+            lp = self._prompt_logprobs(prompt, top_k)
+            top = lp.top_logprobs[-1] if lp.top_logprobs else None
+            if not top:
+                raise CapabilityError(f"server at {self.base_url} returned no top log-probs")
+            out.append(dict(sorted(top.items(), key=lambda kv: -kv[1])))
+        return out
+
+
+def _short(e: Exception) -> str:
+    text = str(getattr(e, "message", e))
+    return text if len(text) < 200 else text[:200] + "…"

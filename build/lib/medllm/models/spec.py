@@ -1,0 +1,66 @@
+"""Model specs as strings: `llamacpp:default`, `llamacpp:/x.gguf`, `hf:./models/smollm2`,
+`openai:http://127.0.0.1:8000/v1#model-name`. Options go in `ModelConfig` (or `?k=v&k2=v2`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medllm.core import ModelError
+from medllm.models.base import Model
+from medllm.models.registry import backends
+
+DEFAULT_SPEC = "llamacpp:default"
+
+
+class ModelConfig(BaseModel):
+    """Which model to load and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spec: str = Field(
+        DEFAULT_SPEC, description="backend:target, e.g. llamacpp:default, hf:./models/smollm2"
+    )
+    n_ctx: int = Field(4096, ge=128, description="context window to allocate (llamacpp)")
+    n_threads: int | None = Field(None, description="CPU threads (llamacpp); default: all cores")
+    n_batch: int = Field(512, ge=1, description="prompt-processing batch size (llamacpp)")
+    device: str = Field("auto", description="hf: cpu, cuda, cuda:1 or auto")
+    dtype: str = Field("auto", description="hf: float32, bfloat16, float16 or auto (fp32 on CPU)")
+    adapter: str | None = Field(None, description="hf: a PEFT adapter folder applied on top")
+    batch_size: int = Field(8, ge=1, description="hf: sequences per forward pass when scoring")
+    api_key: str | None = Field(
+        None, description="openai: API key (default: $OPENAI_API_KEY or 'none')"
+    )
+    timeout: float = Field(60.0, gt=0, description="openai: request timeout in seconds")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    backend: str
+    target: str
+    name: str = ""
+
+
+def parse_spec(spec: str) -> tuple[ModelSpec, dict[str, Any]]:
+    """'openai:http://h/v1#m?api_key=x' → (ModelSpec('openai', 'http://h/v1', 'm'), {'api_key': 'x'})."""
+    backend, sep, rest = spec.partition(":")
+    if not sep or not backend or not rest:
+        raise ModelError(
+            f"model spec {spec!r} is not backend:target",
+            fix=f"write e.g. llamacpp:default, hf:./models/smollm2 (backends: {', '.join(backends.names())})",
+        )
+    rest, _, query = rest.partition("?")
+    target, _, name = rest.partition("#")
+    return ModelSpec(backend, target, name), dict(parse_qsl(query))
+
+
+def load_model(spec: str | ModelConfig = DEFAULT_SPEC, **options: Any) -> Model:
+    """Load a model from a spec string or a `ModelConfig`; keyword options override the config."""
+    cfg = spec if isinstance(spec, ModelConfig) else ModelConfig(spec=spec)
+    parsed, query = parse_spec(cfg.spec)
+    cfg = ModelConfig.model_validate({**cfg.model_dump(), **query, **options})
+    factory = backends.get(parsed.backend)
+    return factory(parsed, cfg)  # type: ignore[no-any-return]

@@ -1,0 +1,14 @@
+"""Privacy: PHI de-identification (detect → transform) and the leakage audit.
+
+Public API: `deidentify`, `Deidentifier`, `DeidConfig`, `run_deid` (files and folders), `evaluate`
+(gold spans vs detections) and `medllm.privacy.audit.audit` (canaries, membership inference, scans).
+Nothing here imports torch; the audit imports it only when it scores a model.
+"""
+
+from __future__ import annotations
+
+from medllm.privacy.config import DeidConfig
+from medllm.privacy.deid import Deidentifier, DeidResult, deidentify
+from medllm.privacy.runner import run_deid
+
+__all__ = ["DeidConfig", "DeidResult", "Deidentifier", "deidentify", "run_deid"]

@@ -1,0 +1,165 @@
+"""`medllm deid run|eval|generate`: de-identify files, score detectors on gold notes, write gold.
+
+Imports nothing heavy (no torch): everything it needs is loaded inside the commands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="De-identify clinical text (HIPAA Safe Harbor identifiers).", no_args_is_help=True
+)
+console = Console()
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="a `kind: deid` YAML file")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="override a config field: key=value")
+]
+RecOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--recognizer", "-r", help="recognizer name; repeat; '+spacy_ner' adds to the defaults"
+    ),
+]
+
+
+def _config(config: Path | None, set_: list[str] | None, **fields: Any) -> Any:
+    """YAML (its `kind: deid` line dropped) + CLI options + --set overrides → DeidConfig."""
+    from medllm.core import deep_merge, parse_overrides, read_yaml, validate
+    from medllm.privacy.config import DeidConfig
+
+    data = read_yaml(config) if config is not None else {}
+    data.pop("kind", None)
+    options = {k: v for k, v in fields.items() if v is not None}
+    merged = deep_merge(deep_merge(data, options), parse_overrides(set_))
+    return validate(merged, DeidConfig, origin=str(config) if config else "config")
+
+
+@app.command()
+def run(
+    inp: Annotated[
+        Path, typer.Argument(help="a .txt/.md/.jsonl/FHIR .json file, or a folder of them")
+    ],
+    out: Annotated[
+        Path, typer.Argument(help="output folder (mirrors IN; plus deid_manifest.json)")
+    ],
+    transform: Annotated[str | None, typer.Option(help="redact | mask | surrogate")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="JSONL text field; repeat")
+    ] = None,
+    recognizer: RecOpt = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """De-identify IN into OUT. Fails closed: a bad record stops the run, nothing is written in clear."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from medllm.privacy.runner import run_deid
+
+    cfg = _config(
+        config,
+        set_,
+        transform=transform,
+        workers=workers,
+        text_fields=field,
+        recognizers=recognizer,
+    )
+    columns = (TextColumn("de-identifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("records", total=None)
+        summary = run_deid(inp, out, cfg, progress=lambda n: bar.advance(task, n))
+    rate = summary.records / summary.seconds if summary.seconds else 0.0
+    console.print(
+        f"[green]done[/green] {summary.records} records in {summary.files} files, "
+        f"{sum(summary.phi.values())} PHI spans replaced ({cfg.transform}), "
+        f"{summary.seconds:.1f} s = {rate:.1f} records/s with {cfg.workers} worker(s)"
+    )
+    if summary.attachments_dropped:
+        console.print(f"attachments dropped: {summary.attachments_dropped} (images, binaries)")
+    console.print(f"manifest: {out / 'deid_manifest.json'}")
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gold", "-g", help="synthetic | i2b2 | gold .jsonl | i2b2 .xml file/folder; repeat"
+        ),
+    ] = None,
+    n: Annotated[int, typer.Option(help="number of synthetic notes")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed of the synthetic notes")] = 0,
+    recognizer: RecOpt = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write the full figures to this JSON file")
+    ] = None,
+    config: ConfigOpt = None,
+    set_: SetOpt = None,
+) -> None:
+    """Precision / recall / F1 per PHI type, span (strict, relaxed) and token level."""
+    from medllm.core import write_json
+    from medllm.privacy.detect import build_analyzer
+    from medllm.privacy.evaluate import evaluate
+    from medllm.privacy.gold import load_gold
+
+    cfg = _config(config, set_, recognizers=recognizer)
+    analyzer = build_analyzer(cfg.recognizer_names(), cfg.min_score)
+    results = {}
+    for spec in gold or ["synthetic", "i2b2"]:
+        notes = load_gold(spec, n=n, seed=seed)
+        results[spec] = evaluate(notes, analyzer.analyze)
+        _print_report(spec, results[spec])
+    if out is not None:
+        write_json(
+            out, {"recognizers": cfg.recognizer_names(), "n": n, "seed": seed, "results": results}
+        )
+        console.print(f"figures: {out}")
+
+
+def _print_report(name: str, rep: dict[str, Any]) -> None:
+    """Per type: span strict F1, span relaxed P/R/F1, token F1, PHI-token recall (all in --out)."""
+    table = Table(title=f"{name}: {rep['notes']} notes, {rep['notes_per_s']} notes/s")
+    table.add_column("type", no_wrap=True, min_width=10)
+    for col in ("gold", "pred", "strict F1", "relax P", "relax R", "relax F1", "token F1", "PHI R"):
+        table.add_column(col, justify="right")
+    for kind, f in [*rep["per_type"].items(), ("ALL", rep["overall"])]:
+        relaxed = f["span_relaxed"]
+        table.add_row(
+            kind,
+            str(f["gold_spans"]),
+            str(f["pred_spans"]),
+            f"{f['span_strict']['f1']:.3f}",
+            f"{relaxed['precision']:.3f}",
+            f"{relaxed['recall']:.3f}",
+            f"{relaxed['f1']:.3f}",
+            f"{f['token']['f1']:.3f}",
+            f"{f['token_binary_recall']:.3f}",
+        )
+    console.print(table)
+    tb = rep["overall"]["token_binary"]
+    console.print(
+        f"PHI tokens (any type): precision {tb['precision']:.4f}, recall {tb['recall']:.4f}, F1 {tb['f1']:.4f}"
+    )
+
+
+@app.command()
+def generate(
+    out: Annotated[
+        Path, typer.Argument(help="gold JSONL to write: id, patient_id, note_type, text, spans")
+    ],
+    n: Annotated[int, typer.Option(help="number of notes")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed; the same seed gives the same notes")] = 0,
+) -> None:
+    """Write seeded synthetic clinical notes with PHI at exact offsets (a gold corpus)."""
+    from medllm.core import write_jsonl
+    from medllm.privacy.gold.synthetic import iter_notes
+
+    rows = write_jsonl(out, (note.to_dict() for note in iter_notes(n, seed)))
+    console.print(f"[green]wrote[/green] {rows} synthetic notes to {out}")

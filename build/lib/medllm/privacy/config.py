@@ -1,0 +1,60 @@
+"""The de-identification config (`kind: deid`): which recognizers, which transform, how to run."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DeidConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recognizers: list[str] = Field(
+        default_factory=list,
+        description="recognizer names (see `medllm ls recognizers`); empty = every default one "
+        "(all but spacy_ner); '+name' adds to the defaults, '-name' removes from them",
+    )
+    transform: str = Field(
+        "redact", description="redact | mask | surrogate (`medllm ls transforms`)"
+    )
+    secret: str | None = Field(
+        None,
+        description="key for surrogates and date shifts; the same key gives the same surrogates on "
+        "a later run; none = a random key per run (not stored)",
+    )
+    min_score: float = Field(0.0, ge=0, le=1, description="drop detections scored below this")
+    text_fields: list[str] = Field(
+        default_factory=lambda: ["text"], description="JSONL fields to de-identify (strings)"
+    )
+    keep_fields: list[str] = Field(
+        default_factory=list,
+        description="JSONL fields copied as they are (you vouch they hold no PHI); all other "
+        "fields except id and patient are dropped",
+    )
+    id_field: str = Field("id", description="JSONL field holding the record id (kept as is)")
+    patient_field: str | None = Field(
+        "patient_id",
+        description="JSONL field naming the patient, so surrogates and date shifts are per patient "
+        "(written back as a keyed pseudonym); records without it are their own patient",
+    )
+    workers: int = Field(1, ge=1, le=64, description="worker processes")
+    on_error: Literal["fail", "skip"] = Field(
+        "fail",
+        description="fail: stop at the first record that cannot be processed, nothing of that file "
+        "is written; skip: leave that record out (counted in the manifest), never written in clear",
+    )
+
+    def recognizer_names(self) -> list[str]:
+        from medllm.privacy.registry import DEFAULT_RECOGNIZERS, recognizers
+
+        plain = [r for r in self.recognizers if r[:1] not in "+-"]
+        names = list(plain) if plain else list(DEFAULT_RECOGNIZERS)
+        for r in self.recognizers:
+            if r.startswith("+") and r[1:] not in names:
+                names.append(r[1:])
+            elif r.startswith("-") and r[1:] in names:
+                names.remove(r[1:])
+        for n in names:
+            recognizers.get(n)  # unknown names fail here, with "did you mean"
+        return names

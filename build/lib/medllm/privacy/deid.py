@@ -1,0 +1,64 @@
+"""`deidentify`: detect → transform, joined by `Span` records.
+
+from medllm.privacy import deidentify
+clean = deidentify("Seen by Dr. Hobbs on 03/14/2024.", transform="surrogate").text
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from medllm.core import Span
+from medllm.privacy.config import DeidConfig
+from medllm.privacy.detect import Analyzer, build_analyzer
+
+
+@dataclass(frozen=True)
+class DeidResult:
+    text: str = field(repr=False)
+    spans: tuple[Span, ...] = field(repr=False)
+
+    def counts(self) -> Counter[str]:
+        return Counter(s.kind for s in self.spans)
+
+
+class Deidentifier:
+    """Recognizers + one transform, built once and applied to many texts."""
+
+    def __init__(self, cfg: DeidConfig | None = None) -> None:
+        from medllm.privacy.registry import transforms
+
+        self.cfg = cfg or DeidConfig()
+        self.analyzer: Analyzer = build_analyzer(self.cfg.recognizer_names(), self.cfg.min_score)
+        cls = transforms.get(self.cfg.transform)
+        self.transform = cls(self.cfg.secret) if self.cfg.transform == "surrogate" else cls()
+
+    def __call__(self, text: str, *, patient: str = "") -> DeidResult:
+        spans = self.analyzer.analyze(text)
+        return DeidResult(self.transform.apply(text, spans, patient=patient), tuple(spans))
+
+
+def keyed_digest(value: str, secret: str) -> bytes:
+    """HMAC-SHA256 of `value` under the run's key: stable within a run, not reversible without it."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).digest()
+
+
+def pseudonym(value: str, secret: str) -> str:
+    """The keyed pseudonym of an id (a patient field, a FHIR resource id): "p-" + 12 hex digits."""
+    return "p-" + keyed_digest(value, secret).hex()[:12]
+
+
+@lru_cache(maxsize=4)
+def _cached(transform: str, secret: str | None) -> Deidentifier:
+    return Deidentifier(DeidConfig(transform=transform, secret=secret))
+
+
+def deidentify(
+    text: str, *, transform: str = "redact", patient: str = "", secret: str | None = None
+) -> DeidResult:
+    """De-identify one text with the default recognizers (cached between calls)."""
+    return _cached(transform, secret)(text, patient=patient)

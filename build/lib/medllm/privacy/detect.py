@@ -1,0 +1,64 @@
+"""Detection: run the recognizers, then resolve overlaps into disjoint spans.
+
+Overlapping or touching-inside spans are merged into their union, so a span never leaves part of
+an identifier in clear (fail-safe); the merged span takes the kind of its strongest member (score,
+then length).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from medllm.core import Span
+from medllm.privacy.recognizers.base import Recognizer
+
+
+def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Disjoint spans sorted by start; each cluster of overlapping spans becomes one."""
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    out: list[Span] = []
+    cluster: list[Span] = []
+    end = -1
+    for s in ordered:
+        if cluster and s.start >= end:
+            out.append(_merge(cluster))
+            cluster = []
+        cluster.append(s)
+        end = max(end, s.end) if len(cluster) > 1 else s.end
+    if cluster:
+        out.append(_merge(cluster))
+    return out
+
+
+def _merge(cluster: list[Span]) -> Span:
+    best = max(cluster, key=lambda s: (s.score, s.end - s.start))
+    start = min(s.start for s in cluster)
+    end = max(s.end for s in cluster)
+    return Span(best.kind, start, end, best.score, best.source)
+
+
+class Analyzer:
+    """All recognizers over one text → disjoint spans."""
+
+    def __init__(self, recognizers: Sequence[Recognizer], min_score: float = 0.0) -> None:
+        self.recognizers = list(recognizers)
+        self.min_score = min_score
+
+    def analyze(self, text: str) -> list[Span]:
+        found: list[Span] = []
+        for rec in self.recognizers:
+            found.extend(s for s in rec.analyze(text) if s.score >= self.min_score)
+        return resolve_overlaps(found)
+
+
+def build_recognizers(names: Sequence[str]) -> list[Recognizer]:
+    """Instantiate recognizers by registry name."""
+    from medllm.privacy.registry import recognizers
+
+    return [recognizers.get(n)() for n in names]
+
+
+def build_analyzer(names: Sequence[str] | None = None, min_score: float = 0.0) -> Analyzer:
+    from medllm.privacy.registry import DEFAULT_RECOGNIZERS
+
+    return Analyzer(build_recognizers(list(names or DEFAULT_RECOGNIZERS)), min_score)

@@ -1,0 +1,31 @@
+"""Ages over 89 (Safe Harbor aggregates them as "90 or older"); younger ages are not PHI."""
+
+from __future__ import annotations
+
+from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
+
+_OLD = r"(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?)"
+_TENS = r"(?:ninety|one\s+hundred(?:\s+and)?)"
+_UNITS = r"(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))?"
+
+
+class AgeRecognizer(PatternRecognizer):
+    name = "age"
+    kinds = ("AGE",)
+    patterns = (
+        Pattern(
+            "AGE",
+            rx(
+                r"(?<![\w.])"
+                + _OLD
+                + r"(?:\s*|-)(?i:y/?o\b|y\.o\.|yo\b|yrs?\b|years?(?:[\s\-]old)?\b"
+                r"|year-old|yr-old|-year-old|years\s+of\s+age)"
+            ),
+            0.9,
+        ),
+        Pattern("AGE", rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*)" + _OLD + r"\b"), 0.9),
+        Pattern(
+            "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
+        ),
+        Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
+    )

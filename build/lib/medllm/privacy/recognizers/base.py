@@ -1,0 +1,82 @@
+"""What every recognizer is: a named object turning text into `Span`s of PHI kinds.
+
+`PatternRecognizer` covers the regex-shaped identifiers: each `Pattern` is a compiled regex whose
+group `phi` (or the whole match) is the PHI, an optional validator to reject look-alikes, and a
+score. Context words ("MRN", "fax", "DOB") live inside the regex so one pass finds both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+from medllm.core import Span
+
+
+class Recognizer(Protocol):
+    """`name` is the registry key; `kinds` the PHI kinds it can emit."""
+
+    name: str
+    kinds: tuple[str, ...]
+
+    def analyze(self, text: str) -> list[Span]: ...
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    score: float = 0.9
+    validate: Callable[[str], bool] | None = field(default=None, compare=False)
+
+
+def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile with VERBOSE so patterns can carry comments and spacing."""
+    return re.compile(pattern, flags | re.VERBOSE)
+
+
+class PatternRecognizer:
+    """Runs its patterns; a match's `phi` group (else the whole match) becomes a span."""
+
+    name: ClassVar[str] = ""
+    kinds: ClassVar[tuple[str, ...]] = ()
+    patterns: ClassVar[tuple[Pattern, ...]] = ()
+
+    def analyze(self, text: str) -> list[Span]:
+        spans: list[Span] = []
+        for pat in self.patterns:
+            for m in pat.regex.finditer(text):
+                group = "phi" if "phi" in pat.regex.groupindex and m.group("phi") else 0
+                start, end = m.span(group)
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                if start == end:
+                    continue
+                if pat.validate is not None and not pat.validate(text[start:end]):
+                    continue
+                spans.append(Span(pat.kind, start, end, pat.score, self.name))
+        return spans
+
+
+# Label + separator before a value: "MRN: ", "MRN #", "Medical record number is ".
+SEP = r"(?:\s*(?:\#|no\.?|num(?:ber)?|is|of)?\s*[:\#=\-]?\s*)"
+
+
+def digits(s: str) -> str:
+    return "".join(c for c in s if c.isdigit())
+
+
+# An identifier value: letters, digits, dashes, slashes, dots; must hold a digit (checked by
+# `has_digit`), so "MRN: pending" is not a span.
+ID_VALUE = r"(?P<phi>[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.](?=[A-Za-z0-9])){2,24})(?![A-Za-z0-9])"
+
+
+def has_digit(s: str) -> bool:
+    return any(c.isdigit() for c in s)
+
+
+def context_id(kind: str, context: str, score: float = 0.9) -> Pattern:
+    """An identifier after a context phrase such as "MRN" or "member ID"; case-insensitive."""
+    return Pattern(kind, rx(r"(?i:\b(?:" + context + r"))\b" + SEP + ID_VALUE), score, has_digit)

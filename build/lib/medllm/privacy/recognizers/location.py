@@ -1,0 +1,130 @@
+"""Cities and states: "City, ST", "City, State", state names, and US city names from GeoNames.
+
+A city name alone counts when it is not also an ordinary word ("Mobile", "Normal" stay) and is
+capitalised; "City, ST" counts for any capitalised words before a valid state code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from medllm.core import Span
+from medllm.privacy.resources import Lexicon, lexicon
+
+# ", ST" / ", State": the state; the city is looked for in the words just before the comma.
+_STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
+_WORDS_BEFORE = re.compile(
+    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
+)
+# "Moody Family Clinic, Tallahassee": a city right after a facility name.
+_AFTER_FACILITY = re.compile(
+    r"(?:Hospital|Center|Centre|Clinic|Infirmary|Institute|Practice),[ \t]+"
+    r"(?P<city>(?:St\.[ \t])?[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})\b"
+)
+_STREET_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "drive",
+        "dr",
+        "lane",
+        "ln",
+        "boulevard",
+        "blvd",
+        "court",
+        "ct",
+        "way",
+        "place",
+        "pl",
+    ]
+)
+_CAPS = re.compile(
+    r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b"
+)
+
+
+class LocationRecognizer:
+    name = "location"
+    kinds = ("CITY", "STATE")
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        self.lex = lex or lexicon()
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = self._city_state(text)
+        for m in _AFTER_FACILITY.finditer(text):
+            city = self._city_in(m.group("city"), "")
+            if city is not None:
+                start = m.start("city")
+                spans.append(Span("CITY", start, start + len(city), 0.8, self.name))
+        taken = {(s.start, s.end) for s in spans}
+        for m in _CAPS.finditer(text):
+            for start, end, kind in self._known(m.group(0), m.start()):
+                if (start, end) not in taken:
+                    spans.append(Span(kind, start, end, 0.6, self.name))
+        return spans
+
+    def _city_state(self, text: str) -> list[Span]:
+        out = []
+        for m in _STATE_AFTER_COMMA.finditer(text):
+            state = m.group("state")
+            if state.lower() not in self.lex.states:
+                continue
+            zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12]) is not None
+            credential = state in ("MD", "PA", "DO") and not zip_after  # "Mike Ivan, MD"
+            before = _WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before is None:
+                continue
+            city = self._city_in(before.group(1), text[m.end() : m.end() + 12])
+            c_start = m.start() - len(city) if city else 0
+            if city is None or (credential and not self._place_not_person(text, c_start, city)):
+                continue
+            out.append(Span("CITY", c_start, m.start(), 0.85, self.name))
+            out.append(Span("STATE", m.start("state"), m.end("state"), 0.85, self.name))
+        return out
+
+    def _place_not_person(self, text: str, start: int, city: str) -> bool:
+        """For "X, MD": X is a known city and not the surname of "Jane X, MD" / "J. X, MD"."""
+        if city.lower() not in self.lex.cities:
+            return False
+        prev = re.search(r"([A-Z][A-Za-z]*)\.?[ \t]+$", text[max(0, start - 30) : start])
+        return prev is None or not (len(prev.group(1)) == 1 or self.lex.is_first(prev.group(1)))
+
+    def _city_in(self, words: str, after: str) -> str | None:
+        """The longest known city ending `words`; with a ZIP after, the last non-street words."""
+        parts = words.split()
+        for k in range(len(parts), 0, -1):
+            cand = " ".join(parts[-k:])
+            if cand.lower() in self.lex.cities:
+                return words[len(words) - len(cand) :]
+        if re.match(r"\s+\d{5}\b", after) and parts[-1].lower() not in _STREET_WORDS:
+            return parts[-1]
+        return None
+
+    def _known(self, words: str, offset: int) -> list[tuple[int, int, str]]:
+        """Longest known city or full state name inside a run of capitalised words."""
+        toks = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", words)]
+        out: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(toks):
+            for j in range(min(len(toks), i + 3), i, -1):
+                s, e = toks[i][0], toks[j - 1][1]
+                phrase = words[s:e].lower()
+                kind = self._kind(phrase, j - i)
+                if kind:
+                    out.append((offset + s, offset + e, kind))
+                    i = j - 1
+                    break
+            i += 1
+        return out
+
+    def _kind(self, phrase: str, n_words: int) -> str | None:
+        if len(phrase) > 2 and phrase in self.lex.states:
+            return "STATE"
+        if phrase in self.lex.cities and (n_words > 1 or phrase not in self.lex.common):
+            return None if self.lex.is_first(phrase) else "CITY"
+        return None

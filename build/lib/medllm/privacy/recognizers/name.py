@@ -1,0 +1,212 @@
+"""Person names: context rules first, then dictionaries of real first and last names.
+
+Context: titles ("Dr. Hobbs"), field labels ("Patient:", "Attending:", "cc:", "Dear"), relations
+("his wife Mary"), credentials after the name ("Gilbert P. Perez, M.D."), "Last, First" with both
+parts in the name lists. Dictionary: a capitalised word in the first/last-name lists that is not
+an ordinary English or medical word (philter's whitelist) and not part of an eponym ("Parkinson
+disease"). Hand-written because no offline library does clinical-note name detection at this speed
+(spaCy's small model is offered as the optional `spacy_ner` recognizer).
+"""
+
+from __future__ import annotations
+
+import re
+
+from medllm.core import Span
+from medllm.privacy.resources import Lexicon, lexicon
+
+_WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
+_INIT = r"[A-Z]\.?"
+# A run of name words on one line: "Gilbert P. Perez", "OWEN M GALLAGHER", "Villegas, Yosef".
+_RUN = (
+    _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
+    r"|" + _WORD + r"(?:[ \t]+(?:" + _INIT + r"[ \t]+)?" + _WORD + r"){0,3}"
+    r"|" + _INIT + r"[ \t]+" + _WORD + r"(?:[ \t]+" + _WORD + r")?"
+)
+_TITLE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Rev|Sr|Sister|Nurse)\b\.?[ \t]+"
+_STRONG = (
+    r"patient(?:'s)?(?:\s+name)?|attending|pcp|referring(?:\s+(?:physician|provider|doctor))?|referred\s+by"
+    r"|(?:electronically\s+)?signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|cosigned\s+by"
+    r"|seen\s+(?:by|with)|discussed\s+with|dear|sincerely|regards|thanks|thank\s+you"
+    r"|ordering\s+(?:physician|provider)|reading\s+(?:physician|radiologist)"
+)
+_WEAK = (
+    r"pt(?:\s+name)?|name|physician|provider|surgeon|resident|fellow|intern|author|from|to|cc|c\.c\."
+    r"|contact|emergency\s+contact|nok|next\s+of\s+kin|guardian|caregiver|interpreter|witness"
+    r"|consultant|rn|np|radiologist|signed|attn|mother|father|spouse|informant"
+)
+_LABEL = (
+    r"(?i:\b(?:" + _STRONG + r")\b[ \t]*[:,\-]?|\b(?:" + _WEAK + r")[ \t]*:)[ \t]*(?:\n[ \t]*)?"
+)
+_RELATION = (
+    r"(?i:\b(?:wife|husband|son|daughter|mother|father|sister|brother|friend|partner|spouse|niece"
+    r"|nephew|grandson|granddaughter|neighbor|aunt|uncle|cousin|fianc[ée]e?)\b)[ \t]*,?[ \t]+"
+)
+_CREDENTIAL = (
+    r"(?=(?:,[ \t]*|[ \t]+)(?:M\.?D\.?|D\.?O\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?(?:-C)?|Ph\.?D\.?|MBBS|FACP|FACS|CNM"
+    r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW)\b)"
+)
+_CONTEXT = re.compile(
+    r"(?:(?:"
+    + _LABEL
+    + r"|"
+    + _RELATION
+    + r")(?:"
+    + _TITLE
+    + r")?|"
+    + _TITLE
+    + r")(?P<run>"
+    + _RUN
+    + r")"
+    r"|(?P<cred>" + _RUN + r")" + _CREDENTIAL
+)
+_ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
+_HEADER_WORDS = frozenset(
+    [
+        "mrn",
+        "dob",
+        "date",
+        "age",
+        "sex",
+        "room",
+        "bed",
+        "unit",
+        "diagnosis",
+        "md",
+        "do",
+        "rn",
+        "np",
+        "pa",
+        "phd",
+        "admitted",
+        "seen",
+        "today",
+        "re",
+        "subject",
+        "cc",
+        "the",
+        "and",
+        "of",
+        "a",
+        "an",
+        "history",
+        "exam",
+        "note",
+        "report",
+        "service",
+        "clinic",
+        "hospital",
+        "department",
+    ]
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Words after a surname that make it an eponym, not a person in the note.
+_EPONYM_NEXT = re.compile(
+    r"^(?:'s)?[ \t]*(?i:disease|syndrome|sign|test|criteria|score|maneuver|manoeuvre|procedure|"
+    r"classification|scale|catheter|tube|stain|reflex|phenomenon|law|fracture|palsy|lymphoma"
+    r"|sarcoma|tumor|tumour|ulcer|node|cell|cells|body|bodies|operation|repair|position|method)\b"
+)
+
+
+class NameRecognizer:
+    name = "name"
+    kinds = ("NAME",)
+
+    def __init__(self, lex: Lexicon | None = None) -> None:
+        self.lex = lex or lexicon()
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = self._contextual(text)
+        spans += self._dictionary(text)
+        spans += self._propagate(text, spans)
+        return spans
+
+    def _propagate(self, text: str, found: list[Span]) -> list[Span]:
+        """Other mentions of a word already found as a name ("KLING, ETHYL" ... "Ethyl returns")."""
+        words = {
+            t.group(0).lower()
+            for s in found
+            if s.score >= 0.9
+            for t in _TOKEN.finditer(text, s.start, s.end)
+            if len(t.group(0)) > 2
+        }
+        if not words:
+            return []
+        out = []
+        for m in _TOKEN.finditer(text):
+            w = m.group(0)
+            if w[0].isupper() and w.lower() in words:
+                out.append(Span("NAME", m.start(), m.end(), 0.8, self.name))
+        return out
+
+    def _contextual(self, text: str) -> list[Span]:
+        out = []
+        for m in _CONTEXT.finditer(text):
+            group = "run" if m.group("run") else "cred"
+            toks = list(_TOKEN.finditer(text, m.start(group), m.end(group)))
+            if group == "run":  # "Patient: John Smith Diagnosis" → "John Smith"
+                while len(toks) > 1 and self._ordinary(toks[-1].group(0)):
+                    toks.pop()
+            else:  # "Signed Gilbert Perez, MD" → "Gilbert Perez"
+                while len(toks) > 1 and self._ordinary(toks[0].group(0)):
+                    toks.pop(0)
+            if not toks or (len(toks) == 1 and group == "run" and self._ordinary(toks[0].group(0))):
+                continue
+            end = toks[-1].end()
+            if len(toks[-1].group(0)) == 1 and text[end : end + 1] == ".":
+                end += 1
+            out.append(Span("NAME", toks[0].start(), end, 0.9, self.name))
+        return out
+
+    def _ordinary(self, word: str) -> bool:
+        """A word to trim off a run: a header word or a lower-case word ("Dr. Ann Child" stays)."""
+        w = word.lower()
+        if w in _HEADER_WORDS:
+            return True
+        return word.islower() and w in self.lex.common
+
+    def _dictionary(self, text: str) -> list[Span]:
+        out = []
+        for m in _ANY_RUN.finditer(text):
+            toks = list(_TOKEN.finditer(text, m.start(), m.end()))
+            flags = [self._namey(t.group(0)) for t in toks]
+            if not any(flags):
+                continue
+            for start, end in self._name_parts(text, toks, flags):
+                out.append(Span("NAME", start, end, 0.7, self.name))
+        return out
+
+    def _namey(self, word: str) -> bool:
+        if len(word) < 2 or (word.isupper() and len(word) < 4):
+            return False
+        return self.lex.is_name(word.rstrip("'s") if word.endswith("'s") else word)
+
+    def _name_parts(
+        self, text: str, toks: list[re.Match[str]], flags: list[bool]
+    ) -> list[tuple[int, int]]:
+        """Maximal stretches of name words (plus initials and unknown capitalised words next to them)."""
+        out = []
+        i = 0
+        while i < len(toks):
+            if not flags[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(toks) and (flags[j + 1] or self._joinable(toks[j + 1].group(0))):
+                j += 1
+            start, end = toks[i].start(), toks[j].end()
+            if _EPONYM_NEXT.match(text[end : end + 30]) and j == i:
+                i = j + 1
+                continue
+            if end < len(text) and text[end] == "." and len(toks[j].group(0)) == 1:
+                end += 1
+            out.append((start, end))
+            i = j + 1
+        return out
+
+    def _joinable(self, word: str) -> bool:
+        """An initial, or a capitalised word that is in no list at all (a rare surname)."""
+        if len(word) == 1:
+            return True
+        w = word.lower()
+        return w not in self.lex.common and not word.isupper()

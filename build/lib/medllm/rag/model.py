@@ -1,0 +1,113 @@
+"""A retrieval-augmented `Model`: delegates to an inner model after putting retrieved, numbered,
+quarantined sources in front of the question. The evaluation harness uses it as its `rag` axis:
+every scoring mode (option log-likelihood, letters, generation) then sees the sources.
+
+Retrieval uses the question only, never the answer options (as MIRAGE does): from a prompt
+the question is the text after the last "Question:" (or the whole prompt) up to the first option
+line ("A. ..."). Retrieval results are cached per question, so the four option requests of one
+item retrieve once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from medllm.core import ChatMessage
+from medllm.models import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
+from medllm.rag.grounded import retrieve_sources
+from medllm.rag.prompt import HEADER, Source, sources_block
+
+_OPTION_LINE = re.compile(r"\n\s*\(?[A-J][.)]\s")
+_QUESTION = re.compile(r"(?:Question|Q)\s*:\s*", re.IGNORECASE)
+
+
+def question_of(prompt: str) -> str:
+    """The question inside a task prompt (no options, no template tokens)."""
+    parts = _QUESTION.split(prompt)
+    # With a "Question:" marker take the last one; otherwise the last blank-line-separated block
+    # (task preambles and few-shot examples come before it).
+    text = parts[-1] if len(parts) > 1 else prompt.strip().split("\n\n")[-1]
+    text = _OPTION_LINE.split(text, maxsplit=1)[0]
+    text = re.sub(r"<\|[^|>]+\|>", " ", text)  # chat-template markers
+    return " ".join(text.split()[:200])
+
+
+class RagModel(Model):
+    backend = "rag"
+
+    def __init__(
+        self, inner: Model, retriever: Any, k: int = 3, max_source_chars: int = 500
+    ) -> None:
+        self.inner = inner
+        self.retriever = retriever
+        self.k = k
+        self.max_source_chars = max_source_chars
+        self.id = f"{inner.id}+rag({retriever.name},k={k})"
+        self._cache: dict[str, list[Source]] = {}
+
+    @property
+    def context_length(self) -> int:
+        return self.inner.context_length
+
+    def sources_for(self, question: str) -> list[Source]:
+        if question not in self._cache:
+            self._cache[question] = retrieve_sources(
+                question, self.retriever, self.k, self.max_source_chars
+            )
+        return self._cache[question]
+
+    def augment(self, text: str) -> str:
+        """`text` with the sources for its question in front (unchanged if already augmented)."""
+        if HEADER in text:
+            return text
+        return f"{sources_block(self.sources_for(question_of(text)))}\n\n{text}"
+
+    def tokenize(self, text: str, *, add_special: bool = False) -> list[int]:
+        return self.inner.tokenize(text, add_special=add_special)
+
+    def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
+        msgs = list(messages)
+        last_user = max((i for i, m in enumerate(msgs) if m.role == "user"), default=None)
+        if last_user is not None:
+            msgs[last_user] = ChatMessage("user", self.augment(msgs[last_user].content))
+        return self.inner.apply_chat_template(msgs, add_generation_prompt=add_generation_prompt)
+
+    def _prompt(self, prompt: str) -> str:
+        """Raw prompts are augmented; prompts already built by `apply_chat_template` are not."""
+        return self.augment(prompt)
+
+    def stream(self, prompt: str, params: GenerationParams = GenerationParams()) -> Iterator[str]:
+        return self.inner.stream(self._prompt(prompt), params)
+
+    def generate_batch(
+        self, prompts: Sequence[str], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
+        return self.inner.generate_batch([self._prompt(p) for p in prompts], params)
+
+    def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
+        return self.inner.loglikelihood(
+            [LoglikRequest(self._prompt(r.context), r.continuation) for r in requests]
+        )
+
+    def next_token_logprobs(self, prompts: Sequence[str], top_k: int = 5) -> list[dict[str, float]]:
+        return self.inner.next_token_logprobs([self._prompt(p) for p in prompts], top_k)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def load(spec: Any, cfg: Any) -> RagModel:
+    """Backend factory for specs `rag:<inner spec>` (e.g. `rag:llamacpp:default`,
+    `rag:hf:./model`): the inner model over the default knowledge base, top-3 sources, retriever
+    "auto" (hybrid when the knowledge base has vectors, else BM25). Builds the lexical default
+    knowledge base on first use. This is the evaluation harness's `rag` axis by model spec."""
+    from medllm.knowledge import KbConfig, build_index, default_folder, exists, get_retriever
+    from medllm.models import load_model
+
+    inner_spec = spec.target + (f"#{spec.name}" if spec.name else "")
+    inner = load_model(cfg.model_copy(update={"spec": inner_spec}))
+    if not exists(default_folder()):
+        build_index(KbConfig(dense=False))
+    return RagModel(inner, get_retriever("auto", default_folder()), k=3)

@@ -1,0 +1,215 @@
+"""Citations and groundedness.
+
+- `citations(answer, sources)`: `[n]`, `[n, m]`, `[n-m]` markers → the cited sources' chunk ids.
+- `relevance(question, sources)`: how much of the question the retrieved sources cover: the share
+  of the question's content-word stems found in the sources (weighted by rarity when an IDF table is
+  given) combined with the best question-source cosine similarity.
+- `support(answer, sources)`: per answer sentence, the share of its content-word stems found in
+  one source; the answer's support is the mean over its sentences. Lexical on purpose: a model that
+  copies from its sources scores high, one that invents names and numbers scores low, and the score
+  is explainable to a user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from medllm.rag.prompt import Source
+
+_CITE = re.compile(r"\[(\d+(?:\s*[-,–]\s*\d+)*)\]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d+(?:\.\d+)?")
+_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "without",
+        "by",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "not",
+        "no",
+        "yes",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "may",
+        "might",
+        "will",
+        "shall",
+        "must",
+        "has",
+        "have",
+        "had",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "them",
+        "their",
+        "there",
+        "here",
+        "than",
+        "then",
+        "also",
+        "other",
+        "such",
+        "into",
+        "about",
+        "over",
+        "under",
+        "after",
+        "before",
+        "between",
+        "during",
+        "if",
+        "so",
+        "but",
+        "any",
+        "all",
+        "each",
+        "most",
+        "more",
+        "some",
+        "many",
+        "much",
+        "very",
+        "just",
+        "only",
+        "own",
+        "same",
+        "both",
+        "either",
+        "neither",
+        "nor",
+        "per",
+        "via",
+        "using",
+        "used",
+        "use",
+        "answer",
+        "question",
+        "source",
+        "sources",
+        "cited",
+        "according",
+        "based",
+        "know",
+        "known",
+        "following",
+        "true",
+        "false",
+        "best",
+        "option",
+    ]
+)
+
+
+@lru_cache(maxsize=1)
+def _stem() -> Any:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWord
+    except ImportError:  # PyStemmer is in the rag extra; without it compare lowercased words
+        return str.lower
+
+
+def terms(text: str) -> list[str]:
+    stem = _stem()
+    return [stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1]
+
+
+def citations(answer: str, sources: Sequence[Source]) -> dict[int, str]:
+    """Cited source numbers that exist → chunk id (numbers out of range are ignored)."""
+    by_n = {s.n: s.chunk_id for s in sources}
+    cited: dict[int, str] = {}
+    for m in _CITE.finditer(answer):
+        for part in re.split(r"\s*,\s*", m.group(1)):
+            bounds = [int(x) for x in re.split(r"\s*[-–]\s*", part) if x.strip().isdigit()]
+            if not bounds:
+                continue
+            for n in range(bounds[0], min(bounds[-1], bounds[0] + 20) + 1):
+                if n in by_n:
+                    cited[n] = by_n[n]
+    return dict(sorted(cited.items()))
+
+
+def strip_citations(text: str) -> str:
+    return _CITE.sub("", text)
+
+
+@dataclass(frozen=True)
+class Support:
+    score: float  # mean sentence support in [0, 1]
+    sentences: tuple[tuple[float, int], ...]  # (support, best source n) per checked sentence
+
+
+def support(answer: str, sources: Sequence[Source]) -> Support:
+    src_terms = [(s.n, set(terms(s.title + " " + s.text))) for s in sources]
+    rows = []
+    for sentence in _SENT.split(strip_citations(answer)):
+        words = set(terms(sentence))
+        if len(words) < 2:
+            continue  # "Yes." or a lone number: nothing to check
+        best = max(((len(words & t) / len(words), n) for n, t in src_terms), default=(0.0, 0))
+        rows.append(best)
+    score = sum(r[0] for r in rows) / len(rows) if rows else 0.0
+    return Support(score, tuple(rows))
+
+
+def coverage(
+    question: str, sources: Sequence[Source], idf: dict[str, float] | None = None
+) -> float:
+    """Share (IDF-weighted when `idf` is given) of the question's content stems found in sources."""
+    q = set(terms(question))
+    if not q:
+        return 0.0
+    found = (
+        set().union(*(set(terms(s.title + " " + s.text)) for s in sources)) if sources else set()
+    )
+    weight = (lambda t: idf.get(t, max(idf.values(), default=1.0))) if idf else (lambda t: 1.0)
+    total = sum(weight(t) for t in q)
+    return sum(weight(t) for t in q & found) / total if total else 0.0

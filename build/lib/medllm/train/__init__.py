@@ -1,0 +1,33 @@
+"""Training stage: dataset builders (CPT text, SFT pairs, DPO pairs), the `cpt` / `sft` / `dpo`
+recipes (`medllm.train.sft.run(cfg)`; full / LoRA / QLoRA), resume, merge + GGUF export.
+
+What other stages use: the row shapes and builders (`sft_row`, `dpo_row`, `build_rows`), the
+`train_sources` registry that stages above add data sources to, and a run's layout (`FINAL`,
+`last_checkpoint`). Torch, transformers and TRL load inside the recipes, not here.
+"""
+
+from __future__ import annotations
+
+from medllm.train.common import FINAL, RunResult, last_checkpoint
+from medllm.train.config import CptConfig, DataSection, DpoConfig, ExportConfig, SftConfig
+from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
+from medllm.train.registry import train_sources
+from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
+
+__all__ = [
+    "FINAL",
+    "CptConfig",
+    "DataSection",
+    "DpoConfig",
+    "ExportConfig",
+    "Kind",
+    "Row",
+    "RunResult",
+    "SftConfig",
+    "build_rows",
+    "dpo_row",
+    "hpo_heldout_names",
+    "last_checkpoint",
+    "sft_row",
+    "train_sources",
+]

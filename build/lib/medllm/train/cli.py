@@ -1,0 +1,121 @@
+"""`medllm train ...`: cpt / sft / dpo recipes, data preview, export (studies: `medllm study`). Thin: parse, load
+config, call one library function, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from medllm.core import load_config
+
+app = typer.Typer(help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF.",
+                  no_args_is_help=True)  # fmt: skip
+console = Console()
+
+ConfigArg = Annotated[Path, typer.Argument(help="recipe YAML (see configs/train/)")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="override a field: --set optim.max_steps=20")
+]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="continue from the newest checkpoint in output_dir")
+]
+
+
+def _summary(result: Any) -> None:
+    table = Table(title="training run", show_header=False)
+    for key in (
+        "steps",
+        "final_loss",
+        "train_seconds",
+        "trainable_params",
+        "total_params",
+        "train_tokens",
+    ):
+        value = getattr(result, key)
+        table.add_row(key, f"{value:.4g}" if isinstance(value, float) else f"{value:,}")
+    table.add_row("tokens/s", f"{result.tokens_per_s:.1f}")
+    for key in ("eval_rewards/margins", "eval_rewards/accuracies"):
+        if key in result.metrics:
+            table.add_row(key, f"{result.metrics[key]:.4f}")
+    table.add_row("model", str(result.final_dir))
+    console.print(table)
+
+
+@app.command()
+def cpt(config: ConfigArg, set_: SetOpt = None, resume: ResumeOpt = False) -> None:
+    """Continued pre-training on knowledge documents / user text."""
+    from medllm.train import cpt as recipe
+    from medllm.train.config import CptConfig
+
+    _summary(recipe.run(load_config(config, CptConfig, set_), resume=resume))
+
+
+@app.command()
+def sft(config: ConfigArg, set_: SetOpt = None, resume: ResumeOpt = False) -> None:
+    """Supervised fine-tuning on instruction pairs (built-in sources and user JSONL)."""
+    from medllm.train import sft as recipe
+    from medllm.train.config import SftConfig
+
+    _summary(recipe.run(load_config(config, SftConfig, set_), resume=resume))
+
+
+@app.command()
+def dpo(config: ConfigArg, set_: SetOpt = None, resume: ResumeOpt = False) -> None:
+    """DPO on grounded (chosen) vs corrupted (rejected) answers; reports held-out reward margin."""
+    from medllm.train import dpo as recipe
+    from medllm.train.config import DpoConfig
+
+    _summary(recipe.run(load_config(config, DpoConfig, set_), resume=resume))
+
+
+@app.command()
+def data(
+    config: ConfigArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL file to write the rows to")],
+    split: Annotated[str, typer.Option(help="train, or heldout (never trained on)")] = "train",
+    set_: SetOpt = None,
+) -> None:
+    """Build a recipe's dataset and write it as JSONL, to inspect what will be trained on."""
+    from medllm.core import load_any, write_jsonl
+    from medllm.train import registry  # noqa: F401  (registers the cpt/sft/dpo config kinds)
+    from medllm.train.data import build_rows
+
+    cfg: Any = load_any(config, set_)
+    rows = build_rows(cfg.data, cfg.kind, split=split)
+    console.print(f"wrote {write_jsonl(out, rows):,} {cfg.kind} rows ({split}) to {out}")
+
+
+@app.command()
+def export(
+    config: Annotated[
+        Path | None, typer.Argument(help="export YAML (configs/train/export.yaml)")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="trained model or adapter folder (a run's final/)")
+    ] = None,
+    output_dir: Annotated[str | None, typer.Option(help="where hf/ and the GGUF files go")] = None,
+    set_: SetOpt = None,
+) -> None:
+    """Merge LoRA, save an HF folder, write GGUF f16 + a quantised GGUF, compare outputs."""
+    from medllm.train import export as exporter
+    from medllm.train.config import ExportConfig
+
+    extra = [
+        *(set_ or []),
+        *([f"model={model}"] if model else []),
+        *([f"output_dir={output_dir}"] if output_dir else []),
+    ]
+    report = exporter.run(load_config(config, ExportConfig, extra))
+    table = Table(title="export")
+    table.add_column("variant")
+    table.add_column("first output")
+    for name, outs in report["generations"].items():
+        table.add_row(name, outs[0][:70])
+    console.print(table)
+    console.print(
+        f"GGUF: {report['gguf_f16']}, {report['gguf_quant']}  (serve: llamacpp:{report['gguf_quant']})"
+    )

@@ -1,0 +1,81 @@
+"""HPO diseases → CPT text, SFT pairs (features → disease, disease → features) and DPO pairs.
+
+Records come from the knowledge stage's parser; the split is by disease id (namespace "hpo_disease").
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Any
+
+from medllm.core import is_heldout
+from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
+
+NAMESPACE = "hpo_disease"
+MAX_FEATURES = 8  # features listed per disease: enough to identify it, short enough to train on
+
+
+def features(d: Any) -> list[str]:
+    return [a.name for a in d.phenotypes if not a.negated][:MAX_FEATURES]
+
+
+@lru_cache(maxsize=1)
+def heldout_names() -> frozenset[str]:
+    """Lower-cased names of the held-out diseases. Some diseases have two ids of one name (an OMIM
+    and an ORPHA entry) that the split can put on both sides; a training disease named like a
+    held-out one would teach that held-out item, so the training split leaves it out."""
+    from medllm.knowledge import load_diseases
+
+    return frozenset(
+        d.name.lower() for d in load_diseases().values() if is_heldout(d.id, NAMESPACE)
+    )
+
+
+@lru_cache(maxsize=2)
+def records(split: str) -> list[Any]:
+    """Diseases of one split with at least three present phenotypes (fewer do not identify one);
+    the training split without the diseases named like a held-out one."""
+    from medllm.knowledge import load_diseases
+
+    if split == "heldout":
+        return [d for d in load_diseases().values()
+                if len(features(d)) >= 3 and is_heldout(d.id, NAMESPACE)]  # fmt: skip
+    held = heldout_names()
+    return [d for d in load_diseases().values()
+            if len(features(d)) >= 3 and not is_heldout(d.id, NAMESPACE) and d.name.lower() not in held]  # fmt: skip
+
+
+def sft_pairs(d: Any) -> list[Row]:
+    rid, feats = f"{NAMESPACE}:{d.id}", ", ".join(features(d))
+    return [
+        sft_row(rid, f"A patient has these phenotypic features: {feats}. Which disease fits best?",
+                f"The features fit {d.name}."),
+        sft_row(rid, f"What are typical phenotypic features of {d.name}?",
+                f"Typical features of {d.name} include: {feats}."),
+    ]  # fmt: skip
+
+
+def build(
+    kind: Kind, *, split: str = "train", limit: int | None = None, seed: int = 0
+) -> list[Row]:
+    pool = records(split)
+    chosen = seeded_sample(pool, limit, seed)
+    if kind == "cpt":
+        from medllm.knowledge import disease_document
+
+        return [{"id": f"{NAMESPACE}:{d.id}", "text": disease_document(d).text} for d in chosen]
+    if kind == "sft":
+        return [row for d in chosen for row in sft_pairs(d)]
+    rng = random.Random(seed + 1)
+    rows = []
+    for d in chosen:
+        # Rejected: another disease's features presented as this one's (a plausible hallucination).
+        other = pool[rng.randrange(len(pool))]
+        while other.id == d.id:
+            other = pool[rng.randrange(len(pool))]
+        question = f"What are typical phenotypic features of {d.name}?"
+        rows.append(dpo_row(f"{NAMESPACE}:{d.id}", question,
+                            f"Typical features of {d.name} include: {', '.join(features(d))}.",
+                            f"Typical features of {d.name} include: {', '.join(features(other))}."))  # fmt: skip
+    return rows
