@@ -13,6 +13,7 @@ from medllm.core.errors import (
     MedllmError,
     ModelError,
 )
+from medllm.core.private import owner_only
 from medllm.core.records import ChatMessage, Chunk, Document, Hit, Prediction, Question, Span
 from medllm.core.registry import Registry
 
@@ -34,5 +35,6 @@ __all__ = [
     "Span",
     "load_config",
     "locate",
+    "owner_only",
     "parse_overrides",
 ]
