@@ -26,6 +26,7 @@ from medllm.core.jsonl import (
     write_jsonl,
 )
 from medllm.core.notice import DISCLAIMER, LETTERS
+from medllm.core.private import owner_only
 from medllm.core.progress import Progress, progress_bar
 from medllm.core.records import ChatMessage, Chunk, Document, Hit, Question, Span
 from medllm.core.registry import (
@@ -70,6 +71,7 @@ __all__ = [
     "load_builtin_registries",
     "load_config",
     "locate",
+    "owner_only",
     "parse_line",
     "parse_overrides",
     "progress_bar",

@@ -41,16 +41,27 @@ def build(
         typer.Option("--add", help="user file or folder to index (.txt .md .jsonl .xml .json)"),
     ] = None,
     dense: Annotated[
-        bool | None, typer.Option("--dense/--no-dense", help="embed chunks for dense/hybrid search")
+        bool | None,
+        typer.Option(
+            "--dense/--no-dense",
+            help="embed chunks for dense/hybrid search (default: on for a new knowledge base, "
+            "the recorded setting with --add)",
+        ),
     ] = None,
     deid: Annotated[
-        bool, typer.Option("--deid", help="de-identify user documents before indexing")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--deid/--no-deid",
+            help="de-identify user documents before indexing (default: on; --no-deid only for "
+            "documents that hold no PHI)",
+        ),
+    ] = None,
     folder: FolderOpt = None,
     config: Annotated[Path | None, typer.Option(help="YAML config (kind: knowledge)")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override: key=value")] = None,
 ) -> None:
-    """Build or update the knowledge base (idempotent: unchanged chunks are not re-embedded)."""
+    """Build or update the knowledge base (idempotent: unchanged chunks are not re-embedded).
+    --add keeps an existing knowledge base's sources and dense setting unless given."""
     from medllm.core import progress_bar
     from medllm.knowledge.index import build_index
 
@@ -58,7 +69,7 @@ def build(
         "sources": sources.split(",") if sources else None,
         "add": [str(p) for p in add] if add else None,
         "dense": dense,
-        "deid": deid or None,
+        "deid": deid,
         "folder": str(folder) if folder else None,
     }
     cfg = _config(config, overrides, set_)

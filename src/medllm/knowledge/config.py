@@ -19,17 +19,24 @@ class KbConfig(BaseModel):
     )
     sources: list[str] = Field(
         list(DEFAULT_SOURCES),
-        description="registered sources to index (`medllm ls sources`); icd10cm_full adds the 7th-character codes",
+        description="registered sources to index (`medllm ls sources`); icd10cm_full adds the "
+        "7th-character codes; when adding files to an existing knowledge base, unset = its "
+        "recorded sources",
     )
     add: list[Path] = Field(
         default_factory=list,
         description="user files or folders to add (.txt .md .jsonl, PubMed .xml, FHIR Bundle .json)",
     )
     dense: bool = Field(
-        True, description="embed chunks with all-MiniLM-L6-v2 for dense and hybrid retrieval"
+        True,
+        description="embed chunks with all-MiniLM-L6-v2 for dense and hybrid retrieval; when "
+        "adding files to an existing knowledge base, unset = its recorded setting",
     )
     deid: bool = Field(
-        False, description="run medllm.privacy de-identification on user documents before indexing"
+        True,
+        description="de-identify user documents before indexing (text, title and meta through "
+        "medllm.privacy; ids and file names become keyed pseudonyms; urls dropped); false only "
+        "for documents that hold no PHI",
     )
     max_tokens: int = Field(200, ge=16, le=512, description="chunk size in embedder tokens (prose)")
     overlap: int = Field(40, ge=0, le=256, description="tokens shared by neighbouring prose chunks")

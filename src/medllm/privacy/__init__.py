@@ -1,6 +1,7 @@
 """Privacy: PHI de-identification (detect → transform) and the leakage audit.
 
-Public API: `deidentify`, `Deidentifier`, `DeidConfig`, `run_deid` (files and folders), `evaluate`
+Public API: `deidentify`, `Deidentifier`, `DeidConfig`, `run_deid` (files and folders), keyed
+`pseudonym`s for names and ids, `evaluate`
 (gold spans vs detections) and `medllm.privacy.audit.audit` (canaries, membership inference, scans).
 Nothing here imports torch; the audit imports it only when it scores a model.
 """
@@ -9,6 +10,17 @@ from __future__ import annotations
 
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.deid import Deidentifier, DeidResult, deidentify
+from medllm.privacy.pseudonym import pseudonym, pseudonym_name, pseudonym_path, run_key
 from medllm.privacy.runner import run_deid
 
-__all__ = ["DeidConfig", "DeidResult", "Deidentifier", "deidentify", "run_deid"]
+__all__ = [
+    "DeidConfig",
+    "DeidResult",
+    "Deidentifier",
+    "deidentify",
+    "pseudonym",
+    "pseudonym_name",
+    "pseudonym_path",
+    "run_deid",
+    "run_key",
+]

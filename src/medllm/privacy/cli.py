@@ -5,6 +5,7 @@ Imports nothing heavy (no torch): everything it needs is loaded inside the comma
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,7 +48,10 @@ def run(
         Path, typer.Argument(help="a .txt/.md/.jsonl/FHIR .json file, or a folder of them")
     ],
     out: Annotated[
-        Path, typer.Argument(help="output folder (mirrors IN; plus deid_manifest.json)")
+        Path,
+        typer.Argument(
+            help="output folder (IN's tree, names pseudonymised; plus deid_manifest.json)"
+        ),
     ],
     transform: Annotated[str | None, typer.Option(help="redact | mask | surrogate")] = None,
     workers: Annotated[int | None, typer.Option(help="worker processes")] = None,
@@ -55,12 +59,21 @@ def run(
         list[str] | None, typer.Option("--field", help="JSONL text field; repeat")
     ] = None,
     recognizer: RecOpt = None,
+    keep_names: Annotated[
+        bool,
+        typer.Option("--keep-names", help="keep file and folder names (default: doc-<hmac>)"),
+    ] = False,
+    keep_ids: Annotated[
+        bool, typer.Option("--keep-ids", help="keep JSONL record ids (default: id-<hmac>)")
+    ] = False,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
-    """De-identify IN into OUT. Fails closed: a bad record stops the run, nothing is written in clear."""
+    """De-identify IN into OUT (owner-only; names and ids pseudonymised with the run's key).
+    Fails closed: a bad record stops the run, nothing is written in clear."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from medllm.privacy.pseudonym import KEY_ENV
     from medllm.privacy.runner import run_deid
 
     cfg = _config(
@@ -70,6 +83,8 @@ def run(
         workers=workers,
         text_fields=field,
         recognizers=recognizer,
+        keep_names=keep_names or None,
+        keep_ids=keep_ids or None,
     )
     columns = (TextColumn("de-identifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -84,6 +99,11 @@ def run(
     if summary.attachments_dropped:
         console.print(f"attachments dropped: {summary.attachments_dropped} (images, binaries)")
     console.print(f"manifest: {out / 'deid_manifest.json'}")
+    if not (cfg.secret or os.environ.get(KEY_ENV)) and not (cfg.keep_names and cfg.keep_ids):
+        console.print(
+            "[dim]names and ids were pseudonymised with a one-off key: a rerun gives other names "
+            f"(set ${KEY_ENV} or --set secret=... for stable ones)[/dim]"
+        )
 
 
 @app.command("eval")

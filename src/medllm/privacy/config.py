@@ -20,8 +20,9 @@ class DeidConfig(BaseModel):
     )
     secret: str | None = Field(
         None,
-        description="key for surrogates and date shifts; the same key gives the same surrogates on "
-        "a later run; none = a random key per run (not stored)",
+        description="key for surrogates, date shifts and pseudonymous names and ids; the same key "
+        "gives the same output on a later run; none = $MEDLLM_DEID_KEY, else a random key per run "
+        "(never stored)",
     )
     min_score: float = Field(0.0, ge=0, le=1, description="drop detections scored below this")
     text_fields: list[str] = Field(
@@ -32,7 +33,19 @@ class DeidConfig(BaseModel):
         description="JSONL fields copied as they are (you vouch they hold no PHI); all other "
         "fields except id and patient are dropped",
     )
-    id_field: str = Field("id", description="JSONL field holding the record id (kept as is)")
+    id_field: str = Field(
+        "id",
+        description="JSONL field holding the record id (written as a keyed pseudonym id-<16 hex> "
+        "unless keep_ids)",
+    )
+    keep_names: bool = Field(
+        False,
+        description="keep input file and folder names in OUT; default: every path component "
+        "becomes doc-<12 hex> (keyed HMAC, extension kept), as names often hold a patient key",
+    )
+    keep_ids: bool = Field(
+        False, description="keep JSONL record ids as they are (you vouch they hold no PHI)"
+    )
     patient_field: str | None = Field(
         "patient_id",
         description="JSONL field naming the patient, so surrogates and date shifts are per patient "

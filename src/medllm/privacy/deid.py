@@ -6,8 +6,6 @@ clean = deidentify("Seen by Dr. Hobbs on 03/14/2024.", transform="surrogate").te
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,16 +38,6 @@ class Deidentifier:
     def __call__(self, text: str, *, patient: str = "") -> DeidResult:
         spans = self.analyzer.analyze(text)
         return DeidResult(self.transform.apply(text, spans, patient=patient), tuple(spans))
-
-
-def keyed_digest(value: str, secret: str) -> bytes:
-    """HMAC-SHA256 of `value` under the run's key: stable within a run, not reversible without it."""
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).digest()
-
-
-def pseudonym(value: str, secret: str) -> str:
-    """The keyed pseudonym of an id (a patient field, a FHIR resource id): "p-" + 12 hex digits."""
-    return "p-" + keyed_digest(value, secret).hex()[:12]
 
 
 @lru_cache(maxsize=4)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from medllm.core import DataError, Span
-from medllm.privacy.deid import keyed_digest, pseudonym
+from medllm.privacy.pseudonym import keyed_digest, patient_pseudonym
 
 if TYPE_CHECKING:
     from medllm.privacy.deid import Deidentifier
@@ -379,10 +379,12 @@ class FhirDeidentifier:
     # ids and references ---------------------------------------------------------------------
     def _id(self, value: str) -> str:
         """A resource or element id; one that is a UUID stays a UUID (as in its urn:uuid:)."""
-        return self._uuid(value) if _UUID.fullmatch(value) else pseudonym(value, self.secret)
+        return (
+            self._uuid(value) if _UUID.fullmatch(value) else patient_pseudonym(self.secret, value)
+        )
 
     def _uuid(self, value: str) -> str:
-        digest = keyed_digest(value.lower(), self.secret)
+        digest = keyed_digest(self.secret, value.lower())
         return str(uuid.UUID(bytes=digest[:16], version=4))
 
     def _reference(self, value: str) -> str:
@@ -400,7 +402,10 @@ class FhirDeidentifier:
         m = _REFERENCE.fullmatch(value)
         if m is None:
             return self._as(value, "ID")
-        base = m["base"] and f"https://example.org/{pseudonym(m['base'].lower(), self.secret)}/"
+        base = (
+            m["base"]
+            and f"https://example.org/{patient_pseudonym(self.secret, m['base'].lower())}/"
+        )
         return f"{base or ''}{m['type']}/{self._id(m['id'])}{m['history'] or ''}"
 
     # dates ----------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """`run_deid(IN, OUT)`: de-identify text files, folders, JSONL and FHIR bundles, streaming.
 
 - IN is a file or a folder (searched recursively for .txt, .md, .jsonl, .json); OUT is a folder
-  that mirrors IN's relative paths, plus `deid_manifest.json` (counts only: no text, no ids).
+  that mirrors IN's tree, plus `deid_manifest.json` (counts only: no text, no ids, no names).
+  Names are often a patient key ("smith_john_2024-03-14.txt"): every folder and file name becomes
+  `doc-<12 hex>` and every JSONL record id `id-<16 hex>`, keyed with the run's key (see
+  privacy/pseudonym.py), unless `keep_names` / `keep_ids`. OUT is owner-only (0700 / 0600).
 - Streaming: records are read, sent to the workers in batches and written as they come back, so
   memory stays flat on large inputs; `workers > 1` uses that many processes.
 - Atomic: each output file is written to a hidden temp file in OUT and renamed into place only
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -23,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from medllm.core import DataError, atomic_open, read_jsonl, write_json
+from medllm.core import DataError, atomic_open, owner_only, read_jsonl, write_json
 from medllm.privacy.config import DeidConfig
-from medllm.privacy.deid import pseudonym
 from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
+from medllm.privacy.pseudonym import patient_pseudonym, pseudonym, pseudonym_path, run_key
 
 SUFFIXES = (".txt", ".md", ".jsonl", ".json")
 MANIFEST = "deid_manifest.json"
@@ -70,6 +72,8 @@ class Summary:
             "phi_spans": sum(self.phi.values()),
             "phi_by_type": dict(sorted(self.phi.items())),
             "transform": cfg.transform,
+            "names": "kept" if cfg.keep_names else "pseudonymised",
+            "ids": "kept" if cfg.keep_ids else "pseudonymised",
         }
 
 
@@ -87,6 +91,19 @@ def list_inputs(inp: Path) -> list[tuple[Path, Path]]:
         and not any(x.startswith(".") for x in p.relative_to(inp).parts)
     )
     return [(p, p.relative_to(inp)) for p in files]
+
+
+def output_paths(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> list[Path]:
+    """Where each input goes in OUT: its relative path, or (default) that path pseudonymised."""
+    if cfg.keep_names:
+        return [rel for _, rel in inputs]
+    key = cfg.secret or ""
+    targets = [pseudonym_path(key, rel) for _, rel in inputs]
+    if len(set(targets)) < len(targets):  # 48-bit names: ~1 in 10^6 for a million files
+        raise DataError(
+            "two input names got the same pseudonym", fix="run again with another secret"
+        )
+    return targets
 
 
 # worker side --------------------------------------------------------------------------------
@@ -189,34 +206,40 @@ def _fhir_job(src: Path) -> Job:
 class _Writer:
     """One output file at a time, each written to a temp file and renamed when complete."""
 
-    def __init__(
-        self, out: Path, inputs: list[tuple[Path, Path]], pseudonym: Callable[[str], str]
-    ) -> None:
+    def __init__(self, out: Path, targets: list[Path], cfg: DeidConfig) -> None:
         self.out = out
-        self.inputs = inputs
-        self.pseudonym = pseudonym
+        self.targets = targets
+        self.cfg = cfg
+        key = cfg.secret or ""
+        self.pseudonym: Callable[[str], str] = lambda p: patient_pseudonym(key, p)
         self.index = -1
         self.ctx: Any = None
         self.f: IO[str] | None = None
         self.done: set[int] = set()
 
-    def write(self, r: Result, patient_field: str | None) -> None:
+    def write(self, r: Result) -> None:
         if r.job.file_index != self.index:
             self.commit()
             self.index = r.job.file_index
-            self.ctx = atomic_open(self.out / self.inputs[self.index][1])
+            self.ctx = atomic_open(self.out / self.targets[self.index])
             self.f = self.ctx.__enter__()
         assert self.f is not None
         if r.job.kind == "jsonl":
-            row = dict(r.job.extra)
-            if patient_field and patient_field in row:
-                row[patient_field] = self.pseudonym(str(row[patient_field]))
-            row.update(r.output)
-            self.f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.f.write(json.dumps(self._row(r), ensure_ascii=False) + "\n")
         elif r.job.kind == "fhir":
             self.f.write(json.dumps(r.output, indent=2, ensure_ascii=False) + "\n")
         else:
             self.f.write(r.output["text"])
+
+    def _row(self, r: Result) -> dict[str, Any]:
+        row = dict(r.job.extra)
+        patient, ident = self.cfg.patient_field, self.cfg.id_field
+        if patient and patient in row:
+            row[patient] = self.pseudonym(str(row[patient]))
+        if not self.cfg.keep_ids and ident in row and ident != patient:
+            row[ident] = pseudonym(self.cfg.secret or "", str(row[ident]), "id")
+        row.update(r.output)
+        return row
 
     def commit(self) -> None:
         if self.ctx is not None:
@@ -231,9 +254,9 @@ class _Writer:
 
     def finish_empty(self) -> None:
         """Inputs that held no record (blank JSONL) still get their (empty) output."""
-        for i, (_, rel) in enumerate(self.inputs):
+        for i, target in enumerate(self.targets):
             if i not in self.done:
-                with atomic_open(self.out / rel):
+                with atomic_open(self.out / target):
                     pass
 
 
@@ -254,10 +277,11 @@ def _remove_stale(out: Path) -> None:
 
 
 def _with_secret(cfg: DeidConfig) -> DeidConfig:
-    """One key for all workers of this run, so surrogates agree across processes."""
+    """One key for all workers of this run, so surrogates and pseudonyms agree across processes:
+    the config's, else $MEDLLM_DEID_KEY, else a random one (never written)."""
     if cfg.secret:
         return cfg
-    return cfg.model_copy(update={"secret": secrets.token_hex(16)})
+    return cfg.model_copy(update={"secret": run_key()})
 
 
 def run_deid(
@@ -267,16 +291,27 @@ def run_deid(
     *,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """De-identify `inp` (file or folder) into folder `out`; returns counts (also in the manifest)."""
+    """De-identify `inp` (file or folder) into folder `out` (owner-only); returns counts (also in
+    the manifest)."""
     cfg = _with_secret(cfg or DeidConfig())
     cfg.recognizer_names()  # unknown recognizer names fail before any work
     inp, out = Path(inp), Path(out)
     _check_paths(inp, out)
     inputs = list_inputs(inp)
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out)
-    secret = cfg.secret or ""
-    writer = _Writer(out, inputs, lambda p: pseudonym(p, secret))
+    targets = output_paths(inputs, cfg)
+    with owner_only(out):
+        _remove_stale(out)
+        summary = _run(inputs, _Writer(out, targets, cfg), cfg, progress)
+        write_json(out / MANIFEST, summary.manifest(cfg))
+    return summary
+
+
+def _run(
+    inputs: list[tuple[Path, Path]],
+    writer: _Writer,
+    cfg: DeidConfig,
+    progress: Callable[[int], None] | None,
+) -> Summary:
     summary = Summary()
     t0 = time.perf_counter()
     try:
@@ -291,7 +326,7 @@ def run_deid(
                     )
                 summary.skipped += 1
                 continue
-            writer.write(r, cfg.patient_field)
+            writer.write(r)
             summary.records += 1
             counts = dict(r.counts)
             summary.attachments_dropped += counts.pop(ATTACHMENT_DROPPED, 0)
@@ -305,7 +340,6 @@ def run_deid(
     writer.finish_empty()
     summary.files = len(inputs)
     summary.seconds = time.perf_counter() - t0
-    write_json(out / MANIFEST, summary.manifest(cfg))
     return summary
 
 

@@ -56,7 +56,10 @@ def _synthetic_docs() -> list[Document]:
 @pytest.fixture(scope="session")
 def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
     folder = tmp_path_factory.mktemp("kb") / "kb"
-    cfg = KbConfig(folder=folder, sources=[], add=[FIX / "notes.jsonl", FIX / "guide.md"])
+    # the fixtures are synthetic guidelines, no PHI: indexed as given (ids kept)
+    cfg = KbConfig(
+        folder=folder, sources=[], add=[FIX / "notes.jsonl", FIX / "guide.md"], deid=False
+    )
     build_index(cfg)
     report = build_index(cfg, docs=topic_docs())
     return folder, report

@@ -24,7 +24,8 @@ def test_generate_then_run_then_eval(tmp_path: Path) -> None:
     res = runner.invoke(app, ["run", str(gold), str(tmp_path / "out"), "--transform", "mask"])
     assert res.exit_code == 0, res.output
     assert "12 records" in res.output
-    first = json.loads((tmp_path / "out" / "gold.jsonl").read_text().splitlines()[0])
+    (written,) = (tmp_path / "out").glob("doc-*.jsonl")  # the name is a keyed pseudonym
+    first = json.loads(written.read_text().splitlines()[0])
     original = json.loads(gold.read_text().splitlines()[0])
     assert len(first["text"]) == len(original["text"]) and "*" in first["text"]
     out = tmp_path / "eval.json"
@@ -54,7 +55,8 @@ def test_run_with_config_and_overrides(tmp_path: Path) -> None:
         ],
     )
     assert res.exit_code == 0, res.output
-    text = (tmp_path / "out" / "a.txt").read_text()
+    (written,) = (tmp_path / "out").glob("doc-*.txt")
+    text = written.read_text()
     assert "Hobbs" not in text and "03/14/2024" not in text and text.startswith("Seen by Dr. ")
 
 
@@ -70,7 +72,7 @@ def test_bad_input_is_one_error_line_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     message = " ".join(proc.stderr.split())  # rich wraps long lines on narrow terminals
     assert 'bad.jsonl:1: field "text": missing' in message and "Hobbs" not in message
-    assert not (tmp_path / "out" / "bad.jsonl").exists()
+    assert not list((tmp_path / "out").rglob("*.jsonl"))
 
 
 def test_deid_does_not_import_torch(tmp_path: Path) -> None:
@@ -84,7 +86,8 @@ def test_deid_does_not_import_torch(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "617-555-0142" not in (tmp_path / "out" / "a.txt").read_text()
+    (written,) = (tmp_path / "out").glob("doc-*.txt")
+    assert "617-555-0142" not in written.read_text()
 
 
 def test_privacy_canaries(tmp_path: Path) -> None:

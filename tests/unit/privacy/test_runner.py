@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -49,6 +50,12 @@ def _distinct_values(notes: list[GoldNote], names: bool = True) -> set[str]:
     }
 
 
+def _output(out: Path) -> Path:
+    """The one output file of a run (its name is a keyed pseudonym)."""
+    (path,) = [p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST]
+    return path
+
+
 def _all_output(out: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
 
@@ -58,9 +65,8 @@ def test_jsonl_and_text_folder(tmp_path: Path, gold_notes: list[GoldNote]) -> No
     _write_jsonl(tmp_path / "in" / "notes.jsonl", notes)
     (tmp_path / "in" / "pt7").mkdir()
     (tmp_path / "in" / "pt7" / "visit.txt").write_text(notes[0].text)
-    summary = run_deid(
-        tmp_path / "in", tmp_path / "out", DeidConfig(transform="surrogate", secret="k")
-    )
+    cfg = DeidConfig(transform="surrogate", secret="k", keep_names=True, keep_ids=True)
+    summary = run_deid(tmp_path / "in", tmp_path / "out", cfg)
     assert summary.records == 21 and summary.files == 2
     rows = [
         json.loads(line) for line in (tmp_path / "out" / "notes.jsonl").read_text().splitlines()
@@ -88,6 +94,8 @@ def test_manifest_holds_counts_only(tmp_path: Path, gold_notes: list[GoldNote]) 
         "phi_spans",
         "phi_by_type",
         "transform",
+        "names",
+        "ids",
     }
     assert manifest["records"] == 10 and manifest["phi_by_type"]["NAME"] > 0
     assert manifest["attachments_dropped"] == 0
@@ -124,10 +132,10 @@ def test_a_record_that_fails_inside_deid_is_withheld(
     cfg = DeidConfig(on_error="skip")
     summary = run_deid(path, tmp_path / "skip", cfg)
     assert summary.records == 3 and summary.skipped == 1
-    assert "Hobbs" not in (tmp_path / "skip" / "in.jsonl").read_text()
+    assert "Hobbs" not in _output(tmp_path / "skip").read_text()
     with pytest.raises(DataError, match=r"in\.jsonl:4: record could not be de-identified"):
         run_deid(path, tmp_path / "fail")
-    assert not (tmp_path / "fail" / "in.jsonl").exists()
+    assert list((tmp_path / "fail").rglob("*")) == []
 
 
 def test_fhir_bundle(tmp_path: Path) -> None:
@@ -172,7 +180,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     }
     (tmp_path / "b.json").write_text(json.dumps(bundle))
     run_deid(tmp_path / "b.json", tmp_path / "out", DeidConfig(transform="surrogate", secret="k"))
-    out = json.loads((tmp_path / "out" / "b.json").read_text())
+    out = json.loads(_output(tmp_path / "out").read_text())
     flat = json.dumps(out)
     for value in (
         "Villegas",
@@ -199,9 +207,7 @@ def test_two_workers_give_the_same_output(tmp_path: Path, gold_notes: list[GoldN
     cfg = DeidConfig(transform="surrogate", secret="k")
     run_deid(tmp_path / "in.jsonl", tmp_path / "one", cfg)
     run_deid(tmp_path / "in.jsonl", tmp_path / "two", cfg.model_copy(update={"workers": 2}))
-    assert (tmp_path / "one" / "in.jsonl").read_text() == (
-        tmp_path / "two" / "in.jsonl"
-    ).read_text()
+    assert _output(tmp_path / "one").read_text() == _output(tmp_path / "two").read_text()
 
 
 def test_unknown_recognizer_fails_before_any_work(tmp_path: Path) -> None:
@@ -233,7 +239,7 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     try:
         while time.time() < deadline:  # wait until it is midway: a partial temp file exists
             temps = (
-                list((tmp_path / "out").glob(".big.jsonl.*.tmp"))
+                list((tmp_path / "out").glob(".doc-*.jsonl.*.tmp"))
                 if (tmp_path / "out").exists()
                 else []
             )
@@ -246,7 +252,7 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     out = tmp_path / "out"
-    assert not (out / "big.jsonl").exists() and not (out / MANIFEST).exists()
+    assert not list(out.glob("doc-*")) and not (out / MANIFEST).exists()
     leftovers = _all_output(out)
     assert leftovers, "expected the killed run's temp file"
     leaked = [v for v in _distinct_values(notes) if v in leftovers]
@@ -255,7 +261,9 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     lines = (tmp_path / "in" / "big.jsonl").read_text().splitlines()[:30]
     (tmp_path / "in" / "big.jsonl").write_text("\n".join(lines) + "\n")
     run_deid(tmp_path / "in", out)
-    assert sorted(p.name for p in out.iterdir()) == ["big.jsonl", MANIFEST]
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 2 and names[0] == MANIFEST
+    assert re.fullmatch(r"doc-[0-9a-f]{12}\.jsonl", names[1])  # another run, another random key
 
 
 def test_output_may_not_overlap_the_input(tmp_path: Path) -> None:

@@ -76,13 +76,13 @@ def frequent_phenotypes(disease: HpoDisease, rng: random.Random) -> list[Annotat
 def load_terms() -> dict[str, HpoTerm]:
     """All 19,484 terms by id (obsolete ones included, flagged)."""
     path = locate(DIST, OBO)
-    return cached("hpo_terms", [path], lambda: _parse_obo(path))
+    return cached("hpo_terms", [path], lambda: _parse_obo(path), HpoTerm)
 
 
 def load_diseases() -> dict[str, HpoDisease]:
     """All 12,688 annotated diseases by id; phenotypes are aspect P (phenotypic abnormality)."""
     obo, hpoa = locate(DIST, OBO), locate(DIST, HPOA)
-    return cached("hpo_diseases", [obo, hpoa], lambda: _parse_hpoa(hpoa, load_terms()))
+    return cached("hpo_diseases", [obo, hpoa], lambda: _parse_hpoa(hpoa, load_terms()), HpoDisease)
 
 
 def _unquote(value: str) -> str:

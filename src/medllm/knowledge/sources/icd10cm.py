@@ -65,7 +65,7 @@ def xml_path() -> Path:
 def load_codes() -> list[IcdCode]:
     """Every code in tabular order (cached after the first parse, ~3 s → ~0.3 s)."""
     path, code_list = xml_path(), locate(DIST, CODE_LIST)
-    return cached("icd10cm", [path, code_list], lambda: _parse(path, code_list))
+    return cached("icd10cm", [path, code_list], lambda: _parse(path, code_list), IcdCode)
 
 
 def load_code_map() -> dict[str, IcdCode]:

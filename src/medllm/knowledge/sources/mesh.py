@@ -31,7 +31,7 @@ class MeshDescriptor:
 
 def load_descriptors() -> dict[str, MeshDescriptor]:
     path = locate(DIST, RELPATH)
-    return cached("mesh", [path], lambda: _parse(path))
+    return cached("mesh", [path], lambda: _parse(path), MeshDescriptor)
 
 
 def _parse(path: Path) -> dict[str, MeshDescriptor]:

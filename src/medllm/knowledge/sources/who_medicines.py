@@ -35,7 +35,7 @@ class Medicine:
 
 def load_medicines() -> list[Medicine]:
     meds, cats = locate(DIST, MEDICINES), locate(DIST, CATEGORIES)
-    return cached("who_medicines", [meds, cats], lambda: _parse(meds, cats))
+    return cached("who_medicines", [meds, cats], lambda: _parse(meds, cats), Medicine)
 
 
 def _records(path: Path) -> Iterator[tuple[str, dict[str, ET.Element]]]:

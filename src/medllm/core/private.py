@@ -1,0 +1,49 @@
+"""Owner-only folders for anything that holds clinical text (knowledge bases, de-identified output).
+
+One place sets the modes: `owner_only(folder)` runs its block under umask 077, so every file and
+folder written there (by us, SQLite, bm25s or faiss) is created 0600 / 0700, then tightens what an
+earlier run or an older version left group- or world-readable.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+@contextmanager
+def owner_only(folder: Path) -> Iterator[Path]:
+    """Create `folder` and write into it owner-only; on exit every entry under it is owner-only.
+    The umask is process-wide: meant for the CLI's one build or run at a time."""
+    old = os.umask(0o077)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        yield folder
+    finally:
+        os.umask(old)
+        restrict(folder)
+
+
+def restrict(folder: Path) -> None:
+    """chmod 0700 / 0600 every folder / file under `folder` (and itself) that is not already so;
+    symbolic links are left alone (their mode is not theirs)."""
+    if not folder.is_dir():
+        return
+    _chmod(folder, DIR_MODE)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            _chmod(Path(root, name), DIR_MODE)
+        for name in files:
+            _chmod(Path(root, name), FILE_MODE)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    st = path.lstat()
+    if not stat.S_ISLNK(st.st_mode) and stat.S_IMODE(st.st_mode) != mode:
+        path.chmod(mode)
