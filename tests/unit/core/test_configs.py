@@ -24,5 +24,12 @@ def test_shipped_config_validates(path: Path) -> None:
     load_any(path)
 
 
-def test_there_are_shipped_configs() -> None:
-    assert CONFIGS
+def test_every_config_kind_has_a_shipped_example() -> None:
+    """The `kind:` lines of configs/ name exactly the registered schemas: a new kind ships with an
+    example (which the test above then validates), and no example names a kind nobody registers."""
+    from medllm.core.schemas import schemas
+
+    load_builtin_registries()
+    kinds = {line.split(":", 1)[1].strip() for p in CONFIGS for line in p.read_text().splitlines()
+             if line.startswith("kind:")}  # fmt: skip
+    assert kinds == set(schemas.names())
