@@ -85,3 +85,19 @@ def test_chat_uses_the_chatml_template(tiny_model: Any) -> None:
 def test_prompt_over_context_window_is_refused(tiny_model: Any) -> None:
     with pytest.raises(ContextLengthError, match="context window"):
         tiny_model.generate("word " * 1100, GenerationParams(max_tokens=4))
+
+
+def test_generation_failure_does_not_echo_the_prompt(
+    tiny_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from medllm.core.errors import ModelError
+
+    prompt = "Patient Zyxwa Quorrel, MRN 88812345"  # synthetic
+
+    def fail(**kw: Any) -> None:
+        raise RuntimeError(f"cannot continue {tiny_model.tokenizer.decode(kw['input_ids'][0])}")
+
+    monkeypatch.setattr(tiny_model.model, "generate", fail)
+    with pytest.raises(ModelError, match="generation failed: RuntimeError") as e:
+        list(tiny_model.stream(prompt, GenerationParams(max_tokens=4)))
+    assert "Zyxwa" not in str(e.value) and "88812345" not in str(e.value) and e.value.fix
