@@ -1,4 +1,5 @@
-"""`medllm ask` and the main job: stream an answer, say which model answered, and that it is not advice."""
+"""`medllm ask` and the main job: an answer (streamed when plain, whole when grounded), which model
+answered, and that it is not advice."""
 
 from __future__ import annotations
 
