@@ -1,6 +1,7 @@
-"""`medllm ask` and the main job (`make run`): stream an answer, or answer from the knowledge base
-with numbered sources (building the default one on first use); say which model answered, and that
-it is not medical advice. The terminal glue of the rag stage lives here, above every stage."""
+"""`medllm ask` and the main job (`make run`): a plain answer, streamed, or an answer from the
+knowledge base with numbered sources (building the default one on first use), shown whole once it
+is checked against them; which model answered, and that it is not medical advice. The terminal glue
+of the rag stage lives here, above every stage."""
 
 from __future__ import annotations
 

@@ -66,12 +66,18 @@ def ask(
     question: Annotated[str, typer.Argument(help="the question to answer")],
     model: ModelOpt = "llamacpp:default",
     rag: Annotated[
-        bool, typer.Option("--rag", help="answer from the knowledge base, with numbered sources")
+        bool,
+        typer.Option(
+            "--rag",
+            help="answer from the knowledge base with numbered sources, shown whole once checked "
+            "against them",
+        ),
     ] = False,
     max_tokens: Annotated[int, typer.Option(help="most tokens to generate")] = 256,
     temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
 ) -> None:
-    """Ask the model a question; the answer streams as it is generated."""
+    """Ask the model a question: a plain answer streams as it is generated, a --rag one is shown
+    whole once checked against its sources."""
     from medllm.ask import ask_plain, ask_rag
 
     if rag:

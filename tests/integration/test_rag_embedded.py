@@ -35,14 +35,20 @@ def who_kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def test_cited_answer_or_clear_abstention(who_kb: Any, default_model: Any) -> None:
-    out = answer("Which category of medicines does artesunate belong to?", default_model, who_kb,
-                 RagSettings(max_tokens=48, min_relevance=0.3))  # fmt: skip
-    assert "artesunate" in out.sources[0].title
-    assert out.model_id == default_model.id and out.draft
-    if out.abstained:
-        assert out.reason == "low_support" and out.text.startswith("I cannot answer")
-    else:
-        assert out.citations and set(out.citations.values()) <= {s.chunk_id for s in out.sources}
+    """One greedy draft, both sides of the support gate: shown with citations among its sources
+    when min_support is 0, withheld as a clear abstention when min_support is just above its
+    measured support."""
+    question = "Which category of medicines does artesunate belong to?"
+    shown = answer(question, default_model, who_kb,
+                   RagSettings(max_tokens=48, min_relevance=0.3, min_support=0.0))  # fmt: skip
+    assert "artesunate" in shown.sources[0].title and shown.model_id == default_model.id
+    assert not shown.abstained and shown.reason == "" and shown.text == shown.draft
+    assert shown.citations and set(shown.citations.values()) <= {s.chunk_id for s in shown.sources}
+    st = RagSettings(max_tokens=48, min_relevance=0.3, min_support=shown.support + 0.01)
+    withheld = answer(question, default_model, who_kb, st)
+    assert withheld.abstained and withheld.reason == "low_support" and not withheld.citations
+    assert withheld.draft == shown.draft and withheld.support == shown.support
+    assert withheld.text.startswith("I cannot answer") and shown.draft not in withheld.text
 
 
 def test_injected_instruction_never_reaches_the_model(who_kb: Any, default_model: Any) -> None:

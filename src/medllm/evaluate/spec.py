@@ -47,15 +47,13 @@ class TaskSpec(BaseModel):
         MC_PROMPT, description="template with {question}, {choices}, {subject}, {context}"
     )
     mode: Mode = Field("loglik", description="default scoring mode when the CLI gives none")
-    metrics: list[str] = Field(
-        default_factory=lambda: ["acc", "acc_norm", "ece"], description="metrics to report"
-    )
     variant: Literal["none", "nota", "false_confidence"] = Field(
         "none", description="Med-HALT transform: none-of-the-above or false-confidence"
     )
-    num_fewshot: int = Field(3, ge=0, description="shots used by the `fewshot` mode")
-    fewshot_pool: str = Field(
-        "loader", description="where shots come from: 'loader' (its disjoint pool) or a task name"
+    num_fewshot: int = Field(
+        3,
+        ge=0,
+        description="shots for the `fewshot` mode, from the loader's pool (disjoint from the items)",
     )
     max_tokens: int = Field(32, ge=1, description="generation budget for generate mode")
     group_by_subject: bool = Field(

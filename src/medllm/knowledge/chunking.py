@@ -1,6 +1,8 @@
 """Documents → chunks. Vocabulary records stay whole (one chunk each); prose is split into windows of
-at most `max_tokens` embedder tokens with `overlap` tokens shared between neighbours, cut at
-sentence ends where possible. Chunk ids are `<doc_id>#<n>`: stable across rebuilds.
+at most `max_tokens` embedder tokens, less the tokens of the document title the embedder reads in
+front of each chunk, with `overlap` tokens shared between neighbours, cut at sentence ends where
+possible. The default fills the embedder's window exactly. Chunk ids are `<doc_id>#<n>`: stable
+across rebuilds.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from medllm.core import Chunk, Document
+from medllm.knowledge.embed import WINDOW
+
+MAX_TOKENS = WINDOW  # prose chunk size by default: title + chunk fill the embedder's window
+OVERLAP = 24
 
 # Sources whose documents are single vocabulary records (kept whole, whatever their length).
 VOCABULARY_SOURCES = frozenset({"icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine"})
@@ -53,7 +59,7 @@ def _pieces(text: str, max_tokens: int) -> Iterator[tuple[str, int]]:
             yield sentence[lo:hi], min(max_tokens, len(enc.ids) - start)
 
 
-def split_text(text: str, max_tokens: int = 200, overlap: int = 40) -> list[str]:
+def split_text(text: str, max_tokens: int = MAX_TOKENS, overlap: int = OVERLAP) -> list[str]:
     """Greedy packing of sentences into windows; the last sentences (up to `overlap` tokens) of
     one window open the next, so a fact cut at a boundary is whole in at least one chunk."""
     windows: list[list[tuple[str, int]]] = [[]]
@@ -72,11 +78,21 @@ def split_text(text: str, max_tokens: int = 200, overlap: int = 40) -> list[str]
     return [" ".join(s for s, _ in w) for w in windows if w]
 
 
-def chunk_document(doc: Document, max_tokens: int = 200, overlap: int = 40) -> list[Chunk]:
+def prose_budget(title: str, max_tokens: int) -> int:
+    """Tokens left for a chunk once its title (which `index.embed_text` puts in front) is counted;
+    at least half of `max_tokens`, so a very long title cannot shrink chunks to nothing."""
+    used = count_tokens(title) if title else 0
+    return max(max_tokens - used, max_tokens // 2)
+
+
+def chunk_document(
+    doc: Document, max_tokens: int = MAX_TOKENS, overlap: int = OVERLAP
+) -> list[Chunk]:
     if doc.source in VOCABULARY_SOURCES:
         texts = [doc.text]
     else:
-        texts = split_text(doc.text, max_tokens, overlap) or [doc.text]
+        budget = prose_budget(doc.title, max_tokens)
+        texts = split_text(doc.text, budget, overlap) or [doc.text]
     return [
         Chunk(
             id=f"{doc.id}#{i}",
@@ -92,7 +108,7 @@ def chunk_document(doc: Document, max_tokens: int = 200, overlap: int = 40) -> l
 
 
 def chunk_documents(
-    docs: Iterable[Document], max_tokens: int = 200, overlap: int = 40
+    docs: Iterable[Document], max_tokens: int = MAX_TOKENS, overlap: int = OVERLAP
 ) -> Iterator[Chunk]:
     for doc in docs:
         yield from chunk_document(doc, max_tokens, overlap)

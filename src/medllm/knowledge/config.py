@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from medllm.knowledge.chunking import MAX_TOKENS, OVERLAP
+from medllm.knowledge.embed import MAX_SEQ_LENGTH, WINDOW
 
 DEFAULT_SOURCES = ("icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine")
 
@@ -38,8 +41,16 @@ class KbConfig(BaseModel):
         "medllm.privacy; ids and file names become keyed pseudonyms; urls dropped); false only "
         "for documents that hold no PHI",
     )
-    max_tokens: int = Field(200, ge=16, le=512, description="chunk size in embedder tokens (prose)")
-    overlap: int = Field(40, ge=0, le=256, description="tokens shared by neighbouring prose chunks")
+    max_tokens: int = Field(
+        MAX_TOKENS,
+        ge=16,
+        le=512,
+        description=f"prose chunk size in embedder tokens, its title included; at most {WINDOW} "
+        f"with dense (the embedder reads {MAX_SEQ_LENGTH} with [CLS] and [SEP])",
+    )
+    overlap: int = Field(
+        OVERLAP, ge=0, le=256, description="tokens shared by neighbouring prose chunks"
+    )
     nprobe: int = Field(32, ge=1, description="IVF lists scanned per dense query")
     rerank: int = Field(
         200, ge=10, description="IVF-PQ candidates re-scored exactly from the memory-mapped vectors"
@@ -47,3 +58,13 @@ class KbConfig(BaseModel):
     rrf_k: int = Field(
         60, ge=1, description="reciprocal-rank-fusion constant: score = Σ 1/(k + rank)"
     )
+
+    @model_validator(mode="after")
+    def _fits_the_embedder(self) -> KbConfig:
+        if self.dense and self.max_tokens > WINDOW:
+            raise ValueError(
+                f"max_tokens {self.max_tokens} is over the embedder's {WINDOW}-token window: the "
+                f"tail of every chunk would never be embedded (fix: max_tokens <= {WINDOW}, or "
+                "dense: false for a BM25-only knowledge base)"
+            )
+        return self

@@ -57,11 +57,19 @@ class DenseIndex:
 
     @classmethod
     def open(cls, folder: Path, params: DenseParams | None = None) -> DenseIndex:
+        """The index in `folder`. What it was built with (dim, m, nlist, training) is read from disk;
+        the query knobs of `params` (nprobe, rerank), when given, replace the stored ones and are
+        saved, so a build with new knobs changes how every later load searches."""
         folder.mkdir(parents=True, exist_ok=True)
         p = folder / PARAMS
-        if p.is_file():
-            params = DenseParams(**json.loads(p.read_text()))
-        return cls(folder, params or DenseParams())
+        if not p.is_file():
+            return cls(folder, params or DenseParams())
+        index = cls(folder, DenseParams(**json.loads(p.read_text())))
+        stored = index.params
+        if params is not None and (params.nprobe, params.rerank) != (stored.nprobe, stored.rerank):
+            stored.nprobe, stored.rerank = params.nprobe, params.rerank
+            index._save_params()
+        return index
 
     def __len__(self) -> int:
         path = self.folder / VECTORS

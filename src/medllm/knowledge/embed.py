@@ -20,6 +20,8 @@ NAME = "all-MiniLM-L6-v2"
 DIM = 384
 # The model was trained on 128-token inputs; longer inputs cost time and add little.
 MAX_SEQ_LENGTH = 128
+# Word pieces of text that fit beside [CLS] and [SEP]: longer texts are cut, their tail unseen.
+WINDOW = MAX_SEQ_LENGTH - 2
 
 
 def model_dir() -> Path:

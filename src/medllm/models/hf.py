@@ -188,7 +188,12 @@ class HFModel(Model):
             yield piece
         thread.join()
         if errors:
-            raise ModelError(f"generation failed: {type(errors[0]).__name__}: {errors[0]}")
+            # Only the type: exception text (a tokenizer's or a CUDA kernel's) can quote the prompt.
+            raise ModelError(
+                f"generation failed: {type(errors[0]).__name__}",
+                fix="for an out-of-memory error lower max_tokens or use a smaller dtype; to see the "
+                "full error call model.model.generate(...) directly in Python",
+            )
 
     def _forward_logprobs(self, seqs: list[list[int]]) -> list[np.ndarray]:
         """Log-softmax rows for each sequence, (len(seq), vocab), batched with right padding."""

@@ -40,6 +40,7 @@ class OpenAIModel(Model):
 
         self._openai = openai
         self.base_url = base_url.rstrip("/")
+        self.where = public_url(self.base_url)  # what messages show: no credentials, no query
         key = cfg.api_key or os.environ.get("OPENAI_API_KEY") or "none"
         self.client = openai.OpenAI(
             base_url=self.base_url, api_key=key, timeout=cfg.timeout, max_retries=0
@@ -54,12 +55,14 @@ class OpenAIModel(Model):
             return fn(**kw)
         except self._openai.APIConnectionError:
             raise ModelError(
-                f"cannot reach the server at {self.base_url}",
+                f"cannot reach the server at {self.where}",
                 fix="start it (e.g. `vllm serve MODEL` or `python -m llama_cpp.server`) or fix the URL",
             ) from None
         except self._openai.APIStatusError as e:
+            # The server's own text is left out: servers quote the request (the prompt) back.
             raise ModelError(
-                f"server at {self.base_url} answered {e.status_code}: {_short(e)}"
+                f"server at {self.where} answered {e.status_code}",
+                fix=status_fix(e.status_code),
             ) from None
 
     def _first_model(self) -> str:
@@ -67,7 +70,7 @@ class OpenAIModel(Model):
         ids = [m.id for m in models.data]
         if not ids:
             raise ModelError(
-                f"server at {self.base_url} lists no models", fix="name one: openai:URL#model"
+                f"server at {self.where} lists no models", fix="name one: openai:URL#model"
             )
         return str(ids[0])
 
@@ -103,7 +106,7 @@ class OpenAIModel(Model):
                 data = r.json()
                 return list(data.get("tokens", []))
         raise CapabilityError(
-            f"server at {self.base_url} offers no tokenize endpoint",
+            f"server at {self.where} offers no tokenize endpoint",
             fix="use a vLLM or llama.cpp server",
         )
 
@@ -145,7 +148,7 @@ class OpenAIModel(Model):
         lp = resp.choices[0].logprobs
         if lp is None or not lp.token_logprobs:
             raise CapabilityError(
-                f"server at {self.base_url} returned no log-probs",
+                f"server at {self.where} returned no log-probs",
                 fix="scoring needs prompt log-probs: use vLLM, or llama.cpp's server started with "
                 "--logits_all true; or use a generate-mode task",
             )
@@ -174,11 +177,35 @@ class OpenAIModel(Model):
             lp = self._prompt_logprobs(prompt, top_k)
             top = lp.top_logprobs[-1] if lp.top_logprobs else None
             if not top:
-                raise CapabilityError(f"server at {self.base_url} returned no top log-probs")
+                raise CapabilityError(f"server at {self.where} returned no top log-probs")
             out.append(dict(sorted(top.items(), key=lambda kv: -kv[1])))
         return out
 
 
-def _short(e: Exception) -> str:
-    text = str(getattr(e, "message", e))
-    return text if len(text) < 200 else text[:200] + "…"
+def public_url(url: str) -> str:
+    """`url` without user:password@ and without its query (where keys sometimes travel)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+_STATUS_FIX = {
+    400: "the server refused the request: a prompt over the model's context window, or a "
+    "parameter it does not support (its log says which)",
+    401: "give the server's key: --set api_key=... or OPENAI_API_KEY",
+    403: "the key is not allowed this model: check api_key / OPENAI_API_KEY",
+    404: "check the model name after #model (GET /v1/models lists what it serves) and the /v1 path",
+    413: "the request is too large for the server: shorten the prompt or lower max_tokens",
+    429: "the server is rate-limiting: retry later or lower --batch-size",
+}
+
+
+def status_fix(status: int) -> str:
+    if status in _STATUS_FIX:
+        return _STATUS_FIX[status]
+    if status >= 500:
+        return "the server failed: its log (vLLM / llama.cpp server output) has the cause"
+    return "see the server's log for the reason"

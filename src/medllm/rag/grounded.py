@@ -124,6 +124,7 @@ def answer(
         why = f"no source is relevant enough (relevance {rel:.2f} < {st.min_relevance:.2f})"
         return replace(base, text=ABSTAIN.format(why=why), reason="low_relevance")
     params = GenerationParams(max_tokens=st.max_tokens, temperature=st.temperature)
+    # Generated whole, not streamed: nothing is shown before the draft is checked against the sources.
     draft = model.chat(messages(question, sources), params).strip()
     sup = support(draft, sources)
     base = replace(base, draft=draft, support=sup.score)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from medllm.core.registry import load_builtin_registries
-from medllm.core.schemas import load_any
+from medllm.core import load_any, load_builtin_registries
 
 ROOT = Path(__file__).parents[3] / "configs"
 # configs/accelerate/ holds accelerate's own launch files, which `accelerate launch` validates.
@@ -24,5 +23,13 @@ def test_shipped_config_validates(path: Path) -> None:
     load_any(path)
 
 
-def test_there_are_shipped_configs() -> None:
-    assert CONFIGS
+def test_every_config_kind_has_a_shipped_example() -> None:
+    """The `kind:` lines of configs/ name exactly the registered schemas: a new kind ships with an
+    example (which the test above then validates), and no example names a kind nobody registers."""
+    from medllm.core import schemas
+
+    load_builtin_registries()
+    kinds = {line.split(":", 1)[1].strip() for p in CONFIGS for line in p.read_text().splitlines()
+             if line.startswith("kind:")}  # fmt: skip
+    # task specs ship inside the package (validated by tests/unit/evaluate/test_task_specs.py)
+    assert kinds | {"task"} == set(schemas.names())

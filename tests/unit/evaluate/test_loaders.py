@@ -107,6 +107,17 @@ def test_bad_task_file_names_file_and_field(tmp_path: Path) -> None:
         get_spec("mmlu_medicl")
 
 
+@pytest.mark.parametrize("line", ["metrics: [acc]", "fewshot_pool: mmlu_medical"])
+def test_spec_fields_that_do_nothing_are_refused(tmp_path: Path, line: str) -> None:
+    """`metrics` and `fewshot_pool` were documented but never read: a spec setting them is told so
+    instead of silently getting the default behaviour."""
+    path = tmp_path / "my_task.yaml"
+    path.write_text(f"kind: task\nname: my_task\nloader: mmlu\n{line}\n")
+    field = line.split(":")[0]
+    with pytest.raises(ConfigError, match=rf'my_task.yaml: field "{field}"'):
+        get_spec(str(path))
+
+
 def test_icd10cm_concepts_heldout_deterministic_grounded() -> None:
     a = load_task("icd10cm_concepts", ["options.n_items=40"])
     b = load_task("icd10cm_concepts", ["options.n_items=40"])

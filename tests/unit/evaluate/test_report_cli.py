@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,14 @@ def test_report_is_self_contained(tiny_model: Any, tmp_path: Path) -> None:
     )
     page = write_report([tmp_path / "r1", tmp_path / "r2"], tmp_path / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 2
-    assert "mmlu_medical_anatomy" in page or "mmlu_medical_" in page
+    # one row per subject among the 8 sampled items, and none for the subjects not sampled
+    rows = (tmp_path / "r1" / "samples_mmlu_medical.jsonl").read_text().splitlines()
+    sampled = {json.loads(r)["subject"] for r in rows}
+    every = {"anatomy", "clinical knowledge", "college medicine", "medical genetics",
+             "professional medicine", "college biology"}  # fmt: skip
+    assert sampled < every
+    for subject in every:
+        assert (f"mmlu_medical_{subject.replace(' ', '_')}" in page) == (subject in sampled)
     assert (
         "hf:tiny-llama-0" in page
         and "<script src" not in page

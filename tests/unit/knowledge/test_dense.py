@@ -32,3 +32,28 @@ def test_ivfpq_recall_and_incremental_add(tmp_path: Path) -> None:
     recall = np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)])
     assert recall >= 0.9
     assert isinstance(DenseIndex.open(tmp_path).vectors(), np.memmap)
+
+
+def _recall(index: DenseIndex, q: np.ndarray, x: np.ndarray) -> float:
+    _, got = index.search(q, 10)
+    _, exact = _exact(q, x, 10)
+    return float(np.mean([len(set(g) & set(e)) / 10 for g, e in zip(got, exact, strict=True)]))
+
+
+def test_nprobe_and_rerank_of_a_later_open_are_used_and_kept(tmp_path: Path) -> None:
+    """The query knobs are not frozen at the first build: opening with new ones (what a build
+    with a new config does) changes how this and every later load searches."""
+    x, q = _clustered(3000, 32, 0), _clustered(50, 32, 1)
+    index = DenseIndex.open(
+        tmp_path, DenseParams(dim=32, m=8, nprobe=16, rerank=100, min_train=2500)
+    )
+    index.add(x)
+    nlist = index.params.nlist
+    assert index.params.trained_on == 3000 and nlist == 110
+    wide = DenseIndex.open(tmp_path, DenseParams(dim=32, m=8, nprobe=nlist, rerank=3000))
+    assert _recall(wide, q, x) == 1.0  # every list scanned, every vector re-scored: exact
+    narrow = DenseIndex.open(tmp_path, DenseParams(dim=32, m=8, nprobe=1, rerank=10))
+    assert _recall(narrow, q, x) < 0.9
+    later = DenseIndex.open(tmp_path)  # a plain load (KnowledgeBase) keeps the last knobs
+    assert (later.params.nprobe, later.params.rerank, later.params.nlist) == (1, 10, nlist)
+    assert _recall(later, q, x) == _recall(narrow, q, x)

@@ -94,3 +94,15 @@ def test_deid_flag_redacts_user_documents(tmp_path: Path) -> None:
     text = chunk.text
     assert "Gout flare" in text
     assert "617-555-0199" not in text and "8249813" not in text
+
+
+def test_rebuild_with_new_query_knobs_changes_the_loaded_index(
+    tmp_path: Path, synthetic_docs: list[Document]
+) -> None:
+    build_index(KbConfig(folder=tmp_path / "kb", sources=[]), docs=synthetic_docs[:3])
+    report = build_index(
+        KbConfig(folder=tmp_path / "kb", sources=[], nprobe=5, rerank=50), docs=synthetic_docs[:3]
+    )
+    assert (report.added, report.embedded, report.rewritten) == (0, 0, False)
+    params = KnowledgeBase(tmp_path / "kb").dense.params
+    assert (params.nprobe, params.rerank) == (5, 50)

@@ -493,4 +493,6 @@ def test_cli_deid_run_on_the_bundle(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["deid", "run", str(src), str(tmp_path / "out2")])
     assert res.exit_code == 2
     assert 'bundle.json: field "entry[2]": expected an object' in res.output
-    assert "Traceback" not in res.output and not [p for p in (tmp_path / "out2").rglob("*.json") if p.name != MANIFEST]
+    assert "Traceback" not in res.output and not [
+        p for p in (tmp_path / "out2").rglob("*.json") if p.name != MANIFEST
+    ]

@@ -77,3 +77,17 @@ def test_rag_model_adds_sources_once(retriever: Any, tiny_model: Any) -> None:
     assert with_rag.logprob == pytest.approx(plain.logprob, abs=1e-4)
     assert rag.id != tiny_model.id and "rag(hybrid" in rag.id
     assert isinstance(rag.generate(raw, GenerationParams(max_tokens=4)), str)
+
+
+def test_ask_help_says_a_rag_answer_does_not_stream() -> None:
+    """`answer` checks the whole draft against the sources before showing it, so `ask --rag`
+    cannot stream; the help must not say it does."""
+    from typer.testing import CliRunner
+
+    from medllm.cli import app
+
+    out = CliRunner().invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
+    text = " ".join(out.replace("│", " ").split())
+    assert "the answer streams as it is generated" not in text
+    assert "a plain answer streams as it is generated" in text
+    assert "shown whole once checked against them" in text

@@ -149,38 +149,132 @@ def test_qlora_on_cpu_names_the_fix(tiny_dir: Path, tmp_path: Path, sft_file: Pa
 
 
 def test_cpt_trains_on_text(tiny_dir: Path, tmp_path: Path) -> None:
+    """Each example is the whole text + EOS, the first logged loss is the base model's causal-LM
+    loss on it (logged before the first update), and one update lowers it on the same text."""
+    import csv
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+
     from medllm.train import cpt
     from medllm.train.config import CptConfig
 
+    text = "Anemia is a low red cell count."
     path = tmp_path / "docs.jsonl"
-    path.write_text('{"text": "Anemia is a low red cell count."}\n' * 16, encoding="utf-8")
+    path.write_text(f'{{"text": "{text}"}}\n' * 16, encoding="utf-8")
     cfg = CptConfig(
         model=str(tiny_dir),
         output_dir=str(tmp_path / "cpt"),
         data={"files": [str(path)]},
-        optim={**OPTIM, "max_steps": 2},
+        optim={**OPTIM, "max_steps": 2, "packing": False},
     )
-    result = cpt.run(cfg)
-    assert result.steps == 2 and result.final_loss == result.final_loss  # not NaN
-    assert result.train_tokens > 0
+    seen: list[Any] = []
+
+    class Grab(TrainerCallback):
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            seen.append(kw["train_dataloader"].dataset)
+
+    result = cpt.run(cfg, callbacks=[Grab()])
+    tok = AutoTokenizer.from_pretrained(tiny_dir)
+    ids = tok(text + tok.eos_token)["input_ids"]
+    assert [ex["input_ids"] for ex in seen[0]] == [ids] * 16
+    with torch.no_grad():
+        base = AutoModelForCausalLM.from_pretrained(tiny_dir)
+        expected = float(base(input_ids=torch.tensor([ids]), labels=torch.tensor([ids])).loss)
+    with (tmp_path / "cpt" / "metrics.csv").open(encoding="utf-8") as f:
+        losses = [float(r["value"]) for r in csv.DictReader(f) if r["key"] == "loss"]
+    assert len(losses) == 2 and losses[0] == pytest.approx(expected, rel=1e-4)
+    assert losses[1] < losses[0] and result.final_loss == pytest.approx(losses[1])
+    assert result.steps == 2 and result.train_tokens == 2 * 2 * len(ids)
+
+
+def _completion_logps(model: Any, rows: Any, side: str, max_length: int) -> list[float]:
+    """Sum of log p(completion token | everything before it), prompt+completion cut to max_length
+    as TRL's collator cuts it; computed one row at a time with torch alone."""
+    import torch
+
+    out = []
+    for row in rows:
+        ids = (row["prompt_ids"] + row[f"{side}_ids"])[:max_length]
+        with torch.no_grad():
+            logits = model(input_ids=torch.tensor([ids])).logits[0].double()
+        logp = torch.log_softmax(logits, dim=-1)  # (len(ids), vocab)
+        out.append(sum(float(logp[j - 1, ids[j]]) for j in range(len(row["prompt_ids"]), len(ids))))
+    return out
+
+
+def _margins(beta: float, policy: Any, rows: Any, ref: dict[str, list[float]]) -> Any:
+    """DPO reward margins, beta·((π_c − ref_c) − (π_r − ref_r)), one per pair, (len(rows),)."""
+    import numpy as np
+
+    chosen = np.array(_completion_logps(policy, rows, "chosen", 128)) - ref["chosen"]
+    return beta * (
+        chosen - (np.array(_completion_logps(policy, rows, "rejected", 128)) - ref["rejected"])
+    )
+
+
+def _recorded_dpo_trainer(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The DPOTrainer the recipe builds, kept for the test to read back."""
+    import trl
+
+    seen: list[Any] = []
+
+    class Recorded(trl.DPOTrainer):  # type: ignore[misc]
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            seen.append(self)
+
+    monkeypatch.setattr(trl, "DPOTrainer", Recorded)
+    return seen
 
 
 def test_dpo_reports_heldout_margin_without_a_reference_copy(
-    tiny_dir: Path, tmp_path: Path
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """No reference model is held (its log-probs are precomputed) yet the reference is the untouched
+    base; the reported held-out margin and win rate are those of the saved policy against it; the
+    margin on the training pairs starts at 0 (policy = reference) and rises."""
+    from transformers import AutoModelForCausalLM
+
     from medllm.train import dpo
     from medllm.train.config import DpoConfig
 
+    seen = _recorded_dpo_trainer(monkeypatch)
     cfg = DpoConfig(
         model=str(tiny_dir),
         mode="full",
         output_dir=str(tmp_path / "dpo"),
         data={"sources": ["icd10cm"], "limit": 16, "heldout_limit": 8},
-        optim={**OPTIM, "max_steps": 3, "learning_rate": 1e-3},
+        optim={**OPTIM, "max_steps": 3, "learning_rate": 1e-3, "max_length": 128},
     )
+    base_before = _weights(tiny_dir)
     result = dpo.run(cfg)
-    assert "eval_rewards/margins" in result.metrics and "eval_rewards/accuracies" in result.metrics
-    assert (result.final_dir / "config.json").is_file()
+    (trainer,) = seen
+    assert trainer.ref_model is None and trainer.precompute_ref_logps
+    base = AutoModelForCausalLM.from_pretrained(tiny_dir).eval()
+    policy = AutoModelForCausalLM.from_pretrained(result.final_dir).eval()
+    held, train = trainer.eval_dataset, trainer.train_dataset
+    ref = {side: held[f"ref_{side}_logps"] for side in ("chosen", "rejected")}
+    assert len(held) == 8 and len(train) == 16
+    for side in ("chosen", "rejected"):  # the precomputed reference is the base, untouched
+        assert _completion_logps(base, held, side, 128) == pytest.approx(ref[side], abs=1e-3)
+    margins = _margins(cfg.beta, policy, held, ref)
+    assert result.metrics["eval_rewards/margins"] == pytest.approx(margins.mean(), abs=1e-4)
+    assert result.metrics["eval_rewards/accuracies"] == pytest.approx((margins > 0).mean())
+    log = trainer.state.log_history
+    first = next(h["rewards/margins"] for h in log if "rewards/margins" in h)
+    assert first == pytest.approx(0.0, abs=1e-5)  # step 1 is scored with policy = reference
+    train_ref = {side: train[f"ref_{side}_logps"] for side in ("chosen", "rejected")}
+    assert _margins(cfg.beta, policy, train, train_ref).mean() > 0.0  # on the same pairs, after
+    base_after, after = _weights(tiny_dir), _weights(result.final_dir)
+    assert any(not _equal(base_before[k], after[k]) for k in base_before)  # the policy moved
+    assert all(_equal(v, base_after[k]) for k, v in base_before.items())  # the base did not
+
+
+def _equal(a: Any, b: Any) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))
 
 
 def test_text_format_trains_on_the_answer_after_the_raw_prompt(
