@@ -102,3 +102,19 @@ def test_every_stage_is_declared_once() -> None:
     stages = sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").is_file())
     assert sorted(order) == stages
     assert len(set(order)) == len(order)
+
+
+def test_no_module_over_500_lines_and_no_function_over_60() -> None:
+    """HOUSE_STYLE 11: past these sizes a module or function is a sign to split."""
+    big: list[str] = []
+    for path in sorted(SRC.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(ROOT)
+        if text.count("\n") > 500:
+            big.append(f"{rel}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if size > 60:
+                    big.append(f"{rel}:{node.lineno}: {node.name} has {size} lines")
+    assert not big, "\n".join(big)

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from medllm.privacy.config import DeidConfig
 
 app = typer.Typer(
     help="De-identify clinical text (HIPAA Safe Harbor identifiers).", no_args_is_help=True
@@ -73,7 +76,6 @@ def run(
     Fails closed: a bad record stops the run, nothing is written in clear."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from medllm.privacy.pseudonym import KEY_ENV
     from medllm.privacy.runner import run_deid
 
     cfg = _config(
@@ -90,6 +92,13 @@ def run(
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("records", total=None)
         summary = run_deid(inp, out, cfg, progress=lambda n: bar.advance(task, n))
+    _print_run(summary, cfg, out)
+
+
+def _print_run(summary: Any, cfg: DeidConfig, out: Path) -> None:
+    """Counts only: records, files, PHI spans, speed; never a name or a value."""
+    from medllm.privacy.pseudonym import KEY_ENV
+
     rate = summary.records / summary.seconds if summary.seconds else 0.0
     console.print(
         f"[green]done[/green] {summary.records} records in {summary.files} files, "
