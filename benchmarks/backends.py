@@ -22,8 +22,14 @@ from medllm.core.assets import locate
 from medllm.core.records import ChatMessage
 from medllm.models import GenerationParams, load_model
 
-MEDICAL = {"anatomy", "clinical_knowledge", "college_medicine", "medical_genetics",
-           "professional_medicine", "college_biology"}  # fmt: skip
+MEDICAL = {
+    "anatomy",
+    "clinical_knowledge",
+    "college_medicine",
+    "medical_genetics",
+    "professional_medicine",
+    "college_biology",
+}
 
 
 def medical_questions(n: int) -> list[str]:

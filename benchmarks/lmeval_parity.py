@@ -51,8 +51,13 @@ def write_lmeval_tasks(items: list[Any], folder: Path) -> None:
     data = folder / "items.jsonl"
     with data.open("w") as f:
         for q in items:
-            row = {"id": q.id, "prompt": render(spec, q), "letters": list(LETTERS[: len(q.choices)]),
-                   "options": list(q.choices), "answer": q.answer}  # fmt: skip
+            row = {
+                "id": q.id,
+                "prompt": render(spec, q),
+                "letters": list(LETTERS[: len(q.choices)]),
+                "options": list(q.choices),
+                "answer": q.answer,
+            }
             f.write(json.dumps(row) + "\n")
     for name, field in (("parity_letters", "letters"), ("parity_options", "options")):
         (folder / f"{name}.yaml").write_text(LMEVAL_YAML.format(name=name, data=data, field=field))
@@ -63,8 +68,11 @@ def run_lmeval(lm: Any, folder: Path, task: str) -> tuple[float, list[list[float
     from lm_eval.tasks import TaskManager
 
     tm = TaskManager(include_path=str(folder))
-    seconds, out = timed(lambda: lm_eval.simple_evaluate(model=lm, tasks=[task], task_manager=tm,
-                                                         log_samples=True, verbosity="ERROR"))  # fmt: skip
+    seconds, out = timed(
+        lambda: lm_eval.simple_evaluate(
+            model=lm, tasks=[task], task_manager=tm, log_samples=True, verbosity="ERROR"
+        )
+    )
     samples = sorted(out["samples"][task], key=lambda s: s["doc_id"])
     lls = [[float(r[0]) for r in s["filtered_resps"]] for s in samples]
     metric = "acc,none" if task == "parity_letters" else "acc_norm,none"
@@ -76,8 +84,11 @@ def run_medllm(
 ) -> tuple[float, list[list[float]], float]:
     limit = len(items)
     with tempfile.TemporaryDirectory() as out:
-        seconds, summary = timed(lambda: run_eval(model, TASK, mode=mode, limit=limit, out_dir=out,
-                                                  cache=False, batch_size=batch))  # fmt: skip
+        seconds, summary = timed(
+            lambda: run_eval(
+                model, TASK, mode=mode, limit=limit, out_dir=out, cache=False, batch_size=batch
+            )
+        )
         lines = (Path(out) / f"samples_{TASK}.jsonl").read_text().splitlines()
     by_id = {row["id"]: row for row in map(json.loads, lines)}  # the log is in scoring order
     metric = "acc" if mode == "loglik" else "acc_norm"
@@ -85,8 +96,12 @@ def run_medllm(
     return seconds, lls, float(summary["results"][TASK][metric])
 
 
-def compare(name: str, ours: tuple[float, list[list[float]], float],
-            theirs: tuple[float, list[list[float]], float], norm_by: list[list[int]] | None) -> dict[str, Any]:  # fmt: skip
+def compare(
+    name: str,
+    ours: tuple[float, list[list[float]], float],
+    theirs: tuple[float, list[list[float]], float],
+    norm_by: list[list[int]] | None,
+) -> dict[str, Any]:
     def pick(lls: list[float], lens: list[int] | None) -> int:
         scores = [ll / n for ll, n in zip(lls, lens, strict=True)] if lens else lls
         return max(range(len(scores)), key=scores.__getitem__)
@@ -98,11 +113,18 @@ def compare(name: str, ours: tuple[float, list[list[float]], float],
         for a, b in zip(ours[1], theirs[1], strict=True)
         for x, y in zip(a, b, strict=True)
     )
-    return {"scoring": name, "items": len(agree), "medllm_acc": ours[2], "lmeval_acc": theirs[2],
-            "acc_diff_pt": round(100 * (ours[2] - theirs[2]), 4),
-            "item_agreement": sum(agree) / len(agree), "max_abs_loglik_diff": diff,
-            "medllm_s": round(ours[0], 2), "lmeval_s": round(theirs[0], 2),
-            "time_ratio": round(ours[0] / theirs[0], 3)}  # fmt: skip
+    return {
+        "scoring": name,
+        "items": len(agree),
+        "medllm_acc": ours[2],
+        "lmeval_acc": theirs[2],
+        "acc_diff_pt": round(100 * (ours[2] - theirs[2]), 4),
+        "item_agreement": sum(agree) / len(agree),
+        "max_abs_loglik_diff": diff,
+        "medllm_s": round(ours[0], 2),
+        "lmeval_s": round(theirs[0], 2),
+        "time_ratio": round(ours[0] / theirs[0], 3),
+    }
 
 
 def main() -> None:
@@ -137,13 +159,22 @@ def main() -> None:
     cpp = load_model("llamacpp:default")
     cpp_s, cpp_sum = timed(lambda: run_eval(cpp, TASK, mode="loglik", limit=n_cpp, cache=False))
     letters, options = rows
-    result = {**letters, "option_text": options, "llamacpp": {"items": min(n_cpp, 1089),
-              "seconds": round(cpp_s, 2), "acc": cpp_sum["results"][TASK]["acc"]},
-              "versions": versions("lm-eval", "torch", "transformers", "llama-cpp-python")}  # fmt: skip
-    summary = (f"{letters['items']} items; letters: acc medllm {letters['medllm_acc']:.4f} vs lm-eval "
-               f"{letters['lmeval_acc']:.4f}, agreement {letters['item_agreement']:.3f}, "
-               f"max |Δll| {letters['max_abs_loglik_diff']:.1e}, time ×{letters['time_ratio']}; options: "
-               f"agreement {options['item_agreement']:.3f}, time ×{options['time_ratio']}")  # fmt: skip
+    result = {
+        **letters,
+        "option_text": options,
+        "llamacpp": {
+            "items": min(n_cpp, 1089),
+            "seconds": round(cpp_s, 2),
+            "acc": cpp_sum["results"][TASK]["acc"],
+        },
+        "versions": versions("lm-eval", "torch", "transformers", "llama-cpp-python"),
+    }
+    summary = (
+        f"{letters['items']} items; letters: acc medllm {letters['medllm_acc']:.4f} vs lm-eval "
+        f"{letters['lmeval_acc']:.4f}, agreement {letters['item_agreement']:.3f}, "
+        f"max |Δll| {letters['max_abs_loglik_diff']:.1e}, time ×{letters['time_ratio']}; options: "
+        f"agreement {options['item_agreement']:.3f}, time ×{options['time_ratio']}"
+    )
     cmd = "python benchmarks/lmeval_parity.py" + (
         f" --limit {args.limit}" if args.limit != 1089 else ""
     )

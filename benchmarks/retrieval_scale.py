@@ -137,8 +137,10 @@ def omp_threads() -> str:
     import faiss
 
     policy = os.environ.get("OMP_WAIT_POLICY", "unset")
-    return (f"faiss OpenMP {faiss.omp_get_max_threads()} threads on {cores()} cores, "
-            f"OMP_WAIT_POLICY={policy}, for both indexes")  # fmt: skip
+    return (
+        f"faiss OpenMP {faiss.omp_get_max_threads()} threads on {cores()} cores, "
+        f"OMP_WAIT_POLICY={policy}, for both indexes"
+    )
 
 
 def run_children(work: Path, qfile: Path, k: int, rounds: int) -> dict[str, list[dict[str, Any]]]:

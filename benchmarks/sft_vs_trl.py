@@ -62,26 +62,45 @@ def plain_trl(steps: int, out: Path) -> dict[str, Any]:
     path = model_path(cfg.model)
     dataset = to_dataset(build_rows(cfg.data, "sft"))  # the very rows our recipe trains on
     args = SFTConfig(
-        output_dir=str(out), max_steps=o.max_steps, learning_rate=o.learning_rate,
-        lr_scheduler_type=o.lr_scheduler, per_device_train_batch_size=o.batch_size,
-        max_length=o.max_length, seed=o.seed, logging_steps=1, save_strategy="no", report_to=[],
-        include_num_input_tokens_seen="non_padding", dataloader_pin_memory=False,
+        output_dir=str(out),
+        max_steps=o.max_steps,
+        learning_rate=o.learning_rate,
+        lr_scheduler_type=o.lr_scheduler,
+        per_device_train_batch_size=o.batch_size,
+        max_length=o.max_length,
+        seed=o.seed,
+        logging_steps=1,
+        save_strategy="no",
+        report_to=[],
+        include_num_input_tokens_seen="non_padding",
+        dataloader_pin_memory=False,
         bf16=False,  # TRL defaults to bf16, which a CPU run must turn off
-    )  # fmt: skip
-    lora = LoraConfig(r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
-                      target_modules=cfg.lora.target_modules, task_type="CAUSAL_LM")  # fmt: skip
+    )
+    lora = LoraConfig(
+        r=cfg.lora.r,
+        lora_alpha=cfg.lora.alpha,
+        lora_dropout=cfg.lora.dropout,
+        target_modules=cfg.lora.target_modules,
+        task_type="CAUSAL_LM",
+    )
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                         peft_config=lora)  # fmt: skip
+    trainer = SFTTrainer(
+        model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=lora
+    )
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start
     tokens = int(trainer.state.num_input_tokens_seen)
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-    return {"steps": trainer.state.global_step, "train_seconds": seconds, "train_tokens": tokens,
-            "tokens_per_s": tokens / seconds, "final_loss": losses[-1],
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}  # fmt: skip
+    return {
+        "steps": trainer.state.global_step,
+        "train_seconds": seconds,
+        "train_tokens": tokens,
+        "tokens_per_s": tokens / seconds,
+        "final_loss": losses[-1],
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
 
 
 def run_peer(steps: int, out: Path) -> dict[str, Any]:
@@ -125,19 +144,30 @@ def main() -> None:
     acc_sft = heldout(trained_model(out / "ours" / "final"), a.limit)
     ratio = ours["tokens_per_s"] / peer["tokens_per_s"]
     result = {
-        "tokens_per_s_ratio": ratio, "tokens_per_s_ours": ours["tokens_per_s"],
-        "tokens_per_s_trl": peer["tokens_per_s"], "lora_peak_ram_gb": ours["peak_rss_gb"],
-        "trl_lora_peak_ram_gb": peer["peak_rss_gb"], "full_peak_ram_gb": full["peak_rss_gb"],
-        "heldout_acc_base": acc_base, "heldout_acc_sft": acc_sft, "heldout_task": TASK,
-        "heldout_items": a.limit, "heldout_mode": "loglik_options", "steps": a.steps,
-        "ours": ours, "trl": peer, "full": full,
+        "tokens_per_s_ratio": ratio,
+        "tokens_per_s_ours": ours["tokens_per_s"],
+        "tokens_per_s_trl": peer["tokens_per_s"],
+        "lora_peak_ram_gb": ours["peak_rss_gb"],
+        "trl_lora_peak_ram_gb": peer["peak_rss_gb"],
+        "full_peak_ram_gb": full["peak_rss_gb"],
+        "heldout_acc_base": acc_base,
+        "heldout_acc_sft": acc_sft,
+        "heldout_task": TASK,
+        "heldout_items": a.limit,
+        "heldout_mode": "loglik_options",
+        "steps": a.steps,
+        "ours": ours,
+        "trl": peer,
+        "full": full,
         "model": "SmolLM2-135M-Instruct (embedded, hf:default fp32)",
         "differences": "ours packs examples (TRL bfd, padding-free); plain TRL uses its defaults (padded)",
         "versions": versions("torch", "transformers", "trl", "peft", "accelerate"),
-    }  # fmt: skip
-    summary = (f"ours {ours['tokens_per_s']:.1f} tok/s vs TRL {peer['tokens_per_s']:.1f} tok/s (×{ratio:.2f}); "
-               f"peak RAM LoRA {ours['peak_rss_gb']:.2f} GB, full {full['peak_rss_gb']:.2f} GB; "
-               f"held-out {TASK} acc {acc_base:.3f} → {acc_sft:.3f} after {a.steps} LoRA steps")  # fmt: skip
+    }
+    summary = (
+        f"ours {ours['tokens_per_s']:.1f} tok/s vs TRL {peer['tokens_per_s']:.1f} tok/s (×{ratio:.2f}); "
+        f"peak RAM LoRA {ours['peak_rss_gb']:.2f} GB, full {full['peak_rss_gb']:.2f} GB; "
+        f"held-out {TASK} acc {acc_base:.3f} → {acc_sft:.3f} after {a.steps} LoRA steps"
+    )
     cmd = "python benchmarks/sft_vs_trl.py" + (f" --steps {a.steps}" if a.steps != 30 else "")
     print(write_result("sft_vs_trl", result, summary, cmd))
     print(summary)

@@ -28,8 +28,14 @@ def mmlu(model_dir: Path, limit: int) -> float:
     """mmlu_medical, zero-shot option log-likelihood, on the hf backend (adapter merged)."""
     from medllm.evaluate import run_eval, trained_model
 
-    summary = run_eval(trained_model(model_dir), "mmlu_medical", limit=limit, num_fewshot=0,
-                       mode="loglik_options", cache=False)  # fmt: skip
+    summary = run_eval(
+        trained_model(model_dir),
+        "mmlu_medical",
+        limit=limit,
+        num_fewshot=0,
+        mode="loglik_options",
+        cache=False,
+    )
     return float(summary["results"]["mmlu_medical"]["acc"])
 
 
@@ -47,16 +53,25 @@ def main() -> None:
 
     before = mmlu(model_path("hf:default"), a.mmlu_limit)
     after = mmlu(out / "run" / "final", a.mmlu_limit)
-    result = {"heldout_reward_margin": res.get("eval_rewards/margins"),
-              "heldout_win_rate": res.get("eval_rewards/accuracies"), "steps": res["steps"],
-              "train_seconds": res["train_seconds"], "peak_rss_gb": res["peak_rss_gb"],
-              "mmlu_medical_acc_before": before, "mmlu_medical_acc_after": after,
-              "mmlu_medical_delta_points": 100 * (after - before), "mmlu_limit": a.mmlu_limit, "mmlu_mode": "loglik_options, zero-shot",
-              "model": "SmolLM2-135M-Instruct (hf:default), LoRA DPO, reference log-probs precomputed",
-              "versions": versions("torch", "transformers", "trl", "peft", "llama-cpp-python")}  # fmt: skip
-    summary = (f"held-out pairs: reward margin {result['heldout_reward_margin']:.3f}, win rate "
-               f"{result['heldout_win_rate']:.3f}; mmlu_medical acc {before:.3f} → {after:.3f} "
-               f"({a.mmlu_limit} items)")  # fmt: skip
+    result = {
+        "heldout_reward_margin": res.get("eval_rewards/margins"),
+        "heldout_win_rate": res.get("eval_rewards/accuracies"),
+        "steps": res["steps"],
+        "train_seconds": res["train_seconds"],
+        "peak_rss_gb": res["peak_rss_gb"],
+        "mmlu_medical_acc_before": before,
+        "mmlu_medical_acc_after": after,
+        "mmlu_medical_delta_points": 100 * (after - before),
+        "mmlu_limit": a.mmlu_limit,
+        "mmlu_mode": "loglik_options, zero-shot",
+        "model": "SmolLM2-135M-Instruct (hf:default), LoRA DPO, reference log-probs precomputed",
+        "versions": versions("torch", "transformers", "trl", "peft", "llama-cpp-python"),
+    }
+    summary = (
+        f"held-out pairs: reward margin {result['heldout_reward_margin']:.3f}, win rate "
+        f"{result['heldout_win_rate']:.3f}; mmlu_medical acc {before:.3f} → {after:.3f} "
+        f"({a.mmlu_limit} items)"
+    )
     cmd = f"python benchmarks/train_dpo.py --steps {a.steps} --mmlu-limit {a.mmlu_limit}"
     print(write_result("train_dpo", result, summary, cmd))
     print(summary)

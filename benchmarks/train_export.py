@@ -35,18 +35,29 @@ def main() -> None:
     cfg = ExportConfig(model=str(ROOT / a.model), output_dir=str(ROOT / a.out), quant=a.quant)
     report = export.run(cfg)
     quant = f"gguf_{a.quant}"
-    specs = {"hf": f"hf:{report['hf_dir']}", "gguf_f16": f"llamacpp:{report['gguf_f16']}",
-             quant: f"llamacpp:{report['gguf_quant']}"}  # fmt: skip
+    specs = {
+        "hf": f"hf:{report['hf_dir']}",
+        "gguf_f16": f"llamacpp:{report['gguf_f16']}",
+        quant: f"llamacpp:{report['gguf_quant']}",
+    }
     acc = {}
     for name, spec in specs.items():
         with load_model(spec) as m:
             acc[name] = heldout_accuracy(m, a.task, a.limit)
-    result = {"acc_hf": acc["hf"], "acc_gguf_f16": acc["gguf_f16"], f"acc_{quant}": acc[quant],
-              "delta_points_quant_vs_hf": 100 * (acc[quant] - acc["hf"]),
-              "within_1_point": abs(acc[quant] - acc["hf"]) <= 0.01, "task": a.task,
-              "items": a.limit, "mode": "loglik_options", "timings": report["timings"],
-              "generations": report["generations"], "prompts": report["prompts"],
-              "versions": versions("torch", "transformers", "gguf", "llama-cpp-python")}  # fmt: skip
+    result = {
+        "acc_hf": acc["hf"],
+        "acc_gguf_f16": acc["gguf_f16"],
+        f"acc_{quant}": acc[quant],
+        "delta_points_quant_vs_hf": 100 * (acc[quant] - acc["hf"]),
+        "within_1_point": abs(acc[quant] - acc["hf"]) <= 0.01,
+        "task": a.task,
+        "items": a.limit,
+        "mode": "loglik_options",
+        "timings": report["timings"],
+        "generations": report["generations"],
+        "prompts": report["prompts"],
+        "versions": versions("torch", "transformers", "gguf", "llama-cpp-python"),
+    }
     summary = (
         f"held-out {a.task} acc: HF {acc['hf']:.3f}, GGUF f16 {acc['gguf_f16']:.3f}, "
         f"GGUF {a.quant} {acc[quant]:.3f} ({a.limit} items)"

@@ -58,11 +58,17 @@ def trained_groups(final: Path, namespace: str) -> set[str]:
     meta = json.loads((final / META).read_text(encoding="utf-8"))
     rows = build_rows(DataSection(**meta["config"]["data"]), meta["kind"])
     # a row's id is "<namespace>:<id>[,<id>...]" (icd10cm_lists rows state several codes)
-    ids = {i for r in rows if r["id"].startswith(f"{namespace}:")
-           for i in r["id"].split(":", 1)[1].split(",")}  # fmt: skip
+    ids = {
+        i
+        for r in rows
+        if r["id"].startswith(f"{namespace}:")
+        for i in r["id"].split(":", 1)[1].split(",")
+    }
     if not ids:
-        raise SystemExit(f"{final}: this run trained on no {namespace} rows; the familiarity "
-                         "split needs a run of the task's own source")  # fmt: skip
+        raise SystemExit(
+            f"{final}: this run trained on no {namespace} rows; the familiarity "
+            "split needs a run of the task's own source"
+        )
     if namespace == "icd10cm":
         return {i[:3] for i in ids}
     names = {d.id: d.name for d in hpo.records("train")}
@@ -115,8 +121,9 @@ def breakdown(
     items = {q.id: q for q in load_task(task)}
     rows = list(read_samples(out / f"samples_{task}.jsonl").values())
     # P(option | "Answer:"): the domain premise of domain-conditional PMI (not lm-eval's empty one)
-    alone = model.loglikelihood([LoglikRequest("Answer:", f" {c}")
-                                 for r in rows for c in items[r["id"]].choices])  # fmt: skip
+    alone = model.loglikelihood(
+        [LoglikRequest("Answer:", f" {c}") for r in rows for c in items[r["id"]].choices]
+    )
     groups: dict[str, list[bool]] = defaultdict(list)
     pmi_ok: list[bool] = []
     at = 0
@@ -131,9 +138,14 @@ def breakdown(
         answer = "answer_trained" if mine in trained else "answer_not_trained"
         groups[f"{answer}/distractors_trained={k}"].append(bool(r["correct"]))
         groups[answer].append(bool(r["correct"]))
-    return {"acc": acc, "acc_pmi": sum(pmi_ok) / len(pmi_ok),
-            "groups": {g: {"items": len(v), "acc": round(sum(v) / len(v), 3)}
-                       for g, v in sorted(groups.items())}}  # fmt: skip
+    return {
+        "acc": acc,
+        "acc_pmi": sum(pmi_ok) / len(pmi_ok),
+        "groups": {
+            g: {"items": len(v), "acc": round(sum(v) / len(v), 3)}
+            for g, v in sorted(groups.items())
+        },
+    }
 
 
 def main() -> None:
@@ -155,9 +167,16 @@ def main() -> None:
     base = breakdown(load_model("hf:default"), a.task, a.limit, trained, namespace, out / "base")
     sft = breakdown(trained_model(final), a.task, a.limit, trained, namespace, out / "sft")
     overlap = word_overlap(a.task, a.limit)
-    result = {"task": a.task, "items": a.limit, "model": a.model, "trained_groups": len(trained),
-              "base": base, "sft": sft, "word_overlap": overlap,
-              "versions": versions("torch", "transformers")}  # fmt: skip
+    result = {
+        "task": a.task,
+        "items": a.limit,
+        "model": a.model,
+        "trained_groups": len(trained),
+        "base": base,
+        "sft": sft,
+        "word_overlap": overlap,
+        "versions": versions("torch", "transformers"),
+    }
     g = sft["groups"]
     summary = (
         f"held-out {a.task}: acc {base['acc']:.3f} -> {sft['acc']:.3f}, acc_pmi "

@@ -23,10 +23,19 @@ ROOT = Path(__file__).parents[1]
 
 
 def run(out: Path, steps: int, precision: str) -> dict[str, Any]:
-    sets = [f"output_dir={out}", f"optim.max_steps={steps}", f"optim.save_steps={steps}",
-            f"optim.precision={precision}", "mode=full", "data.sources=[icd10cm_lists]",
-            "data.limit=300", "optim.learning_rate=1.0e-3", "optim.max_length=256",
-            "optim.tensorboard=false", "system_prompt=Answer briefly."]  # fmt: skip
+    sets = [
+        f"output_dir={out}",
+        f"optim.max_steps={steps}",
+        f"optim.save_steps={steps}",
+        f"optim.precision={precision}",
+        "mode=full",
+        "data.sources=[icd10cm_lists]",
+        "data.limit=300",
+        "optim.learning_rate=1.0e-3",
+        "optim.max_length=256",
+        "optim.tensorboard=false",
+        "system_prompt=Answer briefly.",
+    ]
     subprocess.run(train_command("sft", "configs/train/sft.yaml", sets), cwd=ROOT, check=True)
     return train_result(out)
 
@@ -48,9 +57,11 @@ def main() -> None:
         "model": "SmolLM2-135M-Instruct (hf:default), full fine-tuning",
         "versions": versions("torch", "transformers", "trl"),
     }
-    summary = (f"full FT {a.steps} steps: fp32 {r['fp32']['tokens_per_s']:.1f} tok/s, final loss "
-               f"{r['fp32']['final_loss']:.4f}; bf16 {r['bf16']['tokens_per_s']:.1f} tok/s (x{ratio:.2f}), "
-               f"final loss {r['bf16']['final_loss']:.4f}")  # fmt: skip
+    summary = (
+        f"full FT {a.steps} steps: fp32 {r['fp32']['tokens_per_s']:.1f} tok/s, final loss "
+        f"{r['fp32']['final_loss']:.4f}; bf16 {r['bf16']['tokens_per_s']:.1f} tok/s (x{ratio:.2f}), "
+        f"final loss {r['bf16']['final_loss']:.4f}"
+    )
     print(
         write_result(
             "train_precision",

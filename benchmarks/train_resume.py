@@ -25,8 +25,15 @@ ROOT = Path(__file__).parents[1]
 
 
 def command(out: Path, steps: int, kill_at: int, resume: bool = False) -> list[str]:
-    sets = [f"output_dir={out}", f"optim.max_steps={steps}", f"optim.save_steps={kill_at}",
-            "optim.batch_size=2", "optim.max_length=64", "data.limit=20", "optim.tensorboard=false"]  # fmt: skip
+    sets = [
+        f"output_dir={out}",
+        f"optim.max_steps={steps}",
+        f"optim.save_steps={kill_at}",
+        "optim.batch_size=2",
+        "optim.max_length=64",
+        "data.limit=20",
+        "optim.tensorboard=false",
+    ]
     return train_command("sft", "configs/train/sft.yaml", sets) + (["--resume"] if resume else [])
 
 
@@ -56,18 +63,29 @@ def main() -> None:
     out = ROOT / a.out
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run(command(out / "straight", a.steps, a.kill_at), cwd=ROOT, check=True)
-    killed_s = kill_after_checkpoint(command(out / "killed", a.steps, a.kill_at),
-                                     out / "killed" / f"checkpoint-{a.kill_at}")  # fmt: skip
+    killed_s = kill_after_checkpoint(
+        command(out / "killed", a.steps, a.kill_at), out / "killed" / f"checkpoint-{a.kill_at}"
+    )
     assert not (out / "killed" / "final").exists(), "the run finished before it was killed"
     subprocess.run(command(out / "killed", a.steps, a.kill_at, resume=True), cwd=ROOT, check=True)
     straight, resumed = train_result(out / "straight"), train_result(out / "killed")
     rel = abs(resumed["final_loss"] - straight["final_loss"]) / abs(straight["final_loss"])
-    res = {"final_loss_straight": straight["final_loss"], "final_loss_resumed": resumed["final_loss"],
-           "relative_diff": rel, "passes_1e-4": rel <= 1e-4, "steps": a.steps, "killed_at_step": a.kill_at,
-           "killed_after_s": killed_s, "signal": "SIGKILL", "model": "SmolLM2-135M-Instruct (hf:default), LoRA",
-           "versions": versions("torch", "transformers", "trl", "peft")}  # fmt: skip
-    summary = (f"SIGKILL after checkpoint {a.kill_at}/{a.steps}, resumed: final loss {resumed['final_loss']:.6f} "
-               f"vs uninterrupted {straight['final_loss']:.6f} (relative diff {rel:.1e})")  # fmt: skip
+    res = {
+        "final_loss_straight": straight["final_loss"],
+        "final_loss_resumed": resumed["final_loss"],
+        "relative_diff": rel,
+        "passes_1e-4": rel <= 1e-4,
+        "steps": a.steps,
+        "killed_at_step": a.kill_at,
+        "killed_after_s": killed_s,
+        "signal": "SIGKILL",
+        "model": "SmolLM2-135M-Instruct (hf:default), LoRA",
+        "versions": versions("torch", "transformers", "trl", "peft"),
+    }
+    summary = (
+        f"SIGKILL after checkpoint {a.kill_at}/{a.steps}, resumed: final loss {resumed['final_loss']:.6f} "
+        f"vs uninterrupted {straight['final_loss']:.6f} (relative diff {rel:.1e})"
+    )
     cmd = f"python benchmarks/train_resume.py --steps {a.steps} --kill-at {a.kill_at}"
     print(write_result("train_resume", res, summary, cmd))
     print(summary)

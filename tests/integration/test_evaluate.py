@@ -43,24 +43,33 @@ def _answers(task: str) -> dict[str, Any]:
 def test_llamacpp_letter_and_option_scoring(default_model: Any, tmp_path: Path) -> None:
     """acc and ECE are those of the model's own log-likelihoods: argmax vs the answer, and
     10-bin |accuracy - confidence| weighted by bin size, with confidence = softmax(lls)[argmax]."""
-    s = run_eval(default_model, "icd10cm_concepts", mode="loglik_options", limit=4,
-                 out_dir=tmp_path / "o", cache=False)  # fmt: skip
+    s = run_eval(
+        default_model,
+        "icd10cm_concepts",
+        mode="loglik_options",
+        limit=4,
+        out_dir=tmp_path / "o",
+        cache=False,
+    )
     r, rows = s["results"]["icd10cm_concepts"], _rows(tmp_path / "o", "icd10cm_concepts")
     lls = _option_lls(default_model, "icd10cm_concepts", [x["id"] for x in rows], letters=False)
     answers = _answers("icd10cm_concepts")
     correct = [int(np.argmax(lls[x["id"]])) == answers[x["id"]] for x in rows]
     assert r["n"] == len(rows) == 4 and r["acc"] == pytest.approx(sum(correct) / 4)
     assert s["config"]["model"].startswith("llamacpp:")
-    s = run_eval(default_model, "mmlu_medical", mode="loglik", limit=3, out_dir=tmp_path / "l",
-                 cache=False)  # fmt: skip
+    s = run_eval(
+        default_model, "mmlu_medical", mode="loglik", limit=3, out_dir=tmp_path / "l", cache=False
+    )
     rows, answers = _rows(tmp_path / "l", "mmlu_medical"), _answers("mmlu_medical")
     lls = _option_lls(default_model, "mmlu_medical", [x["id"] for x in rows], letters=True)
     probs = {i: np.exp(v - np.max(v)) / np.exp(v - np.max(v)).sum() for i, v in lls.items()}
     conf = np.array([probs[x["id"]].max() for x in rows])
     hit = np.array([float(np.argmax(lls[x["id"]]) == answers[x["id"]]) for x in rows])
     bins = np.clip(np.ceil(conf * 10).astype(int) - 1, 0, 9)  # conf in (k/10, (k+1)/10] → bin k
-    ece = sum(abs(hit[bins == b].mean() - conf[bins == b].mean()) * (bins == b).mean()
-              for b in set(bins.tolist()))  # fmt: skip
+    ece = sum(
+        abs(hit[bins == b].mean() - conf[bins == b].mean()) * (bins == b).mean()
+        for b in set(bins.tolist())
+    )
     assert s["results"]["mmlu_medical"]["ece"] == pytest.approx(ece, abs=1e-4)
 
 
@@ -77,8 +86,9 @@ def test_llamacpp_generation_tasks(default_model: Any, tmp_path: Path) -> None:
     the share of greedy answers naming no option."""
     from rouge_score import rouge_scorer
 
-    s = run_eval(default_model, "radiology_impression", limit=2, out_dir=tmp_path / "g",
-                 cache=False)  # fmt: skip
+    s = run_eval(
+        default_model, "radiology_impression", limit=2, out_dir=tmp_path / "g", cache=False
+    )
     rows, refs = _rows(tmp_path / "g", "radiology_impression"), _answers("radiology_impression")
     raws = _regenerated(default_model, "radiology_impression", rows, "")
     assert [x["raw"] for x in rows] == raws
@@ -89,8 +99,9 @@ def test_llamacpp_generation_tasks(default_model: Any, tmp_path: Path) -> None:
     ]
     r = s["results"]["radiology_impression"]
     assert r["n"] == 2 and r["rougeL"] == pytest.approx(float(np.mean(f1)), abs=1e-9)
-    s = run_eval(default_model, "mmlu_medical", mode="generate", limit=3, out_dir=tmp_path / "m",
-                 cache=False)  # fmt: skip
+    s = run_eval(
+        default_model, "mmlu_medical", mode="generate", limit=3, out_dir=tmp_path / "m", cache=False
+    )
     rows = _rows(tmp_path / "m", "mmlu_medical")
     raws = _regenerated(default_model, "mmlu_medical", rows, GEN_SUFFIX)
     items = {q.id: q for q in load_task("mmlu_medical")}

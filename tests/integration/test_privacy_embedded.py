@@ -50,11 +50,20 @@ def _exposure_by_hand(model: Any, canary: Any, n: int) -> dict[str, Any]:
     while len(others) < n:
         s = "".join(rng.choice("0123456789") for _ in range(len(canary.secret)))
         others += [s] if s != canary.secret else []
-    scores = [r.logprob for r in model.loglikelihood(
-        [LoglikRequest(canary.prefix, s) for s in (canary.secret, *others)])]  # fmt: skip
+    scores = [
+        r.logprob
+        for r in model.loglikelihood(
+            [LoglikRequest(canary.prefix, s) for s in (canary.secret, *others)]
+        )
+    ]
     mine, rest = scores[0], np.array(scores[1:])
     k = int((rest >= mine).sum())
     tail = norm.sf(mine, loc=rest.mean(), scale=rest.std())
-    return {"canary": canary.id, "exposure": round(-math.log2((k + 1) / (n + 1)), 3),
-            "exposure_gaussian": round(min(6 * math.log2(10), -math.log2(tail)), 3),
-            "max_exposure": 19.932, "rank_among_candidates": k + 1, "n_candidates": n}  # fmt: skip
+    return {
+        "canary": canary.id,
+        "exposure": round(-math.log2((k + 1) / (n + 1)), 3),
+        "exposure_gaussian": round(min(6 * math.log2(10), -math.log2(tail)), 3),
+        "max_exposure": 19.932,
+        "rank_among_candidates": k + 1,
+        "n_candidates": n,
+    }

@@ -39,8 +39,12 @@ def test_cited_answer_or_clear_abstention(who_kb: Any, default_model: Any) -> No
     when min_support is 0, withheld as a clear abstention when min_support is just above its
     measured support."""
     question = "Which category of medicines does artesunate belong to?"
-    shown = answer(question, default_model, who_kb,
-                   RagSettings(max_tokens=48, min_relevance=0.3, min_support=0.0))  # fmt: skip
+    shown = answer(
+        question,
+        default_model,
+        who_kb,
+        RagSettings(max_tokens=48, min_relevance=0.3, min_support=0.0),
+    )
     assert "artesunate" in shown.sources[0].title and shown.model_id == default_model.id
     assert not shown.abstained and shown.reason == "" and shown.text == shown.draft
     assert shown.citations and set(shown.citations.values()) <= {s.chunk_id for s in shown.sources}
@@ -107,13 +111,28 @@ def test_eval_rag_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from medllm.knowledge.index import default_folder
 
     monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path / "cache"))
-    doc = Document(id="syn:1", text="ICD-10-CM code A02.25 means: Salmonella pyelonephritis.",
-                   source="synthetic")  # fmt: skip
+    doc = Document(
+        id="syn:1",
+        text="ICD-10-CM code A02.25 means: Salmonella pyelonephritis.",
+        source="synthetic",
+    )
     build_index(KbConfig(folder=default_folder(), sources=[], dense=False), docs=[doc])
     runs = {}
     for name, flags in (("plain", []), ("rag", ["--rag"])):
-        args = ["eval", "--model", "llamacpp:default?n_ctx=1024", "--tasks", "icd10cm_concepts",
-                "--mode", "loglik_options", "--limit", "2", "--out", str(tmp_path / name), *flags]  # fmt: skip
+        args = [
+            "eval",
+            "--model",
+            "llamacpp:default?n_ctx=1024",
+            "--tasks",
+            "icd10cm_concepts",
+            "--mode",
+            "loglik_options",
+            "--limit",
+            "2",
+            "--out",
+            str(tmp_path / name),
+            *flags,
+        ]
         res = CliRunner().invoke(app, args)
         assert res.exit_code == 0, res.output
         runs[name] = json.loads((tmp_path / name / "summary.json").read_text())

@@ -19,8 +19,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the dependencies come from the running environment."""
     tmp = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist", ROOT],
-                   check=True)  # fmt: skip
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist", ROOT], check=True
+    )
     (wheel,) = (tmp / "dist").glob("medllm-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", tmp / "site", wheel], check=True)
     return tmp / "site"
@@ -28,16 +29,24 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(site: Path, code: str) -> str:
     env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=site.parent, check=True,
-                         capture_output=True, text=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=site.parent,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return out.stdout
 
 
 def test_installed_wheel_registers_every_shipped_task_from_inside_the_package(
     installed: Path,
 ) -> None:
-    code = ("import medllm; from medllm.core import get_registry; reg = get_registry('tasks'); "
-            "print(medllm.__file__); [print(n, reg.get(n)) for n in reg.names()]")  # fmt: skip
+    code = (
+        "import medllm; from medllm.core import get_registry; reg = get_registry('tasks'); "
+        "print(medllm.__file__); [print(n, reg.get(n)) for n in reg.names()]"
+    )
     first, *rows = _run(installed, code).splitlines()
     assert first == str(installed / "medllm" / "__init__.py")  # not the source checkout
     tasks = {name: Path(path) for name, path in (r.split(" ", 1) for r in rows)}
@@ -48,6 +57,18 @@ def test_installed_wheel_registers_every_shipped_task_from_inside_the_package(
 def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
     code = "import typer; from medllm.cli import app; print(sorted(typer.main.get_command(app).commands))"
     assert _run(installed, code).strip() == str(
-        ["ask", "deid", "eval", "kb", "ls", "models", "privacy", "report", "run", "study", "train",
-         "validate"]
-    )  # fmt: skip
+        [
+            "ask",
+            "deid",
+            "eval",
+            "kb",
+            "ls",
+            "models",
+            "privacy",
+            "report",
+            "run",
+            "study",
+            "train",
+            "validate",
+        ]
+    )

@@ -91,9 +91,12 @@ def test_every_medllm_import_names_a_module_that_exists() -> None:
         *(ROOT / "tests").rglob("*.py"),
         *(ROOT / "benchmarks").glob("*.py"),
     ]
-    stale = [f"{path.relative_to(ROOT)}:{line}: {target}"
-             for path in sorted(files) for line, target in imports(path)
-             if not exists(target)]  # fmt: skip
+    stale = [
+        f"{path.relative_to(ROOT)}:{line}: {target}"
+        for path in sorted(files)
+        for line, target in imports(path)
+        if not exists(target)
+    ]
     assert not stale, "imports of modules that do not exist:\n" + "\n".join(stale)
 
 

@@ -64,10 +64,18 @@ def eval_command(
     from medllm.evaluate.runner import run_eval
 
     cfg = load_config(config, EvalConfig) if config else EvalConfig()
-    given = {"mode": mode, "limit": limit, "seed": seed, "batch_size": batch_size, "k": k,
-             "num_fewshot": num_fewshot, "overrides": set_, "cache": False if no_cache else None,
-             "tasks": [t.strip() for t in tasks.split(",") if t.strip()] if tasks else None,
-             "model": model}  # fmt: skip
+    given = {
+        "mode": mode,
+        "limit": limit,
+        "seed": seed,
+        "batch_size": batch_size,
+        "k": k,
+        "num_fewshot": num_fewshot,
+        "overrides": set_,
+        "cache": False if no_cache else None,
+        "tasks": [t.strip() for t in tasks.split(",") if t.strip()] if tasks else None,
+        "model": model,
+    }
     cfg = cfg.model_copy(update={key: v for key, v in given.items() if v is not None})
     if rag and not cfg.model.startswith("rag:"):
         cfg = cfg.model_copy(update={"model": f"rag:{cfg.model}"})
@@ -80,8 +88,16 @@ def eval_command(
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
-    table = Table("task", "mode", "n", "score ± 95% CI", "ECE", "parse fail", "predicted options",
-                  title=f"model {summary['config']['model']}")  # fmt: skip
+    table = Table(
+        "task",
+        "mode",
+        "n",
+        "score ± 95% CI",
+        "ECE",
+        "parse fail",
+        "predicted options",
+        title=f"model {summary['config']['model']}",
+    )
     for name, r in summary["results"].items():
         main = "acc" if "acc" in r else "rougeL"
         if main not in r:
@@ -117,8 +133,13 @@ def _scoring_bar() -> Progress:
 
     def update(task: str, done: int, total: int) -> None:
         if task not in bars:
-            bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), console=console)  # fmt: skip
+            bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            )
             bar.start()
             bars[task] = (bar, bar.add_task(task, total=total))
         bar, tid = bars[task]

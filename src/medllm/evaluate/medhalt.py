@@ -22,8 +22,9 @@ def nota(item: Question) -> Question:
     assert isinstance(item.answer, int)
     choices = list(item.choices)
     choices[item.answer] = NOTA
-    return replace(item, id=f"{item.id}:nota", choices=tuple(choices),
-                   meta={**item.meta, "variant": "nota"})  # fmt: skip
+    return replace(
+        item, id=f"{item.id}:nota", choices=tuple(choices), meta={**item.meta, "variant": "nota"}
+    )
 
 
 def false_confidence(item: Question, seed: int) -> Question:
@@ -39,8 +40,14 @@ def false_confidence(item: Question, seed: int) -> Question:
         "Is the proposed answer correct?"
     )
     meta = {**item.meta, "variant": "false_confidence", "proposed": proposed}
-    return replace(item, id=f"{item.id}:fct", question=text, choices=FCT_CHOICES,
-                   answer=0 if right else 1, meta=meta)  # fmt: skip
+    return replace(
+        item,
+        id=f"{item.id}:fct",
+        question=text,
+        choices=FCT_CHOICES,
+        answer=0 if right else 1,
+        meta=meta,
+    )
 
 
 def apply(variant: str, items: list[Question], seed: int = 0) -> list[Question]:

@@ -21,8 +21,14 @@ def bootstrap_ci(values: Sequence[float], *, seed: int = 0, n: int = 1000) -> tu
         return float(x.mean()) if len(x) else 0.0, float(x.mean()) if len(x) else 0.0
     from scipy.stats import bootstrap
 
-    res = bootstrap((x,), np.mean, n_resamples=n, confidence_level=0.95, method="percentile",
-                    random_state=np.random.default_rng(seed))  # fmt: skip
+    res = bootstrap(
+        (x,),
+        np.mean,
+        n_resamples=n,
+        confidence_level=0.95,
+        method="percentile",
+        random_state=np.random.default_rng(seed),
+    )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
@@ -40,8 +46,15 @@ def reliability(conf: Sequence[float], correct: Sequence[bool], bins: int = 10) 
         if m.any():
             gap = abs(y[m].mean() - c[m].mean())
             ece += m.mean() * gap
-            table.append({"lo": float(edges[b]), "hi": float(edges[b + 1]), "n": int(m.sum()),
-                          "conf": float(c[m].mean()), "acc": float(y[m].mean())})  # fmt: skip
+            table.append(
+                {
+                    "lo": float(edges[b]),
+                    "hi": float(edges[b + 1]),
+                    "n": int(m.sum()),
+                    "conf": float(c[m].mean()),
+                    "acc": float(y[m].mean()),
+                }
+            )
     return {"ece": float(ece), "bins": table}
 
 
@@ -99,8 +112,12 @@ def bleu1_corpus(preds: Sequence[str], refs: Sequence[str]) -> float:
 
 
 def text_scores(pred: str, ref: str) -> dict[str, float]:
-    return {"bleu1": bleu1_sentence(pred, ref), "rougeL": rouge_l(pred, ref),
-            "token_f1": token_f1(pred, ref), "em": exact_match(pred, ref)}  # fmt: skip
+    return {
+        "bleu1": bleu1_sentence(pred, ref),
+        "rougeL": rouge_l(pred, ref),
+        "token_f1": token_f1(pred, ref),
+        "em": exact_match(pred, ref),
+    }
 
 
 def _mean_ci(name: str, values: list[float], seed: int) -> dict[str, float]:

@@ -13,16 +13,21 @@ from typing import Any
 
 from medllm.core import DataError
 
-CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
-       "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-       "th:first-child,td:first-child{text-align:left}.warn{color:#a40}")  # fmt: skip
+CSS = (
+    "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
+    "margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+    "th:first-child,td:first-child{text-align:left}.warn{color:#a40}"
+)
 
 
 def load_run(run_dir: Path) -> dict[str, Any]:
     path = Path(run_dir) / "summary.json"
     if not path.is_file():
-        raise DataError("no summary.json (not a finished `medllm eval` result folder)", path=path,
-                        fix="give the --out folder of a finished run, or rerun it to finish")  # fmt: skip
+        raise DataError(
+            "no summary.json (not a finished `medllm eval` result folder)",
+            path=path,
+            fix="give the --out folder of a finished run, or rerun it to finish",
+        )
     try:
         summary: dict[str, Any] = json.loads(path.read_text())
     except json.JSONDecodeError as e:
@@ -85,8 +90,13 @@ def reliability_plot(runs: list[dict[str, Any]]) -> str:
         for name, r in run["results"].items():
             if "reliability" in r and not r.get("alias", "").startswith(" - "):
                 bins = r["reliability"]
-                ax.plot([b["conf"] for b in bins], [b["acc"] for b in bins], "o-", ms=3,
-                        label=f"{run['_label']} · {name} (ECE {r['ece']:.3f})")  # fmt: skip
+                ax.plot(
+                    [b["conf"] for b in bins],
+                    [b["acc"] for b in bins],
+                    "o-",
+                    ms=3,
+                    label=f"{run['_label']} · {name} (ECE {r['ece']:.3f})",
+                )
     ax.set_xlabel("confidence")
     ax.set_ylabel("accuracy")
     ax.legend(fontsize=6)
@@ -110,8 +120,10 @@ def results_table(runs: list[dict[str, Any]]) -> str:
             pf = (
                 f", parse-fail {r['parse_failure_rate']:.0%}" if r.get("parse_failure_rate") else ""
             )
-            cells.append(f"<td>{key} {r[key]:.3f} [{r[f'{key}_ci_low']:.3f}, {r[f'{key}_ci_high']:.3f}]"
-                         f"{extra}{pf} (n={r['n']})<br><small>{dist}</small></td>")  # fmt: skip
+            cells.append(
+                f"<td>{key} {r[key]:.3f} [{r[f'{key}_ci_low']:.3f}, {r[f'{key}_ci_high']:.3f}]"
+                f"{extra}{pf} (n={r['n']})<br><small>{dist}</small></td>"
+            )
         body.append(f"<tr><td>{html.escape(n)}</td>{''.join(cells)}</tr>")
     return f"<table><tr><th>task</th>{head}</tr>{''.join(body)}</table>"
 
@@ -119,11 +131,18 @@ def results_table(runs: list[dict[str, Any]]) -> str:
 def write_report(run_dirs: list[Path], out: Path) -> Path:
     runs = [load_run(Path(d)) for d in run_dirs]
     models = ", ".join(sorted({str(r["config"].get("model")) for r in runs}))
-    parts = [f"<!doctype html><meta charset='utf-8'><title>medllm evaluation</title><style>{CSS}</style>",
-             "<h1>medllm evaluation report</h1>", f"<p>Model(s): <b>{html.escape(models)}</b>. "
-             "Predicted-option distributions (position bias) are shown under each score.</p>",
-             results_table(runs), "<h2>Scores by task and subject</h2>", accuracy_plot(runs),
-             "<h2>Reliability diagram</h2>", reliability_plot(runs), "<h2>Run configurations</h2>"]  # fmt: skip
+    parts = [
+        f"<!doctype html><meta charset='utf-8'><title>medllm evaluation</title><style>{CSS}</style>",
+        "<h1>medllm evaluation report</h1>",
+        f"<p>Model(s): <b>{html.escape(models)}</b>. "
+        "Predicted-option distributions (position bias) are shown under each score.</p>",
+        results_table(runs),
+        "<h2>Scores by task and subject</h2>",
+        accuracy_plot(runs),
+        "<h2>Reliability diagram</h2>",
+        reliability_plot(runs),
+        "<h2>Run configurations</h2>",
+    ]
     for r in runs:
         cfg = json.dumps(r["config"], indent=1)
         parts.append(f"<h3>{html.escape(r['_label'])}</h3><pre>{html.escape(cfg)}</pre>")

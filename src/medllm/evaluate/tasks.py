@@ -23,8 +23,10 @@ def get_spec(name: str, overrides: list[str] | dict[str, Any] | None = None) -> 
     extra = overrides if isinstance(overrides, dict) else parse_overrides(overrides)
     spec = validate(deep_merge(data, extra), TaskSpec, origin=str(path))
     if spec.name != path.stem:
-        raise ConfigError(f'{path}: field "name": {spec.name!r} differs from the file name',
-                          fix=f"name the file {spec.name}.yaml or set name: {path.stem}")  # fmt: skip
+        raise ConfigError(
+            f'{path}: field "name": {spec.name!r} differs from the file name',
+            fix=f"name the file {spec.name}.yaml or set name: {path.stem}",
+        )
     return spec
 
 

@@ -21,8 +21,10 @@ def trainable_folder(spec: str) -> Path:
     from medllm.models.hf import target_path
 
     if spec.startswith(("llamacpp:", "openai:", "rag:")):
-        raise ConfigError(f"model {spec!r} cannot be trained",
-                          fix="train from hf:default or an HF folder (hf:DIR)")  # fmt: skip
+        raise ConfigError(
+            f"model {spec!r} cannot be trained",
+            fix="train from hf:default or an HF folder (hf:DIR)",
+        )
     path = target_path(spec.removeprefix("hf:"))
     if not (path / "config.json").is_file():
         raise ModelError(
@@ -55,8 +57,10 @@ def load_merged(model_dir: Path, base: str | None = None, dtype: Any = None) -> 
         model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype)
         return model, AutoTokenizer.from_pretrained(model_dir)
     if not (model_dir / "adapter_config.json").is_file():
-        raise ModelError(f"{model_dir}: neither a model (config.json) nor an adapter (adapter_config.json)",
-                         fix="point at a training run's final/ folder")  # fmt: skip
+        raise ModelError(
+            f"{model_dir}: neither a model (config.json) nor an adapter (adapter_config.json)",
+            fix="point at a training run's final/ folder",
+        )
     from peft import PeftModel
 
     base_dir = trainable_folder(base) if base else adapter_base(model_dir)

@@ -15,8 +15,14 @@ from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Me
 from medllm.models.scoring import encode_pair, log_softmax, score_positions, top_k
 from medllm.models.spec import ModelConfig, ModelSpec
 
-_DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
-           "float16": "float16", "fp16": "float16"}  # fmt: skip
+_DTYPES = {
+    "float32": "float32",
+    "fp32": "float32",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float16": "float16",
+    "fp16": "float16",
+}
 
 
 def _resolve_device(device: str) -> str:
@@ -74,8 +80,10 @@ def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
         kw["gguf_file"] = path.name
         folder = path.parent
     elif not (path / "config.json").is_file():
-        raise ModelError(f"{path}: no config.json, so not a transformers model folder",
-                         fix="point at the folder holding config.json and the weights")  # fmt: skip
+        raise ModelError(
+            f"{path}: no config.json, so not a transformers model folder",
+            fix="point at the folder holding config.json and the weights",
+        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **kw)
         model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **kw)
@@ -164,8 +172,12 @@ class HFModel(Model):
         self.check_fits(len(ids), params.max_tokens)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         inputs = torch.tensor([ids], device=self.device)
-        kwargs = {"input_ids": inputs, "attention_mask": torch.ones_like(inputs), "streamer": streamer,
-                  **self._gen_kwargs(params)}  # fmt: skip
+        kwargs = {
+            "input_ids": inputs,
+            "attention_mask": torch.ones_like(inputs),
+            "streamer": streamer,
+            **self._gen_kwargs(params),
+        }
         errors: list[BaseException] = []
 
         def work() -> None:

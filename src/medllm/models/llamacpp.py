@@ -85,8 +85,12 @@ class LlamaCppModel(Model):
 
         eos = self._llm.detokenize([self._llm.token_eos()], special=True).decode("utf-8", "replace")
         bos = self._llm.detokenize([self._prefix], special=True).decode("utf-8", "replace")
-        fmt = Jinja2ChatFormatter(self._template, eos_token=eos, bos_token=bos,
-                                  add_generation_prompt=add_generation_prompt)  # fmt: skip
+        fmt = Jinja2ChatFormatter(
+            self._template,
+            eos_token=eos,
+            bos_token=bos,
+            add_generation_prompt=add_generation_prompt,
+        )
         msgs: list[Any] = [{"role": m.role, "content": m.content} for m in messages]
         return str(fmt(messages=msgs).prompt)
 

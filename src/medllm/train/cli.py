@@ -12,8 +12,10 @@ from rich.table import Table
 
 from medllm.core import load_config
 
-app = typer.Typer(help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF.",
+    no_args_is_help=True,
+)
 console = Console()
 
 ConfigArg = Annotated[Path, typer.Argument(help="recipe YAML (see configs/train/)")]

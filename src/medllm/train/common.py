@@ -109,9 +109,13 @@ def peft_config(cfg: RecipeConfig) -> Any:
     if targets == ["all-linear"]:
         targets = "all-linear"
     return LoraConfig(
-        r=cfg.lora.r, lora_alpha=cfg.lora.alpha, lora_dropout=cfg.lora.dropout,
-        target_modules=targets, task_type="CAUSAL_LM", bias="none",
-    )  # fmt: skip
+        r=cfg.lora.r,
+        lora_alpha=cfg.lora.alpha,
+        lora_dropout=cfg.lora.dropout,
+        target_modules=targets,
+        task_type="CAUSAL_LM",
+        bias="none",
+    )
 
 
 def to_trl_args(cfg: RecipeConfig) -> Any:
@@ -120,24 +124,40 @@ def to_trl_args(cfg: RecipeConfig) -> Any:
 
     o = cfg.optim
     common: dict[str, Any] = dict(
-        output_dir=cfg.output_dir, max_steps=o.max_steps, learning_rate=o.learning_rate,
-        lr_scheduler_type=o.lr_scheduler, warmup_steps=o.warmup_steps, weight_decay=o.weight_decay,
-        per_device_train_batch_size=o.batch_size, gradient_accumulation_steps=o.grad_accum,
-        gradient_checkpointing=o.gradient_checkpointing, save_strategy="steps", save_steps=o.save_steps,
-        save_total_limit=o.save_total_limit, logging_steps=o.logging_steps, seed=o.seed,
-        data_seed=o.seed, bf16=o.precision == "bf16", fp16=o.precision == "fp16",
+        output_dir=cfg.output_dir,
+        max_steps=o.max_steps,
+        learning_rate=o.learning_rate,
+        lr_scheduler_type=o.lr_scheduler,
+        warmup_steps=o.warmup_steps,
+        weight_decay=o.weight_decay,
+        per_device_train_batch_size=o.batch_size,
+        gradient_accumulation_steps=o.grad_accum,
+        gradient_checkpointing=o.gradient_checkpointing,
+        save_strategy="steps",
+        save_steps=o.save_steps,
+        save_total_limit=o.save_total_limit,
+        logging_steps=o.logging_steps,
+        seed=o.seed,
+        data_seed=o.seed,
+        bf16=o.precision == "bf16",
+        fp16=o.precision == "fp16",
         report_to=["tensorboard"] if o.tensorboard else [],  # events in output_dir/runs/
-        max_length=o.max_length, dataloader_num_workers=0, disable_tqdm=False,
-        include_num_input_tokens_seen="non_padding", dataloader_pin_memory=_has_cuda(),
+        max_length=o.max_length,
+        dataloader_num_workers=0,
+        disable_tqdm=False,
+        include_num_input_tokens_seen="non_padding",
+        dataloader_pin_memory=_has_cuda(),
         # bf16 without CUDA is CPU autocast (speed vs fp32: benchmarks/train_precision.py)
         use_cpu=o.precision == "bf16" and not _has_cuda(),
-    )  # fmt: skip
+    )
     if isinstance(cfg, DpoConfig):
         return DPOConfig(
-            **common, beta=cfg.beta, loss_type=[cfg.loss_type],
+            **common,
+            beta=cfg.beta,
+            loss_type=[cfg.loss_type],
             precompute_ref_log_probs=cfg.precompute_ref_log_probs,
             per_device_eval_batch_size=o.batch_size,
-        )  # fmt: skip
+        )
     if isinstance(cfg, SftConfig):
         return SFTConfig(**common, packing=o.packing, completion_only_loss=cfg.completion_only_loss)
     if isinstance(cfg, CptConfig):
@@ -223,15 +243,26 @@ def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> R
     trainable, total = count_params(trainer.model)
     logs = trainer.state.log_history
     result = RunResult(
-        output_dir=Path(cfg.output_dir), final_dir=final, steps=trainer.state.global_step,
-        final_loss=final_loss(logs), train_seconds=seconds, trainable_params=trainable,
-        total_params=total, train_tokens=trained_tokens(trainer), peak_rss_gb=peak_rss_gb(),
+        output_dir=Path(cfg.output_dir),
+        final_dir=final,
+        steps=trainer.state.global_step,
+        final_loss=final_loss(logs),
+        train_seconds=seconds,
+        trainable_params=trainable,
+        total_params=total,
+        train_tokens=trained_tokens(trainer),
+        peak_rss_gb=peak_rss_gb(),
         metrics={k: float(v) for h in logs for k, v in h.items() if isinstance(v, int | float)},
-    )  # fmt: skip
+    )
     if trainer.is_world_process_zero():  # under DDP/FSDP only rank 0 writes
         tokenizer.save_pretrained(final)
-        meta = {"kind": cfg.kind, "mode": cfg.mode, "base": str(trainable_folder(cfg.model)),
-                "result": result.summary(), "config": cfg.model_dump(mode="json")}  # fmt: skip
+        meta = {
+            "kind": cfg.kind,
+            "mode": cfg.mode,
+            "base": str(trainable_folder(cfg.model)),
+            "result": result.summary(),
+            "config": cfg.model_dump(mode="json"),
+        }
         (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return result
 

@@ -20,8 +20,15 @@ from medllm.train.config import DataSection
 
 Kind = Literal["cpt", "sft", "dpo"]
 Row = dict[str, Any]
-_SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                   "system": "system", "bot": "assistant", "model": "assistant"}  # fmt: skip
+_SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "system": "system",
+    "bot": "assistant",
+    "model": "assistant",
+}
 _FORMATS = "alpaca {instruction,output}, sharegpt {conversations}, messages {messages}, {text} or {prompt,chosen,rejected}"
 
 
@@ -46,8 +53,12 @@ def sft_row(rid: str, question: str, answer: str, *, text_prompt: str | None = N
 
 
 def dpo_row(rid: str, question: str, chosen: str, rejected: str) -> Row:
-    return {"id": rid, "prompt": [msg("user", question)], "chosen": [msg("assistant", chosen)],
-            "rejected": [msg("assistant", rejected)]}  # fmt: skip
+    return {
+        "id": rid,
+        "prompt": [msg("user", question)],
+        "chosen": [msg("assistant", chosen)],
+        "rejected": [msg("assistant", rejected)],
+    }
 
 
 def build_rows(data: DataSection, kind: Kind, *, split: str = "train") -> list[Row]:
@@ -134,8 +145,10 @@ def _conversation(obj: dict[str, Any]) -> Row:
     if "messages" in obj:
         return _split_last_turn(_messages(obj["messages"]), "messages")
     if "prompt" in obj and "completion" in obj:
-        return {"prompt": [msg("user", _text(obj, "prompt"))],
-                "completion": [msg("assistant", _text(obj, "completion"))]}  # fmt: skip
+        return {
+            "prompt": [msg("user", _text(obj, "prompt"))],
+            "completion": [msg("assistant", _text(obj, "completion"))],
+        }
     raise _RowError("no known format", None)
 
 

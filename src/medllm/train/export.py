@@ -47,8 +47,14 @@ def run(cfg: ExportConfig) -> dict[str, Any]:
     variants: dict[str, Any] = {"hf": hf_model}
     variants["gguf_f16"] = load_model(f"llamacpp:{f16}", n_ctx=2048)
     variants[f"gguf_{cfg.quant}"] = load_model(f"llamacpp:{quant}", n_ctx=2048)
-    report: dict[str, Any] = {"model": cfg.model, "hf_dir": str(hf_dir), "gguf_f16": str(f16),
-                              "gguf_quant": str(quant), "quant": cfg.quant, "timings": timings}  # fmt: skip
+    report: dict[str, Any] = {
+        "model": cfg.model,
+        "hf_dir": str(hf_dir),
+        "gguf_f16": str(f16),
+        "gguf_quant": str(quant),
+        "quant": cfg.quant,
+        "timings": timings,
+    }
     report["generations"] = {
         name: greedy_outputs(m, cfg.check_prompts) for name, m in variants.items()
     }

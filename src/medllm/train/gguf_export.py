@@ -110,8 +110,10 @@ def _write_tokenizer(writer: Any, hf_dir: Path) -> None:
     tj = json.loads((hf_dir / "tokenizer.json").read_text(encoding="utf-8"))
     model = tj["model"]
     if model.get("type") != "BPE":
-        raise MedllmError(f"{hf_dir}: tokenizer type {model.get('type')} not supported for GGUF export",
-                          fix="run llama.cpp's convert_hf_to_gguf.py on the exported hf/ folder")  # fmt: skip
+        raise MedllmError(
+            f"{hf_dir}: tokenizer type {model.get('type')} not supported for GGUF export",
+            fix="run llama.cpp's convert_hf_to_gguf.py on the exported hf/ folder",
+        )
     vocab: dict[str, int] = dict(model["vocab"])
     special = {t["content"] for t in tj.get("added_tokens", []) if t.get("special")}
     vocab.update({t["content"]: t["id"] for t in tj.get("added_tokens", [])})

@@ -9,8 +9,12 @@ from typing import Any
 
 from medllm.core import Registry, schemas
 
-for _kind, _cls in (("cpt", "CptConfig"), ("sft", "SftConfig"), ("dpo", "DpoConfig"),
-                    ("export", "ExportConfig")):  # fmt: skip
+for _kind, _cls in (
+    ("cpt", "CptConfig"),
+    ("sft", "SftConfig"),
+    ("dpo", "DpoConfig"),
+    ("export", "ExportConfig"),
+):
     schemas.register_lazy(_kind, f"medllm.train.config:{_cls}")
 
 train_sources: Registry[Any] = Registry(

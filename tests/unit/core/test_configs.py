@@ -29,7 +29,11 @@ def test_every_config_kind_has_a_shipped_example() -> None:
     from medllm.core import schemas
 
     load_builtin_registries()
-    kinds = {line.split(":", 1)[1].strip() for p in CONFIGS for line in p.read_text().splitlines()
-             if line.startswith("kind:")}  # fmt: skip
+    kinds = {
+        line.split(":", 1)[1].strip()
+        for p in CONFIGS
+        for line in p.read_text().splitlines()
+        if line.startswith("kind:")
+    }
     # task specs ship inside the package (validated by tests/unit/evaluate/test_task_specs.py)
     assert kinds | {"task"} == set(schemas.names())

@@ -19,8 +19,14 @@ def test_mmlu_medical_is_the_1089_multimedqa_items() -> None:
     items = load_task("mmlu_medical")
     counts = Counter(q.subject for q in items)
     assert len(items) == 1089
-    assert counts == {"anatomy": 135, "clinical knowledge": 265, "college medicine": 173,
-                      "medical genetics": 100, "professional medicine": 272, "college biology": 144}  # fmt: skip
+    assert counts == {
+        "anatomy": 135,
+        "clinical knowledge": 265,
+        "college medicine": 173,
+        "medical genetics": 100,
+        "professional medicine": 272,
+        "college biology": 144,
+    }
     assert len({q.id for q in items}) == 1089
     assert all(len(q.choices) == 4 and q.answer in range(4) for q in items)
 
@@ -66,21 +72,73 @@ def test_pubmedqa_context_variants_and_split() -> None:
 @pytest.mark.parametrize(
     ("task", "name", "text", "pattern"),
     [
-        ("medqa_4options", "bad.jsonl", '{"question": "q", "options": {"A": "a", "B": "b", "C": "c", "D": "d"}, "answer_idx": "Z"}\n',
-         r'bad.jsonl:1: field "answer_idx"'),
-        ("medqa_4options", "bad.jsonl", '{"question": "q", "options": {}, "answer_idx": "A"}\n{oops\n', r'bad.jsonl:1: field "options"'),
-        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 1}) + "\n{broken\n",
-         r"bad.json:2: invalid JSON"),
-        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 9}) + "\n",
-         r'bad.json:1: field "cop"'),
-        ("medmcqa_dev", "bad.json", json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "cop": 1}) + "\n",
-         r'bad.json:1: field "opd"'),
-        ("pubmedqa_pqal_context", "bad.json", '{\n "1": {"QUESTION": "q", "CONTEXTS": [],\n  "final_decision": "perhaps"}\n}',
-         r'bad.json:2: field "1.final_decision"'),
-        ("bioasq_yesno", "bad.json", '{"questions": [\n{"id": "q1", "type": "yesno", "body": "b", "exact_answer": "maybe"}]}',
-         r'bad.json:2: field "questions\[0\].exact_answer"'),
+        (
+            "medqa_4options",
+            "bad.jsonl",
+            '{"question": "q", "options": {"A": "a", "B": "b", "C": "c", "D": "d"}, "answer_idx": "Z"}\n',
+            r'bad.jsonl:1: field "answer_idx"',
+        ),
+        (
+            "medqa_4options",
+            "bad.jsonl",
+            '{"question": "q", "options": {}, "answer_idx": "A"}\n{oops\n',
+            r'bad.jsonl:1: field "options"',
+        ),
+        (
+            "medmcqa_dev",
+            "bad.json",
+            json.dumps(
+                {
+                    "id": "x",
+                    "question": "q",
+                    "opa": "a",
+                    "opb": "b",
+                    "opc": "c",
+                    "opd": "d",
+                    "cop": 1,
+                }
+            )
+            + "\n{broken\n",
+            r"bad.json:2: invalid JSON",
+        ),
+        (
+            "medmcqa_dev",
+            "bad.json",
+            json.dumps(
+                {
+                    "id": "x",
+                    "question": "q",
+                    "opa": "a",
+                    "opb": "b",
+                    "opc": "c",
+                    "opd": "d",
+                    "cop": 9,
+                }
+            )
+            + "\n",
+            r'bad.json:1: field "cop"',
+        ),
+        (
+            "medmcqa_dev",
+            "bad.json",
+            json.dumps({"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "cop": 1})
+            + "\n",
+            r'bad.json:1: field "opd"',
+        ),
+        (
+            "pubmedqa_pqal_context",
+            "bad.json",
+            '{\n "1": {"QUESTION": "q", "CONTEXTS": [],\n  "final_decision": "perhaps"}\n}',
+            r'bad.json:2: field "1.final_decision"',
+        ),
+        (
+            "bioasq_yesno",
+            "bad.json",
+            '{"questions": [\n{"id": "q1", "type": "yesno", "body": "b", "exact_answer": "maybe"}]}',
+            r'bad.json:2: field "questions\[0\].exact_answer"',
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_data_names_file_line_field(
     tmp_path: Path, task: str, name: str, text: str, pattern: str
 ) -> None:

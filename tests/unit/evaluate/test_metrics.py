@@ -37,9 +37,18 @@ def test_text_metrics() -> None:
 
 
 def test_choice_metrics_position_bias_and_rates() -> None:
-    rows = [{"pred": 0, "correct": True, "confidence": 0.6}, {"pred": 0, "correct": False, "confidence": 0.6},
-            {"pred": None, "correct": False, "confidence": 0.6, "parse_failed": True, "abstained": True},
-            {"pred": 2, "correct": True, "confidence": 0.6}]  # fmt: skip
+    rows = [
+        {"pred": 0, "correct": True, "confidence": 0.6},
+        {"pred": 0, "correct": False, "confidence": 0.6},
+        {
+            "pred": None,
+            "correct": False,
+            "confidence": 0.6,
+            "parse_failed": True,
+            "abstained": True,
+        },
+        {"pred": 2, "correct": True, "confidence": 0.6},
+    ]
     m = metrics.choice_metrics(rows, 4)
     assert m["acc"] == 0.5 and m["parse_failure_rate"] == 0.25 and m["abstention_rate"] == 0.25
     assert m["pred_dist"] == {"A": 0.5, "B": 0.0, "C": 0.25, "D": 0.0}

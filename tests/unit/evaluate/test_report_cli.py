@@ -30,8 +30,14 @@ def test_report_is_self_contained(tiny_model: Any, tmp_path: Path) -> None:
     # one row per subject among the 8 sampled items, and none for the subjects not sampled
     rows = (tmp_path / "r1" / "samples_mmlu_medical.jsonl").read_text().splitlines()
     sampled = {json.loads(r)["subject"] for r in rows}
-    every = {"anatomy", "clinical knowledge", "college medicine", "medical genetics",
-             "professional medicine", "college biology"}  # fmt: skip
+    every = {
+        "anatomy",
+        "clinical knowledge",
+        "college medicine",
+        "medical genetics",
+        "professional medicine",
+        "college biology",
+    }
     assert sampled < every
     for subject in every:
         assert (f"mmlu_medical_{subject.replace(' ', '_')}" in page) == (subject in sampled)
@@ -51,8 +57,23 @@ def test_cli_eval_report_ls(tmp_path: Path) -> None:
     model.save_pretrained(tmp_path / "tiny")
     tok.save_pretrained(tmp_path / "tiny")
     runner = CliRunner()
-    res = runner.invoke(app, ["eval", "--model", f"hf:{tmp_path / 'tiny'}", "--tasks", "mmlu_medical",
-                              "--mode", "loglik", "--limit", "4", "--out", str(tmp_path / "run"), "--no-cache"])  # fmt: skip
+    res = runner.invoke(
+        app,
+        [
+            "eval",
+            "--model",
+            f"hf:{tmp_path / 'tiny'}",
+            "--tasks",
+            "mmlu_medical",
+            "--mode",
+            "loglik",
+            "--limit",
+            "4",
+            "--out",
+            str(tmp_path / "run"),
+            "--no-cache",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "run" / "summary.json").is_file() and "mmlu_medical" in res.output
     res = runner.invoke(app, ["report", str(tmp_path / "run"), "--out", str(tmp_path / "r.html")])

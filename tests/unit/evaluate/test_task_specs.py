@@ -52,8 +52,18 @@ def test_eval_cli_reads_a_config_and_options_override_it(tmp_path: Path, tiny_di
     from medllm.cli import app
 
     out = tmp_path / "run"
-    args = ["eval", "--config", "configs/eval/mmlu_medical.yaml", "--model", f"hf:{tiny_dir}",
-            "--limit", "3", "--out", str(out), "--no-cache"]  # fmt: skip
+    args = [
+        "eval",
+        "--config",
+        "configs/eval/mmlu_medical.yaml",
+        "--model",
+        f"hf:{tiny_dir}",
+        "--limit",
+        "3",
+        "--out",
+        str(out),
+        "--no-cache",
+    ]
     res = CliRunner().invoke(app, args, catch_exceptions=False)
     assert res.exit_code == 0, res.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

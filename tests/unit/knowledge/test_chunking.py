@@ -46,8 +46,9 @@ def test_default_prose_chunks_fit_the_embedder_window() -> None:
     from medllm.knowledge.index import embed_text
 
     cfg = KbConfig()
-    doc = Document(id="file:renal", text=PROSE, title="Renal clinic case notes, 2024 summary",
-                   source="file")  # fmt: skip
+    doc = Document(
+        id="file:renal", text=PROSE, title="Renal clinic case notes, 2024 summary", source="file"
+    )
     chunks = chunk_document(doc, cfg.max_tokens, cfg.overlap)
     embedder = _model()
     lengths = [len(embedder.tokenizer(embed_text(c))["input_ids"]) for c in chunks]

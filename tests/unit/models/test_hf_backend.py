@@ -41,8 +41,11 @@ def test_trailing_context_space_moves_to_continuation(tiny_model: Any) -> None:
 
 
 def test_batched_scoring_equals_one_by_one(tiny_model: Any) -> None:
-    reqs = [LoglikRequest("Hi", " there friend"), LoglikRequest("A much longer context here", " B"),
-            LoglikRequest("", "empty context")]  # fmt: skip
+    reqs = [
+        LoglikRequest("Hi", " there friend"),
+        LoglikRequest("A much longer context here", " B"),
+        LoglikRequest("", "empty context"),
+    ]
     batched = tiny_model.loglikelihood(reqs)
     single = [tiny_model.loglikelihood([r])[0] for r in reqs]
     for x, y in zip(batched, single, strict=True):
@@ -69,9 +72,12 @@ def test_stream_is_the_greedy_continuation_of_max_tokens(tiny_model: Any) -> Non
     ids = torch.tensor([tiny_model.tokenizer("Hello")["input_ids"]])
     with torch.no_grad():
         out = tiny_model.model.generate(
-            input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=8, do_sample=False,
+            input_ids=ids,
+            attention_mask=torch.ones_like(ids),
+            max_new_tokens=8,
+            do_sample=False,
             pad_token_id=tiny_model.tokenizer.pad_token_id,
-        )  # fmt: skip
+        )
     new = out[0, ids.shape[1] :].tolist()
     assert len(new) == 8 and tiny_model.tokenizer.eos_token_id not in new
     assert "".join(pieces) == tiny_model.tokenizer.decode(new, skip_special_tokens=True)

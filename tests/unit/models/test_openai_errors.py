@@ -22,8 +22,12 @@ def _model(handler: Any) -> Any:
     from medllm.models.spec import ModelConfig
 
     model = OpenAIModel(URL, "served-model", ModelConfig(spec=f"openai:{URL}#served-model"))
-    model.client = openai.OpenAI(base_url="http://127.0.0.1:9/v1", api_key="x", max_retries=0,
-                                 http_client=httpx.Client(transport=httpx.MockTransport(handler)))  # fmt: skip
+    model.client = openai.OpenAI(
+        base_url="http://127.0.0.1:9/v1",
+        api_key="x",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     return model
 
 
@@ -31,8 +35,12 @@ def _echo(status: int) -> Any:
     import httpx
 
     def handler(request: httpx.Request) -> httpx.Response:
-        body = {"error": {"message": f"bad request: {request.content.decode()}",
-                          "type": "invalid_request_error"}}  # fmt: skip
+        body = {
+            "error": {
+                "message": f"bad request: {request.content.decode()}",
+                "type": "invalid_request_error",
+            }
+        }
         return httpx.Response(status, json=body)
 
     return handler

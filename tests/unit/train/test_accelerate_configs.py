@@ -31,10 +31,27 @@ def test_cpu_ddp_launch_trains(tiny_dir: Path, tmp_path: Path) -> None:
     )
     data.write_text(data.read_text() * 10)
     launcher = Path(sys.executable).parent / "accelerate"
-    cmd = [str(launcher), "launch", "--config_file", str(ROOT / "configs/accelerate/cpu_ddp.yaml"),
-           "-m", "medllm", "train", "sft", str(ROOT / "configs/train/sft.yaml"),
-           "--set", f"model={tiny_dir}", "--set", "data.sources=[]", "--set", f"data.files=[{data}]",
-           "--set", "optim.max_steps=2", "--set", f"output_dir={tmp_path / 'run'}"]  # fmt: skip
+    cmd = [
+        str(launcher),
+        "launch",
+        "--config_file",
+        str(ROOT / "configs/accelerate/cpu_ddp.yaml"),
+        "-m",
+        "medllm",
+        "train",
+        "sft",
+        str(ROOT / "configs/train/sft.yaml"),
+        "--set",
+        f"model={tiny_dir}",
+        "--set",
+        "data.sources=[]",
+        "--set",
+        f"data.files=[{data}]",
+        "--set",
+        "optim.max_steps=2",
+        "--set",
+        f"output_dir={tmp_path / 'run'}",
+    ]
     subprocess.run(
         cmd, check=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300
     )

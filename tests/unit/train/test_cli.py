@@ -16,8 +16,19 @@ def test_train_data_writes_the_rows(tmp_path: Path) -> None:
     from medllm.train.cli import app
 
     out = tmp_path / "rows.jsonl"
-    res = CliRunner().invoke(app, ["data", str(ROOT / "configs/train/dpo.yaml"), "--out", str(out),
-                                   "--set", "data.sources=[who_medicines]", "--set", "data.limit=5"])  # fmt: skip
+    res = CliRunner().invoke(
+        app,
+        [
+            "data",
+            str(ROOT / "configs/train/dpo.yaml"),
+            "--out",
+            str(out),
+            "--set",
+            "data.sources=[who_medicines]",
+            "--set",
+            "data.limit=5",
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 5 and all({"prompt", "chosen", "rejected"} <= set(r) for r in rows)
@@ -28,9 +39,22 @@ def test_bad_row_is_one_error_line_with_file_and_line(tmp_path: Path, tiny_dir: 
     data.write_text(
         '{"instruction": "Q?", "output": "A."}\n{"instruction": "Q?"}\n', encoding="utf-8"
     )
-    cmd = [sys.executable, "-m", "medllm", "train", "sft", str(ROOT / "configs/train/sft.yaml"),
-           "--set", f"model={tiny_dir}", "--set", "data.sources=[]", "--set", f"data.files=[{data}]",
-           "--set", f"output_dir={tmp_path / 'run'}"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "medllm",
+        "train",
+        "sft",
+        str(ROOT / "configs/train/sft.yaml"),
+        "--set",
+        f"model={tiny_dir}",
+        "--set",
+        "data.sources=[]",
+        "--set",
+        f"data.files=[{data}]",
+        "--set",
+        f"output_dir={tmp_path / 'run'}",
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert res.returncode == 2
     err = " ".join(res.stderr.split())  # rich wraps at the terminal width

@@ -14,8 +14,14 @@ import pytest
 
 pytestmark = pytest.mark.gpu
 
-STEP = {"max_steps": 1, "save_steps": 1, "batch_size": 2, "max_length": 64,
-        "learning_rate": 1e-2, "tensorboard": False}  # fmt: skip
+STEP = {
+    "max_steps": 1,
+    "save_steps": 1,
+    "batch_size": 2,
+    "max_length": 64,
+    "learning_rate": 1e-2,
+    "tensorboard": False,
+}
 
 
 def _needs_cuda() -> None:
@@ -39,8 +45,13 @@ def _train(
         def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
             seen.append(kw["model"])
 
-    cfg = SftConfig(model=str(tiny_dir), mode=mode, output_dir=str(out),
-                    data={"files": [str(sft_file)]}, optim={**STEP, "precision": precision, "max_steps": steps})  # fmt: skip
+    cfg = SftConfig(
+        model=str(tiny_dir),
+        mode=mode,
+        output_dir=str(out),
+        data={"files": [str(sft_file)]},
+        optim={**STEP, "precision": precision, "max_steps": steps},
+    )
     return sft.run(cfg, callbacks=[Grab()]), seen[0]
 
 

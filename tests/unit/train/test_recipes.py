@@ -72,9 +72,15 @@ def test_full_finetuning_changes_base_weights(
 
     # gradient checkpointing and bf16 (CPU autocast without CUDA) on here, so those paths run too
     result = sft.run(
-        _sft(tiny_dir, tmp_path / "run", sft_file, "full", gradient_checkpointing=True,
-             precision="bf16")
-    )  # fmt: skip
+        _sft(
+            tiny_dir,
+            tmp_path / "run",
+            sft_file,
+            "full",
+            gradient_checkpointing=True,
+            precision="bf16",
+        )
+    )
     assert result.trainable_params == result.total_params
     before, after = _weights(tiny_dir), _weights(result.final_dir)
     changed = [k for k in before if not torch.equal(before[k], after[k])]

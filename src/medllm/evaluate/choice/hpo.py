@@ -33,5 +33,6 @@ def build(
     ):  # no option named like a held-out disease (see medllm.train's hpo_heldout_names)
         held = hpo_heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]
-    return choice_rows(kind, items, NAMESPACE, lambda q: q.support_ids[0], "hpo_diagnosis",
-                       limit=limit, seed=seed)  # fmt: skip
+    return choice_rows(
+        kind, items, NAMESPACE, lambda q: q.support_ids[0], "hpo_diagnosis", limit=limit, seed=seed
+    )

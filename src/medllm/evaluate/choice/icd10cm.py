@@ -24,5 +24,12 @@ def build(
 ) -> list[Row]:
     """`limit` counts items (codes). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor."""
-    return choice_rows(kind, generated(generate, split, seed), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
-                       "icd10cm_concepts", limit=limit, seed=seed)  # fmt: skip
+    return choice_rows(
+        kind,
+        generated(generate, split, seed),
+        NAMESPACE,
+        lambda q: q.support_ids[0].split(":", 1)[1],
+        "icd10cm_concepts",
+        limit=limit,
+        seed=seed,
+    )

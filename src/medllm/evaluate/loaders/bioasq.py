@@ -30,11 +30,21 @@ def load(spec: TaskSpec) -> Items:
         answer = rec.get("exact_answer")
         answer = answer[0] if isinstance(answer, list) and answer else answer
         if not isinstance(answer, str) or answer.strip().lower() not in CHOICES:
-            raise DataError(f"expected yes or no, got {answer!r}", path=path, line=line,
-                            field=f"questions[{n}].exact_answer")  # fmt: skip
+            raise DataError(
+                f"expected yes or no, got {answer!r}",
+                path=path,
+                line=line,
+                field=f"questions[{n}].exact_answer",
+            )
         snippets = rec.get("snippets") or []
         context = " ".join(str(s.get("text", "")) for s in snippets if isinstance(s, dict))
-        items.append(Question(id=f"bioasq:{qid}", question=require(rec, "body", path, line),
-                              choices=CHOICES, answer=CHOICES.index(answer.strip().lower()),
-                              meta={"context": context if with_context else "", "line": line}))  # fmt: skip
+        items.append(
+            Question(
+                id=f"bioasq:{qid}",
+                question=require(rec, "body", path, line),
+                choices=CHOICES,
+                answer=CHOICES.index(answer.strip().lower()),
+                meta={"context": context if with_context else "", "line": line},
+            )
+        )
     return items, []

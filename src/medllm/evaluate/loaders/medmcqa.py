@@ -18,16 +18,27 @@ def load(spec: TaskSpec) -> Items:
     for line, row in read_jsonl(path, required=FIELDS):
         cop = require(row, "cop", path, line, int)
         if not base <= cop < base + 4:
-            raise DataError(f"expected {base}-{base + 3}, got {cop}", path=path, line=line, field="cop",
-                            fix="set options.cop_base: 0 for the Hugging Face copy")  # fmt: skip
+            raise DataError(
+                f"expected {base}-{base + 3}, got {cop}",
+                path=path,
+                line=line,
+                field="cop",
+                fix="set options.cop_base: 0 for the Hugging Face copy",
+            )
         choices = tuple(
             str(require(row, k, path, line, (str, int, float)))
             for k in ("opa", "opb", "opc", "opd")
         )
-        items.append(Question(id=f"medmcqa:{require(row, 'id', path, line)}",
-                              question=require(row, "question", path, line), choices=choices,
-                              answer=cop - base, subject=str(row.get("subject_name") or ""),
-                              meta={"line": line}))  # fmt: skip
+        items.append(
+            Question(
+                id=f"medmcqa:{require(row, 'id', path, line)}",
+                question=require(row, "question", path, line),
+                choices=choices,
+                answer=cop - base,
+                subject=str(row.get("subject_name") or ""),
+                meta={"line": line},
+            )
+        )
     pool_path = spec.options.get("fewshot_path")
     pool = (
         load(spec.model_copy(update={"path": pool_path, "options": {"cop_base": base}}))[0]

@@ -19,18 +19,29 @@ def load(spec: TaskSpec) -> Items:
         options = require(row, "options", path, line, dict)
         letters = LETTERS[:n_options]
         if sorted(options) != list(letters):
-            raise DataError(f"expected options {', '.join(letters)}, got {', '.join(sorted(options))}",
-                            path=path, line=line, field="options",
-                            fix=f"this task reads the {n_options}-option MedQA file")  # fmt: skip
+            raise DataError(
+                f"expected options {', '.join(letters)}, got {', '.join(sorted(options))}",
+                path=path,
+                line=line,
+                field="options",
+                fix=f"this task reads the {n_options}-option MedQA file",
+            )
         answer = require(row, "answer_idx", path, line)
         if answer not in letters:
             raise DataError(
                 f"{answer!r} is not one of {letters}", path=path, line=line, field="answer_idx"
             )
         choices = tuple(str(require(options, k, path, line, (str, int))) for k in letters)
-        items.append(Question(id=f"medqa:{line}", question=require(row, "question", path, line),
-                              choices=choices, answer=letters.index(answer),
-                              subject=str(row.get("meta_info", "")), meta={"line": line}))  # fmt: skip
+        items.append(
+            Question(
+                id=f"medqa:{line}",
+                question=require(row, "question", path, line),
+                choices=choices,
+                answer=letters.index(answer),
+                subject=str(row.get("meta_info", "")),
+                meta={"line": line},
+            )
+        )
     return items, _pool(spec, n_options)
 
 

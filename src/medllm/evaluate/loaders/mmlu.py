@@ -39,8 +39,9 @@ def read_mmlu(path: Path) -> list[tuple[int, Question]]:
         if letter == "answer":  # header artefact of the upstream CSV conversion
             continue
         if letter not in "ABCD" or len(letter) != 1:
-            raise DataError(f"expected one of A-D, got {letter!r}", path=path, line=line,
-                            field="correct_answer")  # fmt: skip
+            raise DataError(
+                f"expected one of A-D, got {letter!r}", path=path, line=line, field="correct_answer"
+            )
         subject = require(row, "topic", path, line)
         n = per_subject[subject] = per_subject.get(subject, -1) + 1
         choices = tuple(
@@ -66,8 +67,11 @@ def load(spec: TaskSpec) -> Items:
     known = {q.subject for q in rows}
     for s in subjects:
         if s not in known:
-            raise DataError(f"subject {s!r} not in {path.name}", field="options.subjects",
-                            fix=f"use MMLU subjects such as {', '.join(MEDICAL)}")  # fmt: skip
+            raise DataError(
+                f"subject {s!r} not in {path.name}",
+                field="options.subjects",
+                fix=f"use MMLU subjects such as {', '.join(MEDICAL)}",
+            )
     items = [q for q in rows if q.subject in subjects]
     pool = [q for q in rows if q.subject in pool_subjects and q.subject not in subjects]
     return items, pool

@@ -30,12 +30,21 @@ def load(spec: TaskSpec) -> Items:
             raise DataError("expected an object", path=path, line=line, field=pmid)
         label = require(rec, "final_decision", path, line)
         if label not in CHOICES:
-            raise DataError(f"expected yes/no/maybe, got {label!r}", path=path, line=line,
-                            field=f"{pmid}.final_decision")  # fmt: skip
+            raise DataError(
+                f"expected yes/no/maybe, got {label!r}",
+                path=path,
+                line=line,
+                field=f"{pmid}.final_decision",
+            )
         contexts = require(rec, "CONTEXTS", path, line, list)
         meta = {"context": " ".join(str(c) for c in contexts) if with_context else "", "line": line}
-        q = Question(id=f"pubmedqa:{pmid}", question=require(rec, "QUESTION", path, line),
-                     choices=CHOICES, answer=CHOICES.index(label), meta=meta)  # fmt: skip
+        q = Question(
+            id=f"pubmedqa:{pmid}",
+            question=require(rec, "QUESTION", path, line),
+            choices=CHOICES,
+            answer=CHOICES.index(label),
+            meta=meta,
+        )
         (items if keep is None or pmid in keep else pool).append(q)
     return items, pool
 

@@ -46,8 +46,17 @@ def load(spec: TaskSpec) -> Items:
     order = list(range(len(reports)))
     rng.shuffle(order)
     n = int(spec.options.get("n_items", 200))
-    items = [Question(id=f"iu-cxr:{reports[i][0]}", question=reports[i][1], answer=reports[i][2],
-                      subject="chest x-ray") for i in sorted(order[:n])]  # fmt: skip
-    pool = [Question(id=f"iu-cxr:{reports[i][0]}", question=reports[i][1], answer=reports[i][2])
-            for i in sorted(order[n : n + 20])]  # fmt: skip
+    items = [
+        Question(
+            id=f"iu-cxr:{reports[i][0]}",
+            question=reports[i][1],
+            answer=reports[i][2],
+            subject="chest x-ray",
+        )
+        for i in sorted(order[:n])
+    ]
+    pool = [
+        Question(id=f"iu-cxr:{reports[i][0]}", question=reports[i][1], answer=reports[i][2])
+        for i in sorted(order[n : n + 20])
+    ]
     return items, pool

@@ -68,8 +68,10 @@ FREQ_RANK = {
 
 def frequent_phenotypes(disease: HpoDisease, rng: random.Random) -> list[Annotation]:
     """The disease's 3–6 most frequent present phenotypes (the number drawn from `rng`), one per id."""
-    present = sorted({a.hpo_id: a for a in disease.phenotypes if not a.negated}.values(),
-                     key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id))  # fmt: skip
+    present = sorted(
+        {a.hpo_id: a for a in disease.phenotypes if not a.negated}.values(),
+        key=lambda a: (FREQ_RANK.get(a.frequency, 3), a.hpo_id),
+    )
     return present[: rng.randint(3, 6)]
 
 
