@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from medllm.core import Progress, load_config, progress_bar
+from medllm.core import Progress, load_config, progress_bar, validate
 from medllm.evaluate.config import EvalConfig, StudyConfig
 
 console = Console()
@@ -19,6 +19,11 @@ console = Console()
 def _help(name: str) -> str:
     """An option's help is its EvalConfig field's description (each field documented once)."""
     return str(EvalConfig.model_fields[name].description)
+
+
+NoCacheOpt = Annotated[
+    bool, typer.Option("--no-cache", help="do not read or write the model-call cache")
+]
 
 
 def eval_command(
@@ -47,9 +52,7 @@ def eval_command(
     num_fewshot: Annotated[int | None, typer.Option(help=_help("num_fewshot"))] = None,
     k: Annotated[int | None, typer.Option(help=_help("k") + " [default: 5]")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help=_help("overrides"))] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="do not read or write the model-call cache")
-    ] = False,
+    no_cache: NoCacheOpt = False,
     rag: Annotated[
         bool,
         typer.Option(
@@ -63,7 +66,6 @@ def eval_command(
     """Evaluate a model on medical tasks; writes a result folder (summary.json, per-sample JSONL)."""
     from medllm.evaluate.runner import run_eval
 
-    cfg = load_config(config, EvalConfig) if config else EvalConfig()
     given = {
         "mode": mode,
         "limit": limit,
@@ -76,15 +78,22 @@ def eval_command(
         "tasks": [t.strip() for t in tasks.split(",") if t.strip()] if tasks else None,
         "model": model,
     }
-    cfg = cfg.model_copy(update={key: v for key, v in given.items() if v is not None})
-    if rag and not cfg.model.startswith("rag:"):
-        cfg = cfg.model_copy(update={"model": f"rag:{cfg.model}"})
+    cfg = _with_options(load_config(config, EvalConfig) if config else EvalConfig(), given, rag)
     default_out = Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{cfg.mode or 'default'}"
     out_dir = str(out) if out else cfg.out_dir or str(default_out)
     with progress_bar(console) as update:
         summary = run_eval(cfg=cfg, out_dir=out_dir, progress=update)
     console.print(summary_table(summary))
     console.print(f"results in {out_dir}/summary.json — HTML: medllm report {out_dir}")
+
+
+def _with_options(cfg: EvalConfig, given: dict[str, Any], rag: bool) -> EvalConfig:
+    """The config with the options given on the command line on top, validated again (so
+    `--limit -1` is refused like `limit: -1` in the file)."""
+    merged = {**cfg.model_dump(), **{key: v for key, v in given.items() if v is not None}}
+    if rag and not str(merged["model"]).startswith("rag:"):
+        merged["model"] = f"rag:{merged['model']}"
+    return validate(merged, EvalConfig, origin="command line")
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
