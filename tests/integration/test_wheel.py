@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout and installed (no dependencies) into a scratch target;
     the dependencies come from the running environment."""
     tmp = tmp_path_factory.mktemp("wheel")
+    tree = tmp / "tree"  # a copy: setuptools writes build/ next to the project it builds
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "src", tree / "src", ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, tree / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist", ROOT], check=True
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", tmp / "dist", tree], check=True
     )
     (wheel,) = (tmp / "dist").glob("medllm-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", tmp / "site", wheel], check=True)

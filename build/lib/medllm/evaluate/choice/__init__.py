@@ -1,1 +1,0 @@
-"""Training sources built from evaluation tasks' own question generators (see rows.py)."""

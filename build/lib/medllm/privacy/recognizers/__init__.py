@@ -1,1 +1,0 @@
-"""PHI recognizers, one per file; each is registered by its `name` in `medllm.privacy.registry`."""
