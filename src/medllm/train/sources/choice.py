@@ -13,9 +13,9 @@ SEED_OFFSET = 1000  # the tasks use seed 0: a few-shot pool is not replayed as t
 
 
 def generated(generate: Callable[..., list[Question]], split: str, seed: int) -> list[Question]:
-    """Every item an evaluation loader's `generate(n_items, seed, heldout, unseen)` can make on
+    """Every item an evaluation loader's `generate(n_items, seed, split, unseen)` can make on
     one split, distractors from that split too (`unseen`), with a seed the task does not use."""
-    return generate(10**9, seed + SEED_OFFSET, split == "heldout", unseen=True)
+    return generate(10**9, seed + SEED_OFFSET, "heldout" if split == "heldout" else "train", unseen=True)
 
 
 def choice_rows(
