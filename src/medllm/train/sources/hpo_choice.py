@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from medllm.train.data import Kind, Row
 from medllm.train.sources.choice import choice_rows, generated
-from medllm.train.sources.hpo import NAMESPACE, heldout_names
+from medllm.train.sources.hpo import NAMESPACE, heldout_names, heldout_terms
 
 
 def build(
@@ -29,7 +29,7 @@ def build(
     answer vs a distractor, both as the option's name."""
     from medllm.evaluate.loaders.hpo import generate
 
-    items = generated(generate, split, seed)
+    items = generated(generate, split, seed, heldout_terms())
     if split != "heldout":  # no option named like a held-out disease (see hpo.heldout_names)
         held = heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]

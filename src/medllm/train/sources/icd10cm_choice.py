@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from medllm.train.data import Kind, Row
 from medllm.train.sources.choice import choice_rows, generated
-from medllm.train.sources.icd10cm import NAMESPACE
+from medllm.train.sources.icd10cm import NAMESPACE, heldout_terms
 
 
 def build(
@@ -26,5 +26,5 @@ def build(
     answer vs a distractor."""
     from medllm.evaluate.loaders.icd10cm import generate
 
-    return choice_rows(kind, generated(generate, split, seed), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
+    return choice_rows(kind, generated(generate, split, seed, heldout_terms()), NAMESPACE, lambda q: q.support_ids[0].split(":", 1)[1],
                        "icd10cm_concepts", limit=limit, seed=seed)  # fmt: skip
