@@ -82,8 +82,8 @@ def knowledge_items(n: int) -> dict[str, list[Question]]:
     from medllm.evaluate.loaders import hpo, icd10cm
 
     return {
-        "icd10cm_concepts": icd10cm.generate(n, 0, heldout=True),
-        "hpo_diagnosis": hpo.generate(n, 0, heldout=True),
+        "icd10cm_concepts": icd10cm.generate(n, 0, "heldout"),
+        "hpo_diagnosis": hpo.generate(n, 0, "heldout"),
     }
 
 
@@ -134,7 +134,7 @@ def abstention_section(model: Model, retriever: Any, n_unsup: int, n_sup: int) -
 
     st = RagSettings(max_tokens=40)
     uns = [answer(q, model, retriever, st) for q in unsupported_questions(n_unsup)]
-    sup_items = [q for q in icd10cm.generate(2 * n_sup, 1, heldout=True)][:n_sup]
+    sup_items = [q for q in icd10cm.generate(2 * n_sup, 1, "heldout")][:n_sup]
     sup = [answer(q.question, model, retriever, st) for q in sup_items]
     answered_right = sum(
         not a.abstained and q.choices[int(q.answer)].lower() in a.text.lower()

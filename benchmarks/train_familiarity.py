@@ -95,10 +95,11 @@ def word_overlap(task: str, limit: int) -> dict[str, float]:
     """Accuracy of "pick the option sharing the most words with the question", ties split evenly
     (a by-hand rule: it is the baseline, no library scores it), and the share of items where the
     overlap singles out fewer than all options."""
+    from medllm.evaluate.runner import select
     from medllm.evaluate.tasks import load_task
 
     credit, informative = 0.0, 0
-    items = load_task(task)[:limit]
+    items = select(load_task(task), limit, seed=0)  # the sample run_eval scores (its seed 0)
     for q in items:
         asked = words(q.question)
         shared = [len(asked & words(c)) for c in q.choices]

@@ -38,12 +38,26 @@ from medllm.core.registry import (
     load_builtin_registries,
 )
 from medllm.core.schemas import load_any, schemas
-from medllm.core.splits import is_heldout, split_of
+from medllm.core.splits import (
+    HPO_DISEASE,
+    ICD10CM,
+    SPLITS,
+    WHO_MEDICINE,
+    check_split,
+    in_split,
+    is_heldout,
+    shown_in,
+    split_of,
+)
 
 __all__ = [
     "DISCLAIMER",
+    "HPO_DISEASE",
+    "ICD10CM",
     "LETTERS",
     "REGISTRIES",
+    "SPLITS",
+    "WHO_MEDICINE",
     "AssetError",
     "CapabilityError",
     "ChatMessage",
@@ -63,9 +77,11 @@ __all__ = [
     "append_jsonl",
     "atomic_open",
     "cache_dir",
+    "check_split",
     "deep_merge",
     "get_registry",
     "import_optional",
+    "in_split",
     "is_heldout",
     "load_any",
     "load_builtin_registries",
@@ -78,6 +94,7 @@ __all__ = [
     "read_jsonl",
     "read_yaml",
     "schemas",
+    "shown_in",
     "split_of",
     "validate",
     "write_json",

@@ -26,7 +26,8 @@ def heldout_accuracy(
     out_dir: str | Path | None = None,
     progress: Progress | None = None,
 ) -> float:
-    """Accuracy (acc) of `model` on the first `limit` items of `task`."""
+    """Accuracy (acc) of `model` on a seeded sample of `limit` items of `task` (all if it has no
+    more; `medllm.evaluate.runner.select`, seed 0)."""
     from medllm.evaluate.runner import run_eval
 
     summary = run_eval(model, task, mode=mode, limit=limit, out_dir=out_dir, progress=progress)

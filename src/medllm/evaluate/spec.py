@@ -39,7 +39,12 @@ class TaskSpec(BaseModel):
     options: dict[str, Any] = Field(
         default_factory=dict, description="loader options (subjects, n_options, n_items, seed...)"
     )
-    split: str = Field("test", description="which split the items come from (test, heldout)")
+    split: str = Field(
+        "test",
+        description="which split the items come from: an official file's (test); a generated "
+        "task's records (medllm.core.splits): heldout (all held-out), its halves dev (to choose "
+        "on) and test (to report once), or train",
+    )
     output: Literal["multiple_choice", "generate"] = Field(
         "multiple_choice", description="multiple_choice: pick an option; generate: free text"
     )

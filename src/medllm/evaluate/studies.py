@@ -146,7 +146,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     tasks = report["tasks"]
     head = ["arm", *(c for c, _ in COLUMNS), *(f"{t} acc" for t in tasks)]
     lines = [f"# {report['study']}", "", report["question"], "",
-             f"Held-out items: first {report['limit']} of each task, scored by {report['mode']}.", "",
+             f"Held-out items: a seeded sample of {report['limit']} of each task (all if it has no more), scored by {report['mode']}.", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]  # fmt: skip
     for arm in report["arms"]:
         cells = [arm["name"]]

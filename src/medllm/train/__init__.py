@@ -11,8 +11,11 @@ from __future__ import annotations
 from medllm.train.common import FINAL, RunResult, last_checkpoint
 from medllm.train.config import CptConfig, DataSection, DpoConfig, ExportConfig, SftConfig
 from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
+from medllm.train.leakage import HeldOutTerms
 from medllm.train.registry import train_sources
 from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
+from medllm.train.sources.hpo import heldout_terms as hpo_heldout_terms
+from medllm.train.sources.icd10cm import heldout_terms as icd10cm_heldout_terms
 
 __all__ = [
     "FINAL",
@@ -20,6 +23,7 @@ __all__ = [
     "DataSection",
     "DpoConfig",
     "ExportConfig",
+    "HeldOutTerms",
     "Kind",
     "Row",
     "RunResult",
@@ -27,6 +31,8 @@ __all__ = [
     "build_rows",
     "dpo_row",
     "hpo_heldout_names",
+    "hpo_heldout_terms",
+    "icd10cm_heldout_terms",
     "last_checkpoint",
     "sft_row",
     "train_sources",

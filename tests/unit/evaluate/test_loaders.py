@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from medllm.core.errors import ConfigError, DataError
-from medllm.core.splits import is_heldout
+from medllm.core.splits import HPO_DISEASE, ICD10CM, is_heldout, split_of
 from medllm.evaluate.tasks import get_spec, load_task
 
 FIX = Path(__file__).parents[2] / "fixtures" / "evaluate"
@@ -199,6 +199,68 @@ def test_unseen_variants_hold_out_every_option() -> None:
     hpo = load_task("hpo_diagnosis_unseen", ["options.n_items=20"])
     assert all(is_heldout(d, "hpo_disease") for q in hpo for d in q.meta["distractors"])
     assert all(is_heldout(q.support_ids[0], "hpo_disease") for q in hpo)
+
+
+def _records(items: list, namespace: str) -> set[str]:
+    """Every record an item shows: the answer and the distractors."""
+    if namespace == ICD10CM:
+        return {s.split(":", 1)[1] for q in items for s in q.support_ids}
+    return {r for q in items for r in (q.support_ids[0], *q.meta["distractors"])}
+
+
+@pytest.mark.parametrize(
+    ("task", "namespace"),
+    [("hpo_diagnosis_unseen", HPO_DISEASE), ("icd10cm_concepts_unseen", ICD10CM)],
+)
+def test_dev_and_test_tasks_draw_disjoint_halves_of_the_heldout_records(
+    task: str, namespace: str
+) -> None:
+    """Every record a `_dev` item shows is a dev record, every one a `_test` item shows a test
+    record: choosing on dev tells nothing of the test items."""
+    dev, test = load_task(f"{task}_dev"), load_task(f"{task}_test")
+    assert len(dev) == len(test) == 400
+    assert {split_of(r, namespace) for r in _records(dev, namespace)} == {"dev"}
+    assert {split_of(r, namespace) for r in _records(test, namespace)} == {"test"}
+    assert load_task(f"{task}_dev") == dev  # deterministic
+
+
+def test_a_task_set_to_dev_never_shows_a_test_record() -> None:
+    """`--set split=dev` on a task with training-split distractors: dev answers, distractors from
+    training and dev records only."""
+    items = load_task("hpo_diagnosis", ["split=dev", "options.n_items=100"])
+    assert len(items) == 100 and {split_of(q.support_ids[0], HPO_DISEASE) for q in items} == {"dev"}
+    assert {split_of(d, HPO_DISEASE) for q in items for d in q.meta["distractors"]} == {
+        "train",
+        "dev",
+    }
+    with pytest.raises(
+        ConfigError, match=r'task hpo_diagnosis: field "split": \'valid\' is not a split'
+    ):
+        load_task("hpo_diagnosis", ["split=valid"])
+
+
+@pytest.mark.parametrize(
+    ("task", "digest"),
+    [
+        ("icd10cm_concepts", "88681c778cde61ae"),
+        ("icd10cm_concepts_unseen", "348c97655654d756"),
+        ("hpo_diagnosis", "5d8890a77743cee1"),
+        ("hpo_diagnosis_unseen", "0c0716dd5cd62a85"),
+    ],
+)
+def test_heldout_tasks_keep_the_items_their_figures_were_measured_on(
+    task: str, digest: str
+) -> None:
+    """Regression: the items (and few-shot pool) of the tasks scored before dev and test existed,
+    digested as they were then (docs/training.md's S2 figures are on these)."""
+    import hashlib
+
+    from medllm.evaluate.tasks import load_items
+
+    items, pool = load_items(get_spec(task))
+    text = "\n".join(f"{q.id}|{q.question}|{'|'.join(q.choices)}|{q.answer}" for q in items + pool)
+    assert (len(items), len(pool)) == (400, 50)
+    assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest
 
 
 def test_hpo_diagnosis_heldout_with_phenotype_support() -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from medllm.evaluate.choice.rows import choice_rows, generated
 from medllm.evaluate.loaders.hpo import NAMESPACE, generate
-from medllm.train import Kind, Row, hpo_heldout_names
+from medllm.train import Kind, Row, hpo_heldout_names, hpo_heldout_terms
 
 
 def build(
@@ -27,10 +27,10 @@ def build(
 ) -> list[Row]:
     """`limit` counts items (diseases). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor, both as the option's name."""
-    items = generated(generate, split, seed)
+    items = generated(generate, split, seed, hpo_heldout_terms())
     if (
         split != "heldout"
-    ):  # no option named like a held-out disease (see medllm.train's hpo_heldout_names)
+    ):  # no option named like a held-out disease (see train's hpo_heldout_names)
         held = hpo_heldout_names()
         items = [q for q in items if not any(c.lower() in held for c in q.choices)]
     return choice_rows(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from medllm.evaluate.choice.rows import choice_rows, generated
 from medllm.evaluate.loaders.icd10cm import NAMESPACE, generate
-from medllm.train import Kind, Row
+from medllm.train import Kind, Row, icd10cm_heldout_terms
 
 
 def build(
@@ -24,12 +24,6 @@ def build(
 ) -> list[Row]:
     """`limit` counts items (codes). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor."""
-    return choice_rows(
-        kind,
-        generated(generate, split, seed),
-        NAMESPACE,
-        lambda q: q.support_ids[0].split(":", 1)[1],
-        "icd10cm_concepts",
-        limit=limit,
-        seed=seed,
-    )
+    items = generated(generate, split, seed, icd10cm_heldout_terms())
+    code = lambda q: q.support_ids[0].split(":", 1)[1]  # noqa: E731
+    return choice_rows(kind, items, NAMESPACE, code, "icd10cm_concepts", limit=limit, seed=seed)

@@ -13,15 +13,24 @@ from collections.abc import Callable, Sequence
 from medllm.core import LETTERS, Question
 from medllm.evaluate.scoring import render
 from medllm.evaluate.tasks import get_spec
-from medllm.train import Kind, Row, dpo_row, sft_row
+from medllm.train import HeldOutTerms, Kind, Row, dpo_row, sft_row
 
 SEED_OFFSET = 1000  # the tasks use seed 0: a few-shot pool is not replayed as training rows
 
 
-def generated(generate: Callable[..., list[Question]], split: str, seed: int) -> list[Question]:
-    """Every item an evaluation loader's `generate(n_items, seed, heldout, unseen)` can make on
-    one split, distractors from that split too (`unseen`), with a seed the task does not use."""
-    return generate(10**9, seed + SEED_OFFSET, split == "heldout", unseen=True)
+def generated(
+    generate: Callable[..., list[Question]], split: str, seed: int, terms: HeldOutTerms
+) -> list[Question]:
+    """Every item an evaluation loader's `generate(n_items, seed, split, unseen)` can make on one
+    split, distractors from that split too (`unseen`), with a seed the task does not use; on the
+    training split, less the items whose question or options say one of the held-out `terms` (an
+    option named like a held-out disease, a code described like a held-out code)."""
+    items = generate(
+        10**9, seed + SEED_OFFSET, "heldout" if split == "heldout" else "train", unseen=True
+    )
+    if split == "heldout":
+        return items
+    return [q for q in items if not any(terms.spans(t) for t in (q.question, *q.choices))]
 
 
 def choice_rows(

@@ -1,4 +1,5 @@
-"""Helpers shared by loaders: reading official files with file/line/field errors."""
+"""Helpers shared by loaders: reading official files with file/line/field errors, the split of a
+generated task."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core import DataError, read_jsonl
+from medllm.core import DataError, check_split, read_jsonl
 from medllm.evaluate.spec import TaskSpec
 
 Items = tuple[list[Any], list[Any]]
@@ -65,3 +66,15 @@ def json_line_of(text: str, key: str) -> int | None:
     """Line where `"key"` first appears in a JSON document (to point errors at a record)."""
     pos = text.find(json.dumps(key))
     return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def split_of_task(spec: TaskSpec) -> str:
+    """The split a generated task draws its answers from (train, heldout, dev or test)."""
+    return check_split(spec.split, f'task {spec.name}: field "split"')
+
+
+def rng_key(split: str) -> str:
+    """The split's part of a generator's seed string: "True" / "False" for heldout / train, as
+    when a task was held out or not, so the items of the tasks scored before dev and test existed
+    stay the same."""
+    return {"heldout": "True", "train": "False"}.get(split, split)

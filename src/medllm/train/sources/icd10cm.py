@@ -1,29 +1,59 @@
 """ICD-10-CM codes → CPT text, SFT pairs (code ↔ description, multiple choice) and DPO pairs.
 
-Records come from the knowledge stage's parser; the split is by code (namespace "icd10cm").
+Records come from the knowledge stage's parser; the split is by code (namespace "icd10cm"). A
+training code's notes can name a held-out code ("Excludes1: typhoid fever (A01.0)"): the training
+split drops those note lines (`heldout_terms`, `records`).
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from medllm.core import LETTERS, is_heldout
+from medllm.core import ICD10CM, LETTERS, is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
+from medllm.train.leakage import HeldOutTerms
 
-NAMESPACE = "icd10cm"
+NAMESPACE = ICD10CM
+NOTE_FIELDS = ("inclusion_terms", "includes", "excludes1", "excludes2", "code_first", "code_also",
+               "use_additional_code", "notes")  # fmt: skip
+
+
+@lru_cache(maxsize=2)
+def _codes(heldout: bool) -> list[Any]:
+    from medllm.knowledge import load_codes
+
+    # Codes with a 7th character repeat their parent + ", initial encounter" etc.: left out.
+    return [c for c in load_codes()
+            if c.description and len(c.code.replace(".", "")) <= 6 and is_heldout(c.code, NAMESPACE) == heldout]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def heldout_terms() -> HeldOutTerms:
+    """What a training row must not say: every held-out code, and the descriptions of the held-out
+    billable codes (the evaluation items' answers and options), outside a training code's own
+    description ("Myopia, right eye" may be said as part of "Degenerative myopia, right eye") and
+    the chapter and block titles (the held-out A09 ends "Block A00-A09: Intestinal infectious
+    diseases")."""
+    held, train = _codes(True), _codes(False)
+    titles = {t for c in train for t in (c.chapter, c.block)}
+    return HeldOutTerms(codes=[c.code for c in held], names=[c.description for c in held if c.leaf],
+                        allowed=[*(c.description for c in train), *titles])  # fmt: skip
 
 
 @lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
-    """Codes of one split that carry a real description (chapters/blocks are not codes)."""
-    from medllm.knowledge import load_codes
-
-    want = split == "heldout"
-    # Codes with a 7th character repeat their parent + ", initial encounter" etc.: left out.
-    return [c for c in load_codes()
-            if c.description and len(c.code.replace(".", "")) <= 6 and is_heldout(c.code, NAMESPACE) == want]  # fmt: skip
+    """Codes of one split that carry a real description (chapters/blocks are not codes). Training
+    codes say no held-out term: a code described like a held-out billable code is left out (as a
+    parent and its one child are: "A41.8" / "A41.89 Other specified sepsis"), and a note line that
+    names a held-out code or description is dropped from the code's notes."""
+    if split == "heldout":
+        return _codes(True)
+    terms = heldout_terms()
+    return [replace(c, **{f: terms.keep(getattr(c, f)) for f in NOTE_FIELDS})
+            for c in _codes(False) if not terms.spans(c.description)]  # fmt: skip
 
 
 def sft_pairs(c: Any) -> list[Row]:

@@ -1,26 +1,63 @@
 """WHO essential medicines → CPT text, SFT pairs (medicine → therapeutic category) and DPO pairs.
 
-Records come from the knowledge stage's parser; the split is by medicine id (namespace "who_medicine").
+Records come from the knowledge stage's parser. The split is by the medicine's normalised name
+(`medicine_key`, namespace "who_medicine"), not by record id: the list has one record per section a
+medicine is listed in (atropine under anaesthetics, antidotes and eye preparations), and a split by
+record put 21 medicines on both sides.
 """
 
 from __future__ import annotations
 
 import random
+import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from medllm.core import is_heldout
+from medllm.core import WHO_MEDICINE, is_heldout
 from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
+from medllm.train.leakage import HeldOutTerms
 
-NAMESPACE = "who_medicine"
+NAMESPACE = WHO_MEDICINE
+# The two misspellings in the list, each of a medicine it also lists correctly.
+_SPELLING = {"epinefrine": "epinephrine", "choloroquine": "chloroquine"}
+
+
+def medicine_key(name: str) -> str:
+    """A medicine's name without case, parenthesised synonyms or abbreviations and the list's
+    misspellings: "Epinefrine (adrenaline)" → "epinephrine", "abacavir (ABC)" → "abacavir". Salts
+    and forms stay: no medicine is listed both with and without one ("heparin sodium" only)."""
+    words = re.sub(r"\([^)]*\)", " ", name.casefold().replace("\u2010", "-")).split()
+    return " ".join(_SPELLING.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=2)
+def _medicines(heldout: bool) -> list[Any]:
+    from medllm.knowledge import load_medicines
+
+    return [m for m in load_medicines()
+            if m.category and is_heldout(medicine_key(m.name), NAMESPACE) == heldout]  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def heldout_terms() -> HeldOutTerms:
+    """Names of the held-out medicines, which a training medicine's name may contain ("amoxicillin"
+    in "amoxicillin + clavulanic acid")."""
+    return HeldOutTerms(names=[m.name for m in _medicines(True)],
+                        allowed=[m.name for m in _medicines(False)])  # fmt: skip
 
 
 @lru_cache(maxsize=2)
 def records(split: str) -> list[Any]:
-    from medllm.knowledge import load_medicines
-
-    want = split == "heldout"
-    return [m for m in load_medicines() if m.category and is_heldout(m.id, NAMESPACE) == want]
+    """Medicines of one split; training medicines without the sentences of their notes that name a
+    held-out medicine ("... may be replaced by sodium hydrogen carbonate")."""
+    if split == "heldout":
+        return _medicines(True)
+    terms = heldout_terms()
+    sentences = re.compile(r"(?<=\.)\s+")
+    return [
+        replace(m, notes=" ".join(terms.keep(sentences.split(m.notes)))) for m in _medicines(False)
+    ]
 
 
 def _category(m: Any) -> str:
