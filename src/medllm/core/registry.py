@@ -50,6 +50,8 @@ class Registry(Generic[T]):
             self._lazy[name] = target
 
     def get(self, name: str) -> T:
+        if name not in self:  # a stage above may register it: import every stage's registrations
+            load_builtin_registries()
         if name in self._items:
             return self._items[name]
         if name in self._lazy:
@@ -91,6 +93,7 @@ def get_registry(kind: str) -> Registry[Any]:
 # Stages announce their registration modules (light: entries inside are lazy) as entry points of
 # this group in pyproject.toml, so this ground floor names none of the stages above it.
 ENTRY_POINTS = "medllm.registries"
+_LOADED = False
 
 
 def import_optional(module: str) -> Any | None:
@@ -107,11 +110,15 @@ def load_builtin_registries() -> None:
     """Import every installed stage's registration module; a stage not installed adds nothing."""
     from importlib.metadata import entry_points
 
+    global _LOADED
+    if _LOADED:
+        return
     found = entry_points(group=ENTRY_POINTS)
     if not found:
         raise MedllmError(
             "no medllm stage is registered (the package's entry points are missing)",
             fix="install medllm (`make setup`, or pip install -e .), not only put src/ on the path",
         )
+    _LOADED = True  # set first: a registration module that looks a name up must not recurse
     for ep in found:
         import_optional(ep.value)

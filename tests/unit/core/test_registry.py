@@ -49,3 +49,17 @@ def test_core_names_no_stage_above_it() -> None:
     source = inspect.getsource(registry)
     for stage in ("models", "privacy", "knowledge", "rag", "train", "evaluate"):
         assert f"medllm.{stage}" not in source
+
+
+def test_a_name_registered_from_above_is_found_without_loading_registries_first() -> None:
+    """`load_model("rag:...")` in a fresh process: models' own registry lacks `rag` until the rag
+    stage's registration module is imported; `get` imports the stages' registrations on a miss."""
+    import subprocess
+    import sys
+
+    code = (
+        "from medllm.models import backends; assert 'rag' not in backends._lazy; "
+        "print(backends.get('rag').__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "medllm.rag.model"
