@@ -66,7 +66,7 @@ def test_sources_lift_option_likelihood(default_model: Any, tmp_path: Path) -> N
     from medllm.evaluate.loaders.icd10cm import generate
     from medllm.knowledge.sources import icd10cm
 
-    items = [q for q in generate(12, 0, heldout=True) if q.subject == "description_to_code"][:4]
+    items = [q for q in generate(12, 0, "heldout") if q.subject == "description_to_code"][:4]
     codes = icd10cm.load_code_map()
     docs = [icd10cm.to_document(codes[s.split(":", 1)[1]]) for q in items for s in q.support_ids]
     build_index(KbConfig(folder=tmp_path / "kb", sources=[], dense=False), docs=docs)
