@@ -20,7 +20,7 @@ from medllm.core.errors import ConfigError, DataError
 from medllm.core.jsonl import append_jsonl, write_json
 from medllm.core.records import Question
 from medllm.evaluate import metrics
-from medllm.evaluate.cache import CallCache, model_fingerprint
+from medllm.evaluate.cache import SCORING_VERSION, CallCache, model_fingerprint
 from medllm.evaluate.loaders.mmlu import slug
 from medllm.evaluate.registry import modes
 from medllm.evaluate.scoring import Scorer
@@ -63,8 +63,9 @@ def run_eval(
     out = Path(out_dir) if out_dir is not None else None
     try:
         fp = model_fingerprint(m) if call_cache.path is not None else str(m.id)
-        run = {"model": m.id, "fingerprint": fp, "mode": mode, "limit": limit, "seed": seed,
-               "num_fewshot": num_fewshot, "k": k, "tasks": names, "overrides": overrides or []}  # fmt: skip
+        run = {"model": m.id, "fingerprint": fp, "scoring_version": SCORING_VERSION, "mode": mode,
+               "limit": limit, "seed": seed, "num_fewshot": num_fewshot, "k": k, "tasks": names,
+               "overrides": overrides or []}  # fmt: skip
         if out is not None:
             _claim(out, run)
         summary = _empty_summary(m, run)
