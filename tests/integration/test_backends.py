@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +16,7 @@ import pytest
 
 from medllm.core.errors import CapabilityError, ContextLengthError, ModelError
 from medllm.core.records import ChatMessage
+from medllm.evaluate import run_eval
 from medllm.models import GenerationParams, LoglikRequest, load_model
 from medllm.models.assets import default_gguf
 
@@ -137,6 +140,19 @@ def test_openai_backend_chat_matches_llamacpp(server: str, default_model: Any) -
     # Same weights and template; the server's batch shapes may flip a late near-tie, so compare
     # the opening words.
     assert streamed.strip()[:30] == local[:30]
+
+
+def test_openai_backend_runs_generate_mode(server: str, tmp_path: Path) -> None:
+    """Generation modes send chat messages: the server applies the template (none is rendered)."""
+    s = run_eval(f"openai:{server}", "mmlu_medical", mode="generate", limit=3, cache=False,
+                 out_dir=tmp_path)  # fmt: skip
+    r = s["results"]["mmlu_medical"]
+    assert (r["n"], r["mode"], s["config"]["backend"]) == (3, "generate", "openai")
+    rows = [
+        json.loads(x) for x in (tmp_path / "samples_mmlu_medical.jsonl").read_text().splitlines()
+    ]
+    assert len(rows) == 3 and all(row["raw"].strip() for row in rows)
+    assert all(row["parse_failed"] == (row["pred"] is None) for row in rows)
 
 
 def test_openai_backend_next_token_and_tokenize(server: str, default_model: Any) -> None:

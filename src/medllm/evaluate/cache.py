@@ -1,4 +1,5 @@
-"""On-disk cache of model calls, keyed by model fingerprint + call kind + prompt + parameters.
+"""On-disk cache of model calls, keyed by scoring-code version + model fingerprint + call kind +
+prompt + parameters.
 
 SQLite (stdlib) because every write is a committed transaction: a run killed at any point loses at
 most the call in flight, and a resumed run finds everything before it.
@@ -12,10 +13,20 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from medllm.models import Model
+
+# Part of every key and of every result folder's run record: bump it when a change to prompts,
+# scoring or parsing would make stored calls or scored rows wrong, so none of them is served.
+SCORING_VERSION = 2
+
 
 def model_fingerprint(model: Any) -> str:
     """model.id, plus a digest of the weights for in-memory transformers models (a model trained in
-    the same process keeps its id but must not hit the cache of its former self)."""
+    the same process keeps its id but must not hit the cache of its former self). A wrapper (a
+    RagModel) adds its inner model's fingerprint and its `state_digest()` (the knowledge base)."""
+    wrapped = getattr(model, "inner", None)
+    if isinstance(wrapped, Model):
+        return f"{model.id}|{model_fingerprint(wrapped)}|{model.state_digest()}"
     inner = getattr(model, "model", None)
     if inner is None or not hasattr(inner, "named_parameters"):
         path = getattr(model, "path", None)
@@ -36,7 +47,9 @@ def model_fingerprint(model: Any) -> str:
 
 
 def call_key(fingerprint: str, kind: str, payload: Any, params: Any) -> str:
-    raw = json.dumps([fingerprint, kind, payload, params], sort_keys=True, ensure_ascii=False)
+    raw = json.dumps(
+        [SCORING_VERSION, fingerprint, kind, payload, params], sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -1,12 +1,22 @@
-"""Robust answer parsing for generated text: a letter, "Answer: X", or an option's own words."""
+"""Answer parsing for generated text: a letter given as the answer, or an option's own words.
+
+A capital letter counts only where it is plainly the answer: after an explicit cue ("Answer: B",
+"the answer is **C**"), or leading the text and closed by a delimiter ("B.", "(C)", "B) ...", a
+lone "A"). A letter inside prose ("vitamin B", "Hepatitis C", "A deficiency of iron", "the answer is
+a ...") is no answer: counting it would invent predictions. Option words match as whole words.
+"""
 
 from __future__ import annotations
 
 import re
 
-_FINAL = re.compile(r"answer\s*(?:is|:|=)?\s*(?:option\s*)?[\(\[]?\s*([A-J])\b(?![a-z'])", re.I)
-_LEAD = re.compile(r"^\W*(?:option\s*)?\(?([A-J])(?:[\).:,\]]|\s|$)")
-_ANY = re.compile(r"\b([A-J])\b")
+# Case-sensitive letter; the cue is not. "A" and "I" are also English words: after a cue they
+# count only when no lowercase word follows ("the answer is A deficiency of iron" names none).
+_FINAL = re.compile(
+    r"(?i:answer)\s*(?:(?i:is)|:|=)?\s*(?:(?i:option)\s*)?[\(\[*]*\s*([A-J])(?![\w'])"
+    r"(?!(?<=[AI])[ \t]+[a-z])"
+)
+_LEAD = re.compile(r"^\W*(?:(?i:option)\s*)?\(?([A-J])(?:[\).:,;\]*]|\s*$|\s*\n)")
 _ABSTAIN = re.compile(
     r"\b(i (?:do not|don't) know|cannot (?:answer|determine|be determined)|can't (?:answer|"
     r"determine)|not sure|unable to (?:answer|determine)|insufficient information|no answer)\b",
@@ -15,32 +25,30 @@ _ABSTAIN = re.compile(
 
 
 def parse_choice(text: str, choices: tuple[str, ...], *, final_only: bool = False) -> int | None:
-    """Index of the chosen option, or None when the text names none (or several ambiguously)."""
-    n = len(choices)
-    letters = "ABCDEFGHIJ"[:n]
-    found = [m.group(1).upper() for m in _FINAL.finditer(text)]
-    found = [f for f in found if f in letters]
+    """Index of the chosen option, or None when the text names none (or several ambiguously).
+
+    `final_only`: only an explicit answer cue counts (the last one wins)."""
+    letters = "ABCDEFGHIJ"[: len(choices)]
+    found = [m.group(1) for m in _FINAL.finditer(text) if m.group(1) in letters]
     if found:
         return letters.index(found[-1])
     if final_only:
         return None
     lead = _LEAD.match(text)
-    if lead and lead.group(1).upper() in letters and lead.group(1).isupper():
-        return letters.index(lead.group(1).upper())
-    by_text = _by_option_text(text, choices)
-    if by_text is not None:
-        return by_text
-    lone = {m.group(1) for m in _ANY.finditer(text) if m.group(1) in letters}
-    return letters.index(lone.pop()) if len(lone) == 1 else None
+    if lead and lead.group(1) in letters:
+        return letters.index(lead.group(1))
+    return _by_option_text(text, choices)
 
 
 def _by_option_text(text: str, choices: tuple[str, ...]) -> int | None:
+    """The one option whose text appears as whole words ("no" inside "not" is not "no")."""
     low = " ".join(text.lower().split())
-    hits = [i for i, c in enumerate(choices) if c.strip() and c.strip().lower().rstrip(".") in low]
-    if len(hits) > 1:  # "no" inside "not": keep the options not contained in another hit
-        hits = [
-            i for i in hits if re.search(rf"\b{re.escape(choices[i].lower().rstrip('.'))}\b", low)
-        ]
+    hits = [
+        i
+        for i, c in enumerate(choices)
+        if (opt := " ".join(c.lower().rstrip(".").split()))
+        and re.search(rf"(?<!\w){re.escape(opt)}(?!\w)", low)
+    ]
     return hits[0] if len(hits) == 1 else None
 
 

@@ -27,7 +27,7 @@ from medllm.core import (
     write_json,
 )
 from medllm.evaluate import metrics
-from medllm.evaluate.cache import CallCache, model_fingerprint
+from medllm.evaluate.cache import SCORING_VERSION, CallCache, model_fingerprint
 from medllm.evaluate.config import EvalConfig
 from medllm.evaluate.loaders.mmlu import slug
 from medllm.evaluate.registry import modes
@@ -93,9 +93,18 @@ def _run(m: Model, cfg: EvalConfig, progress: Progress | None) -> dict[str, Any]
     out = Path(cfg.out_dir) if cfg.out_dir is not None else None
     try:
         fp = model_fingerprint(m) if call_cache.path is not None else str(m.id)
-        run = {"model": m.id, "fingerprint": fp, "mode": cfg.mode, "limit": cfg.limit,
-               "seed": cfg.seed, "num_fewshot": cfg.num_fewshot, "k": cfg.k, "tasks": cfg.tasks,
-               "overrides": cfg.overrides}  # fmt: skip
+        run = {
+            "model": m.id,
+            "fingerprint": fp,
+            "scoring_version": SCORING_VERSION,
+            "mode": cfg.mode,
+            "limit": cfg.limit,
+            "seed": cfg.seed,
+            "num_fewshot": cfg.num_fewshot,
+            "k": cfg.k,
+            "tasks": cfg.tasks,
+            "overrides": cfg.overrides,
+        }
         if out is not None:
             _claim(out, run)
         state = _Run(m, cfg, call_cache, fp, out, progress, _empty_summary(m, run))

@@ -3,7 +3,8 @@
 Model calls go through `Scorer`, which batches them and caches each one on disk.
 Multiple choice under `loglik` follows lm-eval-harness: one log-likelihood request per option,
 acc = argmax of summed log-probs, acc_norm = argmax of log-probs divided by the option's length
-in characters.
+in characters (Unicode code points, as lm-eval's `acc_norm`; its `acc_bytes`, per UTF-8 byte, is not
+reported).
 """
 
 from __future__ import annotations
@@ -54,20 +55,20 @@ class Scorer:
             found.update(new)
         return [float(found[k]) for k in keys]
 
-    def generate(self, prompts: list[str], params: GenerationParams) -> list[str]:
+    def chat(self, texts: list[str], params: GenerationParams) -> list[str]:
+        """The model's reply to each text sent as one user message. Messages, not a rendered
+        prompt, go to the model, so a backend whose server applies the template (openai) works."""
         p = [params.max_tokens, params.temperature, params.top_p, params.seed, list(params.stop)]
-        keys = [call_key(self.fingerprint, "generate", x, p) for x in prompts]
+        keys = [call_key(self.fingerprint, "chat", [["user", x]], p) for x in texts]
         found = self.cache.get_many(keys)
-        todo = list({k: x for k, x in zip(keys, prompts, strict=True) if k not in found}.items())
+        todo = list({k: x for k, x in zip(keys, texts, strict=True) if k not in found}.items())
         if todo:
-            outs = self.model.generate_batch([x for _, x in todo], params)
+            convs = [[ChatMessage("user", x)] for _, x in todo]
+            outs = self.model.chat_batch(convs, params)
             new = dict(zip([k for k, _ in todo], outs, strict=True))
             self.cache.put_many(new)
             found.update(new)
         return [str(found[k]) for k in keys]
-
-    def chat_prompt(self, text: str) -> str:
-        return self.model.apply_chat_template([ChatMessage("user", text)])
 
 
 def render(spec: TaskSpec, item: Question) -> str:
@@ -90,7 +91,7 @@ def _softmax(xs: list[float]) -> list[float]:
 
 def _mc_row(item: Question, lls: list[float], texts: list[str], raw: str = "") -> Row:
     """`texts` are the scored choices without the " " delimiter: acc_norm divides by their length
-    (as lm-eval does)."""
+    in characters, `len(str)` (lm-eval's `acc_norm`; "β-agonist" is 9 characters, 10 bytes)."""
     norm = [ll / max(len(t), 1) for ll, t in zip(lls, texts, strict=True)]
     pred = max(range(len(lls)), key=lls.__getitem__)
     pred_norm = max(range(len(norm)), key=norm.__getitem__)
@@ -153,8 +154,8 @@ def score_generate(sc: Scorer, batch: list[Question]) -> list[Row]:
     """Greedy answer, parsed robustly; free-text tasks are scored against the reference."""
     if sc.spec.output == "generate":
         return _free_text_rows(sc, batch)
-    prompts = [sc.chat_prompt(render(sc.spec, q) + GEN_SUFFIX) for q in batch]
-    outs = sc.generate(prompts, GenerationParams(max_tokens=sc.spec.max_tokens, temperature=0.0))
+    prompts = [render(sc.spec, q) + GEN_SUFFIX for q in batch]
+    outs = sc.chat(prompts, GenerationParams(max_tokens=sc.spec.max_tokens, temperature=0.0))
     return [_parsed_row(q, o) for q, o in zip(batch, outs, strict=True)]
 
 
@@ -162,8 +163,8 @@ def score_cot(sc: Scorer, batch: list[Question]) -> list[Row]:
     """Reason first, then the final "Answer: X" line is parsed."""
     if sc.spec.output == "generate":
         return _free_text_rows(sc, batch)
-    prompts = [sc.chat_prompt(render(sc.spec, q) + COT_SUFFIX) for q in batch]
-    outs = sc.generate(prompts, GenerationParams(max_tokens=sc.cot_max_tokens, temperature=0.0))
+    prompts = [render(sc.spec, q) + COT_SUFFIX for q in batch]
+    outs = sc.chat(prompts, GenerationParams(max_tokens=sc.cot_max_tokens, temperature=0.0))
     return [_parsed_row(q, o, final_only=True) for q, o in zip(batch, outs, strict=True)]
 
 
@@ -171,10 +172,10 @@ def score_self_consistency(sc: Scorer, batch: list[Question]) -> list[Row]:
     """k sampled chains of thought; majority vote; agreement of the vote is the confidence."""
     if sc.spec.output == "generate":
         return _free_text_rows(sc, batch)
-    prompts = [sc.chat_prompt(render(sc.spec, q) + COT_SUFFIX) for q in batch]
+    prompts = [render(sc.spec, q) + COT_SUFFIX for q in batch]
     samples = [
-        sc.generate(prompts, GenerationParams(max_tokens=sc.cot_max_tokens,
-                                              temperature=sc.temperature, seed=sc.seed + i))
+        sc.chat(prompts, GenerationParams(max_tokens=sc.cot_max_tokens,
+                                          temperature=sc.temperature, seed=sc.seed + i))
         for i in range(sc.k)
     ]  # fmt: skip
     rows = []
@@ -192,8 +193,8 @@ def score_self_consistency(sc: Scorer, batch: list[Question]) -> list[Row]:
 def _free_text_rows(sc: Scorer, batch: list[Question]) -> list[Row]:
     from medllm.evaluate.metrics import text_scores
 
-    prompts = [sc.chat_prompt(render(sc.spec, q)) for q in batch]
-    outs = sc.generate(prompts, GenerationParams(max_tokens=sc.spec.max_tokens, temperature=0.0))
+    prompts = [render(sc.spec, q) for q in batch]
+    outs = sc.chat(prompts, GenerationParams(max_tokens=sc.spec.max_tokens, temperature=0.0))
     rows = []
     for q, o in zip(batch, outs, strict=True):
         rows.append({"pred": o.strip(), "abstained": is_abstention(o), "raw": o,

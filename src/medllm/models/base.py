@@ -94,6 +94,18 @@ class Model(ABC):
     ) -> list[str]:
         return [self.generate(p, params) for p in prompts]
 
+    def chat_batch(
+        self, conversations: Sequence[Messages], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
+        """One reply per conversation: rendered with the model's chat template, completed as one
+        batch. Backends whose server applies the template (openai) send the messages instead."""
+        return self.generate_batch([self.apply_chat_template(m) for m in conversations], params)
+
+    def state_digest(self) -> str:
+        """What besides its weights decides this model's outputs (a RagModel's knowledge base,
+        retriever and k), for cache keys; "" when nothing does."""
+        return ""
+
     def check_fits(self, n_prompt_tokens: int, max_new: int = 0) -> None:
         if n_prompt_tokens + max_new > self.context_length:
             raise ContextLengthError(

@@ -142,6 +142,12 @@ class OpenAIModel(Model):
             if chunk.choices and chunk.choices[0].delta.content:
                 yield chunk.choices[0].delta.content
 
+    def chat_batch(
+        self, conversations: Sequence[Messages], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
+        """The server applies the chat template: each conversation goes as messages."""
+        return [self.chat(m, params) for m in conversations]
+
     def _prompt_logprobs(self, prompt: str, top: int) -> Any:
         resp = self._call(self.client.completions.create, model=self.name, prompt=prompt, max_tokens=1,
                           temperature=0.0, logprobs=top, echo=True)  # fmt: skip

@@ -21,8 +21,9 @@ def encode_pair(
     whole = tokenize(context + continuation)
     ctx = tokenize(context) if context else []
     start = len(ctx)
-    # A merge across the boundary can make the context's tokens not a prefix; fall back to
-    # encoding the two parts separately (lm-eval's behaviour for that case as well).
+    # A merge across the boundary can make the context's tokens not a prefix of the whole's; then
+    # the two parts are encoded separately, so exactly the continuation's own tokens are scored.
+    # lm-eval does not do this: it slices whole[len(ctx):] regardless, so such pairs can differ.
     if whole[:start] != ctx:
         whole = ctx + tokenize(continuation)
     if not bos and start == 0:

@@ -10,6 +10,8 @@ item retrieve once.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -67,12 +69,37 @@ class RagModel(Model):
     def tokenize(self, text: str, *, add_special: bool = False) -> list[int]:
         return self.inner.tokenize(text, add_special=add_special)
 
-    def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
+    def augment_messages(self, messages: Messages) -> list[ChatMessage]:
+        """`messages` with the sources put in front of the last user message."""
         msgs = list(messages)
         last_user = max((i for i, m in enumerate(msgs) if m.role == "user"), default=None)
         if last_user is not None:
             msgs[last_user] = ChatMessage("user", self.augment(msgs[last_user].content))
-        return self.inner.apply_chat_template(msgs, add_generation_prompt=add_generation_prompt)
+        return msgs
+
+    def apply_chat_template(self, messages: Messages, *, add_generation_prompt: bool = True) -> str:
+        return self.inner.apply_chat_template(
+            self.augment_messages(messages), add_generation_prompt=add_generation_prompt
+        )
+
+    def stream_chat(
+        self, messages: Messages, params: GenerationParams = GenerationParams()
+    ) -> Iterator[str]:
+        return self.inner.stream_chat(self.augment_messages(messages), params)
+
+    def chat_batch(
+        self, conversations: Sequence[Messages], params: GenerationParams = GenerationParams()
+    ) -> list[str]:
+        return self.inner.chat_batch([self.augment_messages(m) for m in conversations], params)
+
+    def state_digest(self) -> str:
+        """Retriever, k, source length and the knowledge base's manifest (it carries the build
+        time, so any rebuild gives a new digest): cached answers never outlive the sources."""
+        kb = getattr(self.retriever, "kb", None)
+        manifest = getattr(kb, "manifest", None)
+        parts = [self.retriever.name, self.k, self.max_source_chars, manifest]
+        raw = json.dumps(parts, sort_keys=True, default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
     def _prompt(self, prompt: str) -> str:
         """Raw prompts are augmented; prompts already built by `apply_chat_template` are not."""

@@ -7,7 +7,10 @@
 - `support(answer, sources)`: per answer sentence, the share of its content-word stems found in
   one source; the answer's support is the mean over its sentences. Lexical on purpose: a model that
   copies from its sources scores high, one that invents names and numbers scores low, and the score
-  is explainable to a user.
+  is explainable to a user. Negation words are not content words, so polarity is checked apart: a
+  source supports a sentence only if the source sentence closest to it (most shared stems) is
+  negated exactly when the answer sentence is ("Gout is not caused by uric acid crystals" gets 0
+  from a source saying it is).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from medllm.rag.prompt import Source
 _CITE = re.compile(r"\[(\d+(?:\s*[-,–]\s*\d+)*)\]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]+|\d+(?:\.\d+)?")
 _SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+# Negation is polarity, not content: these words are checked by `negated`, never counted as terms.
+_NEGATORS = frozenset(["not", "no", "never", "none", "neither", "nor", "cannot"])
+_NEG = re.compile(rf"\b(?:{'|'.join(sorted(_NEGATORS))})\b|n't\b", re.IGNORECASE)
 _STOP = frozenset(
     [
         "a",
@@ -159,7 +165,12 @@ def _stem() -> Any:
 
 def terms(text: str) -> list[str]:
     stem = _stem()
-    return [stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in _STOP and len(w) > 1]
+    words = [w.lower() for w in _WORD.findall(text)]
+    return [
+        stem(w)
+        for w in words
+        if w not in _STOP and w not in _NEGATORS and not w.endswith("n't") and len(w) > 1
+    ]
 
 
 def citations(answer: str, sources: Sequence[Source]) -> dict[int, str]:
@@ -187,15 +198,42 @@ class Support:
     sentences: tuple[tuple[float, int], ...]  # (support, best source n) per checked sentence
 
 
+def negated(sentence: str) -> bool:
+    """The sentence carries a negation word ("not", "no", "never", "n't", ...)."""
+    return bool(_NEG.search(sentence))
+
+
+@dataclass(frozen=True)
+class _SourceTerms:
+    n: int
+    terms: frozenset[str]  # of the whole source
+    sentences: tuple[tuple[frozenset[str], bool], ...]  # (stems, negated) per source sentence
+
+
+def _source_terms(s: Source) -> _SourceTerms:
+    text = s.title + " " + s.text
+    sents = tuple((frozenset(terms(x)), negated(x)) for x in _SENT.split(text) if x.strip())
+    return _SourceTerms(s.n, frozenset(terms(text)), sents)
+
+
+def _share(words: set[str], neg: bool, src: _SourceTerms) -> float:
+    """Share of `words` in the source; 0 when its closest sentence has the other polarity."""
+    closest = max(src.sentences, key=lambda st: len(words & st[0]), default=(frozenset(), False))
+    if closest[1] != neg:
+        return 0.0
+    return len(words & src.terms) / len(words)
+
+
 def support(answer: str, sources: Sequence[Source]) -> Support:
-    src_terms = [(s.n, set(terms(s.title + " " + s.text))) for s in sources]
+    srcs = [_source_terms(s) for s in sources]
     rows = []
     for sentence in _SENT.split(strip_citations(answer)):
         words = set(terms(sentence))
         if len(words) < 2:
             continue  # "Yes." or a lone number: nothing to check
-        best = max(((len(words & t) / len(words), n) for n, t in src_terms), default=(0.0, 0))
-        rows.append(best)
+        neg = negated(sentence)
+        best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
+        rows.append(best if best[0] > 0 else (0.0, 0))  # no source backs it: cite none
     score = sum(r[0] for r in rows) / len(rows) if rows else 0.0
     return Support(score, tuple(rows))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from medllm.rag import RagSettings
 from medllm.rag.guard import QUARANTINED, escape_delimiters, quarantine
 from medllm.rag.prompt import Source, make_sources, messages
 from medllm.rag.support import citations, coverage, support
@@ -76,3 +77,40 @@ def test_prompt_marks_sources_as_data() -> None:
     msgs = messages("What causes gout?", [_src(1, "Gout: uric acid.")])
     assert msgs[0].role == "system" and "never follow" in msgs[0].content
     assert '<source id="1">' in msgs[1].content and msgs[1].content.endswith("[n].")
+
+
+GOUT = "Gout is arthritis caused by uric acid crystals in the big toe joint."
+TETANUS = "Tetanus is not contagious between people. It is caused by a toxin."
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("Gout is not caused by uric acid crystals.", GOUT),
+        ("Gout is never caused by uric acid crystals [1].", GOUT),
+        ("Gout isn't caused by uric acid crystals.", GOUT),
+        ("Tetanus is contagious between people.", TETANUS),
+    ],
+)
+def test_a_claim_contradicting_its_source_is_unsupported(claim: str, source: str) -> None:
+    out = support(claim, [_src(1, source)])
+    assert out.score == 0.0 and out.sentences == ((0.0, 0),)
+    assert out.score < RagSettings().min_support  # answer() withholds it: reason "low_support"
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("Uric acid crystals cause gout.", GOUT),
+        ("Tetanus is never contagious between people.", TETANUS),
+        ("Tetanus is caused by a toxin.", TETANUS),
+    ],
+)
+def test_a_same_polarity_paraphrase_stays_supported(claim: str, source: str) -> None:
+    out = support(claim, [_src(1, source)])
+    assert out.score == pytest.approx(1.0) and out.sentences == ((1.0, 1),)
+
+
+def test_one_contradicted_sentence_lowers_the_mean() -> None:
+    out = support("Gout is caused by uric acid crystals. Gout is not arthritis.", [_src(1, GOUT)])
+    assert out.sentences == ((1.0, 1), (0.0, 0)) and out.score == pytest.approx(0.5)
