@@ -71,8 +71,22 @@ def _free_port() -> int:
 
 def _start_server(*extra: str) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()), "--host", "127.0.0.1",
-           "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2", *extra]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(default_gguf()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        "smollm2",
+        *extra,
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 60
@@ -144,8 +158,9 @@ def test_openai_backend_chat_matches_llamacpp(server: str, default_model: Any) -
 
 def test_openai_backend_runs_generate_mode(server: str, tmp_path: Path) -> None:
     """Generation modes send chat messages: the server applies the template (none is rendered)."""
-    s = run_eval(f"openai:{server}", "mmlu_medical", mode="generate", limit=3, cache=False,
-                 out_dir=tmp_path)  # fmt: skip
+    s = run_eval(
+        f"openai:{server}", "mmlu_medical", mode="generate", limit=3, cache=False, out_dir=tmp_path
+    )
     r = s["results"]["mmlu_medical"]
     assert (r["n"], r["mode"], s["config"]["backend"]) == (3, "generate", "openai")
     rows = [

@@ -45,8 +45,9 @@ def split_of(record_id: str, namespace: str) -> str:
 def check_split(split: str, where: str) -> str:
     """`split` if it is one of SPLITS, else a ConfigError naming `where` (a task's field)."""
     if split not in SPLITS:
-        raise ConfigError(f"{where}: {split!r} is not a split",
-                          fix=f"use one of {', '.join(SPLITS)}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: {split!r} is not a split", fix=f"use one of {', '.join(SPLITS)}"
+        )
     return split
 
 

@@ -36,8 +36,17 @@ from medllm.evaluate.spec import TaskSpec
 from medllm.evaluate.tasks import get_spec, load_items
 from medllm.models import Model
 
-PACKAGES = ("medllm", "torch", "transformers", "llama-cpp-python", "numpy", "scipy", "sacrebleu",
-            "rouge-score", "lm-eval")  # fmt: skip
+PACKAGES = (
+    "medllm",
+    "torch",
+    "transformers",
+    "llama-cpp-python",
+    "numpy",
+    "scipy",
+    "sacrebleu",
+    "rouge-score",
+    "lm-eval",
+)
 
 
 def run_eval(
@@ -134,8 +143,10 @@ def _claim(out: Path, run: dict[str, Any]) -> None:
     if path.is_file():
         before = json.loads(path.read_text())
         if before.get("run") != run:
-            raise ConfigError(f"{out} holds a different run (model/mode/tasks/limit/seed differ)",
-                              fix="use another --out folder, or repeat the same command to resume")  # fmt: skip
+            raise ConfigError(
+                f"{out} holds a different run (model/mode/tasks/limit/seed differ)",
+                fix="use another --out folder, or repeat the same command to resume",
+            )
         return
     write_json(path, {"run": run})
 
@@ -149,15 +160,33 @@ def _write_run_info(out: Path, run: dict[str, Any], seconds: float, cache: CallC
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
             continue
-    write_json(out / "run.json", {"run": run, "versions": versions, "python": platform.python_version(),
-                                  "machine": platform.machine(), "last_wall_s": round(seconds, 3),
-                                  "cache_hits": cache.hits, "cache_misses": cache.misses})  # fmt: skip
+    write_json(
+        out / "run.json",
+        {
+            "run": run,
+            "versions": versions,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "last_wall_s": round(seconds, 3),
+            "cache_hits": cache.hits,
+            "cache_misses": cache.misses,
+        },
+    )
 
 
 def _empty_summary(m: Model, run: dict[str, Any]) -> dict[str, Any]:
-    return {"results": {}, "groups": {}, "configs": {}, "versions": {}, "n-samples": {},
-            "config": {"model": m.id, "backend": m.backend, **{k: v for k, v in run.items()
-                                                                if k != "fingerprint"}}}  # fmt: skip
+    return {
+        "results": {},
+        "groups": {},
+        "configs": {},
+        "versions": {},
+        "n-samples": {},
+        "config": {
+            "model": m.id,
+            "backend": m.backend,
+            **{k: v for k, v in run.items() if k != "fingerprint"},
+        },
+    }
 
 
 def select(items: list[Question], limit: int | None, seed: int) -> list[Question]:
@@ -181,8 +210,16 @@ def _run_task(run: _Run, spec: TaskSpec) -> None:
     items, pool = load_items(spec)
     chosen = select(items, cfg.limit, cfg.seed)
     eff = effective_mode(spec, cfg.mode)
-    scorer = Scorer(run.model, spec, run.cache, run.fingerprint, pool=pool, seed=cfg.seed,
-                    num_fewshot=cfg.num_fewshot, k=cfg.k)  # fmt: skip
+    scorer = Scorer(
+        run.model,
+        spec,
+        run.cache,
+        run.fingerprint,
+        pool=pool,
+        seed=cfg.seed,
+        num_fewshot=cfg.num_fewshot,
+        k=cfg.k,
+    )
     score = modes.get(eff)
     path = run.out / f"samples_{spec.name}.jsonl" if run.out is not None else None
     done = read_samples(path) if path is not None else {}
@@ -245,8 +282,15 @@ def read_samples(path: Path) -> dict[str, dict[str, Any]]:
     return rows
 
 
-def _summarise(spec: TaskSpec, eff: str, rows: list[dict[str, Any]], items: list[Question],
-               n_original: int, seed: int, summary: dict[str, Any]) -> None:  # fmt: skip
+def _summarise(
+    spec: TaskSpec,
+    eff: str,
+    rows: list[dict[str, Any]],
+    items: list[Question],
+    n_original: int,
+    seed: int,
+    summary: dict[str, Any],
+) -> None:
     summary["configs"][spec.name] = {**spec.model_dump(), "effective_mode": eff}
     summary["versions"][spec.name] = spec.version
     summary["n-samples"][spec.name] = {"original": n_original, "effective": len(rows)}
@@ -264,11 +308,16 @@ def _summarise(spec: TaskSpec, eff: str, rows: list[dict[str, Any]], items: list
     res = {"alias": spec.name, "mode": eff, **metrics.choice_metrics(rows, n_choices, seed)}
     if spec.group_by_subject:
         subjects = sorted({r["subject"] for r in rows})
-        per = {s: metrics.choice_metrics([r for r in rows if r["subject"] == s], n_choices, seed)
-               for s in subjects}  # fmt: skip
+        per = {
+            s: metrics.choice_metrics([r for r in rows if r["subject"] == s], n_choices, seed)
+            for s in subjects
+        }
         for s, sub in per.items():
             summary["results"][f"{spec.name}_{slug(s)}"] = {"alias": f" - {s}", "mode": eff, **sub}
         res["acc_macro"] = sum(p["acc"] for p in per.values()) / len(per)
-        summary["groups"][spec.name] = {"acc": res["acc"], "acc_macro": res["acc_macro"],
-                                        "subtasks": [f"{spec.name}_{slug(s)}" for s in subjects]}  # fmt: skip
+        summary["groups"][spec.name] = {
+            "acc": res["acc"],
+            "acc_macro": res["acc_macro"],
+            "subtasks": [f"{spec.name}_{slug(s)}" for s in subjects],
+        }
     summary["results"][spec.name] = res

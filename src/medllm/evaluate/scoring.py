@@ -74,13 +74,19 @@ class Scorer:
 def render(spec: TaskSpec, item: Question) -> str:
     """The task's prompt for one item (choices listed as "A. ..." lines)."""
     listed = "\n".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(item.choices))
-    fields = {"question": item.question, "choices": listed, "subject": item.subject or spec.name,
-              "context": str(item.meta.get("context", ""))}  # fmt: skip
+    fields = {
+        "question": item.question,
+        "choices": listed,
+        "subject": item.subject or spec.name,
+        "context": str(item.meta.get("context", "")),
+    }
     try:
         return spec.prompt.format_map(fields)
     except (KeyError, IndexError, ValueError) as e:
-        raise ConfigError(f'task {spec.name}: field "prompt": bad placeholder ({e})',
-                          fix="use only {question}, {choices}, {subject}, {context}") from None  # fmt: skip
+        raise ConfigError(
+            f'task {spec.name}: field "prompt": bad placeholder ({e})',
+            fix="use only {question}, {choices}, {subject}, {context}",
+        ) from None
 
 
 def _softmax(xs: list[float]) -> list[float]:
@@ -95,9 +101,15 @@ def _mc_row(item: Question, lls: list[float], texts: list[str], raw: str = "") -
     norm = [ll / max(len(t), 1) for ll, t in zip(lls, texts, strict=True)]
     pred = max(range(len(lls)), key=lls.__getitem__)
     pred_norm = max(range(len(norm)), key=norm.__getitem__)
-    return {"pred": pred, "pred_norm": pred_norm, "correct": pred == item.answer,
-            "correct_norm": pred_norm == item.answer, "loglik": lls,
-            "confidence": _softmax(lls)[pred], "raw": raw}  # fmt: skip
+    return {
+        "pred": pred,
+        "pred_norm": pred_norm,
+        "correct": pred == item.answer,
+        "correct_norm": pred_norm == item.answer,
+        "loglik": lls,
+        "confidence": _softmax(lls)[pred],
+        "raw": raw,
+    }
 
 
 def _loglik_rows(
@@ -130,8 +142,10 @@ def score_loglik_options(sc: Scorer, batch: list[Question]) -> list[Row]:
 def fewshot_prefix(sc: Scorer, item: Question) -> str:
     k = sc.spec.num_fewshot if sc.num_fewshot is None else sc.num_fewshot
     if k and len(sc.pool) < k:
-        raise ConfigError(f"task {sc.spec.name}: few-shot pool has {len(sc.pool)} items, {k} needed",
-                          fix="lower num_fewshot or give the loader a larger pool")  # fmt: skip
+        raise ConfigError(
+            f"task {sc.spec.name}: few-shot pool has {len(sc.pool)} items, {k} needed",
+            fix="lower num_fewshot or give the loader a larger pool",
+        )
     shots = random.Random(f"{sc.seed}:{item.id}").sample(sc.pool, k) if k else []
     return "".join(f"{render(sc.spec, s)} {LETTERS[int(s.answer)]}\n\n" for s in shots)
 
@@ -146,8 +160,14 @@ def _parsed_row(item: Question, text: str, final_only: bool = False) -> Row:
     pred = parse_choice(text, item.choices, final_only=final_only)
     if pred is None and final_only:
         pred = parse_choice(text, item.choices)
-    return {"pred": pred, "correct": pred == item.answer, "parse_failed": pred is None,
-            "abstained": is_abstention(text), "confidence": None, "raw": text}  # fmt: skip
+    return {
+        "pred": pred,
+        "correct": pred == item.answer,
+        "parse_failed": pred is None,
+        "abstained": is_abstention(text),
+        "confidence": None,
+        "raw": text,
+    }
 
 
 def score_generate(sc: Scorer, batch: list[Question]) -> list[Row]:
@@ -174,19 +194,30 @@ def score_self_consistency(sc: Scorer, batch: list[Question]) -> list[Row]:
         return _free_text_rows(sc, batch)
     prompts = [render(sc.spec, q) + COT_SUFFIX for q in batch]
     samples = [
-        sc.chat(prompts, GenerationParams(max_tokens=sc.cot_max_tokens,
-                                          temperature=sc.temperature, seed=sc.seed + i))
+        sc.chat(
+            prompts,
+            GenerationParams(
+                max_tokens=sc.cot_max_tokens, temperature=sc.temperature, seed=sc.seed + i
+            ),
+        )
         for i in range(sc.k)
-    ]  # fmt: skip
+    ]
     rows = []
     for j, q in enumerate(batch):
         parsed = [_parsed_row(q, s[j], final_only=True) for s in samples]
         votes = Counter(p["pred"] for p in parsed if p["pred"] is not None)
         pred = min(votes, key=lambda v: (-votes[v], v)) if votes else None
-        rows.append({"pred": pred, "correct": pred == q.answer, "parse_failed": pred is None,
-                     "abstained": all(p["abstained"] for p in parsed),
-                     "confidence": votes[pred] / sc.k if pred is not None else 0.0,
-                     "votes": [p["pred"] for p in parsed], "raw": samples[0][j]})  # fmt: skip
+        rows.append(
+            {
+                "pred": pred,
+                "correct": pred == q.answer,
+                "parse_failed": pred is None,
+                "abstained": all(p["abstained"] for p in parsed),
+                "confidence": votes[pred] / sc.k if pred is not None else 0.0,
+                "votes": [p["pred"] for p in parsed],
+                "raw": samples[0][j],
+            }
+        )
     return rows
 
 
@@ -197,6 +228,12 @@ def _free_text_rows(sc: Scorer, batch: list[Question]) -> list[Row]:
     outs = sc.chat(prompts, GenerationParams(max_tokens=sc.spec.max_tokens, temperature=0.0))
     rows = []
     for q, o in zip(batch, outs, strict=True):
-        rows.append({"pred": o.strip(), "abstained": is_abstention(o), "raw": o,
-                     **text_scores(o.strip(), str(q.answer))})  # fmt: skip
+        rows.append(
+            {
+                "pred": o.strip(),
+                "abstained": is_abstention(o),
+                "raw": o,
+                **text_scores(o.strip(), str(q.answer)),
+            }
+        )
     return rows

@@ -75,14 +75,24 @@ def _arm_row(
         spec = next(
             (o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), "hf:default"
         )
-        return {"name": arm.name, "kind": "base", "model": spec,
-                "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit, progress=scored)}  # fmt: skip
+        return {
+            "name": arm.name,
+            "kind": "base",
+            "model": spec,
+            "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit, progress=scored),
+        }
     run_dir = out / arm.name
     start = _merged(out / arm.start_from) if arm.start_from else None
     meta = _train_arm(arm, run_dir, start, cfg.overrides)
     scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit, progress=scored)
-    return {"name": arm.name, "kind": meta["kind"], "mode": meta["mode"], "start_from": arm.start_from,
-            **meta["result"], "scores": scores}  # fmt: skip
+    return {
+        "name": arm.name,
+        "kind": meta["kind"],
+        "mode": meta["mode"],
+        "start_from": arm.start_from,
+        **meta["result"],
+        "scores": scores,
+    }
 
 
 def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[StudyRun]:
@@ -92,14 +102,18 @@ def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[S
     names = [arm.name for arm in cfg.runs]
     unknown = [n for n in only if n not in names]
     if unknown:
-        raise MedllmError(f"study {cfg.name}: no arm named {', '.join(unknown)}",
-                          fix=f"--only takes names of the config's runs: {', '.join(names)}")  # fmt: skip
+        raise MedllmError(
+            f"study {cfg.name}: no arm named {', '.join(unknown)}",
+            fix=f"--only takes names of the config's runs: {', '.join(names)}",
+        )
     arms = [arm for arm in cfg.runs if arm.name in only]
     for arm in arms:
         start = arm.start_from
         if start and start not in only and not _trained(out / start):
-            raise MedllmError(f"study {cfg.name}: arm {arm.name} starts from arm {start}, which is not trained",
-                              fix=f"add {start} to --only")  # fmt: skip
+            raise MedllmError(
+                f"study {cfg.name}: arm {arm.name} starts from arm {start}, which is not trained",
+                fix=f"add {start} to --only",
+            )
     return arms
 
 
@@ -127,27 +141,51 @@ def run_study(
     arms = _selected(cfg, only, out)
     t0 = time.perf_counter()
     rows = _with_earlier(cfg, [_arm_row(cfg, arm, out, progress) for arm in arms], out)
-    report = {"study": cfg.name, "question": cfg.question, "tasks": cfg.tasks, "limit": cfg.limit,
-              "mode": "loglik_options", "arms": rows, "wall_s": time.perf_counter() - t0,
-              "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
-              "config": cfg.model_dump(mode="json")}  # fmt: skip
+    report = {
+        "study": cfg.name,
+        "question": cfg.question,
+        "tasks": cfg.tasks,
+        "limit": cfg.limit,
+        "mode": "loglik_options",
+        "arms": rows,
+        "wall_s": time.perf_counter() - t0,
+        "machine": {
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+        },
+        "config": cfg.model_dump(mode="json"),
+    }
     write_json(out / "report.json", report)
     md = out / "report.md"
     md.write_text(render_markdown(report), encoding="utf-8")
     return md
 
 
-COLUMNS = (("kind", "{}"), ("mode", "{}"), ("steps", "{}"), ("trainable_params", "{:,}"),
-           ("peak_rss_gb", "{:.2f}"), ("tokens_per_s", "{:.1f}"), ("train_seconds", "{:.0f}"),
-           ("final_loss", "{:.3f}"))  # fmt: skip
+COLUMNS = (
+    ("kind", "{}"),
+    ("mode", "{}"),
+    ("steps", "{}"),
+    ("trainable_params", "{:,}"),
+    ("peak_rss_gb", "{:.2f}"),
+    ("tokens_per_s", "{:.1f}"),
+    ("train_seconds", "{:.0f}"),
+    ("final_loss", "{:.3f}"),
+)
 
 
 def render_markdown(report: dict[str, Any]) -> str:
     tasks = report["tasks"]
     head = ["arm", *(c for c, _ in COLUMNS), *(f"{t} acc" for t in tasks)]
-    lines = [f"# {report['study']}", "", report["question"], "",
-             f"Held-out items: a seeded sample of {report['limit']} of each task (all if it has no more), scored by {report['mode']}.", "",
-             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]  # fmt: skip
+    lines = [
+        f"# {report['study']}",
+        "",
+        report["question"],
+        "",
+        f"Held-out items: a seeded sample of {report['limit']} of each task (all if it has no more), scored by {report['mode']}.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
     for arm in report["arms"]:
         cells = [arm["name"]]
         for col, fmt in COLUMNS:

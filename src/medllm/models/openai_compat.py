@@ -117,8 +117,11 @@ class OpenAIModel(Model):
         )
 
     def _sampling(self, params: GenerationParams) -> dict[str, Any]:
-        kw: dict[str, Any] = {"max_tokens": params.max_tokens, "temperature": params.temperature,
-                              "top_p": params.top_p}  # fmt: skip
+        kw: dict[str, Any] = {
+            "max_tokens": params.max_tokens,
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+        }
         if params.seed is not None:
             kw["seed"] = params.seed
         if params.stop:
@@ -126,8 +129,13 @@ class OpenAIModel(Model):
         return kw
 
     def stream(self, prompt: str, params: GenerationParams = GenerationParams()) -> Iterator[str]:
-        stream = self._call(self.client.completions.create, model=self.name, prompt=prompt, stream=True,
-                            **self._sampling(params))  # fmt: skip
+        stream = self._call(
+            self.client.completions.create,
+            model=self.name,
+            prompt=prompt,
+            stream=True,
+            **self._sampling(params),
+        )
         for chunk in stream:
             if chunk.choices and chunk.choices[0].text:
                 yield chunk.choices[0].text
@@ -136,8 +144,13 @@ class OpenAIModel(Model):
         self, messages: Messages, params: GenerationParams = GenerationParams()
     ) -> Iterator[str]:
         msgs = [{"role": m.role, "content": m.content} for m in messages]
-        stream = self._call(self.client.chat.completions.create, model=self.name, messages=msgs, stream=True,
-                            **self._sampling(params))  # fmt: skip
+        stream = self._call(
+            self.client.chat.completions.create,
+            model=self.name,
+            messages=msgs,
+            stream=True,
+            **self._sampling(params),
+        )
         for chunk in stream:
             if chunk.choices and chunk.choices[0].delta.content:
                 yield chunk.choices[0].delta.content
@@ -149,8 +162,15 @@ class OpenAIModel(Model):
         return [self.chat(m, params) for m in conversations]
 
     def _prompt_logprobs(self, prompt: str, top: int) -> Any:
-        resp = self._call(self.client.completions.create, model=self.name, prompt=prompt, max_tokens=1,
-                          temperature=0.0, logprobs=top, echo=True)  # fmt: skip
+        resp = self._call(
+            self.client.completions.create,
+            model=self.name,
+            prompt=prompt,
+            max_tokens=1,
+            temperature=0.0,
+            logprobs=top,
+            echo=True,
+        )
         lp = resp.choices[0].logprobs
         if lp is None or not lp.token_logprobs:
             raise CapabilityError(
@@ -171,9 +191,11 @@ class OpenAIModel(Model):
             idx = [i for i, off in enumerate(lp.text_offset) if len(context) <= off < end]
             vals = [float(lp.token_logprobs[i]) for i in idx if lp.token_logprobs[i] is not None]
             greedy = all(
-                lp.top_logprobs and lp.top_logprobs[i] and max(lp.top_logprobs[i], key=lp.top_logprobs[i].get)
-                == lp.tokens[i] for i in idx
-            )  # fmt: skip
+                lp.top_logprobs
+                and lp.top_logprobs[i]
+                and max(lp.top_logprobs[i], key=lp.top_logprobs[i].get) == lp.tokens[i]
+                for i in idx
+            )
             out.append(LoglikResult(sum(vals), bool(greedy), len(vals), tuple(vals)))
         return out
 

@@ -56,8 +56,16 @@ def test_loglik_modes_summary_shape(tiny_model: Any, tmp_path: Path, mode: str) 
 def test_generation_modes(tiny_model: Any, tmp_path: Path) -> None:
     over = ["max_tokens=4"]
     for mode in ("generate", "cot", "self_consistency"):
-        s = run_eval(tiny_model, "mmlu_medical", mode=mode, limit=2, cache=False, k=2, overrides=over,
-                     out_dir=tmp_path / mode)  # fmt: skip
+        s = run_eval(
+            tiny_model,
+            "mmlu_medical",
+            mode=mode,
+            limit=2,
+            cache=False,
+            k=2,
+            overrides=over,
+            out_dir=tmp_path / mode,
+        )
         r = s["results"]["mmlu_medical"]
         assert r["n"] == 2 and 0 <= r["parse_failure_rate"] <= 1 and r["mode"] == mode
     s = run_eval(

@@ -20,10 +20,15 @@ def test_study_trains_scores_and_reports(tiny_dir: Path, tmp_path: Path, sft_fil
         encoding="utf-8",
     )
     cfg = StudyConfig(
-        name="s_tiny", tasks=["icd10cm_concepts"], limit=4, output_dir=str(tmp_path / "studies"),
-        runs=[{"name": "base", "config": "base", "overrides": [f"model=hf:{tiny_dir}"]},
-              {"name": "sft", "config": str(recipe)}],
-    )  # fmt: skip
+        name="s_tiny",
+        tasks=["icd10cm_concepts"],
+        limit=4,
+        output_dir=str(tmp_path / "studies"),
+        runs=[
+            {"name": "base", "config": "base", "overrides": [f"model=hf:{tiny_dir}"]},
+            {"name": "sft", "config": str(recipe)},
+        ],
+    )
     seen: list[tuple[str, int, int]] = []
     md = run_study(cfg, progress=lambda *a: seen.append(a))
     report = json.loads((md.parent / "report.json").read_text())
@@ -41,9 +46,13 @@ def test_a_failed_arm_is_one_clear_error(tmp_path: Path) -> None:
 
     recipe = tmp_path / "sft.yaml"
     recipe.write_text("kind: sft\ndata: {files: [missing.jsonl]}\n", encoding="utf-8")
-    cfg = StudyConfig(name="s_bad", tasks=["icd10cm_concepts"], limit=4,
-                      output_dir=str(tmp_path / "studies"),
-                      runs=[{"name": "sft", "config": str(recipe)}])  # fmt: skip
+    cfg = StudyConfig(
+        name="s_bad",
+        tasks=["icd10cm_concepts"],
+        limit=4,
+        output_dir=str(tmp_path / "studies"),
+        runs=[{"name": "sft", "config": str(recipe)}],
+    )
     with pytest.raises(MedllmError, match="study arm sft: training failed") as e:
         run_study(cfg)
     assert e.value.fix and "resumes from its newest checkpoint" in e.value.fix
@@ -56,10 +65,17 @@ def test_only_runs_the_named_arms_and_keeps_the_others_in_the_report(
     from medllm.evaluate import StudyConfig, run_study
 
     base = {"config": "base", "overrides": [f"model=hf:{tiny_dir}"]}
-    cfg = StudyConfig(name="s_only", tasks=["icd10cm_concepts"], limit=2,
-                      output_dir=str(tmp_path / "studies"),
-                      runs=[{"name": "a", **base}, {"name": "b", **base},
-                            {"name": "c", "config": "x.yaml", "start_from": "a"}])  # fmt: skip
+    cfg = StudyConfig(
+        name="s_only",
+        tasks=["icd10cm_concepts"],
+        limit=2,
+        output_dir=str(tmp_path / "studies"),
+        runs=[
+            {"name": "a", **base},
+            {"name": "b", **base},
+            {"name": "c", "config": "x.yaml", "start_from": "a"},
+        ],
+    )
     with pytest.raises(MedllmError, match="no arm named z") as e:
         run_study(cfg, only=["b", "z"])
     assert e.value.fix and "a, b, c" in e.value.fix

@@ -20,8 +20,10 @@ def test_word_overlap_scores_the_seeded_sample_run_eval_scores(
     from medllm.evaluate.runner import select
 
     # 20 items; the word rule is right on items 10-19 only ("fever" is in the question and option A)
-    items = [Question(f"q{i}", "Fever and cough.", ("Fever", "Rash"), answer=0 if i >= 10 else 1)
-             for i in range(20)]  # fmt: skip
+    items = [
+        Question(f"q{i}", "Fever and cough.", ("Fever", "Rash"), answer=0 if i >= 10 else 1)
+        for i in range(20)
+    ]
     monkeypatch.setattr(tasks, "load_task", lambda name: items)
     monkeypatch.syspath_prepend(str(BENCH.parent))
     spec = importlib.util.spec_from_file_location("train_familiarity", BENCH)

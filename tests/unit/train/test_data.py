@@ -271,8 +271,10 @@ def test_no_evaluation_item_is_ever_trained_on(task: str, source: str, namespace
     builder = importlib.import_module(f"medllm.train.sources.{source}")
     items = load_task(task)
     # icd10cm:E11.9:code_to_description → E11.9 ; hpo:OMIM:271630 → OMIM:271630
-    answers = {q.id.split(":", 1)[1].rsplit(":", 1)[0] if source == "icd10cm" else q.id.split(":", 1)[1]
-               for q in items}  # fmt: skip
+    answers = {
+        q.id.split(":", 1)[1].rsplit(":", 1)[0] if source == "icd10cm" else q.id.split(":", 1)[1]
+        for q in items
+    }
     trainable = {r.code if source == "icd10cm" else r.id for r in builder.records("train")}
     assert len(answers) >= 100 and len(trainable) > 1000
     assert not answers & trainable

@@ -32,9 +32,12 @@ def texts(row: dict[str, Any]) -> Iterator[str]:
 
 def said(terms: HeldOutTerms, runs: list[tuple[str, str, int | None]]) -> Counter[str]:
     """Held-out terms said by the rows of each (source, kind, limit): distinct texts saying each."""
-    seen = {t for source, kind, limit in runs
-            for row in build_rows(DataSection(sources=[source], limit=limit), kind)  # type: ignore[arg-type]
-            for t in texts(row)}  # fmt: skip
+    seen = {
+        t
+        for source, kind, limit in runs
+        for row in build_rows(DataSection(sources=[source], limit=limit), kind)  # type: ignore[arg-type]
+        for t in texts(row)
+    }
     return Counter(term for t in seen for term in terms.said(t))
 
 
@@ -76,8 +79,16 @@ def test_no_icd10cm_training_row_says_a_heldout_code_or_description() -> None:
     )
     answers = {q.support_ids[0].split(":", 1)[1] for q in load_task("icd10cm_concepts")}
     t0 = time.perf_counter()
-    found = said(terms, [("icd10cm", "cpt", None), ("icd10cm", "sft", None), ("icd10cm", "dpo", 3000),
-                         ("icd10cm_lists", "sft", None), ("icd10cm_choice", "sft", None)])  # fmt: skip
+    found = said(
+        terms,
+        [
+            ("icd10cm", "cpt", None),
+            ("icd10cm", "sft", None),
+            ("icd10cm", "dpo", 3000),
+            ("icd10cm_lists", "sft", None),
+            ("icd10cm_choice", "sft", None),
+        ],
+    )
     seconds = time.perf_counter() - t0
     all_codes = {c.code for c in held}
     codes, names = set(found) & billable.keys(), set(found) - all_codes
@@ -106,9 +117,17 @@ def test_no_hpo_training_row_says_a_heldout_disease_name() -> None:
         names=held - {p.lower() for p in phenotypes},
         allowed=[d.name for d in diseases if not is_heldout(d.id, HPO_DISEASE)] + phenotypes,
     )
-    found = said(terms, [("hpo", "cpt", None), ("hpo", "sft", None), ("hpo", "dpo", 2000),
-                         ("hpo_families", "sft", None), ("hpo_choice", "sft", None),
-                         ("hpo_choice", "dpo", 2000)])  # fmt: skip
+    found = said(
+        terms,
+        [
+            ("hpo", "cpt", None),
+            ("hpo", "sft", None),
+            ("hpo", "dpo", 2000),
+            ("hpo_families", "sft", None),
+            ("hpo_choice", "sft", None),
+            ("hpo_choice", "dpo", 2000),
+        ],
+    )
     assert sorted(found) == []
 
 

@@ -83,10 +83,15 @@ def _item(d: Any, peers: list[Any], category: str, rng: random.Random) -> Questi
     rng.shuffle(options)
     phen = frequent_phenotypes(d, rng)
     listed = "; ".join(a.name for a in phen)
-    return Question(id=f"hpo:{d.id}", question=f"A patient presents with: {listed}. Which disease is the most likely diagnosis?",
-                    choices=tuple(o.name for o in options), answer=options.index(d), subject=category,
-                    support_ids=(d.id, *(a.hpo_id for a in phen)),
-                    meta={"distractors": [o.id for o in distractors]})  # fmt: skip
+    return Question(
+        id=f"hpo:{d.id}",
+        question=f"A patient presents with: {listed}. Which disease is the most likely diagnosis?",
+        choices=tuple(o.name for o in options),
+        answer=options.index(d),
+        subject=category,
+        support_ids=(d.id, *(a.hpo_id for a in phen)),
+        meta={"distractors": [o.id for o in distractors]},
+    )
 
 
 def load(spec: TaskSpec) -> Items:

@@ -70,9 +70,15 @@ def _item(
         question = f'Which ICD-10-CM code means "{code.description}"?'
         choices = tuple(o.code for o in options)
         subject = "description_to_code"
-    return Question(id=f"icd10cm:{code.code}:{subject}", question=question, choices=choices,
-                    answer=answer, subject=subject, support_ids=support,
-                    meta={"chapter": code.chapter.split(":")[0]})  # fmt: skip
+    return Question(
+        id=f"icd10cm:{code.code}:{subject}",
+        question=question,
+        choices=choices,
+        answer=answer,
+        subject=subject,
+        support_ids=support,
+        meta={"chapter": code.chapter.split(":")[0]},
+    )
 
 
 def generate(n_items: int, seed: int, split: str, unseen: bool = False) -> list[Question]:

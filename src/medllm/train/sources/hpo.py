@@ -50,8 +50,9 @@ def heldout_terms() -> HeldOutTerms:
 
     phenotypes = [t.name for t in load_terms().values()]
     train = [d.name for d in load_diseases().values() if not is_heldout(d.id, NAMESPACE)]
-    return HeldOutTerms(names=heldout_names() - {p.lower() for p in phenotypes},
-                        allowed=[*train, *phenotypes])  # fmt: skip
+    return HeldOutTerms(
+        names=heldout_names() - {p.lower() for p in phenotypes}, allowed=[*train, *phenotypes]
+    )
 
 
 @lru_cache(maxsize=2)
@@ -61,21 +62,33 @@ def records(split: str) -> list[Any]:
     from medllm.knowledge import load_diseases
 
     if split == "heldout":
-        return [d for d in load_diseases().values()
-                if len(features(d)) >= 3 and is_heldout(d.id, NAMESPACE)]  # fmt: skip
+        return [
+            d
+            for d in load_diseases().values()
+            if len(features(d)) >= 3 and is_heldout(d.id, NAMESPACE)
+        ]
     held = heldout_names()
-    return [d for d in load_diseases().values()
-            if len(features(d)) >= 3 and not is_heldout(d.id, NAMESPACE) and d.name.lower() not in held]  # fmt: skip
+    return [
+        d
+        for d in load_diseases().values()
+        if len(features(d)) >= 3 and not is_heldout(d.id, NAMESPACE) and d.name.lower() not in held
+    ]
 
 
 def sft_pairs(d: Any) -> list[Row]:
     rid, feats = f"{NAMESPACE}:{d.id}", listed(d)
     return [
-        sft_row(rid, f"A patient has these phenotypic features: {feats}. Which disease fits best?",
-                f"The features fit {d.name}."),
-        sft_row(rid, f"What are typical phenotypic features of {d.name}?",
-                f"Typical features of {d.name} include: {feats}."),
-    ]  # fmt: skip
+        sft_row(
+            rid,
+            f"A patient has these phenotypic features: {feats}. Which disease fits best?",
+            f"The features fit {d.name}.",
+        ),
+        sft_row(
+            rid,
+            f"What are typical phenotypic features of {d.name}?",
+            f"Typical features of {d.name} include: {feats}.",
+        ),
+    ]
 
 
 def build(
@@ -97,7 +110,12 @@ def build(
         while other.id == d.id:
             other = pool[rng.randrange(len(pool))]
         question = f"What are typical phenotypic features of {d.name}?"
-        rows.append(dpo_row(f"{NAMESPACE}:{d.id}", question,
-                            f"Typical features of {d.name} include: {listed(d)}.",
-                            f"Typical features of {d.name} include: {listed(other)}."))  # fmt: skip
+        rows.append(
+            dpo_row(
+                f"{NAMESPACE}:{d.id}",
+                question,
+                f"Typical features of {d.name} include: {listed(d)}.",
+                f"Typical features of {d.name} include: {listed(other)}.",
+            )
+        )
     return rows

@@ -52,9 +52,11 @@ def biggest_families_first(pool: list[Any]) -> list[Any]:
 def diagnosis_row(d: Any, rng: random.Random) -> Row:
     # The phenotypes the evaluation items would pick for this disease (never the same disease).
     feats = "; ".join(a.name for a in frequent_phenotypes(d, rng))
-    return sft_row(f"{NAMESPACE}:{d.id}",
-                   f"A patient has these phenotypic features: {feats}. Which disease fits best?",
-                   d.name)  # fmt: skip
+    return sft_row(
+        f"{NAMESPACE}:{d.id}",
+        f"A patient has these phenotypic features: {feats}. Which disease fits best?",
+        d.name,
+    )
 
 
 def build(
@@ -63,13 +65,18 @@ def build(
     """`limit` counts diseases, taken biggest family first. Rows come in shuffled order.
     cpt: each row as plain text; dpo: not available."""
     if kind == "dpo":
-        raise DataError("source hpo_families has no preference pairs", field="data.sources",
-                        fix="use the hpo source for DPO")  # fmt: skip
+        raise DataError(
+            "source hpo_families has no preference pairs",
+            field="data.sources",
+            fix="use the hpo source for DPO",
+        )
     chosen = biggest_families_first(records(split))[:limit]
     rng = random.Random(seed + 1)
     rows = [diagnosis_row(d, rng) for d in chosen]
     rng.shuffle(rows)
     if kind == "cpt":
-        return [{"id": r["id"], "text": f"{r['prompt'][0]['content']}\n{r['completion'][0]['content']}"}
-                for r in rows]  # fmt: skip
+        return [
+            {"id": r["id"], "text": f"{r['prompt'][0]['content']}\n{r['completion'][0]['content']}"}
+            for r in rows
+        ]
     return rows

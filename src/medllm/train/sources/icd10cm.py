@@ -17,8 +17,16 @@ from medllm.train.data import Kind, Row, dpo_row, seeded_sample, sft_row
 from medllm.train.leakage import HeldOutTerms
 
 NAMESPACE = ICD10CM
-NOTE_FIELDS = ("inclusion_terms", "includes", "excludes1", "excludes2", "code_first", "code_also",
-               "use_additional_code", "notes")  # fmt: skip
+NOTE_FIELDS = (
+    "inclusion_terms",
+    "includes",
+    "excludes1",
+    "excludes2",
+    "code_first",
+    "code_also",
+    "use_additional_code",
+    "notes",
+)
 
 
 @lru_cache(maxsize=2)
@@ -26,8 +34,13 @@ def _codes(heldout: bool) -> list[Any]:
     from medllm.knowledge import load_codes
 
     # Codes with a 7th character repeat their parent + ", initial encounter" etc.: left out.
-    return [c for c in load_codes()
-            if c.description and len(c.code.replace(".", "")) <= 6 and is_heldout(c.code, NAMESPACE) == heldout]  # fmt: skip
+    return [
+        c
+        for c in load_codes()
+        if c.description
+        and len(c.code.replace(".", "")) <= 6
+        and is_heldout(c.code, NAMESPACE) == heldout
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +52,11 @@ def heldout_terms() -> HeldOutTerms:
     diseases")."""
     held, train = _codes(True), _codes(False)
     titles = {t for c in train for t in (c.chapter, c.block)}
-    return HeldOutTerms(codes=[c.code for c in held], names=[c.description for c in held if c.leaf],
-                        allowed=[*(c.description for c in train), *titles])  # fmt: skip
+    return HeldOutTerms(
+        codes=[c.code for c in held],
+        names=[c.description for c in held if c.leaf],
+        allowed=[*(c.description for c in train), *titles],
+    )
 
 
 @lru_cache(maxsize=2)
@@ -52,19 +68,28 @@ def records(split: str) -> list[Any]:
     if split == "heldout":
         return _codes(True)
     terms = heldout_terms()
-    return [replace(c, **{f: terms.keep(getattr(c, f)) for f in NOTE_FIELDS})
-            for c in _codes(False) if not terms.spans(c.description)]  # fmt: skip
+    return [
+        replace(c, **{f: terms.keep(getattr(c, f)) for f in NOTE_FIELDS})
+        for c in _codes(False)
+        if not terms.spans(c.description)
+    ]
 
 
 def sft_pairs(c: Any) -> list[Row]:
     """Both directions (a model taught only "code → text" does not learn "text → code")."""
     rid = f"{NAMESPACE}:{c.code}"
     return [
-        sft_row(rid, f"What does ICD-10-CM code {c.code} mean?",
-                f"ICD-10-CM code {c.code} means: {c.description}."),
-        sft_row(rid, f"Which ICD-10-CM code means: {c.description}?",
-                f"The ICD-10-CM code for {c.description} is {c.code}."),
-    ]  # fmt: skip
+        sft_row(
+            rid,
+            f"What does ICD-10-CM code {c.code} mean?",
+            f"ICD-10-CM code {c.code} means: {c.description}.",
+        ),
+        sft_row(
+            rid,
+            f"Which ICD-10-CM code means: {c.description}?",
+            f"The ICD-10-CM code for {c.description} is {c.code}.",
+        ),
+    ]
 
 
 def mc_pair(c: Any, peers: list[Any], rng: random.Random) -> Row:
@@ -74,17 +99,22 @@ def mc_pair(c: Any, peers: list[Any], rng: random.Random) -> Row:
     rng.shuffle(options)
     listed = "\n".join(f"{LETTERS[i]}. {o.description}" for i, o in enumerate(options))
     answer = options.index(c)
-    return sft_row(f"{NAMESPACE}:{c.code}",
-                   f"What is the description of the ICD-10-CM code {c.code}?\n{listed}",
-                   f"{LETTERS[answer]}. {c.description}")  # fmt: skip
+    return sft_row(
+        f"{NAMESPACE}:{c.code}",
+        f"What is the description of the ICD-10-CM code {c.code}?\n{listed}",
+        f"{LETTERS[answer]}. {c.description}",
+    )
 
 
 def dpo_pair(c: Any, wrong: Any) -> Row:
     """Chosen: the code's true meaning. Rejected: another code's meaning stated as if it were this one."""
     question = f"What does ICD-10-CM code {c.code} mean?"
-    return dpo_row(f"{NAMESPACE}:{c.code}", question,
-                   f"ICD-10-CM code {c.code} means: {c.description}.",
-                   f"ICD-10-CM code {c.code} means: {wrong.description}.")  # fmt: skip
+    return dpo_row(
+        f"{NAMESPACE}:{c.code}",
+        question,
+        f"ICD-10-CM code {c.code} means: {c.description}.",
+        f"ICD-10-CM code {c.code} means: {wrong.description}.",
+    )
 
 
 def broad_first(pool: list[Any], limit: int | None, seed: int) -> list[Any]:
@@ -111,8 +141,14 @@ def build(
         for c in pool:
             by_chapter.setdefault(c.chapter, []).append(c)
         # Billable (leaf) codes also get a multiple-choice row in the evaluation task's style.
-        return [row for c in chosen
-                for row in [*sft_pairs(c), *([mc_pair(c, by_chapter[c.chapter], rng)] if c.leaf else [])]]  # fmt: skip
+        return [
+            row
+            for c in chosen
+            for row in [
+                *sft_pairs(c),
+                *([mc_pair(c, by_chapter[c.chapter], rng)] if c.leaf else []),
+            ]
+        ]
     # The wrong meaning comes from a code in another chapter, so the pair is unambiguous.
     return [dpo_pair(c, _other_chapter(c, pool, rng)) for c in chosen]
 

@@ -72,8 +72,11 @@ def deal(categories: list[list[Any]], rng: random.Random) -> list[list[Any]]:
             c = q.pop()
             row = out[-1]
             size = sum(len(x.description) for x in row) + len(c.description)
-            if row and (len(row) >= PER_ROW or size > PER_ROW_CHARS
-                        or any(x.code[:3] == c.code[:3] for x in row)):  # fmt: skip
+            if row and (
+                len(row) >= PER_ROW
+                or size > PER_ROW_CHARS
+                or any(x.code[:3] == c.code[:3] for x in row)
+            ):
                 out.append([])
             out[-1].append(c)
     return [r for r in out if r]
@@ -98,8 +101,12 @@ def build(
         )
     rng = random.Random(seed + 1)
     categories = biggest_categories_first(records(split), limit, seed)
-    rows = [list_rows(group, forward)
-            for _ in range(ORDERS) for forward in (True, False) for group in deal(categories, rng)]  # fmt: skip
+    rows = [
+        list_rows(group, forward)
+        for _ in range(ORDERS)
+        for forward in (True, False)
+        for group in deal(categories, rng)
+    ]
     rng.shuffle(rows)
     if kind == "cpt":
         return [{"id": r["id"], "text": r["completion"][0]["content"]} for r in rows]

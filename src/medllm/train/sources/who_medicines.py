@@ -35,16 +35,20 @@ def medicine_key(name: str) -> str:
 def _medicines(heldout: bool) -> list[Any]:
     from medllm.knowledge import load_medicines
 
-    return [m for m in load_medicines()
-            if m.category and is_heldout(medicine_key(m.name), NAMESPACE) == heldout]  # fmt: skip
+    return [
+        m
+        for m in load_medicines()
+        if m.category and is_heldout(medicine_key(m.name), NAMESPACE) == heldout
+    ]
 
 
 @lru_cache(maxsize=1)
 def heldout_terms() -> HeldOutTerms:
     """Names of the held-out medicines, which a training medicine's name may contain ("amoxicillin"
     in "amoxicillin + clavulanic acid")."""
-    return HeldOutTerms(names=[m.name for m in _medicines(True)],
-                        allowed=[m.name for m in _medicines(False)])  # fmt: skip
+    return HeldOutTerms(
+        names=[m.name for m in _medicines(True)], allowed=[m.name for m in _medicines(False)]
+    )
 
 
 @lru_cache(maxsize=2)
@@ -67,14 +71,25 @@ def _category(m: Any) -> str:
 def sft_pairs(m: Any) -> list[Row]:
     rid = f"{NAMESPACE}:{m.id}"
     rows = [
-        sft_row(rid, f"In the WHO Model List of Essential Medicines, which category is {m.name} listed under?",
-                f"{m.name} is listed under {_category(m)}."),
-        sft_row(rid, f"What kind of medicine is {m.name}?",
-                f"{m.name} is one of the {m.category[0].lower()}."),
-    ]  # fmt: skip
+        sft_row(
+            rid,
+            f"In the WHO Model List of Essential Medicines, which category is {m.name} listed under?",
+            f"{m.name} is listed under {_category(m)}.",
+        ),
+        sft_row(
+            rid,
+            f"What kind of medicine is {m.name}?",
+            f"{m.name} is one of the {m.category[0].lower()}.",
+        ),
+    ]
     if m.pregnancy_category:
-        rows.append(sft_row(rid, f"What is the pregnancy category of {m.name}?",
-                            f"The pregnancy category of {m.name} is {m.pregnancy_category}."))  # fmt: skip
+        rows.append(
+            sft_row(
+                rid,
+                f"What is the pregnancy category of {m.name}?",
+                f"The pregnancy category of {m.name} is {m.pregnancy_category}.",
+            )
+        )
     return rows
 
 
@@ -96,6 +111,12 @@ def build(
         wrong = [o for o in pool if o.category[0] != m.category[0]]
         other = wrong[rng.randrange(len(wrong))]
         question = f"In the WHO Model List of Essential Medicines, which category is {m.name} listed under?"
-        rows.append(dpo_row(f"{NAMESPACE}:{m.id}", question, f"{m.name} is listed under {_category(m)}.",
-                            f"{m.name} is listed under {_category(other)}."))  # fmt: skip
+        rows.append(
+            dpo_row(
+                f"{NAMESPACE}:{m.id}",
+                question,
+                f"{m.name} is listed under {_category(m)}.",
+                f"{m.name} is listed under {_category(other)}.",
+            )
+        )
     return rows
