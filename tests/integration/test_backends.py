@@ -177,8 +177,10 @@ def test_openai_backend_next_token_and_tokenize(server: str, default_model: Any)
     assert next(iter(top)) == next(iter(ref)) == " Paris"
     assert top[" Paris"] == pytest.approx(ref[" Paris"], abs=1e-3)
     assert model.tokenize("hello world") == default_model.tokenize("hello world")
-    (res,) = model.loglikelihood([LoglikRequest("The capital of France is", " Paris")])
-    assert res.n_tokens == 1
+    req = LoglikRequest("The capital of France is", " Paris")
+    (res,), (local,) = model.loglikelihood([req]), default_model.loglikelihood([req])
+    assert (res.n_tokens, res.is_greedy) == (local.n_tokens, local.is_greedy) == (1, True)
+    assert res.logprob == pytest.approx(local.logprob, abs=1e-3)
 
 
 def test_openai_server_without_logprobs_is_a_clear_error(server_without_logprobs: str) -> None:

@@ -1,4 +1,4 @@
-"""Task specs: the frozen, versioned description of one evaluation task (`configs/tasks/*.yaml`)."""
+"""Task specs: the frozen, versioned description of one evaluation task (`task_specs/*.yaml`)."""
 
 from __future__ import annotations
 
