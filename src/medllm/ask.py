@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from medllm.core import DISCLAIMER, ChatMessage, import_optional, progress_bar
+from medllm.core import DISCLAIMER, ChatMessage, MedllmError, import_optional, progress_bar
 from medllm.models import GenerationParams, load_model
 
 if TYPE_CHECKING:
@@ -23,9 +23,19 @@ SYSTEM = (
 )
 
 
+def check_question(question: str) -> str:
+    """An empty question would go to the model and come back as a degenerate answer: refuse it."""
+    if not question.strip():
+        raise MedllmError(
+            "the question is empty", fix='ask something: medllm ask "What is anemia?"'
+        )
+    return question
+
+
 def ask_plain(
     question: str, spec: str, *, console: Console, max_tokens: int = 256, temperature: float = 0.0
 ) -> str:
+    check_question(question)
     start = time.perf_counter()
     with console.status(f"loading {spec} ..."):
         model = load_model(spec)
@@ -48,6 +58,7 @@ def ask_rag(
     from medllm.knowledge import KnowledgeBase, get_retriever
     from medllm.rag import RagSettings, answer
 
+    check_question(question)
     start = time.perf_counter()
     ensure_default_kb(console)
     kb = KnowledgeBase()

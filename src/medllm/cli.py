@@ -73,7 +73,7 @@ def ask(
             "against them",
         ),
     ] = False,
-    max_tokens: Annotated[int, typer.Option(help="most tokens to generate")] = 256,
+    max_tokens: Annotated[int, typer.Option(min=1, help="most tokens to generate")] = 256,
     temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
 ) -> None:
     """Ask the model a question: a plain answer streams as it is generated, a --rag one is shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,8 +78,18 @@ def validate(data: dict[str, Any], model: type[M], *, origin: str = "config") ->
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"]) or "<root>"
         more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
-        fix = "remove it" if first["type"] == "extra_forbidden" else "see `medllm validate --help`"
+        fix = (
+            _unknown_field_fix(str(first["loc"][-1]), model)
+            if first["type"] == "extra_forbidden"
+            else "see `medllm validate --help`"
+        )
         raise ConfigError(f'{origin}: field "{loc}": {first["msg"]}{more}', fix=fix) from None
+
+
+def _unknown_field_fix(name: str, model: type[BaseModel]) -> str:
+    """ "remove it", with the field the user probably meant when one is close ("limt" → limit)."""
+    close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+    return f"remove it, or did you mean {close[0]!r}?" if close else "remove it"
 
 
 def load_config(

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medllm.core import ModelError
+from medllm.core import ModelError, validate
 from medllm.models.base import Model
 from medllm.models.registry import backends
 
@@ -61,6 +61,10 @@ def load_model(spec: str | ModelConfig = DEFAULT_SPEC, **options: Any) -> Model:
     """Load a model from a spec string or a `ModelConfig`; keyword options override the config."""
     cfg = spec if isinstance(spec, ModelConfig) else ModelConfig(spec=spec)
     parsed, query = parse_spec(cfg.spec)
-    cfg = ModelConfig.model_validate({**cfg.model_dump(), **query, **options})
+    cfg = validate(
+        {**cfg.model_dump(), **query, **options},
+        ModelConfig,
+        origin=f"model spec {parsed.backend}:...",
+    )
     factory = backends.get(parsed.backend)
     return factory(parsed, cfg)  # type: ignore[no-any-return]

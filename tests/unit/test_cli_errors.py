@@ -1,0 +1,39 @@
+"""Bad input at the command line: one error line naming the field and the fix, exit status 2,
+before any model is loaded."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from medllm.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_an_empty_question_is_refused(question: str) -> None:
+    res = runner.invoke(app, ["ask", question])
+    assert res.exit_code == 2
+    assert res.output.splitlines()[0] == (
+        'error: the question is empty (fix: ask something: medllm ask "What is anemia?")'
+    )
+
+
+def test_a_bad_spec_option_names_the_field_not_a_traceback() -> None:
+    res = runner.invoke(app, ["ask", "What is anemia?", "--model", "llamacpp:default?n_ctx=abc"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert res.output.splitlines()[0].startswith(
+        'error: model spec llamacpp:...: field "n_ctx": Input should be a valid integer'
+    )
+
+
+def test_an_unknown_spec_option_suggests_the_close_one() -> None:
+    res = runner.invoke(app, ["ask", "x", "--model", "llamacpp:default?n_cxt=2048"])
+    assert res.exit_code == 2
+    assert "did you mean 'n_ctx'?" in res.output.splitlines()[0]
+
+
+def test_zero_max_tokens_is_refused() -> None:
+    res = runner.invoke(app, ["ask", "What is anemia?", "--max-tokens", "0"])
+    assert res.exit_code == 2 and "--max-tokens" in res.output
