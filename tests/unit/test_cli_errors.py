@@ -3,6 +3,8 @@ before any model is loaded."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -37,3 +39,26 @@ def test_an_unknown_spec_option_suggests_the_close_one() -> None:
 def test_zero_max_tokens_is_refused() -> None:
     res = runner.invoke(app, ["ask", "What is anemia?", "--max-tokens", "0"])
     assert res.exit_code == 2 and "--max-tokens" in res.output
+
+
+@pytest.mark.parametrize(
+    ("out", "first_line"),
+    [
+        ("afile", "output folder is an existing file"),
+        ("afile/sub", "output folder's parent is a file"),
+    ],
+)
+def test_deid_run_checks_its_output_folder_before_any_work(
+    tmp_path: Path, out: str, first_line: str
+) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Seen by Dr. Alma Quist on 2024-03-14.\n", encoding="utf-8")
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    res = runner.invoke(app, ["deid", "run", str(note), str(tmp_path / out)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    (line,) = [x for x in res.output.splitlines() if x.strip()]  # the progress bar left a blank
+    assert line == f"error: {tmp_path / out}: {first_line} (fix: " + (
+        "give a folder path (new or existing), not a file)"
+        if out == "afile"
+        else "give a folder path whose parents are folders)"
+    )

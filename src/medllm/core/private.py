@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from medllm.core.errors import DataError
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
@@ -23,11 +25,39 @@ def owner_only(folder: Path) -> Iterator[Path]:
     The umask is process-wide: meant for the CLI's one build or run at a time."""
     old = os.umask(0o077)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_writable(folder)
         yield folder
     finally:
         os.umask(old)
         restrict(folder)
+
+
+def _make_writable(folder: Path) -> None:
+    """Create `folder` or say in one line why it cannot be written, before any work is done."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DataError(
+            "output folder is an existing file",
+            path=folder,
+            fix="give a folder path (new or existing), not a file",
+        ) from None
+    except NotADirectoryError:
+        raise DataError(
+            "output folder's parent is a file",
+            path=folder,
+            fix="give a folder path whose parents are folders",
+        ) from None
+    except OSError as e:
+        raise DataError(
+            f"output folder cannot be created ({e.strerror})",
+            path=folder,
+            fix="choose a folder you can write to",
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DataError(
+            "output folder is not writable", path=folder, fix="choose a folder you can write to"
+        ) from None
 
 
 def restrict(folder: Path) -> None:
