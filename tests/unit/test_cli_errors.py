@@ -62,3 +62,22 @@ def test_deid_run_checks_its_output_folder_before_any_work(
         if out == "afile"
         else "give a folder path whose parents are folders)"
     )
+
+
+def test_jsonl_and_yaml_readers_name_the_line_of_bad_utf8_and_accept_a_bom(tmp_path: Path) -> None:
+    from medllm.core import ConfigError, DataError, read_jsonl, read_yaml
+
+    good = tmp_path / "bom.jsonl"
+    good.write_bytes(b'\xef\xbb\xbf{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n')
+    assert [obj["id"] for _, obj in read_jsonl(good)] == ["a", "b"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": "a", "text": "x"}\n{"id": "b", "text": "\xff"}\n')
+    with pytest.raises(DataError) as err:
+        list(read_jsonl(bad))
+    assert str(err.value).startswith(f"{bad}:2: not UTF-8 text (byte 22 of the line)")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_bytes(b"\xef\xbb\xbfkind: eval\n")
+    assert read_yaml(cfg) == {"kind": "eval"}
+    cfg.write_bytes(b"kind: eval\nlimit: 5\nname: caf\xe9\n")
+    with pytest.raises(ConfigError, match=rf"^{cfg}:3: not UTF-8 text"):
+        read_yaml(cfg)

@@ -20,8 +20,9 @@ def read_jsonl(
     p = Path(path)
     if not p.is_file():
         raise DataError("file not found", path=p, fix="check the path")
-    with p.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
+    with p.open("rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            line = decode_line(p, lineno, raw)
             if not line.strip():
                 continue
             obj = parse_line(p, lineno, line)
@@ -34,6 +35,20 @@ def read_jsonl(
                         field=key,
                     )
             yield lineno, obj
+
+
+def decode_line(path: str | Path, lineno: int, raw: bytes) -> str:
+    """One line's bytes as UTF-8 text (a byte-order mark on line 1 is dropped), or a DataError that
+    names the line and the byte where the encoding breaks."""
+    try:
+        return raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(
+            f"not UTF-8 text (byte {e.start + 1} of the line)",
+            path=path,
+            line=lineno,
+            fix="save the file as UTF-8",
+        ) from None
 
 
 def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
