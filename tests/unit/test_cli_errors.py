@@ -81,3 +81,14 @@ def test_jsonl_and_yaml_readers_name_the_line_of_bad_utf8_and_accept_a_bom(tmp_p
     cfg.write_bytes(b"kind: eval\nlimit: 5\nname: caf\xe9\n")
     with pytest.raises(ConfigError, match=rf"^{cfg}:3: not UTF-8 text"):
         read_yaml(cfg)
+
+
+@pytest.mark.parametrize("task", ["icd10cm_concepts", "hpo_diagnosis_unseen"])
+def test_a_path_override_on_a_generated_task_is_refused(tmp_path: Path, task: str) -> None:
+    res = runner.invoke(
+        app, ["eval", "--tasks", task, "--set", "path=/nonexistent", "--out", str(tmp_path / "r")]
+    )
+    assert res.exit_code == 2
+    (line,) = [x for x in res.output.splitlines() if x.strip()]
+    assert line.startswith(f'error: task {task}: field "path": this task is generated')
+    assert not (tmp_path / "r" / "summary.json").exists()

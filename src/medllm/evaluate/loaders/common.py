@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core import DataError, check_split, read_jsonl
+from medllm.core import ConfigError, DataError, check_split, read_jsonl
 from medllm.evaluate.spec import TaskSpec
 
 Items = tuple[list[Any], list[Any]]
@@ -78,3 +78,15 @@ def rng_key(split: str) -> str:
     when a task was held out or not, so the items of the tasks scored before dev and test existed
     stay the same."""
     return {"heldout": "True", "train": "False"}.get(split, split)
+
+
+def generated_only(spec: TaskSpec) -> None:
+    """A generated task reads no data file: a `path` given to it (`--set path=...`) would be
+    dropped silently and the result folder would look as if the user's file had been scored."""
+    if spec.path:
+        raise ConfigError(
+            f'task {spec.name}: field "path": this task is generated from the installed '
+            "vocabularies and reads no data file",
+            fix="drop the path override, or score your file with a task of its format "
+            "(medqa_4options, medmcqa_dev, pubmedqa_pqal_context, bioasq_yesno, mmlu_medical)",
+        )

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from medllm.core import HPO_DISEASE, Question, in_split, shown_in
-from medllm.evaluate.loaders.common import Items, rng_key, split_of_task
+from medllm.evaluate.loaders.common import Items, generated_only, rng_key, split_of_task
 from medllm.evaluate.spec import TaskSpec
 from medllm.knowledge import frequent_phenotypes
 
@@ -95,6 +95,7 @@ def _item(d: Any, peers: list[Any], category: str, rng: random.Random) -> Questi
 
 
 def load(spec: TaskSpec) -> Items:
+    generated_only(spec)
     seed = int(spec.options.get("seed", 0))
     unseen = bool(spec.options.get("unseen", False))
     items = generate(int(spec.options.get("n_items", 400)), seed, split_of_task(spec), unseen)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from medllm.core import ICD10CM, Question, in_split, shown_in
-from medllm.evaluate.loaders.common import Items, rng_key, split_of_task
+from medllm.evaluate.loaders.common import Items, generated_only, rng_key, split_of_task
 from medllm.evaluate.spec import TaskSpec
 
 NAMESPACE = ICD10CM
@@ -97,6 +97,7 @@ def generate(n_items: int, seed: int, split: str, unseen: bool = False) -> list[
 
 
 def load(spec: TaskSpec) -> Items:
+    generated_only(spec)
     seed = int(spec.options.get("seed", 0))
     unseen = bool(spec.options.get("unseen", False))
     items = generate(int(spec.options.get("n_items", 400)), seed, split_of_task(spec), unseen)
