@@ -92,3 +92,29 @@ def test_a_path_override_on_a_generated_task_is_refused(tmp_path: Path, task: st
     (line,) = [x for x in res.output.splitlines() if x.strip()]
     assert line.startswith(f'error: task {task}: field "path": this task is generated')
     assert not (tmp_path / "r" / "summary.json").exists()
+
+
+def test_on_error_skip_skips_an_unparseable_jsonl_line_and_counts_it(tmp_path: Path) -> None:
+    import json
+
+    notes = tmp_path / "notes.jsonl"
+    notes.write_bytes(
+        b'{"id": "1", "text": "Seen by Dr. Alma Quist."}\n'
+        b'{"id": "2", "text": "cut off\n'
+        b'{"id": "3", "text": "Call 555-201-3344."}\n'
+        b'{"id": "4"}\n'
+    )
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["deid", "run", str(notes), str(out), "--set", "on_error=skip"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "deid_manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["records"], manifest["skipped_records"]) == (2, 2)
+    (written,) = [p for p in out.rglob("*.jsonl")]
+    text = written.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == 2 and "Quist" not in text and "555-201-3344" not in text
+    # the default stops at the bad line, names it, and writes nothing of the file
+    res = runner.invoke(app, ["deid", "run", str(notes), str(tmp_path / "out2")])
+    assert res.exit_code == 2
+    (line,) = [x for x in res.output.splitlines() if x.strip()]
+    assert line.startswith(f"error: {notes}:2: invalid JSON (")
+    assert not list((tmp_path / "out2").rglob("*.jsonl"))

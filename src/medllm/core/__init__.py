@@ -20,6 +20,7 @@ from medllm.core.errors import (
 from medllm.core.jsonl import (
     append_jsonl,
     atomic_open,
+    decode_line,
     parse_line,
     read_jsonl,
     write_json,
@@ -78,6 +79,7 @@ __all__ = [
     "atomic_open",
     "cache_dir",
     "check_split",
+    "decode_line",
     "deep_merge",
     "get_registry",
     "import_optional",

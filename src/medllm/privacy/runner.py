@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from medllm.core import DataError, atomic_open, owner_only, read_jsonl, write_json
+from medllm.core import DataError, atomic_open, decode_line, owner_only, parse_line, write_json
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
 from medllm.privacy.pseudonym import patient_pseudonym, pseudonym, pseudonym_path, run_key
@@ -130,6 +130,8 @@ def _process(job: Job) -> Result:
 
 def _process_unsafe(job: Job) -> tuple[Any, dict[str, int]]:
     deid = _WORKER
+    if job.kind == "unreadable":
+        raise DataError("unreadable record")
     if job.kind == "fhir":
         from medllm.privacy.fhir import FhirDeidentifier
 
@@ -166,8 +168,20 @@ def _jobs(src: Path, rel: Path, cfg: DeidConfig) -> Iterator[Job]:
 
 
 def _jsonl_jobs(src: Path, cfg: DeidConfig) -> Iterator[Job]:
-    for lineno, obj in read_jsonl(src):
-        yield _jsonl_job(obj, cfg, (str(src), lineno))
+    """A job per record; with on_error=skip a line that is not UTF-8, not JSON or lacks a text
+    field becomes an "unreadable" job, skipped and counted like a record that failed."""
+    with src.open("rb") as f:
+        for lineno, raw in enumerate(f, start=1):
+            try:
+                line = decode_line(src, lineno, raw)
+                if not line.strip():
+                    continue
+                job = _jsonl_job(parse_line(src, lineno, line), cfg, (str(src), lineno))
+            except DataError:
+                if cfg.on_error != "skip":
+                    raise
+                job = Job("unreadable", None, "", (str(src), lineno))
+            yield job
 
 
 def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> Job:
