@@ -50,3 +50,34 @@ def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model.save_pretrained(out)
     tok.save_pretrained(out)
     return out
+
+
+@pytest.fixture()
+def sft_file(tmp_path: Path) -> Path:
+    """Synthetic instruction data in all three chat formats (no real patient data), for the
+    recipes and the studies that train on it."""
+    import json
+
+    rows = [
+        {
+            "instruction": "What does ICD-10-CM code Z00.00 cover?",
+            "input": "",
+            "output": "A general adult exam.",
+        },
+        {
+            "conversations": [
+                {"from": "human", "value": "Name a symptom of anemia."},
+                {"from": "gpt", "value": "Fatigue."},
+            ]
+        },
+        {
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "What organ makes insulin?"},
+                {"role": "assistant", "content": "The pancreas."},
+            ]
+        },
+    ] * 8
+    path = tmp_path / "sft.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
