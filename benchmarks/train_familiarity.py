@@ -49,13 +49,13 @@ def task_namespace(task: str) -> str:
 
 def trained_groups(final: Path, namespace: str) -> set[str]:
     """Groups of the records the run at `final` trained on (rebuilt from its saved config)."""
-    from medllm.train.common import META
+    from medllm.models import RUN_META
     from medllm.train.config import DataSection
     from medllm.train.data import build_rows
     from medllm.train.sources import hpo
     from medllm.train.sources.hpo_families import family
 
-    meta = json.loads((final / META).read_text(encoding="utf-8"))
+    meta = json.loads((final / RUN_META).read_text(encoding="utf-8"))
     rows = build_rows(DataSection(**meta["config"]["data"]), meta["kind"])
     # a row's id is "<namespace>:<id>[,<id>...]" (icd10cm_lists rows state several codes)
     ids = {

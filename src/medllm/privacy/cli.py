@@ -74,8 +74,7 @@ def run(
 ) -> None:
     """De-identify IN into OUT (owner-only; names and ids pseudonymised with the run's key).
     Fails closed: a bad record stops the run, nothing is written in clear."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from medllm.core import progress_bar
     from medllm.privacy.runner import run_deid
 
     cfg = _config(
@@ -88,10 +87,14 @@ def run(
         keep_names=keep_names or None,
         keep_ids=keep_ids or None,
     )
-    columns = (TextColumn("de-identifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("records", total=None)
-        summary = run_deid(inp, out, cfg, progress=lambda n: bar.advance(task, n))
+    with progress_bar(console, transient=True) as update:
+        done = [0]  # run_deid reports records as they finish, not a total
+
+        def advance(n: int) -> None:
+            done[0] += n
+            update("de-identifying records", done[0], 0)
+
+        summary = run_deid(inp, out, cfg, progress=advance)
     _print_run(summary, cfg, out)
 
 

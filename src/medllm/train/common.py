@@ -17,7 +17,6 @@ from medllm.models import RUN_META, trainable_folder
 from medllm.train.config import CptConfig, DpoConfig, RecipeConfig, SftConfig
 
 FINAL = "final"  # output_dir/final: the trained model (full) or adapter (lora / qlora)
-META = RUN_META
 
 
 @dataclass
@@ -263,7 +262,7 @@ def finish(trainer: Any, cfg: RecipeConfig, tokenizer: Any, seconds: float) -> R
             "result": result.summary(),
             "config": cfg.model_dump(mode="json"),
         }
-        (final / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        (final / RUN_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return result
 
 

@@ -14,6 +14,7 @@ category to the option's words", which a row of this kind rehearses and a bare "
 
 from __future__ import annotations
 
+from medllm.core import Question
 from medllm.evaluate.choice.rows import choice_rows, generated
 from medllm.evaluate.loaders.icd10cm import NAMESPACE, generate
 from medllm.train import Kind, Row, icd10cm_heldout_terms
@@ -25,5 +26,9 @@ def build(
     """`limit` counts items (codes). cpt: question, options and answer as plain text; dpo: the
     answer vs a distractor."""
     items = generated(generate, split, seed, icd10cm_heldout_terms())
-    code = lambda q: q.support_ids[0].split(":", 1)[1]  # noqa: E731
-    return choice_rows(kind, items, NAMESPACE, code, "icd10cm_concepts", limit=limit, seed=seed)
+    return choice_rows(kind, items, NAMESPACE, _code, "icd10cm_concepts", limit=limit, seed=seed)
+
+
+def _code(q: Question) -> str:
+    """The answer's code: support ids are "icd10cm:<code>"."""
+    return q.support_ids[0].split(":", 1)[1]
