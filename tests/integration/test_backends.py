@@ -177,24 +177,38 @@ def test_openai_backend_next_token_and_tokenize(server: str, default_model: Any)
     assert next(iter(top)) == next(iter(ref)) == " Paris"
     assert top[" Paris"] == pytest.approx(ref[" Paris"], abs=1e-3)
     assert model.tokenize("hello world") == default_model.tokenize("hello world")
-    req = LoglikRequest("The capital of France is", " Paris")
-    (res,), (local,) = model.loglikelihood([req]), default_model.loglikelihood([req])
-    assert res.n_tokens == local.n_tokens == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the openai backend's log-likelihood over llama_cpp.server's echoed prompt "
-    "log-probs disagrees with the same weights run locally (-8.45 vs -0.26 for ' Paris'); "
-    "strict, so a fix makes this fail until the mark is removed",
-)
-def test_openai_backend_loglikelihood_matches_the_local_model(
-    server: str, default_model: Any
-) -> None:
+@pytest.fixture(scope="module")
+def aligned() -> Iterator[str]:
+    from tests.integration.aligned_server import aligned_server
+
+    with aligned_server(str(default_gguf()), _free_port()) as url:
+        yield url
+
+
+def test_openai_backend_refuses_a_server_whose_echoed_logprobs_are_shifted(server: str) -> None:
+    """llama-cpp-python's server gives each echoed prompt token the log-prob of the next position
+    (abetlen/llama-cpp-python#1983): -8.45 for " Paris" where the weights give -0.26."""
     model = load_model(f"openai:{server}#smollm2")
-    req = LoglikRequest("The capital of France is", " Paris")
-    (res,), (local,) = model.loglikelihood([req]), default_model.loglikelihood([req])
-    assert res.logprob == pytest.approx(local.logprob, abs=1e-3)
+    with pytest.raises(CapabilityError, match="shifted by one token"):
+        model.loglikelihood([LoglikRequest("The capital of France is", " Paris")])
+
+
+def test_openai_backend_loglikelihood_matches_the_local_model(
+    aligned: str, default_model: Any
+) -> None:
+    model = load_model(f"openai:{aligned}")
+    reqs = [
+        LoglikRequest("The capital of France is", " Paris"),
+        LoglikRequest("Insulin is made in the", " pancreas"),
+        LoglikRequest("The capital of France is", " Banana bread"),
+    ]
+    got, local = model.loglikelihood(reqs), default_model.loglikelihood(reqs)
+    assert [r.n_tokens for r in got] == [r.n_tokens for r in local]
+    for r, ref in zip(got, local, strict=True):
+        assert r.logprob == pytest.approx(ref.logprob, abs=1e-3)
+    assert [r.is_greedy for r in got] == [r.is_greedy for r in local] == [True, False, False]
 
 
 def test_openai_server_without_logprobs_is_a_clear_error(server_without_logprobs: str) -> None:

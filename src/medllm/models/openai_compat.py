@@ -2,7 +2,10 @@
 
 This is how users scale inference out: run vLLM on their GPUs and point medllm at it. Log-likelihood
 scoring uses the completions API with `echo=True, logprobs=1` (what lm-eval's local-completions does);
-a server that cannot return prompt log-probs gets a CapabilityError that says so.
+a server that cannot return prompt log-probs gets a CapabilityError that says so, and so does one
+whose echoed log-probs are shifted by a token (llama-cpp-python's server: each prompt token carries
+the log-prob of the *next* position's distribution, abetlen/llama-cpp-python#1983), found by one
+probe before the first scoring call.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class OpenAIModel(Model):
         self.name = name or self._first_model()
         self.id = f"openai:{self.name}"
         self._n_ctx: int | None = None
+        self._echo_checked = False
 
     def _call(self, fn: Any, **kw: Any) -> Any:
         """Run one API call, turning transport and API errors into one-line ModelErrors."""
@@ -180,7 +184,34 @@ class OpenAIModel(Model):
             )
         return lp
 
+    def _check_echo_alignment(self) -> None:
+        """Refuse a server whose echoed prompt log-probs are shifted by one token.
+
+        The distribution after a prompt is known for sure from a plain one-token completion (no
+        echo). On an aligned server, the echoed entry of the prompt's last token is the distribution
+        *before* that token; on a shifted one it equals the distribution after the prompt. Scores
+        from a shifted server are wrong (the continuation's own log-prob is not in the reply), so
+        this fails closed instead of correcting.
+        """
+        if self._echo_checked:
+            return
+        probe = "The capital of France is"
+        after = self._next_distribution(probe, 5)
+        echoed = self._prompt_logprobs(probe, 5)
+        last = [i for i, off in enumerate(echoed.text_offset) if off < len(probe)]
+        tops = echoed.top_logprobs or []
+        if after and last and last[-1] < len(tops) and tops[last[-1]]:
+            if _same_distribution(after, tops[last[-1]]):
+                raise CapabilityError(
+                    f"server at {self.where} returns echoed prompt log-probs shifted by one token "
+                    "(llama-cpp-python's server does): scores would be wrong",
+                    fix="score with the local backend (`llamacpp:` or `hf:` on the same weights), or "
+                    "serve the model with vLLM, whose echoed log-probs are aligned",
+                )
+        self._echo_checked = True
+
     def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
+        self._check_echo_alignment()
         out = []
         for req in requests:
             context, continuation = split_context(req.context, req.continuation)
@@ -199,15 +230,40 @@ class OpenAIModel(Model):
             out.append(LoglikResult(sum(vals), bool(greedy), len(vals), tuple(vals)))
         return out
 
+    def _next_distribution(self, prompt: str, top: int) -> dict[str, float]:
+        """Top-`top` log-probs of the token after `prompt`, from a plain one-token completion (no
+        echo: the generated token's entry is aligned on every server)."""
+        resp = self._call(
+            self.client.completions.create,
+            model=self.name,
+            prompt=prompt,
+            max_tokens=1,
+            temperature=0.0,
+            logprobs=top,
+        )
+        lp = resp.choices[0].logprobs
+        dist = lp.top_logprobs[0] if lp is not None and lp.top_logprobs else None
+        if not dist:
+            raise CapabilityError(
+                f"server at {self.where} returned no log-probs",
+                fix="scoring needs log-probs: use vLLM or llama.cpp's server; or use a generate-mode task",
+            )
+        return dict(dist)
+
     def next_token_logprobs(self, prompts: Sequence[str], top_k: int = 5) -> list[dict[str, float]]:
         out = []
         for prompt in prompts:
-            lp = self._prompt_logprobs(prompt, top_k)
-            top = lp.top_logprobs[-1] if lp.top_logprobs else None
-            if not top:
-                raise CapabilityError(f"server at {self.where} returned no top log-probs")
+            top = self._next_distribution(prompt, top_k)
             out.append(dict(sorted(top.items(), key=lambda kv: -kv[1])))
         return out
+
+
+def _same_distribution(a: dict[str, float], b: dict[str, float], tol: float = 1e-3) -> bool:
+    """Two top-k log-prob dicts agree on their best token and on every shared token's value."""
+    if max(a, key=a.__getitem__) != max(b, key=b.__getitem__):
+        return False
+    shared = set(a) & set(b)
+    return len(shared) >= 2 and all(abs(a[t] - b[t]) <= tol for t in shared)
 
 
 def public_url(url: str) -> str:
