@@ -200,14 +200,14 @@ class OpenAIModel(Model):
         echoed = self._prompt_logprobs(probe, 5)
         last = [i for i, off in enumerate(echoed.text_offset) if off < len(probe)]
         tops = echoed.top_logprobs or []
-        if after and last and last[-1] < len(tops) and tops[last[-1]]:
-            if _same_distribution(after, tops[last[-1]]):
-                raise CapabilityError(
-                    f"server at {self.where} returns echoed prompt log-probs shifted by one token "
-                    "(llama-cpp-python's server does): scores would be wrong",
-                    fix="score with the local backend (`llamacpp:` or `hf:` on the same weights), or "
-                    "serve the model with vLLM, whose echoed log-probs are aligned",
-                )
+        seen = tops[last[-1]] if last and last[-1] < len(tops) else None
+        if seen and _same_distribution(after, seen):
+            raise CapabilityError(
+                f"server at {self.where} returns echoed prompt log-probs shifted by one token "
+                "(llama-cpp-python's server does): scores would be wrong",
+                fix="score with the local backend (`llamacpp:` or `hf:` on the same weights), or "
+                "serve the model with vLLM, whose echoed log-probs are aligned",
+            )
         self._echo_checked = True
 
     def loglikelihood(self, requests: Sequence[LoglikRequest]) -> list[LoglikResult]:
