@@ -21,7 +21,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +293,7 @@ def _copy_vectors(folder: Path, tmp: Path, chunks: list[Chunk], say: Progress) -
     old_rows = {h: r for r, h in old_store._db.execute("SELECT row, hash FROM chunks")}
     old_store.close()
     old_vecs = DenseIndex.open(folder / "dense").vectors()
-    new = DenseIndex.open(tmp / "dense", _dense_params_of(folder))
+    new = DenseIndex.open(tmp / "dense", rewrite_params(folder))
     rows: list[int] = []
     for c in chunks:
         r = old_rows.get(chunk_hash(c))
@@ -305,8 +305,11 @@ def _copy_vectors(folder: Path, tmp: Path, chunks: list[Chunk], say: Progress) -
         new.add(np.asarray(old_vecs[rows[i : i + 100_000]]))
 
 
-def _dense_params_of(folder: Path) -> DenseParams:
-    return DenseIndex.open(folder / "dense").params
+def rewrite_params(folder: Path) -> DenseParams:
+    """The old index's settings for a rewrite, without its training: the rewrite's IVF does not
+    exist yet, so it trains its own once enough vectors arrive (copying `trained_on` made the first
+    `add` open an IVF file the rewrite never wrote)."""
+    return replace(DenseIndex.open(folder / "dense").params, trained_on=0, nlist=0)
 
 
 def _embed_missing(folder: Path, cfg: KbConfig, say: Progress) -> int:

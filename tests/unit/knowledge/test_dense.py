@@ -57,3 +57,24 @@ def test_nprobe_and_rerank_of_a_later_open_are_used_and_kept(tmp_path: Path) -> 
     later = DenseIndex.open(tmp_path)  # a plain load (KnowledgeBase) keeps the last knobs
     assert (later.params.nprobe, later.params.rerank, later.params.nlist) == (1, 10, nlist)
     assert _recall(later, q, x) == _recall(narrow, q, x)
+
+
+def test_a_rewrite_reusing_the_vectors_of_a_trained_index_trains_its_own(tmp_path: Path) -> None:
+    """The rewrite of a KB whose IVF-PQ is trained copies the vectors into a fresh folder; with the
+    old `trained_on` copied too, the first add opened an IVF file the rewrite never wrote."""
+    from medllm.knowledge.index import rewrite_params
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3000, 32)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    old = DenseIndex.open(tmp_path / "kb" / "dense", DenseParams(dim=32, m=8, min_train=2500))
+    old.add(x)
+    assert old.params.trained_on == 3000
+    params = rewrite_params(tmp_path / "kb")
+    assert (params.trained_on, params.nlist, params.min_train, params.m) == (0, 0, 2500, 8)
+    new = DenseIndex.open(tmp_path / "kb.rewrite" / "dense", params)
+    new.add(x[:1000])
+    new.add(x[1000:2800])
+    assert new.params.trained_on == 2800
+    _, rows = new.search(x[:5], 1)
+    assert rows[:, 0].tolist() == [0, 1, 2, 3, 4]
