@@ -9,7 +9,8 @@
   `Reference.display` (a person's or an organisation's name) — `WHOLE` and `_whole_kind`.
 - Dates (date fields and any string in FHIR date/dateTime/instant form) are shifted by the
   patient's offset (surrogate transform, written back as valid FHIR dates) or redacted; ages over
-  89 (`Age`: onsetAge, ageAge, ...) become `{"value": 90, "comparator": ">="}`.
+  89 (`Age`: onsetAge, ageAge, ...) become `{"value": 90, "comparator": ">="}`, and the shifted
+  birthDate of someone over 89 becomes the year that makes them 90 (a birth year is an age).
 - Resource and element ids, `fullUrl`s and references are pseudonymised with the run's key (the
   config's `secret`), so `Patient/<id>` in a reference and the Patient's `id` get the same
   pseudonym and references still resolve.
@@ -318,6 +319,7 @@ class FhirDeidentifier:
         self.patient = patient
         self.secret = secret or deid.cfg.secret or secrets.token_hex(16)
         self.counts: Counter[str] = Counter()
+        self.today = dt.date.today()  # ages are as of today; a test may set it
 
     def bundle(self, bundle: dict[str, Any]) -> dict[str, Any]:
         check_bundle(bundle)
@@ -363,7 +365,7 @@ class FhirDeidentifier:
         if rule == _REF:
             return self._reference(value)
         if rule == _DATE:
-            return self._date(value)
+            return self._birth_date(value) if at.key == "birthDate" else self._date(value)
         if rule == _TEXT:
             result = self.deid(value, patient=self.patient)
             self.counts.update(result.counts())
@@ -417,6 +419,16 @@ class FhirDeidentifier:
             return self._as(day, "DATE") + sep + rest
         self.counts["DATE"] += 1
         return _shifted(m, int(shift(self.patient)))
+
+    def _birth_date(self, value: str) -> str:
+        """Safe Harbor: the year of birth of someone over 89 is an age over 89. Such a birthDate
+        becomes the year that makes them 90 (aggregated, as `Age` becomes >= 90); others shift."""
+        m = _FHIR_DATE.fullmatch(value)
+        shifts = getattr(self.deid.transform, "shift_days", None) is not None  # redact: [DATE]
+        if shifts and m is not None and self.today.year - int(m["year"]) > 89:
+            self.counts["AGE"] += 1
+            return str(self.today.year - 90)
+        return self._date(value)
 
     # attachments ----------------------------------------------------------------------------
     def _attachment(self, node: dict[str, Any], at: _At) -> dict[str, Any]:

@@ -309,7 +309,8 @@ def test_codes_and_structure_are_kept() -> None:
 def test_dates_shift_as_valid_fhir_dates_keeping_intervals() -> None:
     out = _deid("surrogate").bundle(make_bundle())
     res = [e["resource"] for e in out["entry"]]
-    assert re.fullmatch(r"19\d\d-\d\d-\d\d", res[0]["birthDate"]), res[0]["birthDate"]
+    # born 1931: over 89, so the birth year is aggregated to the year that makes them 90
+    assert res[0]["birthDate"] == str(dt.date.today().year - 90)
     report = dt.datetime.fromisoformat(res[1]["effectiveDateTime"])
     sent = dt.datetime.fromisoformat(res[2]["sent"])
     observed = dt.datetime.fromisoformat(res[7]["effectiveDateTime"])
@@ -496,3 +497,25 @@ def test_cli_deid_run_on_the_bundle(tmp_path: Path) -> None:
     assert "Traceback" not in res.output and not [
         p for p in (tmp_path / "out2").rglob("*.json") if p.name != MANIFEST
     ]
+
+
+@pytest.mark.parametrize("transform", ["redact", "surrogate"])
+def test_the_birth_year_of_someone_over_89_is_aggregated_to_90(transform: str) -> None:
+    """A date shift of up to a year leaves a 93-year-old's birth year (an age over 89) readable."""
+    fhir = _deid(transform)
+    fhir.today = dt.date(2026, 12, 2)
+
+    def born(date: str) -> str:
+        patient = {"resourceType": "Patient", "id": PATIENT_ID, "birthDate": date}
+        out = fhir.bundle(
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+        )
+        return str(out["entry"][0]["resource"]["birthDate"])
+
+    young_out = born("1970-04-02")
+    if transform == "redact":
+        assert born("1933-04-02") == young_out == "[DATE]"
+        return
+    assert born("1933-04-02") == "1936"
+    assert fhir.counts["AGE"] == 1
+    assert re.fullmatch(r"19(69|70|71)-\d\d-\d\d", young_out) and young_out != "1970-04-02"
