@@ -519,3 +519,19 @@ def test_the_birth_year_of_someone_over_89_is_aggregated_to_90(transform: str) -
     assert born("1933-04-02") == "1936"
     assert fhir.counts["AGE"] == 1
     assert re.fullmatch(r"19(69|70|71)-\d\d-\d\d", young_out) and young_out != "1970-04-02"
+
+
+def test_a_narrative_keeps_its_xhtml_namespace_and_loses_its_phi() -> None:
+    div = (
+        '<div xmlns="http://www.w3.org/1999/xhtml">John Smith, portal '
+        "https://portal.example.com/u/4839201</div>"
+    )
+    patient = {
+        "resourceType": "Patient",
+        "id": PATIENT_ID,
+        "text": {"status": "generated", "div": div},
+    }
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    out = _deid("redact").bundle(bundle)["entry"][0]["resource"]["text"]["div"]
+    assert out.startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
+    assert "4839201" not in out and "portal.example.com" not in out and "[URL]" in out
