@@ -39,7 +39,7 @@ def answer_model(model: str | None, *, console: Console) -> str:
         return model
     spec, notice = answer_spec()
     if notice:
-        console.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False)
+        console.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False, soft_wrap=True)
     return spec
 
 
