@@ -23,7 +23,9 @@ def medllm(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def test_ask_streams_an_answer_names_the_model_and_disclaims() -> None:
-    r = medllm("ask", "What is iron deficiency anemia?", "--max-tokens", "40", "-m", "llamacpp:small")
+    r = medllm(
+        "ask", "What is iron deficiency anemia?", "--max-tokens", "40", "-m", "llamacpp:small"
+    )
     assert r.returncode == 0, r.stderr
     assert "iron" in r.stdout.lower()
     assert "model: llamacpp:SmolLM2-135M-Instruct.Q4_1.gguf" in r.stdout

@@ -190,12 +190,19 @@ def test_models_ls_rows_show_size_measured_speed_and_state(
         "cores": 2,
     }
     rows, notes = tier_rows({"small": speed})
+    nm = "not measured"
     assert rows == [
         ["small", "SmolLM2-135M-Instruct Q4_1", "134.5 M", "98 MB", "101.3", "512.0", "ready"],
-        ["medium", "Qwen2.5-Coder-0.5B-Instruct Q4_K_M", "494 M", "0 MB"]
-        + ["not measured", "not measured", "installed"],
-        ["large", "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", "1.54 B", "1,117 MB"]
-        + ["not measured", "not measured", "not installed"],
+        ["medium", "Qwen2.5-Coder-0.5B-Instruct Q4_K_M", "494 M", "0 MB", nm, nm, "installed"],
+        [
+            "large",
+            "Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
+            "1.54 B",
+            "1,117 MB",
+            nm,
+            nm,
+            "not installed",
+        ],
     ]
     assert notes == [
         "small speed: 2 threads, 2026-12-02 06:00 UTC, load average 0.5 → 0.7 on 2 cores",
