@@ -92,7 +92,8 @@ def assemble(tier: Annotated[str, typer.Argument(help="medium or large")]) -> No
     t = get_tier(tier)
     path = tier_gguf(t)
     console.print(
-        f"[green]ready[/green] {t.name}: {escape(str(path))} ({t.size:,} bytes, sha256 {t.sha256[:12]}…)"
+        f"[green]ready[/green] {t.name}: {escape(str(path))} ({t.size:,} bytes, sha256 {t.sha256[:12]}…)",
+        soft_wrap=True,
     )
 
 
