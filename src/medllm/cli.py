@@ -42,7 +42,14 @@ err = Console(stderr=True)
 DEFAULT_QUESTION = "Which ICD-10-CM code is used for iron deficiency anemia?"
 
 ModelOpt = Annotated[
-    str, typer.Option("--model", "-m", help="model spec: llamacpp:default, hf:DIR, openai:URL#name")
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="model spec: llamacpp:small|medium|large, llamacpp:FILE.gguf, hf:DIR, openai:URL#name "
+        "[default: llamacpp:large when installed, else llamacpp:small with a notice]",
+        show_default=False,
+    ),
 ]
 
 
@@ -64,7 +71,7 @@ def _add_stages() -> None:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question to answer")],
-    model: ModelOpt = "llamacpp:default",
+    model: ModelOpt = None,
     rag: Annotated[
         bool,
         typer.Option(
@@ -78,23 +85,25 @@ def ask(
 ) -> None:
     """Ask the model a question: a plain answer streams as it is generated, a --rag one is shown
     whole once checked against its sources."""
-    from medllm.ask import ask_plain, ask_rag
+    from medllm.ask import answer_model, ask_plain, ask_rag, check_question
 
+    check_question(question)  # before the model notice: an empty question is the only error
+    spec = answer_model(model, console=console)
     if rag:
-        ask_rag(question, model, console=console, max_tokens=max_tokens, temperature=temperature)
+        ask_rag(question, spec, console=console, max_tokens=max_tokens, temperature=temperature)
     else:
-        ask_plain(question, model, console=console, max_tokens=max_tokens, temperature=temperature)
+        ask_plain(question, spec, console=console, max_tokens=max_tokens, temperature=temperature)
 
 
 @app.command()
 def run(
     question: Annotated[str, typer.Argument(help="the question for the demo")] = DEFAULT_QUESTION,
-    model: ModelOpt = "llamacpp:default",
+    model: ModelOpt = None,
 ) -> None:
     """The main job (`make run`): a grounded answer when the knowledge stage is installed, else a plain one."""
-    from medllm.ask import main_job
+    from medllm.ask import answer_model, main_job
 
-    main_job(question, model, console=console)
+    main_job(question, answer_model(model, console=console), console=console)
 
 
 @app.command("ls")

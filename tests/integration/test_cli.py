@@ -23,7 +23,9 @@ def medllm(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 def test_ask_streams_an_answer_names_the_model_and_disclaims() -> None:
-    r = medllm("ask", "What is iron deficiency anemia?", "--max-tokens", "40")
+    r = medllm(
+        "ask", "What is iron deficiency anemia?", "--max-tokens", "40", "-m", "llamacpp:small"
+    )
     assert r.returncode == 0, r.stderr
     assert "iron" in r.stdout.lower()
     assert "model: llamacpp:SmolLM2-135M-Instruct.Q4_1.gguf" in r.stdout
@@ -40,17 +42,20 @@ def test_bad_model_spec_is_one_error_line_with_a_fix() -> None:
 
 def test_models_ls_and_ls_backends() -> None:
     r = medllm("models", "ls")
-    assert r.returncode == 0 and "llamacpp:default" in r.stdout and "hf:default" in r.stdout
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("│")[1].strip() for line in r.stdout.splitlines() if line.startswith("│ ")]
+    assert rows == ["small", "medium", "large"]
+    assert "`default` = small" in r.stdout
     r = medllm("ls", "backends")
     assert {"hf", "llamacpp", "openai"} <= set(r.stdout.split())
 
 
 def test_validate_reports_the_bad_field(tmp_path: Path) -> None:
     cfg = tmp_path / "m.yaml"
-    cfg.write_text("kind: model\nspec: llamacpp:default\nn_ctxx: 10\n")
+    cfg.write_text("kind: model\nspec: llamacpp:small\nn_ctxx: 10\n")
     r = medllm("validate", str(cfg))
     assert r.returncode == 2
     assert 'field "n_ctxx"' in r.stderr and "remove it" in r.stderr
-    cfg.write_text("kind: model\nspec: llamacpp:default\nn_ctx: 1024\n")
+    cfg.write_text("kind: model\nspec: llamacpp:small\nn_ctx: 1024\n")
     r = medllm("validate", str(cfg), "--set", "n_ctx=2048")
     assert r.returncode == 0 and "n_ctx: 2048" in r.stdout

@@ -1,4 +1,4 @@
-"""Grounded answering with the real embedded model (llamacpp:default) over real vocabulary sources."""
+"""Grounded answering with the real embedded model (llamacpp:small) over real vocabulary sources."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_rag_model_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path))
     doc = Document(id="syn:gout", text="Gout is caused by uric acid crystals.", source="synthetic")
     build_index(KbConfig(folder=default_folder(), sources=[], dense=False), docs=[doc])
-    with load_model("rag:llamacpp:default?n_ctx=1024") as model:
+    with load_model("rag:llamacpp:small?n_ctx=1024") as model:
         assert isinstance(model, RagModel) and model.id.startswith("llamacpp:")
         prompt = model.apply_chat_template([ChatMessage("user", "Question: What causes gout?")])
         assert "uric acid crystals" in prompt and model.context_length == 1024
@@ -122,7 +122,7 @@ def test_eval_rag_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         args = [
             "eval",
             "--model",
-            "llamacpp:default?n_ctx=1024",
+            "llamacpp:small?n_ctx=1024",
             "--tasks",
             "icd10cm_concepts",
             "--mode",

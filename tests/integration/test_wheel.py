@@ -78,3 +78,10 @@ def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
             "validate",
         ]
     )
+
+
+def test_installed_wheel_carries_the_tier_requirements(installed: Path) -> None:
+    """`medllm ask`'s install command points into the package, so the pinned files must ship."""
+    reqs = installed / "medllm" / "models" / "requirements"
+    assert sorted(p.name for p in reqs.glob("*.txt")) == ["large.txt", "medium.txt"]
+    assert (reqs / "large.txt").read_text().count("--hash=sha256:") == 22

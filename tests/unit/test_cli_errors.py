@@ -23,7 +23,7 @@ def test_an_empty_question_is_refused(question: str) -> None:
 
 
 def test_a_bad_spec_option_names_the_field_not_a_traceback() -> None:
-    res = runner.invoke(app, ["ask", "What is anemia?", "--model", "llamacpp:default?n_ctx=abc"])
+    res = runner.invoke(app, ["ask", "What is anemia?", "--model", "llamacpp:small?n_ctx=abc"])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert res.output.splitlines()[0].startswith(
         'error: model spec llamacpp:...: field "n_ctx": Input should be a valid integer'
@@ -31,7 +31,7 @@ def test_a_bad_spec_option_names_the_field_not_a_traceback() -> None:
 
 
 def test_an_unknown_spec_option_suggests_the_close_one() -> None:
-    res = runner.invoke(app, ["ask", "x", "--model", "llamacpp:default?n_cxt=2048"])
+    res = runner.invoke(app, ["ask", "x", "--model", "llamacpp:small?n_cxt=2048"])
     assert res.exit_code == 2
     assert "did you mean 'n_ctx'?" in res.output.splitlines()[0]
 

@@ -6,7 +6,7 @@ Other stages import these from `medllm.core` only, never from its modules.
 
 from __future__ import annotations
 
-from medllm.core.assets import cache_dir, locate
+from medllm.core.assets import cache_dir, locate, sha256_file, sha256_matches, stamp_sha256
 from medllm.core.config import deep_merge, load_config, parse_overrides, read_yaml, validate
 from medllm.core.errors import (
     AssetError,
@@ -96,8 +96,11 @@ __all__ = [
     "read_jsonl",
     "read_yaml",
     "schemas",
+    "sha256_file",
+    "sha256_matches",
     "shown_in",
     "split_of",
+    "stamp_sha256",
     "validate",
     "write_json",
     "write_jsonl",

@@ -29,23 +29,36 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _verified(path: Path, sha256: str) -> bool:
-    """Hashing 100 MB costs ~0.3 s; a stamp keyed by size+mtime skips it on later loads."""
+def _stamp_key(path: Path) -> str:
     st = path.stat()
-    stamp = cache_dir() / "sha256-stamps.json"
-    key = f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _read_stamps(stamp: Path) -> dict[str, str]:
     try:
-        stamps = json.loads(stamp.read_text())
+        return dict(json.loads(stamp.read_text()))
     except (OSError, ValueError):
-        stamps = {}
-    if stamps.get(key) == sha256:
-        return True
-    if sha256_file(path) != sha256:
-        return False
-    stamps[key] = sha256
+        return {}
+
+
+def stamp_sha256(path: Path, sha256: str) -> None:
+    """Record that `path`, as it is now (size + mtime), has `sha256`: for a file whose hash was
+    computed while writing it, so that the first load does not hash it again."""
+    stamp = cache_dir() / "sha256-stamps.json"
+    stamps = _read_stamps(stamp)
+    stamps[_stamp_key(path)] = sha256
     tmp = stamp.with_suffix(".tmp")
     tmp.write_text(json.dumps(stamps))
     tmp.replace(stamp)
+
+
+def sha256_matches(path: Path, sha256: str) -> bool:
+    """Hashing 100 MB costs ~0.3 s; a stamp keyed by size+mtime skips it on later loads."""
+    if _read_stamps(cache_dir() / "sha256-stamps.json").get(_stamp_key(path)) == sha256:
+        return True
+    if sha256_file(path) != sha256:
+        return False
+    stamp_sha256(path, sha256)
     return True
 
 
@@ -70,7 +83,7 @@ def locate(dist: str, relpath: str, sha256: str | None = None) -> Path:
 
 
 def check_sha256(path: Path, sha256: str) -> None:
-    if not _verified(path, sha256):
+    if not sha256_matches(path, sha256):
         raise AssetError(
             f"{path.name}: sha256 does not match the expected {sha256[:12]}…",
             fix="the file is corrupt or was replaced; reinstall the package that carries it",

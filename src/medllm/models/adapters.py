@@ -17,19 +17,20 @@ RUN_META = "medllm-train.json"
 
 
 def trainable_folder(spec: str) -> Path:
-    """`hf:default` (converted on first use), `hf:DIR` or `DIR` → a transformers model folder."""
+    """`hf:<tier>` (`hf:default` = `hf:small`; converted on first use), `hf:DIR` or `DIR` → a
+    transformers model folder."""
     from medllm.models.hf import target_path
 
     if spec.startswith(("llamacpp:", "openai:", "rag:")):
         raise ConfigError(
             f"model {spec!r} cannot be trained",
-            fix="train from hf:default or an HF folder (hf:DIR)",
+            fix="train from a model tier (hf:small, hf:medium, hf:large) or an HF folder (hf:DIR)",
         )
     path = target_path(spec.removeprefix("hf:"))
     if not (path / "config.json").is_file():
         raise ModelError(
             f"{path}: not a transformers model folder (no config.json)",
-            fix="give hf:default or a folder from save_pretrained / `medllm models convert`",
+            fix="give a model tier (hf:small, hf:medium, hf:large) or a folder from save_pretrained / `medllm models convert`",
         )
     return path
 

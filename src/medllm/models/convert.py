@@ -10,8 +10,12 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medllm.core import ModelError
+
+if TYPE_CHECKING:
+    from medllm.models.tiers import Tier
 
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -58,16 +62,18 @@ def convert_gguf(gguf: Path, out: Path, *, dtype: str = "float32") -> Path:
     return out
 
 
-def convert_default(out: Path, *, dtype: str = "float32") -> Path:
+def convert_tier(tier: Tier, out: Path, *, dtype: str = "float32") -> Path:
+    """Convert a model tier's GGUF (assembled first if needed) into a transformers folder."""
     from rich.console import Console
 
-    from medllm.models.assets import default_gguf
+    from medllm.models.tiers import tier_gguf
 
     console = Console(stderr=True)
+    gguf = tier_gguf(tier)
     start = time.perf_counter()
     with console.status(
-        f"converting the embedded SmolLM2 GGUF to a transformers folder at {out} ..."
+        f"converting the {tier.name} tier's GGUF to a transformers folder at {out} ..."
     ):
-        convert_gguf(default_gguf(), out, dtype=dtype)
+        convert_gguf(gguf, out, dtype=dtype)
     console.print(f"[dim]converted in {time.perf_counter() - start:.0f} s[/dim]")
     return out

@@ -1,4 +1,5 @@
-"""`hf` backend: a transformers model folder (or a GGUF file, dequantized), optional PEFT adapter."""
+"""`hf` backend: a transformers model folder (or a GGUF file, dequantized), optional PEFT adapter;
+`hf:small|medium|large` are the model tiers converted once to transformers folders."""
 
 from __future__ import annotations
 
@@ -48,14 +49,17 @@ def _resolve_dtype(dtype: str, device: str) -> Any:
 
 
 def target_path(target: str) -> Path:
-    """`default` (the embedded model, converted once) or a folder / .gguf path that exists."""
-    if target == "default":
-        from medllm.models.assets import default_hf_dir
-        from medllm.models.convert import convert_default
+    """A model tier (`small`, `medium`, `large`; `default` = `small`), converted once into the
+    medllm cache, or a folder / .gguf path that exists."""
+    from medllm.models.tiers import tier_for_target
 
-        path = default_hf_dir()
+    if (tier := tier_for_target(target)) is not None:
+        from medllm.core import cache_dir
+        from medllm.models.convert import convert_tier
+
+        path = cache_dir() / "models" / tier.hf_folder
         if not (path / "config.json").is_file():
-            convert_default(path)
+            convert_tier(tier, path)
         return path
     path = Path(target).expanduser()
     if not path.exists():

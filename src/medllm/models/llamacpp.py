@@ -1,8 +1,10 @@
-"""`llamacpp` backend: any GGUF file through llama-cpp-python; `llamacpp:default` = embedded SmolLM2."""
+"""`llamacpp` backend: any GGUF file through llama-cpp-python; `llamacpp:small|medium|large` are the
+model tiers (`default` = `small`, the embedded SmolLM2)."""
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,10 @@ from medllm.models.spec import ModelConfig, ModelSpec
 
 
 def load(spec: ModelSpec, cfg: ModelConfig) -> LlamaCppModel:
-    if spec.target == "default":
-        from medllm.models.assets import default_gguf
+    from medllm.models.tiers import tier_for_target, tier_gguf
 
-        path = default_gguf()  # sha256 checked
+    if (tier := tier_for_target(spec.target)) is not None:
+        path = tier_gguf(tier)  # sha256 checked; a split tier is assembled on first use
     else:
         path = Path(spec.target).expanduser()
         if not path.is_file():
@@ -153,6 +155,22 @@ class LlamaCppModel(Model):
             rows = self._eval_logprobs(tokens, first_row=len(tokens) - 1)
             out.append(top_k(rows[-1], top_k_, self._decode_one))
         return out
+
+    def time_tokens(self, prompt: list[int], n_gen: int) -> tuple[float, float, int]:
+        """(prefill seconds, decode seconds, tokens decoded) for evaluating `prompt` from an empty
+        cache and then generating up to `n_gen` tokens greedily; the clock for decoding starts at
+        the first sampled token, so prefill includes sampling it."""
+        self._llm.reset()
+        start = time.perf_counter()
+        first, n = 0.0, 0
+        for _token in self._llm.generate(prompt, top_k=1, temp=0.0, reset=True):
+            if not first:
+                first = time.perf_counter()
+            else:
+                n += 1
+            if n >= n_gen:
+                break
+        return first - start, time.perf_counter() - first, n
 
     def _decode_one(self, token: int) -> str:
         return str(self._llm.detokenize([token], special=True).decode("utf-8", "replace"))
