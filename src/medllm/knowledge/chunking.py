@@ -18,8 +18,21 @@ from medllm.knowledge.embed import WINDOW
 MAX_TOKENS = WINDOW  # prose chunk size by default: title + chunk fill the embedder's window
 OVERLAP = 24
 
-# Sources whose documents are single vocabulary records (kept whole, whatever their length).
-VOCABULARY_SOURCES = frozenset({"icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine"})
+# Sources whose documents are single vocabulary records (kept whole, whatever their length). A
+# MONDO, Uberon or UniProt record leads with its name and definition, which the embedder reads;
+# its synonyms and cross-references follow for BM25, and the record is cited as one.
+VOCABULARY_SOURCES = frozenset(
+    {
+        "icd10cm",
+        "hpo",
+        "hpo_disease",
+        "mesh",
+        "who_medicine",
+        "mondo",
+        "uberon",
+        "uniprot_disease",
+    }
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n{2,}")
 
 

@@ -96,6 +96,7 @@ def search(
 ) -> None:
     """Search the knowledge base and print the hits with their provenance."""
     from medllm.knowledge.kb import KnowledgeBase
+    from medllm.knowledge.provenance import is_unverified
     from medllm.knowledge.retrievers import get_retriever
 
     kb = KnowledgeBase(folder)
@@ -105,9 +106,8 @@ def search(
     table = Table("#", "score", "id", "title", "source", title=f"{ret.name} · {len(kb):,} chunks")
     for n, h in enumerate(hits, start=1):
         c = chunks.get(h.chunk_id)
-        table.add_row(
-            str(n), f"{h.score:.4f}", h.chunk_id, c.title if c else "", c.source if c else ""
-        )
+        source = (c.source + (" (unverified)" if is_unverified(c.meta) else "")) if c else ""
+        table.add_row(str(n), f"{h.score:.4f}", h.chunk_id, c.title if c else "", source)
     console.print(table)
 
 

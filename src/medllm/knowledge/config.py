@@ -10,7 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from medllm.knowledge.chunking import MAX_TOKENS, OVERLAP
 from medllm.knowledge.embed import MAX_SEQ_LENGTH, WINDOW
 
-DEFAULT_SOURCES = ("icd10cm", "hpo", "hpo_disease", "mesh", "who_medicine")
+DEFAULT_SOURCES = (
+    "icd10cm",
+    "hpo",
+    "hpo_disease",
+    "mesh",
+    "who_medicine",
+    "mondo",
+    "uberon",
+    "uniprot_disease",
+)
 
 
 class KbConfig(BaseModel):

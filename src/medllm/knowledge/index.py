@@ -37,7 +37,7 @@ from medllm.core import (
     owner_only,
     write_json,
 )
-from medllm.knowledge import bm25
+from medllm.knowledge import bm25, provenance
 from medllm.knowledge.chunking import VOCABULARY_SOURCES, chunk_documents
 from medllm.knowledge.config import KbConfig
 from medllm.knowledge.dense import DenseIndex, DenseParams
@@ -64,6 +64,15 @@ class BuildReport:
     by_source: dict[str, int] = field(default_factory=dict)
     errors: list[DataError] = field(default_factory=list)
     loaded: dict[str, int] = field(default_factory=dict)
+    unverified: int = 0  # chunks labelled unverified (knowledge/provenance.py)
+
+
+def from_registered_source(chunk_id: str) -> bool:
+    """A chunk of a registered source (`<source>:<record>#n`), rebuilt from its package on every
+    build, as opposed to a user document, which stays until the folder is deleted."""
+    from medllm.knowledge.registry import sources
+
+    return chunk_id.partition(":")[0] in sources
 
 
 def default_folder() -> Path:
@@ -109,7 +118,7 @@ def _documents(cfg: KbConfig, report: BuildReport, key: str) -> Iterator[Documen
     from medllm.knowledge.registry import sources
 
     for name in cfg.sources:
-        yield from sources.get(name)()
+        yield from map(provenance.label, sources.get(name)())
     if cfg.add:
         yield from _user_documents(cfg, report, key)
 
@@ -177,9 +186,7 @@ def _update(
     changed = any(new_hashes.get(i, h) != h for i, h in old.items())
     # A vocabulary record no longer produced (a source dropped or updated) is removed; user
     # documents stay until the folder is deleted.
-    vanished = from_files and any(
-        i not in new_hashes and i.partition(":")[0] in VOCABULARY_SOURCES for i in old
-    )
+    vanished = from_files and any(i not in new_hashes and from_registered_source(i) for i in old)
     if changed or vanished:
         _rewrite(folder, cfg, chunks + _kept_user_chunks(folder, new_hashes), say)
         report.rewritten = True
@@ -198,7 +205,7 @@ def _drop_known_documents(chunks: list[Chunk], old: dict[str, str]) -> list[Chun
     stored = set(old.values())
     by_doc: dict[str, list[Chunk]] = {}
     for c in chunks:
-        if c.id not in old and c.id.partition(":")[0] not in VOCABULARY_SOURCES:
+        if c.id not in old and not from_registered_source(c.id):
             by_doc.setdefault(c.doc_id, []).append(c)
     known = {d for d, cs in by_doc.items() if all(chunk_hash(c) in stored for c in cs)}
     return [c for c in chunks if c.doc_id not in known] if known else chunks
@@ -245,7 +252,7 @@ def _kept_user_chunks(folder: Path, new_ids: dict[str, str]) -> list[Chunk]:
         rows = [
             r
             for r, cid in store._db.execute("SELECT row, id FROM chunks ORDER BY row")
-            if cid not in new_ids and cid.partition(":")[0] not in VOCABULARY_SOURCES
+            if cid not in new_ids and not from_registered_source(cid)
         ]
         return store.by_rows(rows)
     finally:
@@ -375,6 +382,7 @@ def _finish(
         report.n_chunks = len(store)
         report.n_docs = store.n_docs()
         report.by_source = store.counts_by_source()
+        report.unverified = len(store.unverified_ids())
     finally:
         store.close()
 
@@ -404,6 +412,7 @@ def _write_manifest(folder: Path, cfg: KbConfig, report: BuildReport, key: str) 
             "n_docs": report.n_docs,
             "n_chunks": report.n_chunks,
             "by_source": report.by_source,
+            "unverified_chunks": report.unverified,
             "dense_rows": len(dense),
             "ivf_trained_on": dense.params.trained_on,
             "embedder": NAME,

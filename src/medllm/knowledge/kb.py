@@ -42,6 +42,14 @@ class KnowledgeBase:
             )
         return DenseIndex.open(self.folder / "dense")
 
+    @cached_property
+    def unverified(self) -> frozenset[str]:
+        """Chunk ids labelled unverified; none without a count in the manifest (a knowledge base
+        built before the label existed holds none)."""
+        if not int(self.manifest.get("unverified_chunks", 0)):
+            return frozenset()
+        return self.store.unverified_ids()
+
     def chunks(self, chunk_ids: list[str]) -> list[Chunk]:
         rows = self.store.row_of(chunk_ids)
         found = {c.id: c for c in self.store.by_rows([rows[i] for i in chunk_ids if i in rows])}

@@ -75,17 +75,23 @@ class MilvusRetriever:
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
+        from medllm.knowledge.retrievers import sourced_first
 
-        result = self.client.search(
-            self.collection,
-            data=[v.tolist() for v in embed(list(queries))],
-            limit=k,
-            output_fields=["chunk_id"],
-        )
-        return [
-            [Hit(str(r["entity"]["chunk_id"]), float(r["distance"]), self.name) for r in per_query]
-            for per_query in result
-        ]
+        vectors = {q: v.tolist() for q, v in zip(queries, embed(list(queries)), strict=True)}
+
+        def search(qs: Sequence[str], depth: int) -> list[list[Hit]]:
+            result = self.client.search(
+                self.collection,
+                data=[vectors[q] for q in qs],
+                limit=depth,
+                output_fields=["chunk_id"],
+            )
+            return [
+                [Hit(str(r["entity"]["chunk_id"]), float(r["distance"]), self.name) for r in hits]
+                for hits in result
+            ]
+
+        return sourced_first(self.kb, search, queries, k)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.search_batch([query], k)[0]

@@ -15,6 +15,9 @@ sources.register_lazy("hpo", "medllm.knowledge.sources.hpo:term_documents")
 sources.register_lazy("hpo_disease", "medllm.knowledge.sources.hpo:disease_documents")
 sources.register_lazy("mesh", "medllm.knowledge.sources.mesh:documents")
 sources.register_lazy("who_medicine", "medllm.knowledge.sources.who_medicines:documents")
+sources.register_lazy("mondo", "medllm.knowledge.sources.mondo:documents")
+sources.register_lazy("uberon", "medllm.knowledge.sources.uberon:documents")
+sources.register_lazy("uniprot_disease", "medllm.knowledge.sources.uniprot:documents")
 
 retrievers: Registry[Any] = Registry(
     "retrievers", "retrievers over a knowledge base: class taking (index_dir, **options)"

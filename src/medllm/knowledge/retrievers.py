@@ -2,11 +2,12 @@
 
 `Hit.source` names the retriever that produced the hit ("bm25", "dense", "hybrid", "milvus"), as
 `Span.source` names the recognizer; the chunk's own provenance is in the `Chunk` (`kb.chunks`).
+Every retriever ranks a chunk labelled unverified below every sourced one (`sourced_first`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -14,6 +15,9 @@ import numpy as np
 
 from medllm.core import Hit
 from medllm.knowledge.kb import KnowledgeBase
+from medllm.knowledge.provenance import verified_first
+
+Search = Callable[[Sequence[str], int], list[list[Hit]]]
 
 
 class Retriever(Protocol):
@@ -38,6 +42,34 @@ def _hits(kb: KnowledgeBase, scores: np.ndarray, rows: np.ndarray, name: str) ->
     return out
 
 
+def sourced_first(
+    kb: KnowledgeBase, search: Search, queries: Sequence[str], k: int
+) -> list[list[Hit]]:
+    """`search(queries, depth)`, reordered so that no unverified chunk outranks a sourced one.
+
+    With u unverified chunks in the knowledge base, a query is read deeper (2k, 4k, ... up to
+    k + u) until its top `depth` holds k sourced hits or all its matches: then its k best sourced
+    hits are exactly the first k, whatever the unverified ones scored.
+    """
+    bad = kb.unverified
+    if not bad:
+        return search(queries, k)
+    out: dict[int, list[Hit]] = {}
+    todo, depth = list(range(len(queries))), 2 * k
+    while todo:
+        depth = min(depth, k + len(bad))
+        found = search([queries[i] for i in todo], depth)
+        again = []
+        for i, hits in zip(todo, found, strict=True):
+            enough = sum(h.chunk_id not in bad for h in hits) >= k
+            if enough or len(hits) < depth or depth >= k + len(bad):
+                out[i] = verified_first(hits, bad)[:k]
+            else:
+                again.append(i)
+        todo, depth = again, depth * 2
+    return [out[i] for i in range(len(queries))]
+
+
 class BM25Retriever:
     name = "bm25"
 
@@ -45,6 +77,9 @@ class BM25Retriever:
         self.kb = _kb(kb)
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
+        return sourced_first(self.kb, self._search, queries, k)
+
+    def _search(self, queries: Sequence[str], k: int) -> list[list[Hit]]:
         scores, rows = self.kb.bm25.search(list(queries), k)
         # bm25s pads with score-0 rows when fewer documents match: those are not hits.
         rows = np.where(scores > 0, rows, -1)
@@ -63,8 +98,14 @@ class DenseRetriever:
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
 
-        scores, rows = self.kb.dense.search(embed(list(queries)), k)
-        return _hits(self.kb, scores, rows, self.name)
+        vectors = embed(list(queries))
+        by_query = {q: i for i, q in enumerate(queries)}
+
+        def search(qs: Sequence[str], depth: int) -> list[list[Hit]]:
+            scores, rows = self.kb.dense.search(vectors[[by_query[q] for q in qs]], depth)
+            return _hits(self.kb, scores, rows, self.name)
+
+        return sourced_first(self.kb, search, queries, k)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.search_batch([query], k)[0]
@@ -101,7 +142,8 @@ class HybridRetriever:
         depth = max(k, self.depth)
         lexical = self._bm25.search_batch(queries, depth)
         dense = self._dense.search_batch(queries, depth)
-        return [rrf([a, b], self.rrf_k)[:k] for a, b in zip(lexical, dense, strict=True)]
+        fused = (rrf([a, b], self.rrf_k) for a, b in zip(lexical, dense, strict=True))
+        return [verified_first(hits, self.kb.unverified)[:k] for hits in fused]
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.search_batch([query], k)[0]

