@@ -241,7 +241,16 @@ def test_context_overflow_with_no_room_to_generate(tiny_model: object) -> None:
 @pytest.fixture(scope="module")
 def lexical_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("kb") / "kb"
-    args = ["kb", "build", "--sources", "", "--no-dense", "--no-deid", "--folder", str(folder)]
+    args = [
+        "kb",
+        "build",
+        "--set",
+        "sources=[]",
+        "--no-dense",
+        "--no-deid",
+        "--folder",
+        str(folder),
+    ]
     res = runner.invoke(app, [*args, "--add", str(KB_FIX / "guide.md")])
     assert res.exit_code == 0, res.output
     return folder
@@ -255,12 +264,23 @@ def test_hybrid_search_without_vectors_says_how_to_build_them_and_the_cost(
     )
     assert res.exit_code == 2
     n = json.loads((lexical_kb / "manifest.json").read_text())["n_chunks"]
+    assert n == 1  # guide.md is one chunk
     assert first_line(res.output) == (
-        f"error: knowledge base {lexical_kb} has no dense vectors (0 of {n} chunks embedded): "
-        f"the hybrid and dense retrievers need them (fix: run `medllm kb build --dense --folder "
-        f"{lexical_kb}` to embed the {n} chunks, about 1 s at the 385 chunks/s of an idle 2-core "
-        "CPU, up to 1 s at the 4.2 chunks/s measured on busy cores (docs/knowledge.md, "
-        '"Dense vectors"); or search with --retriever bm25)'
+        f"error: knowledge base {lexical_kb} has no dense vectors (0 of 1 chunks embedded): the "
+        "hybrid and dense retrievers need them (fix: run `medllm kb build --dense --set "
+        f"sources=[] --folder {lexical_kb}` to embed the 1 chunk, under 1 s on an idle 2-core "
+        "CPU (≈ 385 sentences/s), under 1 s on busy cores (4.2–5.0 chunks/s measured; "
+        'docs/knowledge.md, "Dense vectors"); or search with --retriever bm25)'
+    )
+
+
+def test_the_dense_cost_of_the_default_knowledge_base() -> None:
+    from medllm.knowledge.kb import dense_cost
+
+    # 109,568 chunks / 385 per s = 285 s; / 5.0 = 6.09 h; / 4.2 = 7.25 h
+    assert dense_cost(109_568) == (
+        "≈ 5 min on an idle 2-core CPU (≈ 385 sentences/s), 6.1–7.2 h on busy cores "
+        '(4.2–5.0 chunks/s measured; docs/knowledge.md, "Dense vectors")'
     )
 
 

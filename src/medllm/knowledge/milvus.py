@@ -75,7 +75,9 @@ class MilvusRetriever:
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
+        from medllm.knowledge.retrievers import check_k
 
+        check_k(k)
         result = self.client.search(
             self.collection,
             data=[v.tolist() for v in embed(list(queries))],

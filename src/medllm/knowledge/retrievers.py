@@ -12,8 +12,17 @@ from typing import Protocol
 
 import numpy as np
 
-from medllm.core import Hit
+from medllm.core import ConfigError, Hit
 from medllm.knowledge.kb import KnowledgeBase
+
+
+def check_k(k: int) -> int:
+    """A search asks for at least one hit (bm25s and faiss fail deep inside on k < 1)."""
+    if k < 1:
+        raise ConfigError(
+            f'field "k": {k} hits asked, at least 1 is needed', fix="give -k 5, or any k >= 1"
+        )
+    return k
 
 
 class Retriever(Protocol):
@@ -45,7 +54,7 @@ class BM25Retriever:
         self.kb = _kb(kb)
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        scores, rows = self.kb.bm25.search(list(queries), k)
+        scores, rows = self.kb.bm25.search(list(queries), check_k(k))
         # bm25s pads with score-0 rows when fewer documents match: those are not hits.
         rows = np.where(scores > 0, rows, -1)
         return _hits(self.kb, scores, rows, self.name)
@@ -63,7 +72,7 @@ class DenseRetriever:
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
 
-        scores, rows = self.kb.dense.search(embed(list(queries)), k)
+        scores, rows = self.kb.dense.search(embed(list(queries)), check_k(k))
         return _hits(self.kb, scores, rows, self.name)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -98,7 +107,7 @@ class HybridRetriever:
         self._dense = DenseRetriever(self.kb)
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        depth = max(k, self.depth)
+        depth = max(check_k(k), self.depth)
         lexical = self._bm25.search_batch(queries, depth)
         dense = self._dense.search_batch(queries, depth)
         return [rrf([a, b], self.rrf_k)[:k] for a, b in zip(lexical, dense, strict=True)]
