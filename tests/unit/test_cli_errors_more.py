@@ -314,6 +314,29 @@ def test_eval_refuses_negative_counts_by_field(option: str, field: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("script", "option"),
+    [
+        ("train_export.py", "--limit"),
+        ("train_familiarity.py", "--limit"),
+        ("sft_vs_trl.py", "--limit"),
+        ("lmeval_parity.py", "--limit"),
+        ("rag_quality.py", "--k"),
+    ],
+)
+def test_benchmark_scripts_refuse_counts_below_one(script: str, option: str) -> None:
+    import subprocess
+    import sys
+
+    env = {"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}
+    cmd = [sys.executable, str(ROOT / "benchmarks" / script), option, "-1"]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[-1] == (
+        f"{script}: error: argument {option}: -1 is below 1 (fix: give 1 or more)"
+    )
+
+
 # 10. no transformers progress bar in `models info` or `ask`
 
 
