@@ -113,9 +113,18 @@ def test_eval_refuses_a_non_empty_folder_that_holds_no_eval_run(
     assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
 
 
+def _medqa_task(folder: Path) -> Path:
+    """The MedQA task with the fixture file as its data, as a task YAML (a study takes paths)."""
+    spec = (ROOT / "src/medllm/evaluate/task_specs/medqa_4options.yaml").read_text()
+    path = folder / "medqa_4options.yaml"
+    path.write_text(spec.replace("path: null", f"path: {MEDQA}"), encoding="utf-8")
+    return path
+
+
 def _study_yaml(path: Path, out: Path, model: str) -> Path:
+    task = _medqa_task(path.parent)
     path.write_text(
-        "# medllm study x.yaml\nkind: study\nname: s\ntasks: [icd10cm_concepts]\nlimit: 2\n"
+        f"# medllm study x.yaml\nkind: study\nname: s\ntasks: [{task}]\nlimit: 2\n"
         f"output_dir: {out}\nruns:\n  - name: base\n    config: base\n"
         f'    overrides: ["model={model}"]\n',
         encoding="utf-8",

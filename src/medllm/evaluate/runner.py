@@ -151,15 +151,14 @@ def _claim(out: Path, run: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if path.is_file():
         before = json.loads(path.read_text(encoding="utf-8")).get("run", {})
-        if before == run or not _scored_any(out):
-            if before != run:
-                _forget_samples(out)
-            write_json(path, {"run": run})
+        if before == run:
             return
-        raise ConfigError(
-            f"{out} holds another eval run ({_differences(before, run)})",
-            fix="give another --out folder, or repeat that run's command to resume it",
-        )
+        if _scored_any(out):
+            raise ConfigError(
+                f"{out} holds another eval run ({_differences(before, run)})",
+                fix="give another --out folder, or repeat that run's command to resume it",
+            )
+        _forget_samples(out)
     write_json(path, {"run": run})
 
 
