@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata as md
 import json
 import os
@@ -15,6 +16,17 @@ from typing import Any
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
+
+
+def at_least_one(text: str) -> int:
+    """argparse type of a count (--limit, --k): an integer of at least 1, else a usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1 (fix: give 1 or more)")
+    return value
 
 
 def cores() -> int:

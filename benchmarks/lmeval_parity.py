@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
-from _common import timed, versions, write_result
+from _common import at_least_one, timed, versions, write_result
 from medllm.evaluate.runner import run_eval, select
 from medllm.evaluate.scoring import LETTERS, render
 from medllm.evaluate.tasks import get_spec, load_items
@@ -129,7 +129,9 @@ def compare(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--limit", type=int, default=1089, help="items (seeded sample of the 1,089)")
+    ap.add_argument(
+        "--limit", type=at_least_one, default=1089, help="items (seeded sample of the 1,089)"
+    )
     ap.add_argument("--batch-size", type=int, default=8, help="sequences per forward, both tools")
     ap.add_argument(
         "--llamacpp-limit", type=int, default=None, help="items for the llamacpp timing"

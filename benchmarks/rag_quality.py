@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import versions, write_result
+from _common import at_least_one, versions, write_result
 from medllm.core.assets import locate
 from medllm.core.records import Document, Question
 from medllm.models.base import LoglikRequest, Model
@@ -200,7 +200,9 @@ def main() -> None:
     ap.add_argument("--supported", type=int, default=20)
     ap.add_argument("--injections", type=int, default=30)
     ap.add_argument("--ablation", type=int, default=10, help="injections re-run without quarantine")
-    ap.add_argument("--k", type=int, default=2, help="sources per prompt for the accuracy runs")
+    ap.add_argument(
+        "--k", type=at_least_one, default=2, help="sources per prompt for the accuracy runs"
+    )
     args = ap.parse_args()
     from medllm.knowledge.config import KbConfig
     from medllm.knowledge.index import build_index, default_folder, exists

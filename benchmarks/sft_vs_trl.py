@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import train_command, train_result, versions, write_result
+from _common import at_least_one, train_command, train_result, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 CONFIG = ROOT / "configs" / "train" / "sft.yaml"
@@ -122,7 +122,7 @@ def main() -> None:
     p.add_argument(
         "--full-steps", type=int, default=2, help="steps of the full-FT run (peak RAM only)"
     )
-    p.add_argument("--limit", type=int, default=100, help=f"held-out {TASK} items scored")
+    p.add_argument("--limit", type=at_least_one, default=100, help=f"held-out {TASK} items scored")
     p.add_argument("--out", default="runs/bench_sft_vs_trl", help="scratch folder for the runs")
     p.add_argument("--peer", help=argparse.SUPPRESS)
     a = p.parse_args()

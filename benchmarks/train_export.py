@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import require_artifact, versions, write_result
+from _common import at_least_one, require_artifact, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).parents[1]
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default="runs/bench_sft_vs_trl/ours/final")
-    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--limit", type=at_least_one, default=100)
     p.add_argument("--quant", default="q8_0")
     p.add_argument("--task", default="icd10cm_concepts_unseen")
     p.add_argument("--out", default="runs/bench_export")

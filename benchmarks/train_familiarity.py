@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import require_artifact, versions, write_result
+from _common import at_least_one, require_artifact, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 
@@ -153,7 +153,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--model", default="runs/studies/s2_finetuned_vs_base/sft_hpo_families/final")
     p.add_argument("--task", default="hpo_diagnosis_unseen")
-    p.add_argument("--limit", type=int, default=400)
+    p.add_argument("--limit", type=at_least_one, default=400)
     p.add_argument("--out", default="runs/bench_familiarity")
     a = p.parse_args()
     require_artifact(ROOT, a.model)

@@ -46,7 +46,7 @@ def test_llamacpp_scores_the_obvious_continuation_higher(default_model: Any) -> 
 
 
 def test_llamacpp_prompt_over_context_window(default_model: Any) -> None:
-    with pytest.raises(ContextLengthError, match="context window"):
+    with pytest.raises(ContextLengthError, match="-token context of"):
         default_model.generate("anemia " * 2100, GenerationParams(max_tokens=4))
 
 

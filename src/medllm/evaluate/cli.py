@@ -97,8 +97,13 @@ def _with_options(cfg: EvalConfig, given: dict[str, Any], rag: bool) -> EvalConf
 
 
 def summary_table(summary: dict[str, Any]) -> Table:
+    from rich.table import Column
+
+    # A task name is never cut (names that differ only at the end must stay apart): in a narrow
+    # terminal it folds onto more lines, in a column at least 24 characters wide.
+    longest = max((len(name) for name in summary["results"]), default=4)
     table = Table(
-        "task",
+        Column("task", overflow="fold", min_width=min(longest, 24)),
         "mode",
         "n",
         "score ± 95% CI",

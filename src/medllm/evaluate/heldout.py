@@ -31,7 +31,9 @@ def heldout_accuracy(
     from medllm.evaluate.runner import run_eval
 
     summary = run_eval(model, task, mode=mode, limit=limit, out_dir=out_dir, progress=progress)
-    return float(summary["results"][task]["acc"])
+    # a task given as a YAML path is reported under its name, which is the file's stem
+    name = Path(task).stem if task.endswith((".yaml", ".yml")) else task
+    return float(summary["results"][name]["acc"])
 
 
 def heldout_scores(

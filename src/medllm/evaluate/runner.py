@@ -114,12 +114,15 @@ def _run(m: Model, cfg: EvalConfig, progress: Progress | None) -> dict[str, Any]
             "tasks": cfg.tasks,
             "overrides": cfg.overrides,
         }
+        # every task's items are read before the folder is claimed: a bad or empty file stops the
+        # run with nothing written, so the corrected command starts clean
+        loaded = [_load_task(get_spec(name, cfg.overrides)) for name in cfg.tasks]
         if out is not None:
             _claim(out, run)
         state = _Run(m, cfg, call_cache, fp, out, progress, _empty_summary(m, run))
         t0 = time.perf_counter()
-        for name in cfg.tasks:
-            _run_task(state, get_spec(name, cfg.overrides))
+        for spec, items, pool in loaded:
+            _run_task(state, spec, items, pool)
         if out is not None:
             write_json(out / "summary.json", state.summary)
             _write_run_info(out, run, time.perf_counter() - t0, call_cache)
@@ -137,18 +140,45 @@ def _cache_path(cache: bool | str | Path | None) -> Path | None:
 
 
 def _claim(out: Path, run: dict[str, Any]) -> None:
-    """Refuse to mix two different runs in one folder (resume only the same run)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Refuse to mix two different runs in one folder (resume only the same run). A folder whose
+    run stopped before it scored an item is taken over by the next run."""
     path = out / "run.json"
+    if out.is_dir() and not path.is_file() and any(out.iterdir()):
+        raise ConfigError(
+            f"{out}: the folder is not empty and holds no eval run (run.json)",
+            fix="give a new or empty --out folder",
+        )
+    out.mkdir(parents=True, exist_ok=True)
     if path.is_file():
-        before = json.loads(path.read_text())
-        if before.get("run") != run:
+        before = json.loads(path.read_text(encoding="utf-8")).get("run", {})
+        if before == run:
+            return
+        if _scored_any(out):
             raise ConfigError(
-                f"{out} holds a different run (model/mode/tasks/limit/seed differ)",
-                fix="use another --out folder, or repeat the same command to resume",
+                f"{out} holds another eval run ({_differences(before, run)})",
+                fix="give another --out folder, or repeat that run's command to resume it",
             )
-        return
+        _forget_samples(out)
     write_json(path, {"run": run})
+
+
+def _scored_any(out: Path) -> bool:
+    return (out / "summary.json").is_file() or any(
+        p.stat().st_size > 0 for p in out.glob("samples_*.jsonl")
+    )
+
+
+def _forget_samples(out: Path) -> None:
+    for p in out.glob("samples_*.jsonl"):  # empty files of the run that scored nothing
+        p.unlink()
+
+
+def _differences(before: dict[str, Any], run: dict[str, Any]) -> str:
+    """`limit: 2 there, 1 here; mode: ...` for the fields in which two runs differ."""
+    keys = [k for k in run if k != "fingerprint" and before.get(k) != run[k]]
+    if not keys:
+        return "the model's weights differ"
+    return "; ".join(f"{k}: {before.get(k)} there, {run[k]} here" for k in keys)
 
 
 def _write_run_info(out: Path, run: dict[str, Any], seconds: float, cache: CallCache) -> None:
@@ -205,9 +235,24 @@ def effective_mode(spec: TaskSpec, mode: str | None) -> str:
     return chosen
 
 
-def _run_task(run: _Run, spec: TaskSpec) -> None:
-    cfg = run.cfg
+def _load_task(spec: TaskSpec) -> tuple[TaskSpec, list[Question], list[Question]]:
+    """A task's spec, items and few-shot pool; a task with no item is refused, naming its file."""
     items, pool = load_items(spec)
+    if not items:
+        if spec.path:
+            raise DataError(
+                f"task {spec.name} found no item to score in this file",
+                path=spec.path,
+                fix="give a file that holds the task's items in its official format",
+            )
+        raise ConfigError(
+            f"task {spec.name}: no item to score", fix="check the task's options and split"
+        )
+    return spec, items, pool
+
+
+def _run_task(run: _Run, spec: TaskSpec, items: list[Question], pool: list[Question]) -> None:
+    cfg = run.cfg
     chosen = select(items, cfg.limit, cfg.seed)
     eff = effective_mode(spec, cfg.mode)
     scorer = Scorer(

@@ -130,6 +130,48 @@ def _with_earlier(cfg: StudyConfig, rows: list[dict[str, Any]], out: Path) -> li
     return [by_name[arm.name] for arm in cfg.runs if arm.name in by_name]
 
 
+STUDY_RECORD = "study.json"
+
+
+def _arm_identity(arm: StudyRun, common: list[str]) -> dict[str, Any]:
+    """What decides an arm's trained model and scores: reused only while it stays the same."""
+    return {
+        "config": arm.config,
+        "overrides": arm.overrides,
+        "start_from": arm.start_from,
+        "common overrides": common if arm.config != "base" else [],
+    }
+
+
+def _older_study(out: Path, arms: list[str]) -> bool:
+    """A study folder written before study.json was: it holds report.json or an arm's folder."""
+    return (out / "report.json").is_file() or any((out / a).is_dir() for a in arms)
+
+
+def _claim(cfg: StudyConfig, out: Path) -> None:
+    """Refuse a folder that holds another study, or an arm of this one defined otherwise (its
+    trained model and report row would be reused as if they were this arm's); record the arms."""
+    record = out / STUDY_RECORD
+    arms = {arm.name: _arm_identity(arm, cfg.overrides) for arm in cfg.runs}
+    before: dict[str, Any] = {}
+    if record.is_file():
+        before = json.loads(record.read_text(encoding="utf-8")).get("arms", {})
+    elif out.is_dir() and any(out.iterdir()) and not _older_study(out, list(arms)):
+        raise MedllmError(
+            f"{out}: the folder is not empty and holds no study ({STUDY_RECORD})",
+            fix="give the study another name or output_dir, or empty the folder",
+        )
+    for name, ident in arms.items():
+        if name in before and before[name] != ident:
+            what = ", ".join(k for k in ident if before[name].get(k) != ident[k])
+            raise MedllmError(
+                f"{out}: arm {name} was run with another definition ({what} differ)",
+                fix=f"give the study another name or output_dir, or delete {out} to start over",
+            )
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(record, {"study": cfg.name, "arms": {**before, **arms}})
+
+
 def run_study(
     cfg: StudyConfig, progress: Progress | None = None, only: Sequence[str] | None = None
 ) -> Path:
@@ -137,8 +179,8 @@ def run_study(
     `progress` sees the scoring of each arm's tasks ("arm: task", done, total); training shows its
     own bar."""
     out = Path(cfg.output_dir) / cfg.name
-    out.mkdir(parents=True, exist_ok=True)
     arms = _selected(cfg, only, out)
+    _claim(cfg, out)
     t0 = time.perf_counter()
     rows = _with_earlier(cfg, [_arm_row(cfg, arm, out, progress) for arm in arms], out)
     report = {

@@ -97,8 +97,9 @@ def search(
     """Search the knowledge base and print the hits with their provenance."""
     from medllm.knowledge.kb import KnowledgeBase
     from medllm.knowledge.provenance import is_unverified
-    from medllm.knowledge.retrievers import get_retriever
+    from medllm.knowledge.retrievers import check_k, get_retriever
 
+    check_k(k)  # before the knowledge base is opened
     kb = KnowledgeBase(folder)
     ret = get_retriever(retriever, kb)
     hits = ret.search(query, k)

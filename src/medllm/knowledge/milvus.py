@@ -75,8 +75,9 @@ class MilvusRetriever:
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
-        from medllm.knowledge.retrievers import sourced_first
+        from medllm.knowledge.retrievers import check_k, sourced_first
 
+        check_k(k)
         vectors = {q: v.tolist() for q, v in zip(queries, embed(list(queries)), strict=True)}
 
         def search(qs: Sequence[str], depth: int) -> list[list[Hit]]:

@@ -13,11 +13,20 @@ from typing import Protocol
 
 import numpy as np
 
-from medllm.core import Hit
+from medllm.core import ConfigError, Hit
 from medllm.knowledge.kb import KnowledgeBase
 from medllm.knowledge.provenance import verified_first
 
 Search = Callable[[Sequence[str], int], list[list[Hit]]]
+
+
+def check_k(k: int) -> int:
+    """A search asks for at least one hit (bm25s and faiss fail deep inside on k < 1)."""
+    if k < 1:
+        raise ConfigError(
+            f'field "k": {k} hits asked, at least 1 is needed', fix="give -k 5, or any k >= 1"
+        )
+    return k
 
 
 class Retriever(Protocol):
@@ -77,7 +86,7 @@ class BM25Retriever:
         self.kb = _kb(kb)
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        return sourced_first(self.kb, self._search, queries, k)
+        return sourced_first(self.kb, self._search, queries, check_k(k))
 
     def _search(self, queries: Sequence[str], k: int) -> list[list[Hit]]:
         scores, rows = self.kb.bm25.search(list(queries), k)
@@ -98,6 +107,7 @@ class DenseRetriever:
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
         from medllm.knowledge.embed import embed
 
+        check_k(k)
         vectors = embed(list(queries))
         by_query = {q: i for i, q in enumerate(queries)}
 
@@ -139,7 +149,7 @@ class HybridRetriever:
         self._dense = DenseRetriever(self.kb)
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        depth = max(k, self.depth)
+        depth = max(check_k(k), self.depth)
         lexical = self._bm25.search_batch(queries, depth)
         dense = self._dense.search_batch(queries, depth)
         fused = (rrf([a, b], self.rrf_k) for a, b in zip(lexical, dense, strict=True))

@@ -107,12 +107,24 @@ class Model(ABC):
         return ""
 
     def check_fits(self, n_prompt_tokens: int, max_new: int = 0) -> None:
-        if n_prompt_tokens + max_new > self.context_length:
+        """Refuse a prompt that, with `max_new` tokens to generate (0 when scoring, 1 when the
+        backend clips the budget to the room left), does not fit the context window."""
+        n, n_ctx = n_prompt_tokens, self.context_length
+        if n + max_new <= n_ctx:
+            return
+        larger = 'load the model with a larger context, e.g. --model "llamacpp:default?n_ctx=4096"'
+        if max_new <= 1 or n >= n_ctx:
+            room = "which leaves no room to generate in" if n == n_ctx else "over"
             raise ContextLengthError(
-                f"prompt has {n_prompt_tokens} tokens + {max_new} to generate, over the "
-                f"{self.context_length}-token context window of {self.id}",
-                fix="shorten the prompt, lower max_tokens, or load the model with a larger n_ctx",
+                f"the prompt is {n} tokens, {room} the {n_ctx}-token context of {self.id}",
+                fix=f"shorten the prompt, or {larger}",
             )
+        raise ContextLengthError(
+            f"the prompt is {n} tokens and max tokens is {max_new}: {n + max_new} in all, over "
+            f"the {n_ctx}-token context of {self.id}",
+            fix=f"lower max tokens to {n_ctx - n} or less (--max-tokens {n_ctx - n}), shorten "
+            f"the prompt, or {larger}",
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Free backend resources (servers, memory)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,31 @@ def target_path(target: str) -> Path:
     return path
 
 
+@contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """transformers draws a "Loading weights" bar on stderr at every load, which leaks into the
+    output of `ask`, `models info` and `eval` (they print their own status): hidden while this
+    backend loads, and put back as it was."""
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
+
+
 def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
     path = target_path(spec.target)  # before importing transformers: a wrong path fails fast
-    if path.is_dir() and is_adapter(path):  # a training run's final/ adapter: merged into its base
-        return _merged(path, cfg)
+    with _no_progress_bars():
+        if path.is_dir() and is_adapter(path):  # a training run's final/ adapter: merged in
+            return _merged(path, cfg)
+        return _load_folder(path, cfg)
+
+
+def _load_folder(path: Path, cfg: ModelConfig) -> HFModel:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     device = _resolve_device(cfg.device)

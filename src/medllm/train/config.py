@@ -1,13 +1,16 @@
-"""Training configs: one pydantic model per YAML `kind:` (cpt, sft, dpo, export).
+"""Training configs: one pydantic model per YAML `kind:` (cpt, sft, dpo, export), and the check of
+`accelerate launch` files.
 
 Every field is documented once here; `--set key.sub=value` overrides any of them.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from medllm.core import ConfigError
 
 
 class _Strict(BaseModel):
@@ -152,3 +155,42 @@ class ExportConfig(_Strict):
 
 
 RecipeConfig = CptConfig | SftConfig | DpoConfig
+
+
+ACCELERATE_FIX = "see `accelerate config --help`; accelerate launch reads this file"
+
+
+class AccelerateConfig(BaseModel):
+    """An `accelerate launch --config_file` file (configs/accelerate/). It has no `kind:` (accelerate
+    refuses keys it does not know), so `medllm validate` recognises it by `distributed_type` and
+    checks it with accelerate's own config classes rather than a copy of their keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def check_data(cls, data: dict[str, Any], *, origin: str) -> AccelerateConfig:
+        """Validate `data` (the file with any --set applied) as `accelerate launch` would."""
+        from accelerate.commands.config.config_args import ClusterConfig, SageMakerConfig
+        from accelerate.utils import ComputeEnvironment, DistributedType, SageMakerDistributedType
+
+        sagemaker = data.get("compute_environment") == ComputeEnvironment.AMAZON_SAGEMAKER.value
+        kind: Any = SageMakerConfig if sagemaker else ClusterConfig
+        if "distributed_type" not in data:
+            raise ConfigError(f'{origin}: field "distributed_type": missing', fix=ACCELERATE_FIX)
+        fields = kind.process_config(dict(data))  # accelerate's defaults and renamed keys
+        extra = sorted(set(fields) - set(kind.__dataclass_fields__))
+        if extra:
+            raise ConfigError(
+                f"{origin}: unknown keys for accelerate: {', '.join(extra)}", fix=ACCELERATE_FIX
+            )
+        dist = SageMakerDistributedType if sagemaker else DistributedType
+        for key, enum in (("compute_environment", ComputeEnvironment), ("distributed_type", dist)):
+            try:
+                enum(fields[key])
+            except ValueError as e:
+                raise ConfigError(f'{origin}: field "{key}": {e}', fix=ACCELERATE_FIX) from None
+        try:
+            checked = kind(**fields)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"{origin}: {e}", fix=ACCELERATE_FIX) from None
+        return cls.model_validate(checked.to_dict())

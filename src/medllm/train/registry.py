@@ -14,6 +14,7 @@ for _kind, _cls in (
     ("sft", "SftConfig"),
     ("dpo", "DpoConfig"),
     ("export", "ExportConfig"),
+    ("accelerate", "AccelerateConfig"),  # accelerate launch files (no `kind:`, see load_any)
 ):
     schemas.register_lazy(_kind, f"medllm.train.config:{_cls}")
 

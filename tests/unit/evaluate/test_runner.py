@@ -92,7 +92,7 @@ def test_cache_serves_a_repeat_run(tiny_model: Any, tmp_path: Path) -> None:
 
 def test_out_dir_refuses_a_different_run(tiny_model: Any, tmp_path: Path) -> None:
     run_eval(tiny_model, "mmlu_medical", limit=2, out_dir=tmp_path, cache=False)
-    with pytest.raises(ConfigError, match="different run"):
+    with pytest.raises(ConfigError, match="holds another eval run"):
         run_eval(tiny_model, "mmlu_medical", limit=3, out_dir=tmp_path, cache=False)
 
 

@@ -89,7 +89,7 @@ def test_chat_uses_the_chatml_template(tiny_model: Any) -> None:
 
 
 def test_prompt_over_context_window_is_refused(tiny_model: Any) -> None:
-    with pytest.raises(ContextLengthError, match="context window"):
+    with pytest.raises(ContextLengthError, match="-token context of"):
         tiny_model.generate("word " * 1100, GenerationParams(max_tokens=4))
 
 
