@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from medllm.core import DataError, Question
-from medllm.evaluate.loaders.common import Items, data_path, json_line_of, read_json, require
+from medllm.core import DataError, Question, read_json
+from medllm.evaluate.loaders.common import Items, data_path, json_line_of, require
 from medllm.evaluate.spec import TaskSpec
 
 CHOICES = ("yes", "no")
@@ -14,8 +14,8 @@ CHOICES = ("yes", "no")
 
 def load(spec: TaskSpec) -> Items:
     path = data_path(spec, "a BioASQ training JSON file (e.g. training12b.json)")
-    text = path.read_text(encoding="utf-8")
-    data = read_json(path)
+    data = read_json(path)  # a DataError unless UTF-8 JSON
+    text = path.read_text(encoding="utf-8-sig")
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise DataError("missing or not a list", path=path, line=1, field="questions")
     with_context = bool(spec.options.get("with_context", False))

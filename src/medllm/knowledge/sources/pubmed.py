@@ -7,6 +7,7 @@ and after it are read.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +65,7 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
     _check_root(path, raw)
     parser = _parser(path, raw)
     starts = [m.start() for m in _ARTICLE.finditer(raw)] + [len(raw)]
-    for idx, (begin, end) in enumerate(zip(starts, starts[1:]), start=1):
+    for idx, (begin, end) in enumerate(itertools.pairwise(starts), start=1):
         first_line = raw.count(b"\n", 0, begin) + 1
         try:
             article = _parse_article(raw[begin:end], parser)
