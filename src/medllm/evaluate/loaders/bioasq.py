@@ -37,6 +37,14 @@ def load(spec: TaskSpec) -> Items:
                 field=f"questions[{n}].exact_answer",
             )
         snippets = rec.get("snippets") or []
+        if not isinstance(snippets, list):
+            raise DataError(
+                f"expected a list, got {type(snippets).__name__}",
+                path=path,
+                line=line,
+                field=f"questions[{n}].snippets",
+                fix='write "snippets": [{"text": ...}]',
+            )
         context = " ".join(str(s.get("text", "")) for s in snippets if isinstance(s, dict))
         items.append(
             Question(
