@@ -1,8 +1,8 @@
 """Hypothesis profiles for the fuzz tests: a few hundred cases per parser in `make test`, 10,000 in
 the `slow` run.
 
-Every fuzz test takes the `fuzz` fixture (a `hypothesis.settings`) and decorates its property with
-it. The fixture has two parameters: `default` (MEDLLM_FUZZ picks its profile, `default` unless set)
+Every fuzz test takes the `fuzz` fixture (the profile's `hypothesis.settings`, counting the cases
+run) and decorates its property with it. The fixture has two parameters: `default` (MEDLLM_FUZZ picks its profile, `default` unless set)
 and `slow` (marked `slow`, so `make test` deselects it and `make test-all` / `-m slow` runs it, always
 with the 10,000-case profile). `deadline` is the bound on one case: a parser that takes longer on an
 input fails the test with that input (a hang past the bound, found and shrunk by Hypothesis).
@@ -11,6 +11,7 @@ input fails the test with that input (a hang past the bound, found and shrunk by
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,10 +33,52 @@ settings.register_profile("slow", max_examples=10_000, **_COMMON)
 PROFILE = os.environ.get("MEDLLM_FUZZ", "default")
 
 
+class Fuzz:
+    """Decorates a `@given` property with the profile's settings and counts the cases it runs."""
+
+    def __init__(self, profile: str) -> None:
+        self.profile = profile
+        self.settings = settings.get_profile(profile)
+        self.cases = 0
+
+    def __call__(self, test: Any) -> Any:
+        inner = test.hypothesis.inner_test  # Hypothesis' documented hook around each case
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.cases += 1
+            return inner(*args, **kwargs)
+
+        test.hypothesis.inner_test = counted
+        return self.settings(test)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = (yield).get_result()
+    if report.when == "call":
+        item.stash[_OUTCOME] = report.outcome
+
+
+_OUTCOME = pytest.StashKey[str]()
+
+
 @pytest.fixture(params=["default", pytest.param("slow", marks=pytest.mark.slow)])
-def fuzz(request: pytest.FixtureRequest) -> settings:
-    """The settings one fuzz property runs under (its examples, deadline, health checks)."""
-    return settings.get_profile(PROFILE if request.param == "default" else "slow")
+def fuzz(request: pytest.FixtureRequest) -> Any:
+    """The settings one fuzz property runs under (its cases, deadline, health checks). With
+    $MEDLLM_FUZZ_REPORT set, one JSON line per test is appended there: test, profile, cases run,
+    outcome (benchmarks/fuzz_run.py reads it)."""
+    f = Fuzz(PROFILE if request.param == "default" else "slow")
+    yield f
+    report = os.environ.get("MEDLLM_FUZZ_REPORT")
+    if report:
+        row = {
+            "test": request.node.nodeid,
+            "profile": f.profile,
+            "cases": f.cases,
+            "outcome": request.node.stash.get(_OUTCOME, "error"),
+        }
+        with open(report, "a", encoding="utf-8") as out:
+            out.write(json.dumps(row) + "\n")
 
 
 @dataclass(frozen=True)
