@@ -4,6 +4,7 @@ errors (DataError) in the report, or one MedllmError; never another exception.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from medllm.core import DataError, Document, MedllmError
+from medllm.knowledge import read_manifest
 from medllm.knowledge.sources.user_files import LoadReport, load_user_files
 
 SUFFIXES = [".txt", ".md", ".jsonl", ".xml", ".json"]
@@ -121,5 +123,18 @@ def test_any_json_lines(fuzz: Any, tmp_path: Path) -> None:
         path = tmp_path / "docs.jsonl"
         path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
         _check(path)
+
+    prop()
+
+
+def test_any_bytes_as_a_kb_manifest(fuzz: Any, nasty: Any, tmp_path: Path) -> None:
+    """The knowledge base's manifest.json, read back by every `kb` command."""
+
+    @fuzz
+    @given(st.binary(max_size=100) | JSON.map(lambda v: json.dumps(v).encode()) | nasty)
+    def prop(raw: bytes) -> None:
+        (tmp_path / "manifest.json").write_bytes(raw)
+        with contextlib.suppress(MedllmError):
+            assert isinstance(read_manifest(tmp_path), dict)
 
     prop()
