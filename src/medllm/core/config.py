@@ -29,13 +29,17 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ConfigError(f"override {item!r} conflicts with another override")
-        node[parts[-1]] = _scalar(raw)
+        node[parts[-1]] = _scalar(raw, key)
     return out
 
 
-def _scalar(raw: str) -> Any:
+def _scalar(raw: str, key: str = "") -> Any:
     """YAML scalar, plus what YAML 1.1 leaves as text but users mean as numbers (3e-4)."""
-    value = yaml.safe_load(raw) if raw.strip() else ""
+    value = (
+        _load_yaml(raw, f"override {key!r}", fix="quote the value: --set 'key=\"...\"'")
+        if raw.strip()
+        else ""
+    )
     if isinstance(value, str):
         try:
             return float(value)
@@ -54,6 +58,30 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+# libyaml's safe loader when PyYAML has it: it refuses nesting past 1,000 levels at once, where the
+# pure-Python one recurses until Python's limit (~1 s for 1,000 levels of "[").
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str, where: str, fix: str | None = None) -> Any:
+    """`yaml.safe_load`, or a ConfigError naming `where` (and the line): for a syntax error, and for
+    what PyYAML raises past Python's limits (RecursionError on deep nesting, ValueError on an
+    integer of more than 4,300 digits)."""
+    try:
+        return yaml.load(text, Loader=_LOADER)  # a safe loader (C or Python)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        one_line = where.startswith("override")  # libyaml marks the end: line 2 of one line
+        at = f"{where}:{mark.line + 1}" if mark is not None and not one_line else where
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise ConfigError(f"{at}: invalid YAML ({problem})", fix=fix) from None
+    except RecursionError:
+        raise ConfigError(f"{where}: invalid YAML (nested too deeply to read)", fix=fix) from None
+    except ValueError:  # int() of a number past sys.get_int_max_str_digits()
+        fix = fix or "write long numbers as strings"
+        raise ConfigError(f"{where}: invalid YAML (a number too long to read)", fix=fix) from None
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     if not p.is_file():
@@ -68,12 +96,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
             f"{p}:{line}: not UTF-8 text (byte {col} of the line, {e.start + 1} of the file)",
             fix="save the file as UTF-8",
         ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
-        raise ConfigError(f"{where}: invalid YAML ({getattr(e, 'problem', e)})") from None
+    data = _load_yaml(text, str(p))
     if data is None:
         return {}
     if not isinstance(data, dict):

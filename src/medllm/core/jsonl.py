@@ -51,15 +51,45 @@ def decode_line(path: str | Path, lineno: int, raw: bytes) -> str:
         ) from None
 
 
+def parse_json(path: str | Path, text: str, *, line: int | None = None) -> Any:
+    """`json.loads`, or a DataError naming the file and line: for a syntax error, and for what the
+    json module raises past its limits (RecursionError on deep nesting, ValueError on an integer of
+    more than 4,300 digits). `line`: the line `text` is (a JSONL record); else the error's line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        where = line if line is not None else e.lineno
+        raise DataError(
+            f"invalid JSON ({e.msg} at column {e.colno})",
+            path=path,
+            line=where,
+            fix="repair the JSON there",
+        ) from None
+    except RecursionError:
+        problem, fix = "nested too deeply to read", "flatten the record (at most ~900 levels)"
+    except ValueError:  # int() of a number past sys.get_int_max_str_digits()
+        problem, fix = "a number too long to read", "write long numbers as strings"
+    raise DataError(f"invalid JSON ({problem})", path=path, line=line, fix=fix)
+
+
+def read_json(path: str | Path) -> Any:
+    """A JSON file (UTF-8, a byte-order mark allowed), or a DataError naming the file and line."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("file not found", path=p, fix="check the path")
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError("not UTF-8 text", path=p, line=line, fix="save the file as UTF-8") from None
+    return parse_json(p, text)
+
+
 def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
     """One JSONL line → object, or a DataError naming file and line (for readers that skip bad
     lines and go on, as well as for `read_jsonl`)."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise DataError(
-            f"invalid JSON ({e.msg} at column {e.colno})", path=path, line=lineno
-        ) from None
+    obj = parse_json(path, line, line=lineno)
     if not isinstance(obj, dict):
         raise DataError("expected a JSON object", path=path, line=lineno)
     return obj

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from medllm.core import DataError
+from medllm.core import DataError, read_json
 
 CSS = (
     "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse;"
@@ -28,11 +28,8 @@ def load_run(run_dir: Path) -> dict[str, Any]:
             path=path,
             fix="give the --out folder of a finished run, or rerun it to finish",
         )
-    try:
-        summary: dict[str, Any] = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise DataError(f"invalid JSON ({e.msg})", path=path, line=e.lineno) from None
-    if "results" not in summary:
+    summary: dict[str, Any] = read_json(path)
+    if not isinstance(summary, dict) or "results" not in summary:
         raise DataError("missing", path=path, field="results")
     summary["_label"] = (
         f"{Path(run_dir).name}: {summary['config'].get('model')} / {summary['config'].get('mode') or 'task modes'}"

@@ -35,6 +35,7 @@ from medllm.core import (
     Progress,
     cache_dir,
     owner_only,
+    read_json,
     write_json,
 )
 from medllm.knowledge import bm25, provenance
@@ -88,11 +89,14 @@ def exists(folder: Path) -> bool:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
-    import json
-
     if not exists(folder):
         raise ConfigError(f"no knowledge base in {folder}", fix="build it with `medllm kb build`")
-    return dict(json.loads((folder / MANIFEST).read_text()))
+    manifest = read_json(folder / MANIFEST)
+    if not isinstance(manifest, dict):
+        raise DataError(
+            "expected a JSON object", path=folder / MANIFEST, fix="rebuild with `medllm kb build`"
+        )
+    return manifest
 
 
 def disk_bytes(folder: Path) -> int:

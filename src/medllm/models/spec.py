@@ -57,14 +57,24 @@ def parse_spec(spec: str) -> tuple[ModelSpec, dict[str, Any]]:
     return ModelSpec(backend, target, name), dict(parse_qsl(query))
 
 
-def load_model(spec: str | ModelConfig = DEFAULT_SPEC, **options: Any) -> Model:
-    """Load a model from a spec string or a `ModelConfig`; keyword options override the config."""
-    cfg = spec if isinstance(spec, ModelConfig) else ModelConfig(spec=spec)
+def resolve_spec(
+    spec: str | ModelConfig = DEFAULT_SPEC, **options: Any
+) -> tuple[ModelSpec, ModelConfig]:
+    """The parsed spec and its validated config (query parameters and keyword options applied),
+    without loading anything: a bad spec, option or backend name fails here."""
+    cfg = spec if isinstance(spec, ModelConfig) else validate({"spec": spec}, ModelConfig)
     parsed, query = parse_spec(cfg.spec)
     cfg = validate(
         {**cfg.model_dump(), **query, **options},
         ModelConfig,
         origin=f"model spec {parsed.backend}:...",
     )
+    backends.get(parsed.backend)  # an unknown backend fails here, with "did you mean"
+    return parsed, cfg
+
+
+def load_model(spec: str | ModelConfig = DEFAULT_SPEC, **options: Any) -> Model:
+    """Load a model from a spec string or a `ModelConfig`; keyword options override the config."""
+    parsed, cfg = resolve_spec(spec, **options)
     factory = backends.get(parsed.backend)
     return factory(parsed, cfg)  # type: ignore[no-any-return]

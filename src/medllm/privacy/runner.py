@@ -25,7 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from medllm.core import DataError, atomic_open, decode_line, owner_only, parse_line, write_json
+from medllm.core import (
+    DataError,
+    atomic_open,
+    decode_line,
+    owner_only,
+    parse_line,
+    read_json,
+    write_json,
+)
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
 from medllm.privacy.pseudonym import patient_pseudonym, pseudonym, pseudonym_path, run_key
@@ -206,13 +214,8 @@ def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> 
 
 
 def _fhir_job(src: Path) -> Job:
-    try:
-        bundle = json.loads(src.read_text(encoding="utf-8"))
-        check_bundle(bundle, src)  # malformed structure: a DataError naming the JSON path
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        raise DataError(
-            f"invalid JSON ({type(e).__name__})", path=src, fix="give a FHIR Bundle"
-        ) from None
+    bundle = read_json(src)  # not UTF-8, not JSON: a DataError naming the line
+    check_bundle(bundle, src)  # malformed structure: a DataError naming the JSON path
     return Job("fhir", bundle, patient_key(bundle) or src.stem, (str(src), None))
 
 

@@ -46,6 +46,21 @@ def test_read_jsonl_bad_json(tmp_path: Path) -> None:
         list(read_jsonl(p))
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 5000, "nested too deeply to read"),  # RecursionError before
+        ('{"n": ' + "1" * 5000 + "}", "a number too long to read"),  # ValueError before
+    ],
+)
+def test_read_jsonl_json_past_the_parsers_limits(tmp_path: Path, text: str, problem: str) -> None:
+    """Found by tests/fuzz/test_fuzz_jsonl.py: these escaped as RecursionError / ValueError."""
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"ok": 1}\n' + text + "\n")
+    with pytest.raises(DataError, match=rf"x\.jsonl:2: invalid JSON \({problem}\) \(fix: "):
+        list(read_jsonl(p))
+
+
 def test_atomic_open_leaves_nothing_on_failure(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     write_jsonl(out, [{"a": 1}])

@@ -62,6 +62,30 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
         load_config(p, Outer)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: " + "1" * 5000, r"c\.yaml: invalid YAML \(a number too long to read\)"),  # ValueError
+        ("a: " + "[" * 2000, r"c\.yaml:1: invalid YAML \(exceeded maximum nesting depth\)"),
+    ],
+)
+def test_yaml_past_the_parsers_limits(tmp_path: Path, text: str, message: str) -> None:
+    """Found by tests/fuzz/test_fuzz_config.py: a ValueError traceback, and ~1 s per 1,000 levels
+    of nesting in the pure-Python parser before its RecursionError."""
+    p = tmp_path / "c.yaml"
+    p.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(p, Outer)
+
+
+def test_override_value_that_is_bad_yaml() -> None:
+    """Found by tests/fuzz/test_fuzz_config.py: a yaml ParserError traceback before."""
+    with pytest.raises(
+        ConfigError, match=r"override [^:]*: invalid YAML \(.*\) \(fix: quote the value"
+    ):
+        parse_overrides(["a=[1"])
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml", Outer)

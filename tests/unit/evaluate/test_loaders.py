@@ -137,6 +137,43 @@ def test_pubmedqa_context_variants_and_split() -> None:
             '{"questions": [\n{"id": "q1", "type": "yesno", "body": "b", "exact_answer": "maybe"}]}',
             r'bad.json:2: field "questions\[0\].exact_answer"',
         ),
+        # found by tests/fuzz/test_fuzz_loaders.py
+        (
+            "bioasq_yesno",
+            "bad.json",
+            '{"questions": [\n{"id": "q1", "type": "yesno", "body": "b", "exact_answer": "yes",'
+            ' "snippets": 5}]}',
+            r'bad.json:2: field "questions\[0\].snippets": expected a list, got int',
+        ),
+        (
+            "medqa_4options",
+            "bad.json",
+            json.dumps(
+                {
+                    "question": "q",
+                    "options": dict(zip("ABCD", "abcd", strict=True)),
+                    "answer_idx": "BC",
+                }
+            ),
+            r"""bad.json:1: field "answer_idx": 'BC' is not one of ABCD""",
+        ),
+        (
+            "medmcqa_dev",
+            "bad.json",
+            json.dumps(
+                {"id": "x", "question": "q", "opa": "a", "opb": "b", "opc": "c", "opd": "d"}
+                | {"cop": True}
+            ),
+            r'bad.json:1: field "cop": expected 1-4, got True',
+        ),
+        (
+            "pubmedqa_pqal_context",
+            "bad.json",
+            '{"1": {"QUESTION": "q", "CONTEXTS": [], "final_decision": "yes", "n": '
+            + "1" * 5000
+            + "}}",
+            r"bad.json: invalid JSON \(a number too long to read\)",
+        ),
     ],
 )
 def test_bad_data_names_file_line_field(

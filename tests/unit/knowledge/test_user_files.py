@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,80 @@ def test_folder_and_missing_path() -> None:
     assert len(docs) == 2 + 1 + 3 + 4 + 1  # pubmed, damaged pubmed (1 of 2), jsonl, fhir, md
     with pytest.raises(DataError, match="no such file"):
         list(load_user_files([FIX / "nope.txt"], LoadReport()))
+
+
+def _article(pmid: int, title: str) -> str:
+    return (
+        f"  <PubmedArticle>\n    <MedlineCitation><PMID>{pmid}</PMID>\n"
+        f"      <Article><ArticleTitle>{title}</ArticleTitle></Article>\n"
+        "    </MedlineCitation>\n  </PubmedArticle>\n"
+    )
+
+
+def test_one_unclosed_tag_loses_only_its_own_article(tmp_path: Path) -> None:
+    """10 articles, the 2nd with an unclosed tag: the other 9 are indexed, and read + skipped = 10
+    (the recovering parser used to swallow every article after the damage into the broken one)."""
+    articles = [_article(90000100 + i, f"Synthetic article {i}.") for i in range(1, 11)]
+    articles[1] = _article(90000102, "Damaged <b>unclosed tag")
+    path = tmp_path / "ten.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n'
+        + "".join(articles)
+        + "</PubmedArticleSet>\n",
+        encoding="utf-8",
+    )
+    report = LoadReport()
+    docs = list(load_user_files([path], report))
+    assert [d.id for d in docs] == [f"pmid:{90000100 + i}" for i in (1, *range(3, 11))]
+    assert [str(e) for e in report.errors] == [
+        f"{path}:10: PubmedArticle #2 is malformed XML: skipped"
+    ]
+    assert report.loaded[str(path)] + len(report.errors) == 10
+
+
+@pytest.mark.parametrize(
+    ("resource", "message"),
+    [
+        ({"resourceType": []}, None),  # TypeError (unhashable) before; not a renderable type
+        (
+            {"resourceType": "Condition", "code": {"text": "Asthma"}, "note": "x"},
+            'field "note": entry[0] (Condition): expected a list',
+        ),
+        (
+            {"resourceType": "Observation", "code": {"coding": 7}},
+            'field "coding": entry[0] (Observation): expected a list',
+        ),
+        (
+            {"resourceType": "MedicationStatement", "medication": "x"},
+            'field "medication": entry[0] (MedicationStatement): expected an object',
+        ),
+    ],
+)
+def test_fhir_field_of_the_wrong_type_is_one_error(
+    tmp_path: Path, resource: dict, message: str | None
+) -> None:
+    """Found by tests/fuzz/test_fuzz_user_files.py: TypeError / AttributeError tracebacks before.
+    The bad entry is one error; the good one after it is indexed."""
+    good = {"resourceType": "Condition", "id": "c2", "code": {"text": "Gout"}}
+    path = tmp_path / "b.json"
+    path.write_text(
+        json.dumps(
+            {"resourceType": "Bundle", "entry": [{"resource": resource}, {"resource": good}]}
+        )
+    )
+    report = LoadReport()
+    docs = list(load_user_files([path], report))
+    assert [d.id for d in docs] == ["fhir:b:Condition/c2"]
+    assert [str(e) for e in report.errors] == (
+        [f"{path}: {message} (fix: check the resource against FHIR R4 JSON)"] if message else []
+    )
+
+
+def test_fhir_entry_that_is_not_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "entry": 5}))
+    report = LoadReport()
+    assert list(load_user_files([path], report)) == []
+    assert [str(e) for e in report.errors] == [
+        f'{path}: field "entry": expected a list (fix: write "entry": [{{"resource": ...}}])'
+    ]

@@ -462,6 +462,8 @@ def _malformed() -> list[tuple[Any, str]]:
         (data_num, r'entry\[1\]\.resource\.presentedForm\[0\]\.data": expected a string'),
         ([make_bundle()], "not a FHIR Bundle"),
         ('{"resourceType": "Bundle", "entry": [', "invalid JSON"),
+        # found by tests/fuzz/test_fuzz_deid_files.py: a ValueError traceback before
+        ('{"resourceType": "Bundle", "n": ' + "1" * 5000 + "}", "a number too long to read"),
     ]
 
 

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from medllm.core import DataError, Question
-from medllm.evaluate.loaders.common import Items, data_path, json_line_of, read_json, require
+from medllm.core import DataError, Question, read_json
+from medllm.evaluate.loaders.common import Items, data_path, json_line_of, require
 from medllm.evaluate.spec import TaskSpec
 
 CHOICES = ("yes", "no")
@@ -14,8 +14,8 @@ CHOICES = ("yes", "no")
 
 def load(spec: TaskSpec) -> Items:
     path = data_path(spec, "a BioASQ training JSON file (e.g. training12b.json)")
-    text = path.read_text(encoding="utf-8")
-    data = read_json(path)
+    data = read_json(path)  # a DataError unless UTF-8 JSON
+    text = path.read_text(encoding="utf-8-sig")
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         raise DataError("missing or not a list", path=path, line=1, field="questions")
     with_context = bool(spec.options.get("with_context", False))
@@ -37,6 +37,14 @@ def load(spec: TaskSpec) -> Items:
                 field=f"questions[{n}].exact_answer",
             )
         snippets = rec.get("snippets") or []
+        if not isinstance(snippets, list):
+            raise DataError(
+                f"expected a list, got {type(snippets).__name__}",
+                path=path,
+                line=line,
+                field=f"questions[{n}].snippets",
+                fix='write "snippets": [{"text": ...}]',
+            )
         context = " ".join(str(s.get("text", "")) for s in snippets if isinstance(s, dict))
         items.append(
             Question(

@@ -49,15 +49,6 @@ def require(
     return value
 
 
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DataError(
-            f"invalid JSON ({e.msg} at column {e.colno})", path=path, line=e.lineno
-        ) from None
-
-
 def jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return list(read_jsonl(path))
 

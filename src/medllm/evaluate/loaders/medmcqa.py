@@ -17,7 +17,7 @@ def load(spec: TaskSpec) -> Items:
     items = []
     for line, row in read_jsonl(path, required=FIELDS):
         cop = require(row, "cop", path, line, int)
-        if not base <= cop < base + 4:
+        if isinstance(cop, bool) or not base <= cop < base + 4:  # true is an int in Python
             raise DataError(
                 f"expected {base}-{base + 3}, got {cop}",
                 path=path,

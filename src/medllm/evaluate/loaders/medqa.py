@@ -27,7 +27,7 @@ def load(spec: TaskSpec) -> Items:
                 fix=f"this task reads the {n_options}-option MedQA file",
             )
         answer = require(row, "answer_idx", path, line)
-        if answer not in letters:
+        if answer not in tuple(letters):  # one letter ("BC" is a substring of "ABCD", not one)
             raise DataError(
                 f"{answer!r} is not one of {letters}", path=path, line=line, field="answer_idx"
             )

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from medllm.core import DataError, Question
-from medllm.evaluate.loaders.common import Items, data_path, json_line_of, read_json, require
+from medllm.core import DataError, Question, read_json
+from medllm.evaluate.loaders.common import Items, data_path, json_line_of, require
 from medllm.evaluate.spec import TaskSpec
 
 CHOICES = ("yes", "no", "maybe")
@@ -16,8 +16,8 @@ CHOICES = ("yes", "no", "maybe")
 
 def load(spec: TaskSpec) -> Items:
     path = data_path(spec, "PubMedQA's ori_pqal.json")
-    text = path.read_text(encoding="utf-8")
-    data = read_json(path)
+    data = read_json(path)  # a DataError unless UTF-8 JSON
+    text = path.read_text(encoding="utf-8-sig")
     if not isinstance(data, dict):
         raise DataError("expected a JSON object {PMID: record}", path=path, line=1)
     keep = _split(spec)

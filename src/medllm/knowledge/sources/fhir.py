@@ -10,25 +10,59 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from medllm.core import DataError, Document
+from medllm.core import DataError, Document, read_json
 
 SOURCE = "fhir"
 Json = dict[str, Any]
+
+
+class _Shape(Exception):
+    """A field the renderers read holds the wrong JSON type (turned into a DataError per entry)."""
+
+    def __init__(self, key: str, expected: str) -> None:
+        self.key = key
+        self.expected = expected
+
+
+def _list(r: Json, key: str) -> list[Any]:
+    value = r.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _Shape(key, "a list")
+    return value
+
+
+def _obj(r: Json, key: str) -> Json:
+    value = r.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Shape(key, "an object")
+    return value
+
+
+def _str(r: Json, key: str) -> str:
+    value = r.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Shape(key, "a string")
+    return value
 
 
 def concept(cc: Any) -> str:
     """A CodeableConcept as "text (system code)"; "" when absent."""
     if not isinstance(cc, dict):
         return ""
-    codings = [c for c in cc.get("coding", []) if isinstance(c, dict)]
-    label = cc.get("text") or next((c["display"] for c in codings if c.get("display")), "")
+    codings = [c for c in _list(cc, "coding") if isinstance(c, dict)]
+    label = _str(cc, "text") or next((_str(c, "display") for c in codings if c.get("display")), "")
     codes = ", ".join(
-        f"{c.get('system', '').rsplit('/', 1)[-1]} {c['code']}".strip()
+        f"{_str(c, 'system').rsplit('/', 1)[-1]} {c['code']}".strip()
         for c in codings
         if c.get("code")
     )
@@ -68,15 +102,15 @@ def _condition(r: Json) -> tuple[str, list[str]]:
             ("Verification", concept(r.get("verificationStatus"))),
             ("Severity", concept(r.get("severity"))),
             ("Onset", _when(r, "onsetDateTime", "onsetPeriod")),
-            ("Note", " ".join(n.get("text", "") for n in r.get("note", []) if isinstance(n, dict))),
+            ("Note", " ".join(_str(n, "text") for n in _list(r, "note") if isinstance(n, dict))),
         ]
     )
 
 
 def _medication(r: Json) -> tuple[str, list[str]]:
-    med = r.get("medicationCodeableConcept") or (r.get("medication") or {}).get("concept")
-    dosage = "; ".join(d.get("text", "") for d in r.get("dosage", []) if isinstance(d, dict))
-    reasons = "; ".join(concept(c) for c in r.get("reasonCode", []))
+    med = r.get("medicationCodeableConcept") or _obj(r, "medication").get("concept")
+    dosage = "; ".join(_str(d, "text") for d in _list(r, "dosage") if isinstance(d, dict))
+    reasons = "; ".join(concept(c) for c in _list(r, "reasonCode"))
     return concept(med), _lines(
         [
             ("Status", str(r.get("status", ""))),
@@ -90,10 +124,10 @@ def _medication(r: Json) -> tuple[str, list[str]]:
 def _observation(r: Json) -> tuple[str, list[str]]:
     comps = "; ".join(
         f"{concept(c.get('code'))} {_value(c)}"
-        for c in r.get("component", [])
+        for c in _list(r, "component")
         if isinstance(c, dict)
     )
-    interp = "; ".join(concept(c) for c in r.get("interpretation", []))
+    interp = "; ".join(concept(c) for c in _list(r, "interpretation"))
     return concept(r.get("code")), _lines(
         [
             ("Value", _value(r)),
@@ -108,14 +142,14 @@ def _attachment_text(form: Any) -> str:
     if not isinstance(form, dict) or not str(form.get("contentType", "")).startswith("text/"):
         return ""
     try:
-        return base64.b64decode(form.get("data", ""), validate=True).decode("utf-8", "replace")
+        return base64.b64decode(_str(form, "data"), validate=True).decode("utf-8", "replace")
     except (binascii.Error, ValueError):
         return ""
 
 
 def _report(r: Json) -> tuple[str, list[str]]:
-    forms = "\n".join(_attachment_text(f) for f in r.get("presentedForm", []))
-    codes = "; ".join(concept(c) for c in r.get("conclusionCode", []))
+    forms = "\n".join(_attachment_text(f) for f in _list(r, "presentedForm"))
+    codes = "; ".join(concept(c) for c in _list(r, "conclusionCode"))
     return concept(r.get("code")), _lines(
         [
             ("Status", str(r.get("status", ""))),
@@ -141,14 +175,23 @@ def _document(path: Path, idx: int, entry: Any) -> Document | None:
     if not isinstance(resource, dict) or "resourceType" not in resource:
         raise DataError(f"{where} has no resource with a resourceType", path=path, field="resource")
     rtype = resource["resourceType"]
-    render = RENDERERS.get(rtype)
+    render = RENDERERS.get(rtype) if isinstance(rtype, str) else None
     if render is None:
         return None
-    name, lines = render(resource)
+    try:
+        name, lines = render(resource)
+    except _Shape as e:
+        raise DataError(
+            f"{where} ({rtype}): expected {e.expected}",
+            path=path,
+            field=e.key,
+            fix="check the resource against FHIR R4 JSON",
+        ) from None
     if not name:
         raise DataError(f"{where} ({rtype}) has no code", path=path, field="code")
     rid = str(resource.get("id") or f"{path.stem}-{idx}")
-    subject = (resource.get("subject") or {}).get("reference", "")
+    subject = resource.get("subject")
+    subject = subject.get("reference", "") if isinstance(subject, dict) else ""
     return Document(
         id=f"fhir:{path.stem}:{rtype}/{rid}",
         text="\n".join([f"{rtype}: {name}", *lines]),
@@ -161,10 +204,7 @@ def _document(path: Path, idx: int, entry: Any) -> Document | None:
 
 def read_fhir_bundle(path: Path, errors: list[DataError]) -> Iterator[Document]:
     """Yield documents of a Bundle file; bad entries are appended to `errors` and skipped."""
-    try:
-        bundle = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DataError(f"invalid JSON ({e.msg})", path=path, line=e.lineno) from None
+    bundle = read_json(path)
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise DataError(
             'not a FHIR Bundle (resourceType is not "Bundle")',
@@ -172,7 +212,12 @@ def read_fhir_bundle(path: Path, errors: list[DataError]) -> Iterator[Document]:
             field="resourceType",
             fix="pass a FHIR R4 Bundle JSON file",
         )
-    for idx, entry in enumerate(bundle.get("entry", [])):
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise DataError(
+            "expected a list", path=path, field="entry", fix='write "entry": [{"resource": ...}]'
+        )
+    for idx, entry in enumerate(entries):
         try:
             doc = _document(path, idx, entry)
         except DataError as e:

@@ -1,11 +1,14 @@
 """PubMed / MEDLINE XML (`<PubmedArticleSet>`, as from efetch or the annual baseline) → documents.
 
-lxml's recovering parser keeps the well-formed articles of a damaged file; each damaged or
-incomplete article becomes a `DataError` naming the file and the record, and is skipped.
+Each `<PubmedArticle>` is parsed on its own, so a damaged article costs only itself: it becomes a
+`DataError` naming the file, the line and the record, and is skipped; the well-formed ones before
+and after it are read.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,30 +59,22 @@ def _document(path: Path, idx: int, article: Any) -> Document:
 
 
 def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
-    """Yield one document per `PubmedArticle`; malformed ones are appended to `errors`."""
-    from lxml import etree
-
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-    try:
-        tree = etree.parse(str(path), parser)
-    except (etree.XMLSyntaxError, OSError) as e:
-        raise DataError(f"unreadable XML ({e})", path=path, fix="check the file") from None
-    root = tree.getroot()
-    if root is None or root.tag != "PubmedArticleSet":
-        raise DataError(
-            "not a PubMed XML file (root element is not PubmedArticleSet)",
-            path=path,
-            fix="export from PubMed as XML (efetch rettype=xml) or pass a .txt/.jsonl file",
-        )
-    bad_lines = sorted({int(e.line) for e in parser.error_log})
-    articles = list(root.iterfind("PubmedArticle"))
-    starts = [int(a.sourceline or 0) for a in articles] + [10**9]
-    for idx, article in enumerate(articles, start=1):
-        damaged = [ln for ln in bad_lines if starts[idx - 1] <= ln < starts[idx]]
-        if damaged:
+    """Yield one document per `PubmedArticle`; malformed ones are appended to `errors`, so that
+    documents read + errors = articles in the file."""
+    raw = path.read_bytes()
+    _check_root(path, raw)
+    parser = _parser(path, raw)
+    starts = [m.start() for m in _ARTICLE.finditer(raw)] + [len(raw)]
+    for idx, (begin, end) in enumerate(itertools.pairwise(starts), start=1):
+        first_line = raw.count(b"\n", 0, begin) + 1
+        try:
+            article = _parse_article(raw[begin:end], parser)
+        except _Malformed as e:
             errors.append(
                 DataError(
-                    f"PubmedArticle #{idx} is malformed XML: skipped", path=path, line=damaged[0]
+                    f"PubmedArticle #{idx} is malformed XML: skipped",
+                    path=path,
+                    line=first_line + e.line - 1,
                 )
             )
             continue
@@ -87,7 +82,57 @@ def read_pubmed_xml(path: Path, errors: list[DataError]) -> Iterator[Document]:
             yield _document(path, idx, article)
         except DataError as e:
             errors.append(e)
-    if bad_lines and (not articles or bad_lines[0] < starts[0]):
-        errors.append(
-            DataError("malformed XML before the first article", path=path, line=bad_lines[0])
+
+
+# Each article is parsed on its own, strictly: with one parse of the whole file, lxml's recovering
+# parser nests every later article inside an unclosed tag, and they are lost with the damaged one.
+_ARTICLE = re.compile(rb"<PubmedArticle(?=[\s/>])")
+_CLOSE = b"</PubmedArticle>"
+_ROOT = re.compile(rb"<([^?!\s/>][^\s/>]*)")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._\-]+)["']""")
+
+
+class _Malformed(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _check_root(path: Path, raw: bytes) -> None:
+    m = _ROOT.search(raw.lstrip(b"\xef\xbb\xbf"))
+    if m is None or m[1] != b"PubmedArticleSet":
+        raise DataError(
+            "not a PubMed XML file (root element is not PubmedArticleSet)",
+            path=path,
+            fix="export from PubMed as XML (efetch rettype=xml) or pass a .txt/.jsonl file",
         )
+
+
+def _parser(path: Path, raw: bytes) -> Any:
+    from lxml import etree
+
+    m = _ENCODING.match(raw)
+    try:
+        return etree.XMLParser(
+            encoding=m[1].decode() if m else "utf-8", resolve_entities=False, no_network=True
+        )
+    except LookupError:
+        raise DataError(
+            f"unknown XML encoding {m[1].decode()!r}" if m else "unknown XML encoding",
+            path=path,
+            line=1,
+            fix="save the file as UTF-8",
+        ) from None
+
+
+def _parse_article(chunk: bytes, parser: Any) -> Any:
+    """The article element of `chunk` (its start tag up to the next article's); `_Malformed` with
+    the line (within `chunk`) where it breaks."""
+    from lxml import etree
+
+    close = chunk.find(_CLOSE)
+    if close < 0:  # unclosed: the error is where the article ends
+        raise _Malformed(chunk.rstrip().count(b"\n") + 1)
+    try:
+        return etree.fromstring(chunk[: close + len(_CLOSE)], parser)
+    except etree.XMLSyntaxError as e:
+        raise _Malformed(int(e.lineno or 1)) from None
