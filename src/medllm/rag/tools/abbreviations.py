@@ -57,6 +57,15 @@ ABBREVIATIONS = {
 _WORD = re.compile(r"\b[a-z][a-z0-9]*\b", re.IGNORECASE)
 
 
+_WITH = (
+    (re.compile(r"\bw/o\b", re.IGNORECASE), "without"),
+    (re.compile(r"\bw/(?=\s)", re.IGNORECASE), "with"),
+)
+
+
 def expand(text: str) -> str:
-    """`text` with each abbreviation (a whole word, any case) replaced by its spelled-out form."""
+    """`text` with each abbreviation (a whole word, any case) replaced by its spelled-out form,
+    and "w/o" / "w/" by "without" / "with"."""
+    for pattern, word in _WITH:
+        text = pattern.sub(word, text)
     return _WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)

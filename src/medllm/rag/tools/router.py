@@ -295,8 +295,10 @@ class RuleRouter:
 
     def route(self, question: str) -> list[ToolCall]:
         found = intents(question)
+        # abbreviations first: "t2dm" is a condition, not a code
         calls = [
-            ToolCall("icd10cm", c, "icd10cm code") for c in icd_codes(question, "icd10cm" in found)
+            ToolCall("icd10cm", c, "icd10cm code")
+            for c in icd_codes(expand(question), "icd10cm" in found)
         ]
         hp_ids = [f"HP:{m.group(1)}" for m in HP_ID.finditer(question)]
         calls += [ToolCall("hpo", i, "hpo id") for i in dict.fromkeys(hp_ids)]
