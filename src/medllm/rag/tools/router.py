@@ -65,7 +65,7 @@ INTENTS: dict[str, str] = {
         r"|\bmodel list\b|\bwho essential\b|\bwho medicines?\b"
     ),
 }
-# Words the patterns are made of: corrected towards (one typo), and dropped from a tool's query.
+# Words the patterns are made of: a question word one typo away from one is read as it.
 KEYWORDS = frozenset(
     [
         "icd",
