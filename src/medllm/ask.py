@@ -64,7 +64,13 @@ def ask_plain(
 
 
 def ask_rag(
-    question: str, spec: str, *, console: Console, max_tokens: int = 256, temperature: float = 0.0
+    question: str,
+    spec: str,
+    *,
+    console: Console,
+    max_tokens: int = 256,
+    temperature: float = 0.0,
+    tools: bool = True,
 ) -> str:
     from medllm.knowledge import KnowledgeBase, get_retriever
     from medllm.rag import RagSettings, answer
@@ -78,19 +84,27 @@ def ask_rag(
         model = load_model(spec)
     try:
         with console.status("retrieving and answering ..."):
-            settings = RagSettings(max_tokens=max_tokens, temperature=temperature)
+            settings = RagSettings(max_tokens=max_tokens, temperature=temperature, tools=tools)
             result = answer(question, model, retriever, settings)
     finally:
         model.close()
     print_answer(result, console)
     console.print(
         f"[dim]model: {model.id} · retriever: {retriever.name} over {len(kb):,} chunks · "
+        f"tools: {_tools_line(result, tools)} · "
         f"relevance {result.relevance:.2f} · support {result.support:.2f} · "
         f"{time.perf_counter() - start:.1f} s[/dim]"
     )
     console.print(f"[yellow]{DISCLAIMER}[/yellow]")
     kb.close()
     return result.text
+
+
+def _tools_line(result: RagAnswer, tools: bool) -> str:
+    if not tools:
+        return "off"
+    used = sorted({s.tool for s in result.sources if s.tool})
+    return ", ".join(used) if used else "none applied"
 
 
 def main_job(question: str, spec: str, *, console: Console) -> str:
@@ -135,9 +149,10 @@ def print_answer(result: RagAnswer, console: Console) -> None:
     console.print("\n[bold]Sources[/bold]")
     for s in result.sources:
         mark = "*" if s.n in result.citations else " "
+        via = f"tool {s.tool}" if s.tool else "retrieved"
         console.print(
             f"{mark}[{s.n}] {escape(s.title)}  [dim]{escape(s.doc_id)} · {escape(s.url)} · "
-            f"score {s.score:.3f}[/dim]",
+            f"{via} · score {s.score:.3f}[/dim]",
             highlight=False,
         )
     if result.flagged:

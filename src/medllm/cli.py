@@ -80,6 +80,14 @@ def ask(
             "against them",
         ),
     ] = False,
+    tools: Annotated[
+        bool | None,
+        typer.Option(
+            "--tools/--no-tools",
+            help="with --rag: look codes, terms, diseases and medicines up with the knowledge-base "
+            "tools before retrieval (default on; --tools alone implies --rag)",
+        ),
+    ] = None,
     max_tokens: Annotated[int, typer.Option(min=1, help="most tokens to generate")] = 256,
     temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
 ) -> None:
@@ -89,8 +97,15 @@ def ask(
 
     check_question(question)  # before the model notice: an empty question is the only error
     spec = answer_model(model, console=console)
-    if rag:
-        ask_rag(question, spec, console=console, max_tokens=max_tokens, temperature=temperature)
+    if rag or tools:
+        ask_rag(
+            question,
+            spec,
+            console=console,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            tools=tools is not False,
+        )
     else:
         ask_plain(question, spec, console=console, max_tokens=max_tokens, temperature=temperature)
 

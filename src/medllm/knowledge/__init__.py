@@ -14,23 +14,32 @@ from medllm.knowledge.kb import KnowledgeBase
 from medllm.knowledge.registry import retrievers, sources
 from medllm.knowledge.retrievers import Retriever, get_retriever
 from medllm.knowledge.sources.hpo import (
+    FREQ_RANK,
+    Annotation,
     HpoDisease,
+    HpoTerm,
     disease_document,
     frequent_phenotypes,
     load_diseases,
     load_terms,
 )
-from medllm.knowledge.sources.icd10cm import IcdCode, load_codes
+from medllm.knowledge.sources.icd10cm import IcdCode, load_code_map, load_codes
 from medllm.knowledge.sources.icd10cm import to_document as icd10cm_document
-from medllm.knowledge.sources.who_medicines import load_medicines
+from medllm.knowledge.sources.mesh import MeshDescriptor, load_descriptors
+from medllm.knowledge.sources.who_medicines import Medicine, load_medicines
 from medllm.knowledge.sources.who_medicines import to_document as medicine_document
 
 __all__ = [
+    "FREQ_RANK",
+    "Annotation",
     "BuildReport",
     "HpoDisease",
+    "HpoTerm",
     "IcdCode",
     "KbConfig",
     "KnowledgeBase",
+    "Medicine",
+    "MeshDescriptor",
     "Retriever",
     "build_index",
     "default_folder",
@@ -40,7 +49,9 @@ __all__ = [
     "frequent_phenotypes",
     "get_retriever",
     "icd10cm_document",
+    "load_code_map",
     "load_codes",
+    "load_descriptors",
     "load_diseases",
     "load_medicines",
     "load_terms",

@@ -35,6 +35,11 @@ class ModelConfig(BaseModel):
         None, description="openai: API key (default: $OPENAI_API_KEY or 'none')"
     )
     timeout: float = Field(60.0, gt=0, description="openai: request timeout in seconds")
+    tools: bool = Field(
+        False,
+        description="rag: run the knowledge-base tools (ICD-10-CM, HPO, differential, disease, "
+        "MeSH, WHO EML lookups) before retrieval, e.g. rag:llamacpp:default?tools=true",
+    )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,10 @@
-"""`answer`: retrieve → numbered, quarantined sources → generate → map citations → check support →
-answer or abstain.
+"""`answer`: (tools →) retrieve → numbered, quarantined sources → generate → map citations → check
+support → answer or abstain.
+
+With `RagSettings(tools=True)` a router first picks knowledge-base tools for the question
+(rag/tools/); their results come first among the sources and retrieval fills the rest (at least
+one retrieved source). A question no tool applies to, or whose tools find nothing, is answered
+from retrieval alone, exactly as with tools off.
 
 Two gates decide abstention, both measured in benchmarks/rag_quality.py:
 - before generating, `relevance` of the retrieved sources to the question (IDF-weighted share of
@@ -19,6 +24,7 @@ import numpy as np
 from medllm.models import GenerationParams, Model
 from medllm.rag.prompt import Source, make_sources, messages
 from medllm.rag.support import citations, coverage, support
+from medllm.rag.tools import ToolCall, run_tools
 
 ABSTAIN = "I cannot answer this from the knowledge base: {why}."
 
@@ -35,6 +41,7 @@ class RagAnswer:
     flagged: int  # instruction-like sentences quarantined in the sources
     model_id: str
     draft: str = field(default="", repr=False)  # the model's answer, also when withheld
+    tool_calls: tuple[ToolCall, ...] = ()  # what the router chose (empty: tools off or none)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,8 +58,12 @@ class RagAnswer:
                     "source": s.source,
                     "url": s.url,
                     "score": round(s.score, 4),
+                    "tool": s.tool,
                 }
                 for s in self.sources
+            ],
+            "tool_calls": [
+                {"tool": c.tool, "query": c.query, "why": c.why} for c in self.tool_calls
             ],
             "relevance": round(self.relevance, 4),
             "support": round(self.support, 4),
@@ -71,6 +82,10 @@ class RagSettings:
     max_tokens: int = 200
     temperature: float = 0.0
     guard: bool = True  # quarantine instruction-like sentences in sources (off only to measure it)
+    tools: bool = False  # run the knowledge-base tools first (rag/tools/); `medllm ask` turns it on
+    router: str = "rules"  # `routers` registry name
+    tool_k: int = 3  # most tool results shown as sources
+    max_tool_chars: int = 1200  # a tool entry (ICD notes, a differential) is longer than a chunk
 
 
 def retrieve_sources(
@@ -80,6 +95,35 @@ def retrieve_sources(
     chunks = {c.id: c for c in retriever.kb.chunks([h.chunk_id for h in hits])}
     kept = [(chunks[h.chunk_id], h.score) for h in hits if h.chunk_id in chunks]
     return make_sources([c for c, _ in kept], [s for _, s in kept], max_chars, guard)
+
+
+@dataclass(frozen=True)
+class Gathered:
+    sources: list[Source]  # tool results first, then retrieved chunks, numbered from 1
+    retrieved: list[Source]  # the retrieved ones (what the relevance gate measures)
+    calls: tuple[ToolCall, ...]
+
+
+def gather_sources(question: str, retriever: Any, st: RagSettings) -> Gathered:
+    """Tool sources (when `st.tools`), then retrieved ones not already shown by a tool."""
+    if not st.tools:
+        got = retrieve_sources(question, retriever, st.k, st.max_source_chars, st.guard)
+        return Gathered(got, got, ())
+    run = run_tools(question, st.router, st.tool_k, st.max_tool_chars, st.guard)
+    shown = {s.doc_id for s in run.sources}
+    k = max(1, st.k - len(run.sources))
+    got = retrieve_sources(question, retriever, k + len(shown), st.max_source_chars, st.guard)
+    got = [s for s in got if s.doc_id not in shown][:k]
+    both = [replace(s, n=n) for n, s in enumerate([*run.sources, *got], start=1)]
+    return Gathered(both, both[len(run.sources) :], run.calls)
+
+
+def gate_relevance(question: str, gathered: Gathered, retriever: Any) -> float:
+    """Relevance of the retrieved sources; a tool result's own score counts as its relevance
+    (1.0 for an exact id or name, the covered share for a ranked candidate)."""
+    rel = relevance(question, gathered.retrieved, retriever)
+    tool_scores = [s.score for s in gathered.sources if s.tool]
+    return max([rel, *tool_scores])
 
 
 def relevance(question: str, sources: list[Source], retriever: Any) -> float:
@@ -104,8 +148,9 @@ def answer(
 ) -> RagAnswer:
     """A cited answer from the knowledge base behind `retriever`, or a clear abstention."""
     st = settings or RagSettings()
-    sources = retrieve_sources(question, retriever, st.k, st.max_source_chars, st.guard)
-    rel = relevance(question, sources, retriever)
+    gathered = gather_sources(question, retriever, st)
+    sources = gathered.sources
+    rel = gate_relevance(question, gathered, retriever)
     base = RagAnswer(
         text="",
         abstained=True,
@@ -116,6 +161,7 @@ def answer(
         support=0.0,
         flagged=sum(s.flagged for s in sources),
         model_id=model.id,
+        tool_calls=gathered.calls,
     )
     if not sources:
         why = "the knowledge base returned no sources"

@@ -18,7 +18,7 @@ from typing import Any
 
 from medllm.core import ChatMessage
 from medllm.models import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
-from medllm.rag.grounded import retrieve_sources
+from medllm.rag.grounded import RagSettings, gather_sources
 from medllm.rag.prompt import HEADER, Source, sources_block
 
 _OPTION_LINE = re.compile(r"\n\s*\(?[A-J][.)]\s")
@@ -40,13 +40,23 @@ class RagModel(Model):
     backend = "rag"
 
     def __init__(
-        self, inner: Model, retriever: Any, k: int = 3, max_source_chars: int = 500
+        self,
+        inner: Model,
+        retriever: Any,
+        k: int = 3,
+        max_source_chars: int = 500,
+        tools: bool = False,
+        router: str = "rules",
     ) -> None:
         self.inner = inner
         self.retriever = retriever
         self.k = k
         self.max_source_chars = max_source_chars
-        self.id = f"{inner.id}+rag({retriever.name},k={k})"
+        self.settings = RagSettings(
+            k=k, max_source_chars=max_source_chars, tools=tools, router=router
+        )
+        with_tools = f",tools={router}" if tools else ""
+        self.id = f"{inner.id}+rag({retriever.name},k={k}{with_tools})"
         self._cache: dict[str, list[Source]] = {}
 
     @property
@@ -55,9 +65,7 @@ class RagModel(Model):
 
     def sources_for(self, question: str) -> list[Source]:
         if question not in self._cache:
-            self._cache[question] = retrieve_sources(
-                question, self.retriever, self.k, self.max_source_chars
-            )
+            self._cache[question] = gather_sources(question, self.retriever, self.settings).sources
         return self._cache[question]
 
     def augment(self, text: str) -> str:
@@ -97,7 +105,9 @@ class RagModel(Model):
         time, so any rebuild gives a new digest): cached answers never outlive the sources."""
         kb = getattr(self.retriever, "kb", None)
         manifest = getattr(kb, "manifest", None)
-        parts = [self.retriever.name, self.k, self.max_source_chars, manifest]
+        parts: list[Any] = [self.retriever.name, self.k, self.max_source_chars, manifest]
+        if self.settings.tools:  # digests of runs without tools stay what they were
+            parts.append(["tools", self.settings.router, self.settings.tool_k])
         raw = json.dumps(parts, sort_keys=True, default=str)
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -127,9 +137,10 @@ class RagModel(Model):
 
 def load(spec: Any, cfg: Any) -> RagModel:
     """Backend factory for specs `rag:<inner spec>` (e.g. `rag:llamacpp:default`,
-    `rag:hf:./model`): the inner model over the default knowledge base, top-3 sources, retriever
-    "auto" (hybrid when the knowledge base has vectors, else BM25). Builds the lexical default
-    knowledge base on first use. This is the evaluation harness's `rag` axis by model spec."""
+    `rag:hf:./model`, `rag:llamacpp:default?tools=true`): the inner model over the default
+    knowledge base, top-3 sources, retriever "auto" (hybrid when the knowledge base has vectors,
+    else BM25), with the knowledge-base tools first when `tools` is set. Builds the lexical
+    default knowledge base on first use. This is the evaluation harness's `rag` axis by spec."""
     from medllm.knowledge import KbConfig, build_index, default_folder, exists, get_retriever
     from medllm.models import load_model
 
@@ -137,4 +148,4 @@ def load(spec: Any, cfg: Any) -> RagModel:
     inner = load_model(cfg.model_copy(update={"spec": inner_spec}))
     if not exists(default_folder()):
         build_index(KbConfig(dense=False))
-    return RagModel(inner, get_retriever("auto", default_folder()), k=3)
+    return RagModel(inner, get_retriever("auto", default_folder()), k=3, tools=cfg.tools)

@@ -30,6 +30,7 @@ class Source:
     score: float
     text: str  # as shown in the prompt (after quarantine and truncation)
     flagged: int = 0  # instruction-like sentences quarantined
+    tool: str = ""  # the tool that produced it ("" = retrieved from the index)
 
 
 def make_sources(
@@ -42,7 +43,12 @@ def make_sources(
         text = escape_delimiters(g.text)
         if len(text) > max_chars:
             text = text[:max_chars].rsplit(" ", 1)[0] + " …"
-        out.append(Source(n, c.id, c.doc_id, c.title, c.source, c.url, float(s), text, g.flagged))
+        # a tool's chunk id is "<doc id>#<tool>"; a stored chunk's meta cannot claim to be one
+        tool = str(c.meta.get("tool", "")) if c.meta else ""
+        tool = tool if tool and c.id == f"{c.doc_id}#{tool}" else ""
+        out.append(
+            Source(n, c.id, c.doc_id, c.title, c.source, c.url, float(s), text, g.flagged, tool)
+        )
     return out
 
 

@@ -24,7 +24,7 @@ T = TypeVar("T")
 Read = Callable[[Any], Any]
 
 # Bump when a parser's output changes shape, so stale caches are ignored.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 
 
 def _key(name: str, paths: Sequence[Path]) -> str:

@@ -52,11 +52,13 @@ class Annotation:
 
 @dataclass(frozen=True)
 class HpoDisease:
-    """A disease (OMIM:…, ORPHA:…, DECIPHER:…) with its phenotypic-abnormality annotations."""
+    """A disease (OMIM:…, ORPHA:…, DECIPHER:…) with its phenotypic-abnormality annotations and
+    its modes of inheritance (HPOA aspect I, term names such as "Autosomal dominant inheritance")."""
 
     id: str
     name: str
     phenotypes: tuple[Annotation, ...]
+    inheritance: tuple[str, ...] = ()
 
 
 # Annotation frequencies, most frequent first (unknown = 3, between Frequent and Occasional).
@@ -132,14 +134,20 @@ def _frequency(raw: str, terms: dict[str, HpoTerm]) -> str:
 def _parse_hpoa(path: Path, terms: dict[str, HpoTerm]) -> dict[str, HpoDisease]:
     names: dict[str, str] = {}
     rows: dict[str, list[Annotation]] = {}
+    modes: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as f:
         for line in f:
             if line.startswith("#") or line.startswith("database_id"):
                 continue
             col = line.rstrip("\n").split("\t")
-            if len(col) < 11 or col[10] != "P":
+            if len(col) < 11 or col[10] not in ("P", "I"):
                 continue
             db_id, hpo_id = col[0], col[3]
+            if col[10] == "I":
+                name = terms[hpo_id].name if hpo_id in terms else hpo_id
+                if col[2] != "NOT" and name not in modes.setdefault(db_id, []):
+                    modes[db_id].append(name)
+                continue
             names.setdefault(db_id, col[1])
             term = terms.get(hpo_id)
             rows.setdefault(db_id, []).append(
@@ -151,7 +159,7 @@ def _parse_hpoa(path: Path, terms: dict[str, HpoTerm]) -> dict[str, HpoDisease]:
                     reference=col[4],
                 )
             )
-    return {d: HpoDisease(d, names[d], tuple(a)) for d, a in rows.items()}
+    return {d: HpoDisease(d, names[d], tuple(a), tuple(modes.get(d, ()))) for d, a in rows.items()}
 
 
 def term_document(t: HpoTerm) -> Document:

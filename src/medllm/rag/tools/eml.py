@@ -1,0 +1,104 @@
+"""WHO Model List of Essential Medicines: medicine ↔ sections.
+
+A medicine named in the question → every section it is listed in (a medicine such as
+hydrocortisone is listed in five), with forms and pregnancy category; a section named in the
+question ("antimalarial medicines", "anaesthetics") → the medicines listed under it. Data: the
+442 records GNU Health packages (names as the list spells them: "acetylsalicylic acid").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from medllm.rag.tools.base import Found, entry, lines
+from medllm.rag.tools.text import PhraseIndex
+
+if TYPE_CHECKING:
+    from medllm.knowledge import Medicine
+
+NAME = "eml"
+SOURCE = "who_medicine"
+URL = "https://list.essentialmeds.org/"
+
+
+@lru_cache(maxsize=1)
+def medicines() -> dict[str, list[Medicine]]:
+    """Records by medicine name, in list order."""
+    from medllm.knowledge import load_medicines
+
+    out: dict[str, list[Medicine]] = defaultdict(list)
+    for m in load_medicines():
+        out[m.name].append(m)
+    return dict(out)
+
+
+@lru_cache(maxsize=1)
+def sections() -> dict[tuple[str, ...], list[Medicine]]:
+    """Every section and subsection path → the medicines listed at or below it."""
+    out: dict[tuple[str, ...], list[Medicine]] = defaultdict(list)
+    for m in (m for records in medicines().values() for m in records):
+        for depth in range(1, len(m.category) + 1):
+            out[m.category[:depth]].append(m)
+    return dict(out)
+
+
+@lru_cache(maxsize=1)
+def medicine_names() -> PhraseIndex:
+    return PhraseIndex((n, n) for n in medicines())
+
+
+_GENERIC = frozenset({"medicines", "medicine", "agents", "and", "other", "used", "in", "for"})
+
+
+@lru_cache(maxsize=1)
+def section_names() -> PhraseIndex:
+    """Section names, also without their generic words ("Antimalarial medicines" → "antimalarial")."""
+    pairs = []
+    for path in sections():
+        name, key = path[-1], " > ".join(path)
+        pairs.append((name, key))
+        core = [w for w in name.split() if w.lower() not in _GENERIC]
+        if core and core != name.split() and max(len(w) for w in core) >= 6:
+            pairs.append((" ".join(core), key))
+    return PhraseIndex(pairs)
+
+
+def medicine_text(name: str, records: list[Medicine]) -> str:
+    out = [f"WHO essential medicine: {name}", f"Listed in {len(records)} section(s) of the EML:"]
+    for m in records:
+        forms = f" — {m.notes}" if m.notes else ""
+        out.append(f"- {' > '.join(m.category)}{forms}")
+    cats = sorted({m.pregnancy_category for m in records if m.pregnancy_category})
+    out += lines("Pregnancy category", cats)
+    return "\n".join(out)
+
+
+def section_text(path: str, records: list[Medicine]) -> str:
+    names = list(dict.fromkeys(m.name for m in records))
+    out = [f"WHO EML section: {path}", f"{len(names)} medicine(s) listed:"]
+    out += lines("Medicines", names, limit=40)
+    return "\n".join(out)
+
+
+class EmlTool:
+    name = NAME
+
+    def medicine(self, name: str, score: float = 1.0) -> Found:
+        records = medicines()[name]
+        doc = f"{SOURCE}:{records[0].id}"
+        return Found(entry(doc, NAME, medicine_text(name, records), name, SOURCE, URL), score)
+
+    def section(self, path: str, score: float) -> Found:
+        records = sections()[tuple(path.split(" > "))]
+        doc = f"{SOURCE}_section:{path}"
+        text = section_text(path, records)
+        return Found(entry(doc, NAME, text, f"EML section: {path}", SOURCE, URL), score)
+
+    def run(self, query: str, k: int = 3) -> list[Found]:
+        """Medicines named in `query`; when none is, the sections named in it."""
+        meds = medicine_names().lookup(query, k)
+        if meds:
+            return [self.medicine(n, s) for n, s in meds]
+        return [self.section(p, s) for p, s in section_names().lookup(query, k)]

@@ -1,0 +1,215 @@
+"""Matching vocabulary names in questions as users type them: stemmed words, one-typo tolerance,
+longest phrase first.
+
+- `words(text)` → lowercased word tokens (dotted codes stay whole: "E11.9").
+- `Speller(vocabulary)` corrects a word that is not in the vocabulary to the most frequent one at
+  edit distance 1 (insert, delete, substitute, swap) whose first or last letter is the word's.
+  Hand-written: no fuzzy-matching library is installed here, and this is 30 lines.
+- `PhraseIndex(pairs)` finds the names of a vocabulary (HPO names and synonyms, disease names,
+  medicines) in a question: the longest stemmed phrase at each position, left to right, without
+  overlaps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+# Words that never start or end a vocabulary match on their own (they join words inside names).
+FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "is",
+        "are",
+        "was",
+        "be",
+        "it",
+        "its",
+        "as",
+        "this",
+        "that",
+        "what",
+        "which",
+        "who",
+        "how",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "pls",
+        "plz",
+        "please",
+        "me",
+        "my",
+        "i",
+        "you",
+        "we",
+        "any",
+        "some",
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    try:
+        import Stemmer
+
+        return Stemmer.Stemmer("english").stemWords
+    except ImportError:  # PyStemmer is in the rag extra; without it match lowercased words
+        return list
+
+
+# Vocabularies repeat their words: each distinct word is stemmed once per process.
+_STEMS: dict[str, str] = {}
+
+
+def stems(ws: list[str]) -> list[str]:
+    new = list({w for w in ws if w not in _STEMS})
+    if new:
+        _STEMS.update(zip(new, _stemmer()(new), strict=True))
+    return [_STEMS[w] for w in ws]
+
+
+def stem(word: str) -> str:
+    return stems([word])[0]
+
+
+class Speller:
+    """Corrects one typo per word against a vocabulary of words (min. 5 letters: shorter words
+    have too many neighbours to guess from). Candidates are the vocabulary words one letter
+    shorter, as long or longer, compared on demand: no index to build, a few milliseconds for
+    a word not in the vocabulary, nothing for one in it."""
+
+    def __init__(self, vocabulary: Iterable[str], min_len: int = 5) -> None:
+        self.freq = Counter(vocabulary)
+        self.min_len = min_len
+        self._by_len: dict[int, list[str]] = {}
+        for w in sorted(self.freq):
+            self._by_len.setdefault(len(w), []).append(w)
+        self._done: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        if word in self.freq or len(word) < self.min_len or not word.isalpha():
+            return word
+        if word not in self._done:
+            n = len(word)
+            found = [
+                w
+                for size in (n - 1, n, n + 1)
+                for w in self._by_len.get(size, ())
+                if w[0] == word[0] or w[-1] == word[-1]
+                if _distance1(word, w)
+            ]
+            self._done[word] = max(found, key=lambda w: self.freq[w]) if found else word
+        return self._done[word]
+
+
+def _distance1(a: str, b: str) -> bool:
+    """Optimal-string-alignment distance of exactly one edit."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # word positions in the question, end exclusive
+    end: int
+    ids: tuple[str, ...]  # the vocabulary ids whose name (or synonym) this is
+    text: str  # the question's words that matched
+
+
+class PhraseIndex:
+    """Names → ids, matched on stemmed words with one typo per word allowed."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]], max_words: int = 10) -> None:
+        self.phrases: dict[tuple[str, ...], list[str]] = {}
+        vocab: list[str] = []
+        named = [(words(name), ident) for name, ident in pairs]
+        stems([w for ws, _ in named for w in ws])
+        for ws, ident in named:
+            if not ws or len(ws) > max_words:
+                continue
+            vocab += ws
+            key = tuple(stems(ws))
+            ids = self.phrases.setdefault(key, [])
+            if ident not in ids:
+                ids.append(ident)
+        self.max_words = max(map(len, self.phrases), default=0)
+        self.speller = Speller(vocab)
+
+    def keys(self, text: str) -> tuple[list[str], list[str]]:
+        """The question's words and their stems after spelling correction."""
+        ws = words(text)
+        return ws, stems([self.speller.correct(w) for w in ws])
+
+    def find(self, text: str, min_chars: int = 4) -> list[Match]:
+        """Longest names first at each position, left to right; a match is not only filler and
+        spans at least `min_chars` letters (so "ALL" or "MS" alone do not match)."""
+        ws, stems = self.keys(text)
+        out: list[Match] = []
+        i = 0
+        while i < len(ws):
+            for n in range(min(self.max_words, len(ws) - i), 0, -1):
+                ids = self.phrases.get(tuple(stems[i : i + n]))
+                span = ws[i : i + n]
+                if ids and _meaningful(span, min_chars):
+                    out.append(Match(i, i + n, tuple(ids), " ".join(span)))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    def exact(self, name: str) -> list[str]:
+        """Ids whose whole name (stemmed, typo-corrected) is `name`."""
+        return list(self.phrases.get(tuple(self.keys(name)[1]), ()))
+
+    def lookup(self, query: str, k: int = 3) -> list[tuple[str, float]]:
+        """(id, score) best first: a query that is a whole name scores 1; otherwise each name
+        found in it, longest first, scores the share of the query's content words it covers."""
+        if ids := self.exact(query):
+            return [(i, 1.0) for i in ids[:k]]
+        content = [w for w in words(query) if w not in FILLER]
+        out: dict[str, float] = {}
+        for m in sorted(self.find(query), key=lambda m: (m.start - m.end, m.start)):
+            for i in m.ids:
+                out.setdefault(i, min((m.end - m.start) / max(len(content), 1), 1.0))
+        return list(out.items())[:k]
+
+
+def _meaningful(span: list[str], min_chars: int) -> bool:
+    content = [w for w in span if w not in FILLER]
+    return bool(content) and sum(len(w) for w in content) >= min_chars
