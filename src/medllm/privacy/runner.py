@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -128,6 +129,13 @@ def _init_worker(cfg_json: str) -> None:
     from medllm.privacy.deid import Deidentifier
 
     _WORKER = Deidentifier(DeidConfig.model_validate_json(cfg_json))
+
+
+def _init_pool_worker(cfg_json: str) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which stops the pool and reports how far the run
+    got (otherwise every worker prints its own KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(cfg_json)
 
 
 def _process(job: Job) -> Result:
@@ -464,5 +472,6 @@ def _results(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Resul
         yield from map(_process, jobs)
         return
     ctx = mp.get_context("spawn")  # no fork: the parent may run threads (progress bars)
-    with ctx.Pool(cfg.workers, initializer=_init_worker, initargs=(cfg.model_dump_json(),)) as pool:
+    init, args = _init_pool_worker, (cfg.model_dump_json(),)
+    with ctx.Pool(cfg.workers, initializer=init, initargs=args) as pool:
         yield from pool.imap(_process, jobs, chunksize=8)
