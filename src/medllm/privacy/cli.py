@@ -69,14 +69,15 @@ def run(
     keep_ids: Annotated[
         bool, typer.Option("--keep-ids", help="keep JSONL record ids (default: id-<hmac>)")
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="replace an earlier deid run's output in a non-empty OUT"),
+    ] = False,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
     """De-identify IN into OUT (owner-only; names and ids pseudonymised with the run's key).
     Fails closed: a bad record stops the run, nothing is written in clear."""
-    from medllm.core import progress_bar
-    from medllm.privacy.runner import run_deid
-
     cfg = _config(
         config,
         set_,
@@ -87,27 +88,52 @@ def run(
         keep_names=keep_names or None,
         keep_ids=keep_ids or None,
     )
-    with progress_bar(console, transient=True) as update:
-        done = [0]  # run_deid reports records as they finish, not a total
-
-        def advance(n: int) -> None:
-            done[0] += n
-            update("de-identifying records", done[0], 0)
-
-        summary = run_deid(inp, out, cfg, progress=advance)
+    summary = _run_with_progress(inp, out, cfg, overwrite)
     _print_run(summary, cfg, out)
+
+
+def _run_with_progress(inp: Path, out: Path, cfg: DeidConfig, overwrite: bool) -> Any:
+    """run_deid under a progress bar in kB; Ctrl-C: how many files were written, exit 130."""
+    from medllm.core import progress_bar
+    from medllm.privacy.runner import DeidInterrupted, run_deid
+
+    try:
+        with progress_bar(console, transient=True) as update:
+
+            def advance(done: int, total: int) -> None:  # bytes; the bar counts kB
+                update("de-identifying (kB)", done // 1000, max(total // 1000, 1))
+
+            summary = run_deid(inp, out, cfg, progress=advance, overwrite=overwrite)
+    except DeidInterrupted as e:
+        Console(stderr=True).print(
+            f"interrupted after {e.done} of {e.total} files; {out / 'deid_manifest.json'} says "
+            '"complete": false (rerun with --overwrite)',
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
+    return summary
 
 
 def _print_run(summary: Any, cfg: DeidConfig, out: Path) -> None:
     """Counts only: records, files, PHI spans, speed; never a name or a value."""
+    from medllm.privacy.inputs import SKIP_REASONS
     from medllm.privacy.pseudonym import KEY_ENV
 
-    rate = summary.records / summary.seconds if summary.seconds else 0.0
+    seconds = summary.seconds or 1e-9
+    mb = summary.bytes / 1e6
     console.print(
-        f"[green]done[/green] {summary.records} records in {summary.files} files, "
+        f"[green]done[/green] {summary.records} records in {summary.files} files ({mb:.2f} MB), "
         f"{sum(summary.phi.values())} PHI spans replaced ({cfg.transform}), "
-        f"{summary.seconds:.1f} s = {rate:.1f} records/s with {cfg.workers} worker(s)"
+        f"{summary.seconds:.1f} s = {mb / seconds:.2f} MB/s, "
+        f"{summary.records / seconds:.3g} records/s with {cfg.workers} worker(s)",
+        highlight=False,
+        soft_wrap=True,
     )
+    if summary.skipped_inputs:
+        skipped = summary.skipped_inputs
+        parts = [f"{skipped[r]} {label}" for r, label in SKIP_REASONS.items() if skipped[r]]
+        console.print(f"not read: {', '.join(parts)} (see docs/privacy.md)", highlight=False)
     if summary.attachments_dropped:
         console.print(f"attachments dropped: {summary.attachments_dropped} (images, binaries)")
     console.print(f"manifest: {out / 'deid_manifest.json'}")

@@ -52,6 +52,13 @@ class DeidConfig(BaseModel):
         "(written back as a keyed pseudonym); records without it are their own patient",
     )
     workers: int = Field(1, ge=1, le=64, description="worker processes")
+    window_chars: int = Field(
+        262_144,
+        ge=100,
+        description="a text file is de-identified in windows of about this many characters "
+        "(cut after a newline or space where it can), each seen with 2,000 characters of context "
+        "on either side, so memory stays flat on a note of any size",
+    )
     on_error: Literal["fail", "skip"] = Field(
         "fail",
         description="fail: stop at the first record that cannot be processed, nothing of that file "

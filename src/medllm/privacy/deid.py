@@ -39,6 +39,25 @@ class Deidentifier:
         spans = self.analyzer.analyze(text)
         return DeidResult(self.transform.apply(text, spans, patient=patient), tuple(spans))
 
+    def window(self, before: str, body: str, after: str, *, patient: str = "") -> DeidResult:
+        """De-identify `body`, one window of a long text, detecting in `before + body + after`.
+        Every span that touches the body is replaced, clipped to it, so a value across the
+        window's edge is replaced on both sides (fail-safe). The result's spans (and counts)
+        are those that start in the body, so a span is counted once over all windows."""
+        if not before and not after:
+            return self(body, patient=patient)
+        a, b = len(before), len(before) + len(body)
+        found = [
+            s for s in self.analyzer.analyze(before + body + after) if s.start < b and s.end > a
+        ]
+        clipped = [
+            Span(s.kind, max(s.start, a) - a, min(s.end, b) - a, s.score, s.source) for s in found
+        ]
+        text = self.transform.apply(body, clipped, patient=patient)
+        return DeidResult(
+            text, tuple(c for s, c in zip(found, clipped, strict=True) if s.start >= a)
+        )
+
 
 @lru_cache(maxsize=4)
 def _cached(transform: str, secret: str | None) -> Deidentifier:

@@ -6,7 +6,14 @@
   `doc-<12 hex>` and every JSONL record id `id-<16 hex>`, keyed with the run's key (see
   privacy/pseudonym.py), unless `keep_names` / `keep_ids`. OUT is owner-only (0700 / 0600).
 - Streaming: records are read, sent to the workers in batches and written as they come back, so
-  memory stays flat on large inputs; `workers > 1` uses that many processes.
+  memory stays flat on large inputs; `workers > 1` uses that many processes. A text file goes in
+  windows of `window_chars` (privacy/inputs.py), so one huge note streams too.
+- Folders: files of other types, hidden entries and symlinks to folders or out of IN are skipped
+  and counted per reason in the summary and manifest (privacy/inputs.py).
+- One run per OUT: the manifest is written first with "complete": false and rewritten with true
+  at the end; OUT that is not empty is refused unless `overwrite` (which clears an earlier run's
+  OUT). An interrupted run (Ctrl-C) leaves "complete": false and raises DeidInterrupted (the CLI:
+  "interrupted after N of M files", exit 130); resuming is not supported: rerun with overwrite.
 - Atomic: each output file is written to a hidden temp file in OUT and renamed into place only
   when complete; temp files only ever hold de-identified text, and stale ones are removed.
 - Fail-closed: a record that cannot be processed raises a DataError naming file, line and field
@@ -18,6 +25,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import shutil
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,10 +45,19 @@ from medllm.core import (
 )
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.fhir import ATTACHMENT_DROPPED, check_bundle, patient_key
+from medllm.privacy.inputs import SKIP_REASONS, list_inputs, text_windows
 from medllm.privacy.pseudonym import patient_pseudonym, pseudonym, pseudonym_path, run_key
 
-SUFFIXES = (".txt", ".md", ".jsonl", ".json")
 MANIFEST = "deid_manifest.json"
+
+
+class DeidInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C) after `done` of `total` input files were written; OUT's
+    manifest says "complete": false."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        super().__init__(f"interrupted after {done} of {total} files")
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,8 @@ class Job:
     where: tuple[str, int | None]
     file_index: int = 0
     extra: dict[str, Any] = field(default_factory=dict, repr=False)  # copied to the output record
+    nbytes: int = 0  # input bytes this job covers (progress, MB/s)
+    part: int = 0  # window number within a text file; a record is counted at part 0
 
 
 @dataclass(frozen=True)
@@ -64,18 +84,28 @@ class Result:
 
 @dataclass
 class Summary:
-    files: int = 0
+    files: int = 0  # input files (all of them once the run is complete)
     records: int = 0
     skipped: int = 0
     attachments_dropped: int = 0  # FHIR attachments whose content was removed (images, binaries)
     phi: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    bytes: int = 0  # input bytes de-identified
+    input_files: int = 0
+    input_bytes: int = 0
+    skipped_inputs: Counter[str] = field(default_factory=Counter)  # reason → entries not read
+    complete: bool = False
 
     def manifest(self, cfg: DeidConfig) -> dict[str, Any]:
         return {
+            "complete": self.complete,
+            "input": {"files": self.input_files, "bytes": self.input_bytes},
             "files": self.files,
             "records": self.records,
             "skipped_records": self.skipped,
+            "skipped_inputs": {
+                r: self.skipped_inputs[r] for r in SKIP_REASONS if self.skipped_inputs[r]
+            },
             "attachments_dropped": self.attachments_dropped,
             "phi_spans": sum(self.phi.values()),
             "phi_by_type": dict(sorted(self.phi.items())),
@@ -83,22 +113,6 @@ class Summary:
             "names": "kept" if cfg.keep_names else "pseudonymised",
             "ids": "kept" if cfg.keep_ids else "pseudonymised",
         }
-
-
-def list_inputs(inp: Path) -> list[tuple[Path, Path]]:
-    """(source, relative output path) for every supported file under `inp`."""
-    if inp.is_file():
-        return [(inp, Path(inp.name))]
-    if not inp.is_dir():
-        raise DataError("input not found", path=inp, fix="give a file or a folder")
-    files = sorted(
-        p
-        for p in inp.rglob("*")
-        if p.is_file()
-        and p.suffix in SUFFIXES
-        and not any(x.startswith(".") for x in p.relative_to(inp).parts)
-    )
-    return [(p, p.relative_to(inp)) for p in files]
 
 
 def output_paths(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> list[Path]:
@@ -125,9 +139,16 @@ def _init_worker(cfg_json: str) -> None:
     _WORKER = Deidentifier(DeidConfig.model_validate_json(cfg_json))
 
 
+def _init_pool_worker(cfg_json: str) -> None:
+    """A pool worker leaves Ctrl-C to the parent, which stops the pool and reports how far the run
+    got (otherwise every worker prints its own KeyboardInterrupt traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(cfg_json)
+
+
 def _process(job: Job) -> Result:
     """De-identified output and PHI counts, or the error's type name (never its text)."""
-    light = Job(job.kind, None, "", job.where, job.file_index, job.extra)
+    light = Job(job.kind, None, "", job.where, job.file_index, job.extra, job.nbytes, job.part)
     try:
         output, counts = _process_unsafe(job)
         json.dumps(output, ensure_ascii=False).encode("utf-8")  # unwritable output fails here
@@ -145,6 +166,9 @@ def _process_unsafe(job: Job) -> tuple[Any, dict[str, int]]:
 
         walker = FhirDeidentifier(deid, job.patient)
         return walker.bundle(job.payload), dict(walker.counts)
+    if job.kind == "text":
+        result = deid.window(*job.payload, patient=job.patient)
+        return {"text": result.text}, dict(result.counts())
     counts: Counter[str] = Counter()
     out = {}
     for name, text in job.payload.items():
@@ -158,7 +182,9 @@ def _process_unsafe(job: Job) -> tuple[Any, dict[str, int]]:
 def _all_jobs(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Job]:
     for i, (src, rel) in enumerate(inputs):
         for job in _jobs(src, rel, cfg):
-            yield Job(job.kind, job.payload, job.patient, job.where, i, job.extra)
+            yield Job(
+                job.kind, job.payload, job.patient, job.where, i, job.extra, job.nbytes, job.part
+            )
 
 
 def _jobs(src: Path, rel: Path, cfg: DeidConfig) -> Iterator[Job]:
@@ -167,12 +193,10 @@ def _jobs(src: Path, rel: Path, cfg: DeidConfig) -> Iterator[Job]:
     elif src.suffix == ".json":
         yield _fhir_job(src)
     else:
-        try:
-            text = src.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise DataError("not UTF-8 text", path=src, fix="convert it to UTF-8") from None
         patient = rel.parts[0] if len(rel.parts) > 1 else rel.stem
-        yield Job("text", {"text": text}, patient, (str(src), None))
+        for part, w in enumerate(text_windows(src, cfg.window_chars)):
+            payload = (w.before, w.body, w.after)
+            yield Job("text", payload, patient, (str(src), None), nbytes=w.nbytes, part=part)
 
 
 def _jsonl_jobs(src: Path, cfg: DeidConfig) -> Iterator[Job]:
@@ -189,7 +213,7 @@ def _jsonl_jobs(src: Path, cfg: DeidConfig) -> Iterator[Job]:
                 if cfg.on_error != "skip":
                     raise
                 job = Job("unreadable", None, "", (str(src), lineno))
-            yield job
+            yield Job(job.kind, job.payload, job.patient, job.where, 0, job.extra, len(raw))
 
 
 def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> Job:
@@ -216,7 +240,8 @@ def _jsonl_job(obj: dict[str, Any], cfg: DeidConfig, where: tuple[str, int]) -> 
 def _fhir_job(src: Path) -> Job:
     bundle = read_json(src)  # not UTF-8, not JSON: a DataError naming the line
     check_bundle(bundle, src)  # malformed structure: a DataError naming the JSON path
-    return Job("fhir", bundle, patient_key(bundle) or src.stem, (str(src), None))
+    patient = patient_key(bundle) or src.stem
+    return Job("fhir", bundle, patient, (str(src), None), nbytes=src.stat().st_size)
 
 
 # running ------------------------------------------------------------------------------------
@@ -301,38 +326,123 @@ def _with_secret(cfg: DeidConfig) -> DeidConfig:
     return cfg.model_copy(update={"secret": run_key()})
 
 
+def _check_out(out: Path, inputs: list[tuple[Path, Path]], overwrite: bool) -> None:
+    """One run per OUT: a non-empty OUT is refused (two runs would mix and the manifest would
+    describe only the last) unless `overwrite`, which clears an earlier deid run's OUT."""
+    if not out.is_dir():
+        return  # missing (created later) or a file (owner_only says so)
+    entries = [p for p in out.iterdir() if not (p.name.startswith(".") and p.name.endswith(".tmp"))]
+    if not entries:
+        return
+    old = _read_manifest(out)
+    if not overwrite:
+        raise DataError("output folder is not empty", path=out, fix=_refusal_fix(old, inputs))
+    if old is None:
+        raise DataError(
+            "output folder is not empty and holds no deid_manifest.json, so --overwrite would "
+            "delete files no deid run wrote",
+            path=out,
+            fix="choose a new or empty output folder",
+        )
+    for p in entries:
+        shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _refusal_fix(old: dict[str, Any] | None, inputs: list[tuple[Path, Path]]) -> str:
+    """Says what OUT holds (an earlier complete run, an interrupted run of this same input by
+    file count and size, or other files) and the two ways on: --overwrite or a new folder."""
+    ways = "rerun with --overwrite to replace it, or choose a new output folder"
+    if old is None:
+        return "choose a new or empty output folder (it holds files no deid run wrote)"
+    if old.get("complete") is not False:
+        return f"it holds an earlier deid run; {ways}"
+    done, total = old.get("files", 0), old.get("input", {}).get("files", "?")
+    same = old.get("input") == {"files": len(inputs), "bytes": _size(inputs)}
+    what = "this same input" if same else "another input"
+    return (
+        f"it holds an interrupted run of {what} ({done} of {total} files written); a run "
+        f"cannot be resumed, {ways}"
+    )
+
+
+def _size(inputs: list[tuple[Path, Path]]) -> int:
+    return sum(src.stat().st_size for src, _ in inputs)
+
+
 def run_deid(
     inp: str | Path,
     out: str | Path,
     cfg: DeidConfig | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> Summary:
     """De-identify `inp` (file or folder) into folder `out` (owner-only); returns counts (also in
-    the manifest)."""
+    the manifest). `progress(done_bytes, total_bytes)` is called as results come back. A
+    non-empty `out` is refused unless `overwrite`; Ctrl-C raises DeidInterrupted."""
     cfg = _with_secret(cfg or DeidConfig())
     cfg.recognizer_names()  # unknown recognizer names fail before any work
     inp, out = Path(inp), Path(out)
     _check_paths(inp, out)
-    inputs = list_inputs(inp)
+    summary = Summary()
+    inputs = list_inputs(inp, summary.skipped_inputs)
+    summary.input_files, summary.input_bytes = len(inputs), _size(inputs)
     targets = output_paths(inputs, cfg)
-    with owner_only(out):
-        _remove_stale(out)
-        summary = _run(inputs, _Writer(out, targets, cfg), cfg, progress)
-        write_json(out / MANIFEST, summary.manifest(cfg))
+    _check_out(out, inputs, overwrite)
+    existed = out.exists()
+    try:
+        with owner_only(out):
+            _remove_stale(out)
+            write_json(out / MANIFEST, summary.manifest(cfg))  # "complete": false until the end
+            writer = _Writer(out, targets, cfg)
+            try:
+                _run(inputs, writer, cfg, summary, progress)
+            except KeyboardInterrupt:
+                summary.files = len(writer.done)
+                write_json(out / MANIFEST, summary.manifest(cfg))
+                raise DeidInterrupted(len(writer.done), len(inputs)) from None
+            summary.complete = True
+            write_json(out / MANIFEST, summary.manifest(cfg))
+    except DeidInterrupted:
+        raise
+    except BaseException:
+        _clear(out, existed)  # a failed run leaves OUT as it found it: the fixed command runs
+        raise
     return summary
+
+
+def _clear(out: Path, existed: bool) -> None:
+    """Remove what this run wrote into OUT (which _check_out found empty or cleared)."""
+    if not out.is_dir():
+        return
+    if not existed:
+        shutil.rmtree(out, ignore_errors=True)
+        return
+    for p in out.iterdir():
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() and not p.is_symlink() else p.unlink()
 
 
 def _run(
     inputs: list[tuple[Path, Path]],
     writer: _Writer,
     cfg: DeidConfig,
-    progress: Callable[[int], None] | None,
-) -> Summary:
-    summary = Summary()
+    summary: Summary,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     t0 = time.perf_counter()
     try:
         for r in _results(inputs, cfg):
+            summary.bytes += r.job.nbytes
+            if progress is not None:
+                progress(summary.bytes, summary.input_bytes)
             if r.error is not None:
                 if cfg.on_error == "fail":
                     raise DataError(
@@ -344,20 +454,18 @@ def _run(
                 summary.skipped += 1
                 continue
             writer.write(r)
-            summary.records += 1
+            summary.records += r.job.part == 0
             counts = dict(r.counts)
             summary.attachments_dropped += counts.pop(ATTACHMENT_DROPPED, 0)
             summary.phi.update(counts)
-            if progress is not None:
-                progress(1)
         writer.commit()
     except BaseException as e:
         writer.abort(e)
+        summary.seconds = time.perf_counter() - t0
         raise
     writer.finish_empty()
     summary.files = len(inputs)
     summary.seconds = time.perf_counter() - t0
-    return summary
 
 
 def _results(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Result]:
@@ -367,5 +475,6 @@ def _results(inputs: list[tuple[Path, Path]], cfg: DeidConfig) -> Iterator[Resul
         yield from map(_process, jobs)
         return
     ctx = mp.get_context("spawn")  # no fork: the parent may run threads (progress bars)
-    with ctx.Pool(cfg.workers, initializer=_init_worker, initargs=(cfg.model_dump_json(),)) as pool:
+    init, args = _init_pool_worker, (cfg.model_dump_json(),)
+    with ctx.Pool(cfg.workers, initializer=init, initargs=args) as pool:
         yield from pool.imap(_process, jobs, chunksize=8)

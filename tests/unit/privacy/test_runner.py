@@ -87,8 +87,11 @@ def test_manifest_holds_counts_only(tmp_path: Path, gold_notes: list[GoldNote]) 
     run_deid(tmp_path / "in.jsonl", tmp_path / "out")
     manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
     assert set(manifest) == {
+        "complete",
+        "input",
         "files",
         "records",
+        "skipped_inputs",
         "skipped_records",
         "attachments_dropped",
         "phi_spans",
@@ -98,6 +101,8 @@ def test_manifest_holds_counts_only(tmp_path: Path, gold_notes: list[GoldNote]) 
         "ids",
     }
     assert manifest["records"] == 10 and manifest["phi_by_type"]["NAME"] > 0
+    assert manifest["complete"] is True and manifest["skipped_inputs"] == {}
+    assert manifest["input"] == {"files": 1, "bytes": (tmp_path / "in.jsonl").stat().st_size}
     assert manifest["attachments_dropped"] == 0
     assert all(isinstance(v, int) for v in manifest["phi_by_type"].values())
     assert sum(manifest["phi_by_type"].values()) == manifest["phi_spans"]
@@ -113,9 +118,7 @@ def test_malformed_record_names_it_and_writes_nothing_in_clear(
     with pytest.raises(DataError, match=r'in\.jsonl:6: field "text": missing') as err:
         run_deid(path, tmp_path / "out")
     assert gold_notes[5].text[:20] not in str(err.value)
-    assert not (tmp_path / "out" / "in.jsonl").exists()
-    assert not (tmp_path / "out" / MANIFEST).exists()
-    assert list((tmp_path / "out").iterdir()) == []  # the temp file was removed too
+    assert not (tmp_path / "out").exists()  # a failed run leaves OUT as it found it (absent)
     path.write_text(path.read_text() + "{not json\n")
     with pytest.raises(DataError, match=r"in\.jsonl:6"):
         run_deid(path, tmp_path / "out")
@@ -252,15 +255,18 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     out = tmp_path / "out"
-    assert not list(out.glob("doc-*")) and not (out / MANIFEST).exists()
+    assert not list(out.glob("doc-*"))
+    assert json.loads((out / MANIFEST).read_text())["complete"] is False  # written first
     leftovers = _all_output(out)
     assert leftovers, "expected the killed run's temp file"
     leaked = [v for v in _distinct_values(notes) if v in leftovers]
     assert not leaked, f"{len(leaked)} PHI values in clear after the kill"
-    # A later run cleans the stale temp file and completes.
+    # A later run is told what OUT holds; with overwrite it cleans the temp file and completes.
     lines = (tmp_path / "in" / "big.jsonl").read_text().splitlines()[:30]
     (tmp_path / "in" / "big.jsonl").write_text("\n".join(lines) + "\n")
-    run_deid(tmp_path / "in", out)
+    with pytest.raises(DataError, match=r"interrupted run of another input \(0 of 1 files"):
+        run_deid(tmp_path / "in", out)
+    run_deid(tmp_path / "in", out, overwrite=True)
     names = sorted(p.name for p in out.iterdir())
     assert len(names) == 2 and names[0] == MANIFEST
     assert re.fullmatch(r"doc-[0-9a-f]{12}\.jsonl", names[1])  # another run, another random key

@@ -9,8 +9,11 @@ SUFFIXES = (
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Row|Path|Pike|Plaza|Alley|Loop|Crescent"
 )
 _WORD = r"(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th))"
+# The unit word must end there and its number be a whole word: ", Flatbush" is a city, not
+# floor "atbush". Spaces, not newlines: a street never runs across lines ("8, 2017\n\nDear Dr.").
 _UNIT = (
-    r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor|\#)\.?\s*\#?\s*[A-Za-z0-9\-]{1,6})?"
+    r"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor)\b\.?|\#)[ \t]*\#?[ \t]*"
+    r"[A-Za-z0-9\-]{1,6}\b)?"
 )
 
 
@@ -21,12 +24,13 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET",
             rx(
-                r"(?<![\w/.\-])\d{1,6}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+                r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+"
+                + r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
                 + r"(?:"
                 + _WORD
-                + r"\s+){0,3}"
+                + r"[ \t]+){0,3}"
                 + _WORD
-                + r"\s+(?:"
+                + r"[ \t]+(?:"
                 + SUFFIXES
                 + r"|"
                 + SUFFIXES.upper()

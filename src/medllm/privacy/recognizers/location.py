@@ -14,7 +14,7 @@ from medllm.privacy.resources import Lexicon, lexicon
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.
 _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 _WORDS_BEFORE = re.compile(
-    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
+    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+(?:'s)?|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
 )
 # "Moody Family Clinic, Tallahassee": a city right after a facility name.
 _AFTER_FACILITY = re.compile(
@@ -43,7 +43,7 @@ _STREET_WORDS = frozenset(
     ]
 )
 _CAPS = re.compile(
-    r"\b[A-Z][a-z]+(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b"
+    r"\b[A-Z][a-z]+(?:'s)?(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b"
 )
 
 

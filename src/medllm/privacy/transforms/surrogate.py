@@ -6,7 +6,11 @@ same value appears for the same patient, and a different one for another patient
 - dates: shifted by one offset per patient (1-365 days back), written in the same format, so
   intervals between a patient's dates are kept; unparseable dates are redacted;
 - ages over 89: "90+"; identifiers, phones, ZIPs: same shape, keyed digits and letters;
-- places, hospitals, streets, e-mails, URLs: keyed picks from census names and GeoNames cities.
+- places, hospitals, streets, e-mails, URLs: keyed picks from census names and GeoNames cities;
+  a street keeps only a real street suffix ("Drive"), never another word of its span;
+- no pick reuses a word (3+ letters) of the note's own PHI values: "Santa Maria" does not become
+  "Santa Clarita", nor a street "Michael Street" in a note about a Michael. The rare re-pick makes
+  that value's surrogate differ from the one it gets in a note without the clash.
 A keyed HMAC (secret per run unless given) picks the surrogates: they are not reversible without
 the key.
 """
@@ -21,6 +25,7 @@ import secrets
 from collections.abc import Sequence
 
 from medllm.core import Span
+from medllm.privacy.recognizers.address import SUFFIXES
 from medllm.privacy.resources import census_names, lexicon, us_places
 from medllm.privacy.transforms import replace_spans
 from medllm.privacy.transforms.dateshift import shift_date
@@ -40,7 +45,10 @@ _SHAPED = {
     "ZIP",
     "USERNAME",
 }
-_STREET_SUFFIX = re.compile(r"\b[A-Za-z]+\.?$")
+# the last street suffix of the span ("Drive", "St."): a merged span may end in a city
+_PICKED = {"NAME", "CITY", "STREET", "HOSPITAL"}  # kinds whose surrogate avoids the note's words
+_STREET_SUFFIX = re.compile(rf"\b(?:{SUFFIXES})\b\.?", re.IGNORECASE)
+_NO_AVOID: frozenset[str] = frozenset()
 
 
 class Surrogate:
@@ -51,7 +59,10 @@ class Surrogate:
         self.max_shift_days = max_shift_days
 
     def apply(self, text: str, spans: Sequence[Span], *, patient: str = "") -> str:
-        return replace_spans(text, spans, lambda s, v: self.value(s.kind, v, patient))
+        avoid = frozenset(
+            _key(w) for s in spans for w in _WORDS.findall(text[s.start : s.end]) if len(w) > 2
+        )
+        return replace_spans(text, spans, lambda s, v: self.value(s.kind, v, patient, avoid))
 
     # keyed randomness ------------------------------------------------------------------
     def _int(self, patient: str, *parts: str) -> int:
@@ -62,10 +73,23 @@ class Surrogate:
         """The patient's date offset: the same for all of their dates, so intervals are kept."""
         return -(1 + self._int(patient, "date-shift") % self.max_shift_days)
 
-    def value(self, kind: str, value: str, patient: str) -> str:
+    def _pick(self, pool: Sequence[str], avoid: frozenset[str], patient: str, *parts: str) -> str:
+        """A keyed pick from `pool`; the next one while it shares a word with `avoid`."""
+        n = self._int(patient, *parts)
+        for i in range(50):  # a clash is rare; 50 misses in a row would need a tiny pool
+            pick = pool[(n + i) % len(pool)]
+            if not any(_key(w) in avoid for w in _WORDS.findall(pick)):
+                return pick
+        return pick
+
+    def value(self, kind: str, value: str, patient: str, avoid: frozenset[str] = _NO_AVOID) -> str:
+        """The surrogate of one PHI value; `avoid`: lower-case words no pick may contain."""
+        avoid = avoid | {_key(w) for w in _WORDS.findall(value)}
         method = getattr(self, f"_{kind.lower()}", None)
-        if method is not None:
-            out: str | None = method(value, patient)
+        if kind in _PICKED:
+            out: str | None = method(value, patient, avoid)  # type: ignore[misc]
+        elif method is not None:
+            out = method(value, patient)
         elif kind in _SHAPED:
             out = self._shape(kind, value, patient)
         else:
@@ -79,19 +103,17 @@ class Surrogate:
     def _age(self, value: str, patient: str) -> str:
         return "90+"
 
-    def _name(self, value: str, patient: str) -> str:
-        return _WORDS.sub(lambda m: self._name_word(m.group(0), patient), value)
+    def _name(self, value: str, patient: str, avoid: frozenset[str]) -> str:
+        return _WORDS.sub(lambda m: self._name_word(m.group(0), patient, avoid), value)
 
-    def _name_word(self, word: str, patient: str) -> str:
+    def _name_word(self, word: str, patient: str, avoid: frozenset[str] = _NO_AVOID) -> str:
         if len(word) == 1:
             return chr(ord("A") + self._int(patient, "initial", word.upper()) % 26)
         names = census_names()
         lex = lexicon()
         w = word.lower().removesuffix("'s")
         pool = names.first if lex.is_first(w) and not lex.is_last(w) else names.last
-        pick = pool[self._int(patient, "name", w) % len(pool)]
-        if pick.lower() == w:
-            pick = pool[(self._int(patient, "name", w) + 1) % len(pool)]
+        pick = self._pick(pool, avoid | {w}, patient, "name", w)
         return _like(word, pick + ("'s" if word.lower().endswith("'s") else ""))
 
     def _shape(self, kind: str, value: str, patient: str) -> str:
@@ -123,11 +145,9 @@ class Surrogate:
     def _url(self, value: str, patient: str) -> str:
         return f"https://example.org/{self._int(patient, 'url', value) % 16**8:08x}"
 
-    def _city(self, value: str, patient: str) -> str:
-        cities = us_places().cities
-        return _like(
-            value, cities[self._int(patient, "city", value.lower()) % min(len(cities), 1000)]
-        )
+    def _city(self, value: str, patient: str, avoid: frozenset[str]) -> str:
+        cities = us_places().cities[:1000]
+        return _like(value, self._pick(cities, avoid, patient, "city", value.lower()))
 
     def _state(self, value: str, patient: str) -> str:
         states = us_places().states
@@ -135,18 +155,22 @@ class Surrogate:
         code = codes[self._int(patient, "state", value.lower()) % len(codes)]
         return code if len(value) == 2 else _like(value, states[code])
 
-    def _street(self, value: str, patient: str) -> str:
-        last = census_names().last
+    def _street(self, value: str, patient: str, avoid: frozenset[str]) -> str:
         number = 1 + self._int(patient, "street-no", value.lower()) % 9899
-        name = last[self._int(patient, "street", value.lower()) % 2000]
-        m = _STREET_SUFFIX.search(value)
-        suffix = m.group(0) if m else "Street"
+        name = self._pick(census_names().last[:2000], avoid, patient, "street", value.lower())
+        suffixes = _STREET_SUFFIX.findall(value)
+        suffix = suffixes[-1] if suffixes else "Street"
         return _like(value, f"{number} {name} {suffix}")
 
-    def _hospital(self, value: str, patient: str) -> str:
-        last = census_names().last
-        name = last[self._int(patient, "hospital", value.lower()) % 2000]
+    def _hospital(self, value: str, patient: str, avoid: frozenset[str]) -> str:
+        last = census_names().last[:2000]
+        name = self._pick(last, avoid, patient, "hospital", value.lower())
         return _like(value, f"{name} Memorial Hospital")
+
+
+def _key(word: str) -> str:
+    """How a word is compared for reuse: "Chaya's" is "chaya"."""
+    return word.lower().removesuffix("'s")
 
 
 def _like(original: str, new: str) -> str:
