@@ -102,6 +102,8 @@ def test_sigint_says_how_far_it_got_and_marks_the_manifest_incomplete(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, signalled as a terminal's Ctrl-C is
+        # a job started with `&` (CI, nohup) inherits SIGINT ignored, and exec keeps it ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.time() + 120
     while time.time() < deadline and not (out.is_dir() and list(out.glob("doc-*.txt"))):
