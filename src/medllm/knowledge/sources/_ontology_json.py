@@ -28,6 +28,16 @@ class OntologyTerm:
     parents: tuple[tuple[str, str], ...] = ()  # (id, label) of the ancestors at depth 1, by id
 
 
+def purl(term_id: str) -> str:
+    """The OBO PURL of a term id ("MONDO:0001356" → .../obo/MONDO_0001356)."""
+    return "http://purl.obolibrary.org/obo/" + term_id.replace(":", "_")
+
+
+def own_synonyms(t: OntologyTerm) -> list[str]:
+    """The term's synonyms without its own label (the ontologies repeat it among them)."""
+    return [s for s in t.synonyms if s.lower() != t.label.lower()]
+
+
 def read_terms(filename: str, sha256: str) -> dict[str, OntologyTerm]:
     """Every live (not deprecated) term of `filename` that has a definition, by id."""
     raw = _decompress(str(locate(DIST, DATA + filename, sha256)))

@@ -12,7 +12,13 @@ from functools import cache
 
 from medllm.core import Document
 from medllm.knowledge.provenance import provenance_meta
-from medllm.knowledge.sources._ontology_json import VERSION, OntologyTerm, read_terms
+from medllm.knowledge.sources._ontology_json import (
+    VERSION,
+    OntologyTerm,
+    own_synonyms,
+    purl,
+    read_terms,
+)
 
 SOURCE = "mondo"
 FILE = "MONDO-ontology-v2026-05-05.json.zst"
@@ -32,10 +38,6 @@ def load_terms() -> dict[str, OntologyTerm]:
     return read_terms(FILE, SHA256)
 
 
-def url(term_id: str) -> str:
-    return "http://purl.obolibrary.org/obo/" + term_id.replace(":", "_")
-
-
 def _kind_of(t: OntologyTerm) -> str:
     names = [name for _, name in t.parents]
     if not names:
@@ -44,24 +46,19 @@ def _kind_of(t: OntologyTerm) -> str:
     return f"{t.label} is a kind of {listed}."
 
 
-def synonyms(t: OntologyTerm) -> list[str]:
-    """The term's synonyms without its own label (MONDO repeats it among them)."""
-    return [s for s in t.synonyms if s.lower() != t.label.lower()]
-
-
 def to_document(t: OntologyTerm) -> Document:
     title = f"{t.label} ({t.id})"
     lines = [f"{title}: {t.definition}"]
     if kind := _kind_of(t):
         lines.append(kind)
-    if syn := synonyms(t):
+    if syn := own_synonyms(t):
         lines.append(f"Synonyms: {'; '.join(syn)}.")
     return Document(
         id=f"{SOURCE}:{t.id}",
         text="\n".join(lines),
         title=title,
         source=SOURCE,
-        url=url(t.id),
+        url=purl(t.id),
         meta={
             **provenance_meta(t.id, LICENCE, f"{t.id}, {CITATION}"),
             "parents": [pid for pid, _ in t.parents],

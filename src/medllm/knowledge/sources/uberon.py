@@ -13,7 +13,13 @@ from functools import cache
 
 from medllm.core import Document
 from medllm.knowledge.provenance import provenance_meta
-from medllm.knowledge.sources._ontology_json import VERSION, OntologyTerm, read_terms
+from medllm.knowledge.sources._ontology_json import (
+    VERSION,
+    OntologyTerm,
+    own_synonyms,
+    purl,
+    read_terms,
+)
 
 SOURCE = "uberon"
 FILE = "UBERON-ontology-v2026-04-01.json.zst"
@@ -36,15 +42,14 @@ def load_terms() -> dict[str, OntologyTerm]:
 def to_document(t: OntologyTerm) -> Document:
     title = f"{t.label} ({t.id})"
     lines = [f"{title}: {t.definition}"]
-    syn = [s for s in t.synonyms if s.lower() != t.label.lower()]
-    if syn:
+    if syn := own_synonyms(t):
         lines.append(f"Synonyms: {'; '.join(syn)}.")
     return Document(
         id=f"{SOURCE}:{t.id}",
         text="\n".join(lines),
         title=title,
         source=SOURCE,
-        url="http://purl.obolibrary.org/obo/" + t.id.replace(":", "_"),
+        url=purl(t.id),
         meta=provenance_meta(t.id, LICENCE, f"{t.id}, {CITATION}"),
     )
 
