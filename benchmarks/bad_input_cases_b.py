@@ -365,8 +365,9 @@ def deid_run() -> list[Case]:
             inp="{tmp}/gen",
             expect=r"interrupted after \d+ of \d+",
             code=130,
-            pre=[["deid", "generate", "{tmp}/gen/notes.jsonl", "--n", "2000"]],
-            sigint_after=3.0,
+            # Ctrl-C once the run is under way (imports take ~3 s alone when the CPU is shared)
+            pre=[["deid", "generate", "{tmp}/gen/notes.jsonl", "--n", "10000"]],
+            sigint_after=8.0,
             timeout=90,
             check=_incomplete,
             phi=(),
@@ -605,7 +606,12 @@ def kb() -> list[Case]:
             files={"kb/manifest.json": "[1"},
         ),
         Case("kb_build_add_missing", k, _kb("--add", "/nonexistent.txt"), r"nonexistent\.txt"),
-        Case("kb_build_source_typo", k, _kb("--sources", "icd10"), r"did you mean 'icd10cm'\?"),
+        Case(
+            "kb_build_source_typo",
+            k,
+            ["kb", "build", "--folder", "{tmp}/kb", "--no-dense", "--sources", "icd10"],
+            r"did you mean 'icd10cm'",
+        ),
         Case("kb_build_set_typo", k, _kb("--set", "dens=false"), r"did you mean 'dense'\?"),
         Case(
             "kb_build_window",
@@ -666,10 +672,8 @@ def kb() -> list[Case]:
             "kb_build_bad_utf8_txt",
             k,
             _kb("--add", "{tmp}/n.txt"),
-            r"n\.txt",
-            code=0,
+            r"n\.txt:2: not UTF-8",  # skipped (never indexed mangled), so nothing to index
             files={"n.txt": b"anemia\n\xff\xfe\n"},
-            need=(r"1 records skipped|n\.txt:2",),
         ),
         Case(
             "kb_build_pubmed_unclosed",
@@ -926,7 +930,7 @@ def study() -> list[Case]:
             "study_task_typo",
             s,
             arg,
-            r"did you mean 'icd10cm_concepts'\?",
+            r"did you mean 'icd10cm_concepts'",
             files=_study(BASE_ARM, "tasks: [icd10cm_concept]\n"),
         ),
         Case("study_only_unknown", s, [*arg, "--only", "zzz"], r"zzz", files=_study(MISSING_ARM)),

@@ -35,7 +35,12 @@ def check_question(question: str) -> str:
 def answer_model(model: str | None, *, console: Console) -> str:
     """The spec to answer with: the one given, else the large tier when it is installed, else the
     small one after a one-line notice that names the install command."""
-    if model:
+    if model is not None:
+        if not model.strip():  # `--model ""` (an unset shell variable) must not mean the default
+            raise MedllmError(
+                "the model spec is empty",
+                fix="give one, e.g. --model llamacpp:small, or leave it out",
+            )
         return model
     spec, notice = answer_spec()
     if notice:

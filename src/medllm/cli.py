@@ -5,6 +5,7 @@ Commands parse arguments, load config, call one library function and print a sum
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Annotated, Any
 
@@ -68,6 +69,13 @@ def _add_stages() -> None:
             app.command(ep.name)(obj)
 
 
+def _finite_temperature(value: float) -> float:
+    """click's FloatRange lets nan through (every comparison with nan is false)."""
+    if not math.isfinite(value) or not 0.0 <= value <= 2.0:
+        raise typer.BadParameter(f"{value} is not a number from 0 to 2 (0 = greedy)")
+    return value
+
+
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="the question to answer")],
@@ -89,7 +97,10 @@ def ask(
         ),
     ] = None,
     max_tokens: Annotated[int, typer.Option(min=1, help="most tokens to generate")] = 256,
-    temperature: Annotated[float, typer.Option(help="0 = greedy (reproducible)")] = 0.0,
+    temperature: Annotated[
+        float,
+        typer.Option(callback=_finite_temperature, help="0 = greedy (reproducible); at most 2"),
+    ] = 0.0,
 ) -> None:
     """Ask the model a question: a plain answer streams as it is generated, a --rag one is shown
     whole once checked against its sources."""

@@ -33,6 +33,8 @@ def read_jsonl(
                         path=p,
                         line=lineno,
                         field=key,
+                        fix=f'give every record a "{key}" field (or name the field that holds '
+                        "it, where the command has an option for it)",
                     )
             yield lineno, obj
 
@@ -60,7 +62,8 @@ def parse_json(path: str | Path, text: str, *, line: int | None = None) -> Any:
     except json.JSONDecodeError as e:
         where = line if line is not None else e.lineno
         raise DataError(
-            f"invalid JSON ({e.msg} at column {e.colno})",
+            # the json module's "Invalid control character at" already ends in "at"
+            f"invalid JSON ({e.msg.removesuffix(' at')} at column {e.colno})",
             path=path,
             line=where,
             fix="repair the JSON there",
@@ -91,15 +94,41 @@ def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
     lines and go on, as well as for `read_jsonl`)."""
     obj = parse_json(path, line, line=lineno)
     if not isinstance(obj, dict):
-        raise DataError("expected a JSON object", path=path, line=lineno)
+        raise DataError(
+            f"expected a JSON object, got {type(obj).__name__}",
+            path=path,
+            line=lineno,
+            fix='write one {"field": value, ...} object per line',
+        )
     return obj
+
+
+def check_out_file(path: str | Path) -> Path:
+    """`path` can be written as a file (its folder is created), or a DataError in one line: the
+    CLI calls it before any work, `atomic_open` on every write."""
+    p = Path(path)
+    if p.is_dir():
+        raise DataError(
+            "output file is an existing folder", path=p, fix="give a file path, e.g. out.json"
+        )
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    except OSError as e:
+        raise DataError(
+            f"output file cannot be written ({e.strerror})",
+            path=p,
+            fix="choose a path in a folder you can write to",
+        ) from None
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+    return p
 
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write to a temp file beside `path` and rename it into place only if the block succeeds."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    p = check_out_file(path)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:

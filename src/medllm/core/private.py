@@ -7,6 +7,7 @@ earlier run or an older version left group- or world-readable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterator
@@ -58,6 +59,23 @@ def _make_writable(folder: Path) -> None:
         raise DataError(
             "output folder is not writable", path=folder, fix="choose a folder you can write to"
         ) from None
+
+
+def check_out_folder(folder: Path) -> None:
+    """Say in one line why `folder` could not be created or written, and leave nothing behind: the
+    folders it creates to find out are removed again (a run that then fails on bad input leaves
+    the disk as it was). A probe, not os.access: root passes os.access where /sys refuses."""
+    missing = []
+    parent = folder
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
+    try:
+        _make_writable(folder)
+    finally:
+        for created in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                created.rmdir()
 
 
 def restrict(folder: Path) -> None:

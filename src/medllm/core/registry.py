@@ -84,7 +84,8 @@ def get_registry(kind: str) -> Registry[Any]:
     if kind not in REGISTRIES:
         close = difflib.get_close_matches(kind, list(REGISTRIES), n=3)
         raise UnknownNameError(
-            f"unknown registry {kind!r}" + (f"; did you mean {', '.join(close)}?" if close else ""),
+            f"unknown registry {kind!r}"
+            + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""),
             fix=f"use one of: {', '.join(sorted(REGISTRIES))}",
         )
     return REGISTRIES[kind]

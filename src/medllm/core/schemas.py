@@ -32,4 +32,8 @@ def load_any(path: str | Path, overrides: list[str] | None = None) -> BaseModel:
     check = getattr(schema, "check_data", None)
     if check is not None:  # a schema checked by another library's own rules (accelerate)
         return check(data, origin=str(path))  # type: ignore[no-any-return]
-    return validate(data, schema, origin=str(path))
+    cfg = validate(data, schema, origin=str(path))
+    names = getattr(cfg, "check_names", None)
+    if names is not None:  # registry names (transform, recognizers, sources, a model spec)
+        names()
+    return cfg

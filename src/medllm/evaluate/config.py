@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -78,3 +78,11 @@ class StudyConfig(_Strict):
         default_factory=list,
         description="key=value overrides applied to every trained arm (e.g. optim.max_steps=5)",
     )
+
+    @model_validator(mode="after")
+    def _arm_names_unique(self) -> StudyConfig:
+        names = [run.name for run in self.runs]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"arm name {twice[0]!r} given twice (arm names are unique)")
+        return self

@@ -29,10 +29,18 @@ def load_run(run_dir: Path) -> dict[str, Any]:
             fix="give the --out folder of a finished run, or rerun it to finish",
         )
     summary: dict[str, Any] = read_json(path)
-    if not isinstance(summary, dict) or "results" not in summary:
-        raise DataError("missing", path=path, field="results")
+    for key in ("results", "config"):
+        if not isinstance(summary, dict) or not isinstance(summary.get(key), dict):
+            raise DataError(
+                "missing or not an object",
+                path=path,
+                field=key,
+                fix="give the --out folder of a `medllm eval` run (its summary.json is written "
+                "by medllm), or rerun that eval",
+            )
+    config = summary["config"]
     summary["_label"] = (
-        f"{Path(run_dir).name}: {summary['config'].get('model')} / {summary['config'].get('mode') or 'task modes'}"
+        f"{Path(run_dir).name}: {config.get('model')} / {config.get('mode') or 'task modes'}"
     )
     return summary
 

@@ -23,6 +23,7 @@ from medllm.core import (
     Question,
     append_jsonl,
     cache_dir,
+    check_out_folder,
     validate,
     write_json,
 )
@@ -78,6 +79,8 @@ def run_eval(
     cfg = validate({**(cfg.model_dump() if cfg else {}), **given}, EvalConfig, origin="run_eval")
     if not cfg.tasks:
         raise ConfigError('field "tasks": no task to evaluate', fix="give --tasks NAME[,NAME]")
+    if cfg.out_dir:
+        check_out_folder(Path(cfg.out_dir))  # before any model is loaded or item scored
     if isinstance(model, Model):
         return _run(model, cfg, progress)
     with load_model(cfg.model) as m:

@@ -178,6 +178,10 @@ def run_study(
     """Run every arm (or those named in `only`) in order; returns the path of report.md.
     `progress` sees the scoring of each arm's tasks ("arm: task", done, total); training shows its
     own bar."""
+    from medllm.evaluate.tasks import get_spec
+
+    for task in cfg.tasks:  # a misspelt task fails now, not after the first arm has trained
+        get_spec(task)
     out = Path(cfg.output_dir) / cfg.name
     arms = _selected(cfg, only, out)
     _claim(cfg, out)

@@ -95,11 +95,16 @@ def search(
     folder: FolderOpt = None,
 ) -> None:
     """Search the knowledge base and print the hits with their provenance."""
+    from medllm.core import MedllmError
     from medllm.knowledge.kb import KnowledgeBase
     from medllm.knowledge.provenance import is_unverified
     from medllm.knowledge.retrievers import check_k, get_retriever
 
     check_k(k)  # before the knowledge base is opened
+    if not query.strip():
+        raise MedllmError(
+            "the query is empty", fix='search for something: medllm kb search "anemia"'
+        )
     kb = KnowledgeBase(folder)
     ret = get_retriever(retriever, kb)
     hits = ret.search(query, k)

@@ -68,6 +68,13 @@ class KbConfig(BaseModel):
         60, ge=1, description="reciprocal-rank-fusion constant: score = Σ 1/(k + rank)"
     )
 
+    def check_names(self) -> None:
+        """`medllm validate`: every source is a registered one."""
+        from medllm.knowledge.registry import sources
+
+        for name in self.sources:
+            sources.get(name)
+
     @model_validator(mode="after")
     def _fits_the_embedder(self) -> KbConfig:
         if self.dense and self.max_tokens > WINDOW:

@@ -160,6 +160,7 @@ def build_index(
     """Build or update the knowledge base `cfg` describes (sources + user files, or `docs`, which
     are indexed as given), owner-only."""
     start = time.perf_counter()
+    cfg.check_names()  # a misspelt source fails before anything is read
     cfg = with_recorded_settings(cfg)
     folder, key = folder_of(cfg), _key(cfg)
     report = BuildReport(folder)
@@ -168,6 +169,12 @@ def build_index(
     source_docs = docs if docs is not None else _documents(cfg, report, key)
     # read (and de-identify) everything before the folder is touched: a failure writes nothing
     chunks = _unique(chunk_documents(source_docs, cfg.max_tokens, cfg.overlap), report)
+    if not chunks and not exists(folder):  # bm25s cannot index an empty corpus
+        first = f": {report.errors[0]}" if report.errors else ""
+        raise DataError(
+            f"nothing to index{first}",
+            fix="give --sources (`medllm ls sources`) or --add files that hold text",
+        )
     with owner_only(folder):
         _update(folder, cfg, chunks, report, say, from_files=docs is None)
         report.build_s = time.perf_counter() - start

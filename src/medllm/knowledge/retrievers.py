@@ -108,6 +108,7 @@ class DenseRetriever:
         from medllm.knowledge.embed import embed
 
         check_k(k)
+        _ = self.kb.dense  # no vectors: say so before the embedder is loaded (tens of seconds)
         vectors = embed(list(queries))
         by_query = {q: i for i, q in enumerate(queries)}
 

@@ -20,15 +20,28 @@ if TYPE_CHECKING:
 DTYPES = ("float32", "bfloat16", "float16")
 
 
+def check_gguf(path: Path) -> Path:
+    """`path` is a file that starts with the GGUF magic bytes, or a ModelError naming it (before any
+    heavy import: transformers and llama.cpp raise a bare ValueError on other files)."""
+    if not path.is_file():
+        raise ModelError(f"{path}: GGUF file not found", fix="give the path of a .gguf file")
+    with path.open("rb") as f:
+        if f.read(4) != b"GGUF":
+            raise ModelError(
+                f"{path.name} is not a GGUF file (no GGUF header)",
+                fix="give a .gguf file, or an hf model folder holding config.json",
+            )
+    return path
+
+
 def convert_gguf(gguf: Path, out: Path, *, dtype: str = "float32") -> Path:
     """Write `gguf` as an HF folder at `out` (atomically: a crash leaves no half folder)."""
+    if dtype not in DTYPES:
+        raise ModelError(f"unknown dtype {dtype!r}", fix=f"use one of {', '.join(DTYPES)}")
+    check_gguf(gguf)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    if dtype not in DTYPES:
-        raise ModelError(f"unknown dtype {dtype!r}", fix=f"use one of {', '.join(DTYPES)}")
-    if not gguf.is_file():
-        raise ModelError(f"{gguf}: GGUF file not found", fix="check the path")
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     loaded = AutoModelForCausalLM.from_pretrained(
         gguf.parent, gguf_file=gguf.name, dtype=torch.float32

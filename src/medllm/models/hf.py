@@ -14,6 +14,7 @@ import numpy as np
 from medllm.core import ModelError
 from medllm.models.adapters import is_adapter, load_merged
 from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
+from medllm.models.convert import check_gguf
 from medllm.models.scoring import encode_pair, log_softmax, score_positions, top_k
 from medllm.models.spec import ModelConfig, ModelSpec
 
@@ -89,6 +90,13 @@ def _no_progress_bars() -> Iterator[None]:
 
 def load(spec: ModelSpec, cfg: ModelConfig) -> HFModel:
     path = target_path(spec.target)  # before importing transformers: a wrong path fails fast
+    if path.is_file():
+        check_gguf(path)
+    elif not is_adapter(path) and not (path / "config.json").is_file():
+        raise ModelError(
+            f"{path}: no config.json, so not a transformers model folder",
+            fix="point at the folder holding config.json and the weights",
+        )
     with _no_progress_bars():
         if path.is_dir() and is_adapter(path):  # a training run's final/ adapter: merged in
             return _merged(path, cfg)
@@ -102,14 +110,9 @@ def _load_folder(path: Path, cfg: ModelConfig) -> HFModel:
     dtype = _resolve_dtype(cfg.dtype, device)
     kw: dict[str, Any] = {}
     folder = path
-    if path.is_file():  # a GGUF file, dequantized by transformers
+    if path.is_file():  # a GGUF file (checked in `load`), dequantized by transformers
         kw["gguf_file"] = path.name
         folder = path.parent
-    elif not (path / "config.json").is_file():
-        raise ModelError(
-            f"{path}: no config.json, so not a transformers model folder",
-            fix="point at the folder holding config.json and the weights",
-        )
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **kw)
         model: Any = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, **kw)

@@ -11,6 +11,7 @@ from typing import Any
 
 from medllm.core import ModelError
 from medllm.models.base import GenerationParams, LoglikRequest, LoglikResult, Messages, Model
+from medllm.models.convert import check_gguf
 from medllm.models.scoring import encode_pair, log_softmax, score_positions, top_k
 from medllm.models.spec import ModelConfig, ModelSpec
 
@@ -21,17 +22,7 @@ def load(spec: ModelSpec, cfg: ModelConfig) -> LlamaCppModel:
     if (tier := tier_for_target(spec.target)) is not None:
         path = tier_gguf(tier)  # sha256 checked; a split tier is assembled on first use
     else:
-        path = Path(spec.target).expanduser()
-        if not path.is_file():
-            raise ModelError(
-                f"GGUF file {spec.target!r} not found", fix="give the path of a .gguf file"
-            )
-        with path.open("rb") as f:
-            if f.read(4) != b"GGUF":
-                raise ModelError(
-                    f"{path.name} is not a GGUF file",
-                    fix="convert it with llama.cpp's convert script",
-                )
+        path = check_gguf(Path(spec.target).expanduser())
     return LlamaCppModel(path, cfg)
 
 

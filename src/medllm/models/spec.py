@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medllm.core import ModelError, validate
+from medllm.core import ConfigError, MedllmError, ModelError, validate
 from medllm.models.base import Model
 from medllm.models.registry import backends
 
@@ -25,7 +25,9 @@ class ModelConfig(BaseModel):
         DEFAULT_SPEC, description="backend:target, e.g. llamacpp:default, hf:./models/smollm2"
     )
     n_ctx: int = Field(4096, ge=128, description="context window to allocate (llamacpp)")
-    n_threads: int | None = Field(None, description="CPU threads (llamacpp); default: all cores")
+    n_threads: int | None = Field(
+        None, ge=1, description="CPU threads (llamacpp); default: all cores"
+    )
     n_batch: int = Field(512, ge=1, description="prompt-processing batch size (llamacpp)")
     device: str = Field("auto", description="hf: cpu, cuda, cuda:1 or auto")
     dtype: str = Field("auto", description="hf: float32, bfloat16, float16 or auto (fp32 on CPU)")
@@ -40,6 +42,13 @@ class ModelConfig(BaseModel):
         description="rag: run the knowledge-base tools (ICD-10-CM, HPO, differential, disease, "
         "MeSH, WHO EML lookups) before retrieval, e.g. rag:llamacpp:default?tools=true",
     )
+
+    def check_names(self) -> None:
+        """`medllm validate`: the spec parses, its options are valid, its backend exists."""
+        try:
+            resolve_spec(self)
+        except MedllmError as e:
+            raise ConfigError(f'field "spec": {e.message}', fix=e.fix) from None
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,14 @@ def parse_spec(spec: str) -> tuple[ModelSpec, dict[str, Any]]:
         )
     rest, _, query = rest.partition("?")
     target, _, name = rest.partition("#")
-    return ModelSpec(backend, target, name), dict(parse_qsl(query))
+    pairs = parse_qsl(query, keep_blank_values=True)  # `?n_ctx` alone would vanish otherwise
+    for key, value in pairs:
+        if not value:
+            raise ModelError(
+                f"model spec option {key!r} has no value",
+                fix=f"write {key}=VALUE after '?', options joined by '&'",
+            )
+    return ModelSpec(backend, target, name), dict(pairs)
 
 
 def resolve_spec(

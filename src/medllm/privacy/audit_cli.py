@@ -60,14 +60,15 @@ def audit(
     ] = None,
     generations: JsonlOpt = None,
     sample: Annotated[
-        int, typer.Option(help="also generate from this many training-note prefixes and scan")
+        int,
+        typer.Option(min=0, help="also generate from this many training-note prefixes and scan"),
     ] = 0,
     logs: Annotated[
         list[Path] | None, typer.Option("--logs", help="log file or folder to scan; repeat")
     ] = None,
     field: Annotated[str, typer.Option(help="text field of the JSONL inputs")] = "text",
     candidates: Annotated[
-        int, typer.Option(help="random secrets to rank each canary against")
+        int, typer.Option(min=1, help="random secrets to rank each canary against")
     ] = 500,
     out: Annotated[
         Path | None, typer.Option(help="write the report (figures only, no PHI) here")
@@ -78,12 +79,28 @@ def audit(
     --members: the training notes; --nonmembers: held-out notes of the same kind; --canaries: the
     canaries inserted in training; --controls: canaries that were not, for comparison;
     --generations: model outputs to scan."""
-    from medllm.core import write_json
+    from medllm.core import DataError, MedllmError, check_out_file, write_json
     from medllm.models import load_model
     from medllm.privacy.audit import PhiScanner
     from medllm.privacy.audit import audit as run_audit
     from medllm.privacy.gold import read_gold_jsonl
 
+    if not (members or canaries or generations or logs):
+        raise MedllmError(
+            "nothing to audit",
+            fix="give --members and --nonmembers (membership inference), --canaries, "
+            "--generations or --logs",
+        )
+    if members and not nonmembers:
+        raise MedllmError(
+            "--members needs --nonmembers (held-out notes of the same kind) to compare with",
+            fix="add --nonmembers FILE.jsonl",
+        )
+    if out is not None:
+        check_out_file(out)  # before the model is loaded
+    for log in logs or []:
+        if not log.exists():
+            raise DataError("log file or folder not found", path=log, fix="check the --logs path")
     scanner = PhiScanner.from_notes(read_gold_jsonl(gold)) if gold else None
     with load_model(model) as m:
         report = run_audit(
@@ -129,10 +146,11 @@ def _summary(report: dict[str, Any]) -> None:
 @app.command("canaries")
 def canaries_(
     out: Annotated[Path, typer.Argument(help="JSON file to write the canaries to")],
-    n: Annotated[int, typer.Option(help="how many")] = 4,
+    n: Annotated[int, typer.Option(min=1, help="how many")] = 4,
     seed: Annotated[int, typer.Option(help="seed")] = 0,
     digits: Annotated[
-        int, typer.Option(help="digits per secret (exposure is at most digits*log2(10))")
+        int,
+        typer.Option(min=1, help="digits per secret (exposure is at most digits*log2(10))"),
     ] = 6,
 ) -> None:
     """Make canaries for a training run to insert (and the audit to measure)."""

@@ -35,11 +35,16 @@ RecOpt = Annotated[
 
 def _config(config: Path | None, set_: list[str] | None, **fields: Any) -> Any:
     """YAML (its `kind: deid` line dropped) + CLI options + --set overrides → DeidConfig."""
-    from medllm.core import deep_merge, parse_overrides, read_yaml, validate
+    from medllm.core import ConfigError, deep_merge, parse_overrides, read_yaml, validate
     from medllm.privacy.config import DeidConfig
 
     data = read_yaml(config) if config is not None else {}
-    data.pop("kind", None)
+    kind = data.pop("kind", "deid")
+    if kind != "deid":
+        raise ConfigError(
+            f'{config}: field "kind": expected "deid", got {kind!r}',
+            fix=f"give a `kind: deid` config; a {kind} config runs with its own command",
+        )
     options = {k: v for k, v in fields.items() if v is not None}
     merged = deep_merge(deep_merge(data, options), parse_overrides(set_))
     return validate(merged, DeidConfig, origin=str(config) if config else "config")
@@ -105,9 +110,14 @@ def _run_with_progress(inp: Path, out: Path, cfg: DeidConfig, overwrite: bool) -
 
             summary = run_deid(inp, out, cfg, progress=advance, overwrite=overwrite)
     except DeidInterrupted as e:
+        manifest = out / "deid_manifest.json"
+        where = (
+            f'{manifest} says "complete": false (rerun with --overwrite)'
+            if manifest.is_file()
+            else "nothing was written"
+        )
         Console(stderr=True).print(
-            f"interrupted after {e.done} of {e.total} files; {out / 'deid_manifest.json'} says "
-            '"complete": false (rerun with --overwrite)',
+            f"interrupted after {e.done} of {e.total} files; {where}",
             highlight=False,
             soft_wrap=True,
         )
@@ -133,7 +143,9 @@ def _print_run(summary: Any, cfg: DeidConfig, out: Path) -> None:
     if summary.skipped_inputs:
         skipped = summary.skipped_inputs
         parts = [f"{skipped[r]} {label}" for r, label in SKIP_REASONS.items() if skipped[r]]
-        console.print(f"not read: {', '.join(parts)} (see docs/privacy.md)", highlight=False)
+        console.print(
+            f"skipped (not read): {', '.join(parts)} (see docs/privacy.md)", highlight=False
+        )
     if summary.attachments_dropped:
         console.print(f"attachments dropped: {summary.attachments_dropped} (images, binaries)")
     console.print(f"manifest: {out / 'deid_manifest.json'}")
@@ -152,7 +164,7 @@ def eval_(
             "--gold", "-g", help="synthetic | i2b2 | gold .jsonl | i2b2 .xml file/folder; repeat"
         ),
     ] = None,
-    n: Annotated[int, typer.Option(help="number of synthetic notes")] = 1000,
+    n: Annotated[int, typer.Option(min=1, help="number of synthetic notes")] = 1000,
     seed: Annotated[int, typer.Option(help="seed of the synthetic notes")] = 0,
     recognizer: RecOpt = None,
     out: Annotated[
@@ -162,11 +174,13 @@ def eval_(
     set_: SetOpt = None,
 ) -> None:
     """Precision / recall / F1 per PHI type, span (strict, relaxed) and token level."""
-    from medllm.core import write_json
+    from medllm.core import check_out_file, write_json
     from medllm.privacy.detect import build_analyzer
     from medllm.privacy.evaluate import evaluate
     from medllm.privacy.gold import load_gold
 
+    if out is not None:
+        check_out_file(out)  # before the work, not after it
     cfg = _config(config, set_, recognizers=recognizer)
     analyzer = build_analyzer(cfg.recognizer_names(), cfg.min_score)
     results = {}
@@ -212,7 +226,7 @@ def generate(
     out: Annotated[
         Path, typer.Argument(help="gold JSONL to write: id, patient_id, note_type, text, spans")
     ],
-    n: Annotated[int, typer.Option(help="number of notes")] = 1000,
+    n: Annotated[int, typer.Option(min=1, help="number of notes")] = 1000,
     seed: Annotated[int, typer.Option(help="seed; the same seed gives the same notes")] = 0,
 ) -> None:
     """Write seeded synthetic clinical notes with PHI at exact offsets (a gold corpus)."""

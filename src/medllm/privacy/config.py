@@ -78,3 +78,11 @@ class DeidConfig(BaseModel):
         for n in names:
             recognizers.get(n)  # unknown names fail here, with "did you mean"
         return names
+
+    def check_names(self) -> None:
+        """`medllm validate`: the transform and recognizer names are registered ones."""
+        from medllm.privacy.registry import recognizers, transforms
+
+        transforms.get(self.transform)
+        for r in self.recognizers:
+            recognizers.get(r.lstrip("+-"))

@@ -149,6 +149,8 @@ def _fail(path: str | Path | None, where: str, problem: str, fix: str) -> NoRetu
     raise DataError(problem, path=path, field=where, fix=fix)
 
 
+_PERSON_LISTS = frozenset({"name", "address", "telecom", "identifier"})
+_HUMANS = frozenset({"Patient", "Practitioner", "RelatedPerson", "Person"})  # R4: these are lists
 _STRINGS = frozenset({"id", "reference", "fullUrl", "data", "contentType", "url", "resourceType"})
 
 
@@ -166,6 +168,15 @@ def _check(node: Any, key: str, owner_key: str, where: str, path: str | Path | N
             _fail(path, sub, f"expected a string, found {_json_type(v)}", fix)
         if k in ("resource", "contained"):
             _check_resources(v, sub, path)
+        if (
+            k in _PERSON_LISTS
+            and node.get("resourceType") in PERSON_TYPES
+            and not isinstance(v, list)
+        ):
+            # a name / address / telecom / identifier that is not a list is not R4: fail closed
+            # rather than guess which part of it is PHI
+            fix = f'"{k}" of a {node["resourceType"]} is a list of objects in FHIR R4 JSON'
+            _fail(path, sub, f"expected a list, found {_json_type(v)}", fix)
         if k == "value" and _is_age(node, key, owner_key) and not isinstance(v, (int, float)):
             _fail(
                 path, sub, f"expected a number, found {_json_type(v)}", "an Age's value is a number"

@@ -388,12 +388,39 @@ def run_deid(
     """De-identify `inp` (file or folder) into folder `out` (owner-only); returns counts (also in
     the manifest). `progress(done_bytes, total_bytes)` is called as results come back. A
     non-empty `out` is refused unless `overwrite`; Ctrl-C raises DeidInterrupted."""
+    summary = Summary()
+    try:
+        return _deid(Path(inp), Path(out), cfg, progress, overwrite, summary)
+    except DeidInterrupted:
+        raise
+    except KeyboardInterrupt:  # before the files were under way (reading, checking OUT)
+        raise DeidInterrupted(0, summary.input_files) from None
+
+
+def _deid(
+    inp: Path,
+    out: Path,
+    cfg: DeidConfig | None,
+    progress: Callable[[int, int], None] | None,
+    overwrite: bool,
+    summary: Summary,
+) -> Summary:
     cfg = _with_secret(cfg or DeidConfig())
     cfg.recognizer_names()  # unknown recognizer names fail before any work
-    inp, out = Path(inp), Path(out)
     _check_paths(inp, out)
-    summary = Summary()
     inputs = list_inputs(inp, summary.skipped_inputs)
+    if not inputs:  # an empty OUT and "done 0 records" would look like a finished run
+        skipped = sum(summary.skipped_inputs.values())
+        raise DataError(
+            "no file to de-identify in the input folder"
+            + (
+                f" ({skipped} entries skipped: other types, dot files or symlinks)"
+                if skipped
+                else ""
+            ),
+            path=inp,
+            fix="give a folder holding .txt, .md, .jsonl or FHIR .json files (docs/privacy.md)",
+        )
     summary.input_files, summary.input_bytes = len(inputs), _size(inputs)
     targets = output_paths(inputs, cfg)
     _check_out(out, inputs, overwrite)

@@ -82,12 +82,20 @@ def data(
     set_: SetOpt = None,
 ) -> None:
     """Build a recipe's dataset and write it as JSONL, to inspect what will be trained on."""
-    from medllm.core import load_any, write_jsonl
+    from medllm.core import MedllmError, check_out_file, load_any, write_jsonl
     from medllm.train import registry  # noqa: F401  (registers the cpt/sft/dpo config kinds)
     from medllm.train.data import build_rows
 
+    if split not in ("train", "heldout"):
+        raise MedllmError(f"--split {split!r} is not a split here", fix="use train or heldout")
+    check_out_file(out)
     cfg: Any = load_any(config, set_)
     rows = build_rows(cfg.data, cfg.kind, split=split)
+    if not rows:  # heldout rows come from the built-in sources only (user files are all training)
+        raise MedllmError(
+            f"no {cfg.kind} rows in the {split} split",
+            fix="heldout rows come from data.sources; user files are training rows only",
+        )
     console.print(f"wrote {write_jsonl(out, rows):,} {cfg.kind} rows ({split}) to {out}")
 
 

@@ -73,6 +73,13 @@ def check_mode(cfg: RecipeConfig) -> None:
         raise MedllmError("mode qlora needs bitsandbytes", fix="pip install bitsandbytes")
 
 
+def preflight(cfg: RecipeConfig) -> None:
+    """The checks that need no data: mode vs hardware, and the model spec (a bad one fails before
+    the training data is built)."""
+    check_mode(cfg)
+    trainable_folder(cfg.model)
+
+
 def load_model_and_tokenizer(cfg: RecipeConfig) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -17,8 +17,7 @@ from medllm.train.data import build_rows, to_dataset
 
 def run(cfg: CptConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) -> common.RunResult:
     """Train `cfg.model` on the CPT text of `cfg.data`; the result lands in output_dir/final."""
-    from trl import SFTTrainer
-
+    common.preflight(cfg)
     # 1. data: knowledge documents of train-split records + user {text} JSONL
     dataset = to_dataset(build_rows(cfg.data, "cpt"))
     # 2. model
@@ -27,6 +26,8 @@ def run(cfg: CptConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     model, tokenizer = common.load_model_and_tokenizer(cfg)
     # 3. trainer: TRL's SFTTrainer on a "text" column is plain causal-LM training with packing
     Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
+    from trl import SFTTrainer  # heavy (~10 s): after the data and model checks
+
     trainer = SFTTrainer(
         model=model,
         args=common.to_trl_args(cfg),

@@ -91,6 +91,10 @@ def read_user_file(path: str | Path, kind: Kind) -> list[Row]:
             raise DataError(e.message, path=path, line=lineno, field=e.field, fix=e.fix) from None
         row["id"] = f"{Path(path).name}:{lineno}"
         out.append(row)
+    if not out:
+        raise DataError(
+            f"no {kind} rows in this file", path=path, fix="give a JSONL file with one row a line"
+        )
     return out
 
 

@@ -19,7 +19,7 @@ from medllm.train.data import build_rows, to_dataset
 
 def run(cfg: DpoConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) -> common.RunResult:
     """Train `cfg.model` on DPO pairs; metrics include eval_rewards/margins and eval_rewards/accuracies."""
-    from trl import DPOTrainer
+    common.preflight(cfg)
 
     # 1. data: train pairs, and held-out pairs (never trained on) for the reward margin / win rate
     train = to_dataset(build_rows(cfg.data, "dpo"))
@@ -31,6 +31,8 @@ def run(cfg: DpoConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     model, tokenizer = common.load_model_and_tokenizer(cfg)
     # 3. trainer (ref_model=None: precomputed, or the adapter-disabled base under LoRA)
     Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
+    from trl import DPOTrainer  # heavy (~10 s): after the data and model checks
+
     trainer = DPOTrainer(
         model=model,
         ref_model=None,

@@ -39,8 +39,7 @@ def as_text(rows: list[dict[str, Any]], system: str | None) -> list[dict[str, An
 
 def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) -> common.RunResult:
     """Train `cfg.model` on the SFT rows of `cfg.data`; the result lands in output_dir/final."""
-    from trl import SFTTrainer
-
+    common.preflight(cfg)
     # 1. data: built-in sources (train split only) + user JSONL
     rows = build_rows(cfg.data, "sft")
     if cfg.prompt_format == "text":
@@ -54,6 +53,8 @@ def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     model, tokenizer = common.load_model_and_tokenizer(cfg)
     # 3. trainer
     Path(cfg.output_dir).mkdir(parents=True, exist_ok=True)
+    from trl import SFTTrainer  # heavy (~10 s): after the data and model checks
+
     trainer = SFTTrainer(
         model=model,
         args=common.to_trl_args(cfg),

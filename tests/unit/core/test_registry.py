@@ -28,7 +28,7 @@ def test_backends_registry_is_filled_by_models_and_by_rag_from_above() -> None:
 
 
 def test_unknown_registry() -> None:
-    with pytest.raises(UnknownNameError, match="did you mean backends"):
+    with pytest.raises(UnknownNameError, match=r"did you mean 'backends'\?"):
         get_registry("backens")
 
 

@@ -205,7 +205,7 @@ def test_folder_run_counts_what_it_skips_and_follows_no_link_out(tmp_path: Path)
     assert code == 0, err
     assert "done 3 records in 3 files" in out
     assert (
-        "not read: 1 other file types, 2 hidden (dot) entries, 1 symlinks to folders, "
+        "skipped (not read): 1 other file types, 2 hidden (dot) entries, 1 symlinks to folders, "
         "2 symlinks out of the input folder, 1 broken symlinks (see docs/privacy.md)" in out
     )
     assert "smith" not in out + err and "outside" not in out + err

@@ -32,7 +32,18 @@ class LoadReport:
 
 
 def read_text_file(path: Path) -> Iterator[Document]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:  # never index mangled text: the file is skipped and said
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DataError(
+            f"not UTF-8 text (byte {col} of the line)",
+            path=path,
+            line=line,
+            fix="save the file as UTF-8",
+        ) from None
     if not text.strip():
         raise DataError("empty file", path=path, fix="remove it or add text")
     first = next((ln.strip("# ").strip() for ln in text.splitlines() if ln.strip()), path.stem)
@@ -85,7 +96,14 @@ def _files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in SUFFIXES)
+            if not found:
+                raise DataError(
+                    "no file to add in this folder",
+                    path=p,
+                    fix=f"put {', '.join(sorted(SUFFIXES))} files in it",
+                )
+            yield from found
         elif p.is_file():
             yield p
         else:
