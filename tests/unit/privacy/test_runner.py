@@ -30,7 +30,7 @@ def _write_jsonl(path: Path, notes: list[GoldNote], extra: dict[str, object] | N
                         "id": n.id,
                         "patient_id": n.patient_id,
                         "text": n.text,
-                        "mrn_raw": "8249813",
+                        "mrn_raw": "6093571",
                         **(extra or {}),
                     }
                 )
@@ -131,18 +131,18 @@ def test_a_record_that_fails_inside_deid_is_withheld(
     _write_jsonl(path, gold_notes[:3])
     # A lone surrogate is valid JSON but cannot be encoded as UTF-8 on the way out.
     with path.open("a") as f:
-        f.write('{"id": "x", "text": "Dr. Hobbs \\udc80 called"}\n')
+        f.write('{"id": "x", "text": "Dr. Pruett \\udc80 called"}\n')
     cfg = DeidConfig(on_error="skip")
     summary = run_deid(path, tmp_path / "skip", cfg)
     assert summary.records == 3 and summary.skipped == 1
-    assert "Hobbs" not in _output(tmp_path / "skip").read_text()
+    assert "Pruett" not in _output(tmp_path / "skip").read_text()
     with pytest.raises(DataError, match=r"in\.jsonl:4: record could not be de-identified"):
         run_deid(path, tmp_path / "fail")
     assert list((tmp_path / "fail").rglob("*")) == []
 
 
 def test_fhir_bundle(tmp_path: Path) -> None:
-    note = "Seen by Dr. Hobbs on 03/14/2024. Call 617-555-0142."
+    note = "Seen by Dr. Pruett on 03/14/2024. Call 617-555-0142."
     bundle = {
         "resourceType": "Bundle",
         "entry": [
@@ -150,7 +150,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
                 "resource": {
                     "resourceType": "Patient",
                     "id": "pt1",
-                    "name": [{"family": "Villegas", "given": ["Yosef"]}],
+                    "name": [{"family": "Quinteros", "given": ["Anselm"]}],
                     "birthDate": "1931-03-14",
                     "telecom": [{"system": "phone", "value": "617-555-0142"}],
                     "address": [
@@ -175,7 +175,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
             {
                 "resource": {
                     "resourceType": "Observation",
-                    "valueString": "Yosef Villegas reports dizziness",
+                    "valueString": "Anselm Quinteros reports dizziness",
                     "effectiveDateTime": "2024-03-14T10:00:00Z",
                 }
             },
@@ -186,8 +186,8 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     out = json.loads(_output(tmp_path / "out").read_text())
     flat = json.dumps(out)
     for value in (
-        "Villegas",
-        "Yosef",
+        "Quinteros",
+        "Anselm",
         "617-555-0142",
         "1931-03-14",
         "12 Elm Street",
@@ -197,7 +197,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     ):
         assert value not in flat
     doc = base64.b64decode(out["entry"][1]["resource"]["content"][0]["attachment"]["data"]).decode()
-    assert "Hobbs" not in doc and doc.startswith("Seen by Dr. ")
+    assert "Pruett" not in doc and doc.startswith("Seen by Dr. ")
     assert out["entry"][1]["resource"]["status"] == "current"
     assert out["entry"][2]["resource"]["effectiveDateTime"].endswith("T10:00:00Z")
     (tmp_path / "nb.json").write_text(json.dumps({"resourceType": "Patient"}))
@@ -273,9 +273,9 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
 
 
 def test_output_may_not_overlap_the_input(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Dr. Hobbs")
+    (tmp_path / "a.txt").write_text("Dr. Pruett")
     with pytest.raises(DataError, match="overlaps the input"):
         run_deid(tmp_path / "a.txt", tmp_path)
     with pytest.raises(DataError, match="overlaps the input"):
         run_deid(tmp_path, tmp_path / "out")
-    assert (tmp_path / "a.txt").read_text() == "Dr. Hobbs"
+    assert (tmp_path / "a.txt").read_text() == "Dr. Pruett"
