@@ -1,4 +1,4 @@
-"""No PHI value of the 5 i2b2 development notes (shipped in philter-ucsf) is copied into src/ or tests/.
+"""No PHI string of the 5 i2b2 development notes is in src/, tests/, docs/ or benchmarks/.
 
 The notes are under an i2b2/n2c2 data-use agreement and the rules were developed on them, so their
 strings must not sit in the code or the tests: a test that passes because a rule matches a copied
@@ -14,7 +14,7 @@ dictionary words, not copies.
 
 Matching is case-insensitive and needs a non-alphanumeric character (or the file's edge) on both
 sides, so "5/07" is found in "5/07/2021" but not in "15/07/2021". Every file under src/ and tests/
-that reads as UTF-8 text is scanned (caches and binaries skipped).
+that reads as UTF-8 text is scanned, and docs/ and benchmarks/ too (caches and binaries skipped).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _checked_strings() -> set[str]:
 
 def _files() -> list[Path]:
     out = []
-    for top in ("src", "tests"):
+    for top in ("src", "tests", "docs", "benchmarks"):
         for p in sorted((ROOT / top).rglob("*")):
             if p.is_file() and not _SKIP_DIRS.intersection(p.parts) and p.suffix != ".pyc":
                 out.append(p)
@@ -89,7 +89,7 @@ def test_the_checked_strings_follow_the_definition() -> None:
     assert sum(s.isdigit() for s in strings) == 2 and sum("/" in s for s in strings) == 9
 
 
-def test_no_i2b2_phi_string_in_src_or_tests() -> None:
+def test_no_i2b2_phi_string_in_src_tests_docs_or_benchmarks() -> None:
     pattern = re.compile(
         r"(?<![A-Za-z0-9])(?:"
         + "|".join(re.escape(s) for s in sorted(_checked_strings(), key=len, reverse=True))
