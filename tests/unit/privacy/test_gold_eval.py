@@ -45,9 +45,9 @@ def test_generator_is_seeded_and_offsets_are_exact(gold_notes: list[GoldNote]) -
 
 # The generator's places are outside the detector's gazetteer (issue #19), so a city, the state
 # after it and a hospital named after it are found only from context. Share of these spans removed
-# completely on the 100 notes of `gold_notes`, measured: CITY 0.5875, STATE 0.7333, HOSPITAL
+# completely on the 100 notes of `gold_notes`, measured: CITY 0.65, STATE 0.6667, HOSPITAL
 # 0.9667. The floors sit just under; raise them when the location rules improve.
-PLACE_FLOORS = {"CITY": 0.58, "STATE": 0.73, "HOSPITAL": 0.96}
+PLACE_FLOORS = {"CITY": 0.64, "STATE": 0.66, "HOSPITAL": 0.96}
 
 
 def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
@@ -94,7 +94,7 @@ def test_recall_on_i2b2_and_synthetic(gold_notes: list[GoldNote]) -> None:
     i2b2 = evaluate(philter_notes(), analyzer.analyze)
     assert i2b2["overall"]["token_binary"]["recall"] >= 0.95
     syn = evaluate(gold_notes, analyzer.analyze)
-    # 0.983 measured on these 100 notes (1.0 before the generator stopped drawing cities and
+    # 0.9837 measured on these 100 notes (1.0 before the generator stopped drawing cities and
     # names from the detector's own lists, issue #19; the misses are cities and their states).
     assert syn["overall"]["token_binary"]["recall"] >= 0.98
     assert syn["overall"]["span_relaxed"]["precision"] >= 0.9
@@ -149,17 +149,27 @@ def test_generator_values_are_in_none_of_the_detector_lists(gold_notes: list[Gol
     places = generator_places()
     assert len(places.cities) > 1000
     assert not {c.lower() for c in places.cities} & (lex.cities | set(lex.states))
-    # and in the notes themselves: no word of a NAME or CITY span is a detector list entry
-    # (initials and the one-letter middle names aside)
-    words = {
+    # and in the notes themselves: no word of a NAME span is in a name or city list (initials
+    # aside), no CITY span holds a gazetteer city or state (its words may be list words: "Grand")
+    name_words = {
         w.lower()
         for n in gold_notes
         for s in n.spans
-        if s.kind in ("NAME", "CITY")
+        if s.kind == "NAME"
         for w in re.findall(r"[A-Za-z]{2,}", n.text[s.start : s.end])
     }
-    assert len(words) > 200
-    assert not words & (lex.first | lex.last | lex.cities)
+    assert len(name_words) > 200
+    assert not name_words & (lex.first | lex.last | lex.cities)
+    for n in gold_notes:
+        for s in n.spans:
+            if s.kind == "CITY":
+                words = n.text[s.start : s.end].lower().split()
+                runs = {
+                    " ".join(words[i:j])
+                    for i in range(len(words))
+                    for j in range(i + 1, len(words) + 1)
+                }
+                assert not runs & (lex.cities | set(lex.states)), n.text[s.start : s.end]
 
 
 def test_generator_names_are_deterministic() -> None:
