@@ -1,7 +1,7 @@
 """`deidentify`: detect → transform, joined by `Span` records.
 
 from medllm.privacy import deidentify
-clean = deidentify("Seen by Dr. Hobbs on 03/14/2024.", transform="surrogate").text
+clean = deidentify("Seen by Dr. Pruett on 03/14/2024.", transform="surrogate").text
 """
 
 from __future__ import annotations

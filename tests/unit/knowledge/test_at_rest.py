@@ -16,20 +16,20 @@ from medllm.knowledge.index import build_index, embedding_cost, read_manifest
 from medllm.knowledge.kb import KnowledgeBase
 
 runner = CliRunner()
-NOTE = "Patient: Yosef Villegas. MRN: 4839201. Seen on 03/14/2024 for a gout flare; colchicine."
+NOTE = "Patient: Anselm Quinteros. MRN: 4839201. Seen on 03/14/2024 for a gout flare; colchicine."
 # Synthetic PHI planted in the file name, the record id, url, title, meta and text. Lower case
-# and stems too: BM25 stores lower-cased Snowball stems ("villegas" → "villega").
-PLANTED = ("smith_john", "2024-03-14", "4839201", "villegas", "villega", "yosef", "617-555-0142")
+# and stems too: BM25 stores lower-cased Snowball stems ("quinteros" → "quintero").
+PLANTED = ("smith_john", "2024-03-14", "4839201", "quinteros", "quintero", "anselm", "617-555-0142")
 
 
 def _notes(root: Path) -> Path:
     root.mkdir(parents=True)
-    (root / "smith_john_2024-03-14.txt").write_text(f"Visit of Yosef Villegas\n\n{NOTE}\n")
+    (root / "smith_john_2024-03-14.txt").write_text(f"Visit of Anselm Quinteros\n\n{NOTE}\n")
     record = {
         "id": "MRN-4839201",
-        "title": "Yosef Villegas follow-up",
+        "title": "Anselm Quinteros follow-up",
         "url": "https://emr.example.org/patients/4839201",
-        "meta": {"patient": "Yosef Villegas", "phone": "617-555-0142", "ward": "rheumatology"},
+        "meta": {"patient": "Anselm Quinteros", "phone": "617-555-0142", "ward": "rheumatology"},
         "text": NOTE,
     }
     (root / "visits.jsonl").write_text(json.dumps(record) + "\n")

@@ -38,7 +38,7 @@ def test_generate_then_run_then_eval(tmp_path: Path) -> None:
 
 def test_run_with_config_and_overrides(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("Seen by Dr. Hobbs on 03/14/2024.")
+    (tmp_path / "in" / "a.txt").write_text("Seen by Dr. Pruett on 03/14/2024.")
     cfg = ROOT / "configs" / "privacy" / "deid.yaml"
     res = runner.invoke(
         app,
@@ -57,12 +57,12 @@ def test_run_with_config_and_overrides(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     (written,) = (tmp_path / "out").glob("doc-*.txt")
     text = written.read_text()
-    assert "Hobbs" not in text and "03/14/2024" not in text and text.startswith("Seen by Dr. ")
+    assert "Pruett" not in text and "03/14/2024" not in text and text.startswith("Seen by Dr. ")
 
 
 def test_bad_input_is_one_error_line_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": 1, "note": "Dr. Hobbs"}\n')
+    bad.write_text('{"id": 1, "note": "Dr. Pruett"}\n')
     proc = subprocess.run(
         [sys.executable, "-m", "medllm", "deid", "run", str(bad), str(tmp_path / "out")],
         capture_output=True,
@@ -71,7 +71,7 @@ def test_bad_input_is_one_error_line_exit_2(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     message = " ".join(proc.stderr.split())  # rich wraps long lines on narrow terminals
-    assert 'bad.jsonl:1: field "text": missing' in message and "Hobbs" not in message
+    assert 'bad.jsonl:1: field "text": missing' in message and "Pruett" not in message
     assert not list((tmp_path / "out").rglob("*.jsonl"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -14,9 +15,17 @@ from medllm.core.records import Span
 from medllm.privacy import deidentify
 from medllm.privacy.detect import build_analyzer
 from medllm.privacy.evaluate import Scorer, evaluate
-from medllm.privacy.gold import load_gold, read_gold_jsonl
+from medllm.privacy.gold import load_gold, read_gold_jsonl, synthetic
 from medllm.privacy.gold.i2b2 import philter_notes, read_i2b2_xml
-from medllm.privacy.gold.synthetic import NOTE_TYPES, GoldNote, generate_notes
+from medllm.privacy.gold.synthetic import (
+    NOTE_TYPES,
+    GoldNote,
+    fmt_vin,
+    generate_notes,
+    vin_check_digit,
+)
+from medllm.privacy.recognizers.vehicle import vin_ok
+from medllm.privacy.resources import generator_names, generator_places, lexicon
 
 
 def test_generator_is_seeded_and_offsets_are_exact(gold_notes: list[GoldNote]) -> None:
@@ -34,8 +43,16 @@ def test_generator_is_seeded_and_offsets_are_exact(gold_notes: list[GoldNote]) -
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
 
 
+# The generator's places are outside the detector's gazetteer (issue #19), so a city, the state
+# after it and a hospital named after it are found only from context. Share of these spans removed
+# completely on the 100 notes of `gold_notes`, measured: CITY 0.65, STATE 0.6667, HOSPITAL
+# 0.9667. The floors sit just under; raise them when the location rules improve.
+PLACE_FLOORS = {"CITY": 0.64, "STATE": 0.66, "HOSPITAL": 0.96}
+
+
 def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
     analyzer = build_analyzer()
+    places: Counter[tuple[str, bool]] = Counter()
     for note in gold_notes:
         found = analyzer.analyze(note.text)
         covered = [False] * len(note.text)
@@ -47,6 +64,9 @@ def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
                 for m in re.finditer(r"\w+", note.text[g.start : g.end])
                 if not covered[g.start + m.start()]
             ]
+            if g.kind in PLACE_FLOORS:
+                places[g.kind, not leaked] += 1
+                continue
             assert not leaked, (
                 f"{note.id}: {g.kind} span at {g.start} left {len(leaked)} tokens in clear"
             )
@@ -55,6 +75,9 @@ def test_every_seeded_phi_span_is_removed(gold_notes: list[GoldNote]) -> None:
             value = note.text[g.start : g.end]
             if len(value) >= 6 and any(c.isdigit() or c == "@" for c in value):
                 assert value not in clean, f"{note.id}: a {g.kind} value survived redaction"
+    for kind, floor in PLACE_FLOORS.items():
+        share = places[kind, True] / (places[kind, True] + places[kind, False])
+        assert share >= floor, f"{kind}: {share:.4f} of spans removed completely"
 
 
 def test_i2b2_notes_are_read_from_the_installed_package() -> None:
@@ -71,7 +94,9 @@ def test_recall_on_i2b2_and_synthetic(gold_notes: list[GoldNote]) -> None:
     i2b2 = evaluate(philter_notes(), analyzer.analyze)
     assert i2b2["overall"]["token_binary"]["recall"] >= 0.95
     syn = evaluate(gold_notes, analyzer.analyze)
-    assert syn["overall"]["token_binary"]["recall"] >= 0.99
+    # 0.9837 measured on these 100 notes (1.0 before the generator stopped drawing cities and
+    # names from the detector's own lists, issue #19; the misses are cities and their states).
+    assert syn["overall"]["token_binary"]["recall"] >= 0.98
     assert syn["overall"]["span_relaxed"]["precision"] >= 0.9
     assert set(syn["per_type"]) >= {"NAME", "DATE", "PHONE", "MRN", "STREET", "ZIP"}
 
@@ -113,3 +138,52 @@ def test_malformed_i2b2_file_names_the_file(tmp_path: Path) -> None:
         read_i2b2_xml(bad)
     with pytest.raises(DataError, match="unknown gold"):
         load_gold("nope")
+
+
+def test_generator_values_are_in_none_of_the_detector_lists(gold_notes: list[GoldNote]) -> None:
+    lex = lexicon()
+    names = generator_names()
+    assert len(names.first) == 1000 and len(names.last) == 4000
+    invented = {n.lower() for n in (*names.first, *names.last)}
+    assert not invented & (lex.first | lex.last | lex.common)
+    places = generator_places()
+    assert len(places.cities) > 1000
+    assert not {c.lower() for c in places.cities} & (lex.cities | set(lex.states))
+    # and in the notes themselves: no word of a NAME span is in a name or city list (initials
+    # aside), no CITY span holds a gazetteer city or state (its words may be list words: "Grand")
+    name_words = {
+        w.lower()
+        for n in gold_notes
+        for s in n.spans
+        if s.kind == "NAME"
+        for w in re.findall(r"[A-Za-z]{2,}", n.text[s.start : s.end])
+    }
+    assert len(name_words) > 200
+    assert not name_words & (lex.first | lex.last | lex.cities)
+    for n in gold_notes:
+        for s in n.spans:
+            if s.kind == "CITY":
+                words = n.text[s.start : s.end].lower().split()
+                runs = {
+                    " ".join(words[i:j])
+                    for i in range(len(words))
+                    for j in range(i + 1, len(words) + 1)
+                }
+                assert not runs & (lex.cities | set(lex.states)), n.text[s.start : s.end]
+
+
+def test_generator_names_are_deterministic() -> None:
+    generator_names.cache_clear()
+    again = generator_names()
+    assert again.first[:3] == ("Ligidget", "Bevelia", "Claurie")
+    assert again.last[:3] == ("Barhoope", "Mcbette", "Paulty")
+
+
+def test_generator_vin_check_digit_is_its_own_code() -> None:
+    source = Path(synthetic.__file__).read_text(encoding="utf-8")
+    assert "medllm.privacy.recognizers" not in source  # the generator imports no detector code
+    # ISO 3779 worked example: 1M8GDM9A_KP042788 has check digit X
+    assert vin_check_digit("1M8GDM9A0KP042788") == "X"
+    rng = random.Random(3)
+    vins = [fmt_vin(rng) for _ in range(500)]
+    assert all(vin_ok(v) for v in vins)  # the recognizer's independent check agrees

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
@@ -30,7 +31,7 @@ def _write_jsonl(path: Path, notes: list[GoldNote], extra: dict[str, object] | N
                         "id": n.id,
                         "patient_id": n.patient_id,
                         "text": n.text,
-                        "mrn_raw": "8249813",
+                        "mrn_raw": "6093571",
                         **(extra or {}),
                     }
                 )
@@ -48,6 +49,10 @@ def _distinct_values(notes: list[GoldNote], names: bool = True) -> set[str]:
         for v in vals
         if len(v) >= 6 and (any(c.isdigit() or c == "@" for c in v) or (names and " " in v))
     }
+
+
+def _without(note: GoldNote, kinds: set[str]) -> GoldNote:
+    return dataclasses.replace(note, spans=tuple(s for s in note.spans if s.kind not in kinds))
 
 
 def _output(out: Path) -> Path:
@@ -131,18 +136,18 @@ def test_a_record_that_fails_inside_deid_is_withheld(
     _write_jsonl(path, gold_notes[:3])
     # A lone surrogate is valid JSON but cannot be encoded as UTF-8 on the way out.
     with path.open("a") as f:
-        f.write('{"id": "x", "text": "Dr. Hobbs \\udc80 called"}\n')
+        f.write('{"id": "x", "text": "Dr. Pruett \\udc80 called"}\n')
     cfg = DeidConfig(on_error="skip")
     summary = run_deid(path, tmp_path / "skip", cfg)
     assert summary.records == 3 and summary.skipped == 1
-    assert "Hobbs" not in _output(tmp_path / "skip").read_text()
+    assert "Pruett" not in _output(tmp_path / "skip").read_text()
     with pytest.raises(DataError, match=r"in\.jsonl:4: record could not be de-identified"):
         run_deid(path, tmp_path / "fail")
     assert list((tmp_path / "fail").rglob("*")) == []
 
 
 def test_fhir_bundle(tmp_path: Path) -> None:
-    note = "Seen by Dr. Hobbs on 03/14/2024. Call 617-555-0142."
+    note = "Seen by Dr. Pruett on 03/14/2024. Call 617-555-0142."
     bundle = {
         "resourceType": "Bundle",
         "entry": [
@@ -150,7 +155,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
                 "resource": {
                     "resourceType": "Patient",
                     "id": "pt1",
-                    "name": [{"family": "Villegas", "given": ["Yosef"]}],
+                    "name": [{"family": "Quinteros", "given": ["Anselm"]}],
                     "birthDate": "1931-03-14",
                     "telecom": [{"system": "phone", "value": "617-555-0142"}],
                     "address": [
@@ -175,7 +180,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
             {
                 "resource": {
                     "resourceType": "Observation",
-                    "valueString": "Yosef Villegas reports dizziness",
+                    "valueString": "Anselm Quinteros reports dizziness",
                     "effectiveDateTime": "2024-03-14T10:00:00Z",
                 }
             },
@@ -186,8 +191,8 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     out = json.loads(_output(tmp_path / "out").read_text())
     flat = json.dumps(out)
     for value in (
-        "Villegas",
-        "Yosef",
+        "Quinteros",
+        "Anselm",
         "617-555-0142",
         "1931-03-14",
         "12 Elm Street",
@@ -197,7 +202,7 @@ def test_fhir_bundle(tmp_path: Path) -> None:
     ):
         assert value not in flat
     doc = base64.b64decode(out["entry"][1]["resource"]["content"][0]["attachment"]["data"]).decode()
-    assert "Hobbs" not in doc and doc.startswith("Seen by Dr. ")
+    assert "Pruett" not in doc and doc.startswith("Seen by Dr. ")
     assert out["entry"][1]["resource"]["status"] == "current"
     assert out["entry"][2]["resource"]["effectiveDateTime"].endswith("T10:00:00Z")
     (tmp_path / "nb.json").write_text(json.dumps({"resourceType": "Patient"}))
@@ -259,7 +264,11 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
     assert json.loads((out / MANIFEST).read_text())["complete"] is False  # written first
     leftovers = _all_output(out)
     assert leftovers, "expected the killed run's temp file"
-    leaked = [v for v in _distinct_values(notes) if v in leftovers]
+    # Cities and hospitals left out: the generator's places are outside the detector's gazetteer
+    # (issue #19), so some are missed by detection, which `deid eval` measures; this test is
+    # about a killed run leaving no raw text behind.
+    raw = _distinct_values([_without(n, {"CITY", "HOSPITAL"}) for n in notes])
+    leaked = [v for v in raw if v in leftovers]
     assert not leaked, f"{len(leaked)} PHI values in clear after the kill"
     # A later run is told what OUT holds; with overwrite it cleans the temp file and completes.
     lines = (tmp_path / "in" / "big.jsonl").read_text().splitlines()[:30]
@@ -273,9 +282,9 @@ def test_sigkill_midway_leaves_no_partial_clear_text(tmp_path: Path) -> None:
 
 
 def test_output_may_not_overlap_the_input(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Dr. Hobbs")
+    (tmp_path / "a.txt").write_text("Dr. Pruett")
     with pytest.raises(DataError, match="overlaps the input"):
         run_deid(tmp_path / "a.txt", tmp_path)
     with pytest.raises(DataError, match="overlaps the input"):
         run_deid(tmp_path, tmp_path / "out")
-    assert (tmp_path / "a.txt").read_text() == "Dr. Hobbs"
+    assert (tmp_path / "a.txt").read_text() == "Dr. Pruett"

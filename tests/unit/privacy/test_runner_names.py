@@ -14,8 +14,8 @@ from medllm.privacy import DeidConfig
 from medllm.privacy.cli import app
 from medllm.privacy.runner import MANIFEST, run_deid
 
-NOTE = "Patient: Yosef Villegas, MRN: 4839201, seen on 03/14/2024 for a gout flare."
-PLANTED = ("smith", "john", "2024-03-14", "4839201", "Villegas")
+NOTE = "Patient: Anselm Quinteros, MRN: 4839201, seen on 03/14/2024 for a gout flare."
+PLANTED = ("smith", "john", "2024-03-14", "4839201", "Quinteros")
 
 
 def _inputs(root: Path) -> Path:

@@ -35,9 +35,9 @@ def _outputs(out: Path) -> list[Path]:
 # 1. long notes in windows ------------------------------------------------------------------
 def test_a_name_across_a_window_edge_is_replaced_on_both_sides(tmp_path: Path) -> None:
     # window_chars=100: the cut falls after the last space before character 100, which is the
-    # one inside "Yosef Villegas" (characters 90-103), so the name spans the two windows.
-    text = "x" * 85 + " Dr. Yosef Villegas saw the patient on 03/14/2024 for a cough."
-    assert text[90:104] == "Yosef Villegas" and text.rfind(" ", 1, 100) == 95
+    # one inside "Anselm Quinteros" (characters 90-105), so the name spans the two windows.
+    text = "x" * 85 + " Dr. Anselm Quinteros saw the patient on 03/14/2024 for a cough."
+    assert text[90:106] == "Anselm Quinteros" and text.rfind(" ", 1, 100) == 96
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "note.txt").write_text(text)
     summary = run_deid(tmp_path / "in", tmp_path / "out", DeidConfig(window_chars=100))
@@ -66,7 +66,7 @@ def test_windowed_output_equals_the_whole_text_output(tmp_path: Path) -> None:
 
 
 def test_summary_reports_mb_per_s(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Seen by Dr. Hobbs on 03/14/2024.\n" * 2000)
+    (tmp_path / "a.txt").write_text("Seen by Dr. Pruett on 03/14/2024.\n" * 2000)
     code, out, _ = _deid(str(tmp_path / "a.txt"), str(tmp_path / "out"))
     assert code == 0
     assert "done 1 records in 1 files (0.07 MB), 4000 PHI spans replaced (redact)," in out
@@ -126,7 +126,7 @@ def test_sigint_says_how_far_it_got_and_marks_the_manifest_incomplete(
 
 # 3. a second run into the same OUT ---------------------------------------------------------
 def test_second_run_into_a_non_empty_out_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Seen by Dr. Hobbs on 03/14/2024.")
+    (tmp_path / "a.txt").write_text("Seen by Dr. Pruett on 03/14/2024.")
     out = tmp_path / "out"
     assert _deid(str(tmp_path / "a.txt"), str(out))[0] == 0
     first = _outputs(out)
@@ -144,7 +144,7 @@ def test_second_run_into_a_non_empty_out_is_refused(tmp_path: Path) -> None:
 
 
 def test_overwrite_never_deletes_what_no_deid_run_wrote(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Seen by Dr. Hobbs.")
+    (tmp_path / "a.txt").write_text("Seen by Dr. Pruett.")
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "mine.txt").write_text("keep me")
     for extra in ([], ["--overwrite"]):
@@ -158,7 +158,7 @@ def test_overwrite_never_deletes_what_no_deid_run_wrote(tmp_path: Path) -> None:
 def test_an_interrupted_run_of_the_same_input_is_named(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     for i in range(3):
-        (tmp_path / "in" / f"{i}.txt").write_text("Seen by Dr. Hobbs.")
+        (tmp_path / "in" / f"{i}.txt").write_text("Seen by Dr. Pruett.")
     out = tmp_path / "out"
     run_deid(tmp_path / "in", out)
     manifest = json.loads((out / MANIFEST).read_text())
@@ -174,7 +174,7 @@ def test_an_interrupted_run_of_the_same_input_is_named(tmp_path: Path) -> None:
 
 def test_a_failed_run_leaves_out_as_it_found_it(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.txt").write_text("Seen by Dr. Hobbs.")
+    (tmp_path / "in" / "a.txt").write_text("Seen by Dr. Pruett.")
     (tmp_path / "in" / "b.jsonl").write_text('{"id": 1, "body": "x"}\n')
     (tmp_path / "out").mkdir()
     code, _, err = _deid(str(tmp_path / "in"), str(tmp_path / "out"))
@@ -189,13 +189,13 @@ def test_folder_run_counts_what_it_skips_and_follows_no_link_out(tmp_path: Path)
     inp, outside = tmp_path / "in", tmp_path / "outside"
     (inp / "sub").mkdir(parents=True)
     outside.mkdir()
-    (outside / "smith_john.txt").write_text("Dr. Hobbs outside")
-    (inp / "a.txt").write_text("Seen by Dr. Hobbs.")
-    (inp / "sub" / "b.md").write_text("Seen by Dr. Hobbs.")
+    (outside / "smith_john.txt").write_text("Dr. Pruett outside")
+    (inp / "a.txt").write_text("Seen by Dr. Pruett.")
+    (inp / "sub" / "b.md").write_text("Seen by Dr. Pruett.")
     (inp / "scan.pdf").write_bytes(b"%PDF")
-    (inp / ".hidden.txt").write_text("Dr. Hobbs")
+    (inp / ".hidden.txt").write_text("Dr. Pruett")
     (inp / ".git").mkdir()
-    (inp / ".git" / "x.txt").write_text("Dr. Hobbs")
+    (inp / ".git" / "x.txt").write_text("Dr. Pruett")
     (inp / "link_in.txt").symlink_to(inp / "a.txt")  # inside IN: read like the file
     (inp / "sub_link").symlink_to(inp / "sub")  # a folder link: skipped
     (inp / "out_link.txt").symlink_to(outside / "smith_john.txt")  # out of IN: never followed

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 
 import pytest
 
+from medllm.core import Span
 from medllm.privacy import DeidConfig, Deidentifier
 from medllm.privacy.gold.filler import HOSPITAL_WORDS, STREET_SUFFIXES
 from medllm.privacy.gold.synthetic import GoldNote, generate_notes
@@ -52,18 +54,33 @@ def _count(word: str, text: str) -> int:
     return len(re.findall(r"(?<![A-Za-z0-9])" + re.escape(word) + r"(?![A-Za-z0-9])", text))
 
 
-def leaks(note: GoldNote, output: str) -> list[tuple[str, str]]:
+def leaks(note: GoldNote, output: str, detected: Sequence[Span]) -> list[tuple[str, str]]:
     """(kind, component) found more often in the output than in the note's non-PHI text (so
-    "CT" in "CT of the abdomen" does not count against the state CT)."""
-    context = note.text
-    for s in note.spans:
+    "CT" in "CT of the abdomen" does not count against the state CT), for the gold spans the
+    detector covered whole: this tests the transforms, detection misses are `deid eval`'s (a
+    missed span counts as context, so its words may stay)."""
+    covered = _covered(note, detected)
+    context = note.text  # what stays in clear by design: non-PHI text and the missed spans
+    for s in covered:
         context = context[: s.start] + " " * (s.end - s.start) + context[s.end :]
     found = set()
-    for s in note.spans:
+    for s in covered:
         for word in components(s.kind, note.text[s.start : s.end]):
             if _count(word, output) > _count(word, context):
                 found.add((s.kind, word))
     return sorted(found)
+
+
+def _covered(note: GoldNote, detected: Sequence[Span]) -> list[Span]:
+    """The gold spans whose every word token lies inside some detected span."""
+    inside = [False] * len(note.text)
+    for d in detected:
+        inside[d.start : d.end] = [True] * (d.end - d.start)
+    return [
+        g
+        for g in note.spans
+        if all(inside[g.start + m.start()] for m in re.finditer(r"\w+", note.text[g.start : g.end]))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -74,10 +91,17 @@ def notes() -> list[GoldNote]:
 @pytest.mark.parametrize("transform", ["surrogate", "redact"])
 def test_no_note_keeps_its_own_phi(notes: list[GoldNote], transform: str) -> None:
     deid = Deidentifier(DeidConfig(transform=transform, secret="leak-test"))
+    results = [deid(n.text, patient=n.patient_id) for n in notes]
     leaked = {
-        n.id: found for n in notes if (found := leaks(n, deid(n.text, patient=n.patient_id).text))
+        n.id: found
+        for n, r in zip(notes, results, strict=True)
+        if (found := leaks(n, r.text, r.spans))
     }
     assert sum(s.kind == "STREET" for n in notes for s in n.spans) == 400
+    # The spans the detector missed (cities outside its gazetteer, issue #19) are not checked;
+    # the checked share stays high (0.9613 of 14,303 spans measured) or the test means little.
+    checked = sum(len(_covered(n, r.spans)) for n, r in zip(notes, results, strict=True))
+    assert checked / sum(len(n.spans) for n in notes) >= 0.95
     assert leaked == {}
 
 

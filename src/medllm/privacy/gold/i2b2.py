@@ -1,9 +1,13 @@
-"""Reader for i2b2-2014 de-identification XML, and the 5 gold notes shipped in `philter-ucsf`.
+"""Reader for i2b2-2014 de-identification XML, and the 5 i2b2 notes shipped in `philter-ucsf`.
 
     <deIdi2b2><TEXT><![CDATA[...]]></TEXT><TAGS><DATE TYPE="DATE" start="16" end="26" .../></TAGS>
 
-The philter notes are read from the installed package at run time; they come from the i2b2/UTHealth
-2014 corpus (surrogate PHI) under a data-use agreement, so nothing of them is copied here.
+The 5 philter notes are a *development set*: the recognizers were written while looking at them,
+so a figure on them is in-distribution, not held out (the held-out figure comes from the test half
+of `tests/fixtures/deid_independent/`). They are read from the installed package at run time; they
+come from the i2b2/UTHealth 2014 corpus (surrogate PHI) under a data-use agreement, so none of their
+strings may be copied into this repository (`tests/unit/privacy/test_no_i2b2_strings.py` checks
+src/, tests/, docs/ and benchmarks/).
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def _span(tag: ET.Element, text: str, path: Path) -> Span | None:
 
 
 def philter_notes() -> list[GoldNote]:
-    """The 5 i2b2 notes (46 PHI spans) from the installed philter-ucsf package."""
+    """The 5 i2b2 development notes (46 PHI spans) from the installed philter-ucsf package."""
     return [
         read_i2b2_xml(locate(PHILTER_DIST, f"philter_ucsf/data/i2b2_xml/{name}.xml"))
         for name in PHILTER_NOTES

@@ -1,10 +1,15 @@
 """A seeded generator of synthetic clinical notes with PHI at exact offsets (the gold corpus).
 
 Five note types (discharge summary, progress note, radiology report, referral letter, patient
-message) are written around synthetic people: US-census names, GeoNames cities, made-up numbers,
-in the varied formats real notes use. Every PHI value is recorded as a gold span while the text
-is built, so offsets are exact by construction. Clinical filler carries the usual traps (drug
-brand names, eponyms, blood pressures, lab values, ages under 90), which are not PHI.
+message) are written around synthetic people: invented names, GeoNames places, made-up numbers,
+in the varied formats real notes use. Names and places come from lists the detectors never read
+(`resources.generator_names`: names invented by a letter model and absent from every detection
+list; `resources.generator_places`: small US places outside the detector's gazetteer), and VIN
+check digits are computed here, not with the VIN recognizer's code, so the generator tests the
+rules, not their own lists. The note layouts and field labels are still the ones the rules were
+written against: a regression test, not a held-out measure. Every PHI value is recorded as a gold
+span while the text is built, so offsets are exact by construction. Clinical filler carries the
+usual traps (drug brand names, eponyms, blood pressures, lab values, ages under 90), not PHI.
 
     notes = generate_notes(1000, seed=0)   # list[GoldNote]
 """
@@ -20,8 +25,7 @@ from typing import Any
 
 from medllm.core import Span
 from medllm.privacy.gold.filler import FILLER, HOSPITAL_WORDS, STREET_SUFFIXES
-from medllm.privacy.recognizers.vehicle import vin_ok
-from medllm.privacy.resources import census_names, us_places
+from medllm.privacy.resources import generator_names, generator_places
 
 NOTE_TYPES = ("discharge", "progress", "radiology", "referral", "message")
 
@@ -90,20 +94,20 @@ class World:
 
 
 def _person(rng: random.Random) -> Person:
-    names = census_names()
-    first = names.first[rng.randrange(min(3000, len(names.first)))]
-    last = names.last[rng.randrange(min(8000, len(names.last)))]
+    names = generator_names()
+    first = names.first[rng.randrange(len(names.first))]
+    last = names.last[rng.randrange(len(names.last))]
     return Person(first, rng.choice(string.ascii_uppercase), last, rng.choice("MF"))
 
 
 def _world(rng: random.Random) -> World:
-    places = us_places()
+    places = generator_places()
     city, state = places.city_state[rng.randrange(min(800, len(places.city_state)))]
     visit = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3650))
     age = rng.choice([rng.randint(18, 89)] * 4 + [rng.randint(90, 104)])
     dob = visit - dt.timedelta(days=age * 365 + rng.randrange(365))
     hospital = rng.choice(HOSPITAL_WORDS).format(
-        last=census_names().last[rng.randrange(500)], city=city, first=_person(rng).first
+        last=generator_names().last[rng.randrange(500)], city=city, first=_person(rng).first
     )
     return World(
         rng,
@@ -187,18 +191,33 @@ def fmt_ssn(rng: random.Random) -> str:
     return rng.choice([f"{a}-{b}-{c}", f"{a} {b} {c}"])
 
 
+# ISO 3779 transliteration (letters → 1-9; I, O, Q are not used) and position weights, written
+# out here from the standard rather than imported from the VIN recognizer.
+_VIN_VALUE = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHT = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """The North American check character (position 9) for a 17-character VIN."""
+    total = sum(_VIN_VALUE[c] * w for c, w in zip(vin, _VIN_WEIGHT, strict=True)) % 11
+    return "X" if total == 10 else str(total)
+
+
 def fmt_vin(rng: random.Random) -> str:
     chars = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
-    while True:
-        body = "".join(rng.choice(chars) for _ in range(17))
-        for check in "0123456789X":
-            vin = body[:8] + check + body[9:]
-            if vin_ok(vin):
-                return vin
+    body = "".join(rng.choice(chars) for _ in range(17))
+    return body[:8] + vin_check_digit(body) + body[9:]
 
 
 def fmt_street(rng: random.Random) -> str:
-    name = census_names().last[rng.randrange(3000)]
+    name = generator_names().last[rng.randrange(2000)]
     unit = rng.choice(
         [
             "",

@@ -1,7 +1,7 @@
 """Shift a written date by N days and write it back in the same format.
 
-"03/14/2024" → "01/02/2024", "March 14, 2024" → "January 2, 2024", "3/80" → "1/80" (month/year),
-"2/18" (month/day, no year), "November" (month alone), "1998" (year alone). Returns None when the
+"03/14/2024" → "01/02/2024", "March 14, 2024" → "January 2, 2024", "7/91" → "5/91" (month/year),
+"9/23" (month/day, no year), "June" (month alone), "1998" (year alone). Returns None when the
 string is not a date it understands, so the caller can fall back to redaction (fail-safe).
 Hand-written because dateutil parses but cannot tell which format a string was in.
 """

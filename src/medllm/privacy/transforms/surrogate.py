@@ -1,7 +1,7 @@
 """Consistent surrogates: every PHI value becomes a realistic fake, the same one each time the
 same value appears for the same patient, and a different one for another patient.
 
-- names: each word is mapped on its own (so "Villegas, Yosef" and "Yosef Villegas" stay the same
+- names: each word is mapped on its own (so "Quinteros, Anselm" and "Anselm Quinteros" stay the same
   person) to a US-census name of the same kind (first/last), keeping case and initials;
 - dates: shifted by one offset per patient (1-365 days back), written in the same format, so
   intervals between a patient's dates are kept; unparseable dates are redacted;
