@@ -227,3 +227,9 @@ def test_professions_after_their_cues() -> None:
     )
     _check(an, text, "forklift driver", "upholsterer", "archivist")
     assert not [s for s in an.analyze(text) if text[s.start : s.end] == "smoker"]
+
+
+def test_named_places_plan_ids_in_cells_and_ranges(rules: Analyzer) -> None:
+    text = "Lives near Ostrow Pond.\n| 08:30 | KPA 4410 2291 7 |\nNa 139  ref 135-145"
+    _check(rules, text, "Ostrow Pond", "KPA 4410 2291 7")
+    assert not _kinds(rules, text, "135-145")  # a reference range, not an id

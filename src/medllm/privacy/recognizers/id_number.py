@@ -24,6 +24,8 @@ _NOT_PREFIX = (
 
 
 def _bare_ok(s: str) -> bool:
+    if re.fullmatch(r"\d{1,3}-\d{1,3}", s):
+        return False  # a reference range: "135-145"
     return len(digits(s)) >= 6 and not _DATE_LIKE.match(s)
 
 
@@ -78,5 +80,15 @@ class IdNumberRecognizer(PatternRecognizer):
                 r"(?![\w\-/]|\.\w)"
             ),
             0.65,
+        ),
+        # A capital prefix and spaced digit groups, as table cells write plan ids: "KPA 4410 2291 7".
+        Pattern(
+            "ID",
+            rx(
+                r"(?<![\w\-])" + _NOT_PREFIX + r"[A-Z]{2,5}[ \t]\d{3,5}(?:[ \t]\d{1,5}){1,3}"
+                r"(?![\w\-]|\.\d)"
+            ),
+            0.6,
+            lambda s: len(digits(s)) >= 8,
         ),
     )

@@ -4,7 +4,8 @@ A city name alone counts when it is not also an ordinary word ("Mobile", "Normal
 capitalised; "City, ST" counts for any capitalised words before a valid state code (US states and
 Canadian provinces), and the city before a ZIP or Canadian postal code. Also a state code before
 or after a plate or driver's licence ("OH plate", "plate 8KD 441 MI", "TX DL") and full state
-names in lower case ("lives in rural vermont").
+names in lower case ("lives in rural vermont"); a named feature after a preposition ("near Knox
+Lake", "in Cedar Heights").
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ _STATE_VEHICLE = re.compile(
     + _CODE
     + r")\b"
 )
+# "near Knox Lake", "at Pine Creek": a named place after a preposition.
+_FEATURE = re.compile(
+    r"(?i:\b(?:near|in|at|by|from|to|around|outside|off)\s+)(?:the\s+)?(?P<place>(?:[A-Z][a-z]+[ \t]+){1,2}"
+    r"(?:Lake|River|Creek|Falls|Park|Heights|Springs|Hills|Valley|Beach|Harbor|Harbour|Bay|Island"
+    r"|Mountain|Ridge|Township|County|Village|Estates|Acres|Pond|Woods|Mall|Plaza))\b"
+)
 _POSTAL_AFTER = re.compile(
     r"\s+(?:\d{5}\b|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t\-]?\d[ABCEGHJ-NPRSTV-Z]\d\b)"
 )
@@ -101,6 +108,8 @@ class LocationRecognizer:
             g = "a" if m.group("a") else "b"
             spans.append(Span("STATE", m.start(g), m.end(g), 0.85, self.name))
         spans += self._lower_states(text)
+        for m in _FEATURE.finditer(text):
+            spans.append(Span("CITY", m.start("place"), m.end("place"), 0.7, self.name))
         for m in _AFTER_FACILITY.finditer(text):
             city = self._city_in(m.group("city"), "")
             if city is not None:

@@ -191,6 +191,8 @@ class NameRecognizer:
                     toks.pop(0)
             if not toks or (len(toks) == 1 and group == "run" and self._ordinary(toks[0].group(0))):
                 continue
+            if len(toks) == 1 and _EPONYM_NEXT.match(text[toks[0].end() : toks[0].end() + 30]):
+                continue  # "NP. Unna boot": an eponym, not the name the title introduces
             one = len(toks) == 1 and (group == "cred" or toks[0].group(0).isupper())
             if one and self._heading(text, toks[0]):  # "Charge RN", "PATIENT LIST"
                 continue
