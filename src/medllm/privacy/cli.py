@@ -182,7 +182,7 @@ def eval_(
     if out is not None:
         check_out_file(out)  # before the work, not after it
     cfg = _config(config, set_, recognizers=recognizer)
-    analyzer = build_analyzer(cfg.recognizer_names(), cfg.min_score)
+    analyzer = build_analyzer(cfg.recognizer_names(), cfg.min_score, cfg.fail_safe)
     results = {}
     for spec in gold or ["synthetic", "i2b2"]:
         notes = load_gold(spec, n=n, seed=seed)
@@ -190,7 +190,14 @@ def eval_(
         _print_report(spec, results[spec])
     if out is not None:
         write_json(
-            out, {"recognizers": cfg.recognizer_names(), "n": n, "seed": seed, "results": results}
+            out,
+            {
+                "recognizers": cfg.recognizer_names(),
+                "fail_safe": cfg.fail_safe,
+                "n": n,
+                "seed": seed,
+                "results": results,
+            },
         )
         console.print(f"figures: {out}")
 

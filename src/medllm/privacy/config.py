@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class DeidConfig(BaseModel):
@@ -25,6 +25,13 @@ class DeidConfig(BaseModel):
         "(never stored)",
     )
     min_score: float = Field(0.0, ge=0, le=1, description="drop detections scored below this")
+    fail_safe: Literal["strict", "balanced", "off"] = Field(
+        "balanced",
+        description="after the recognizers, remove tokens that are not known vocabulary or "
+        "clinical numbers and look like a name, an identifier or an address part (as Philter "
+        "does); strict: also every unknown lower-case word and 4-digit numbers; off: recognizers "
+        "only",
+    )
     text_fields: list[str] = Field(
         default_factory=lambda: ["text"], description="JSONL fields to de-identify (strings)"
     )
@@ -64,6 +71,12 @@ class DeidConfig(BaseModel):
         description="fail: stop at the first record that cannot be processed, nothing of that file "
         "is written; skip: leave that record out (counted in the manifest), never written in clear",
     )
+
+    @field_validator("fail_safe", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: object) -> object:
+        # YAML 1.1 reads a bare `off` (in a file or `--set fail_safe=off`) as False.
+        return "off" if v is False else v
 
     def recognizer_names(self) -> list[str]:
         from medllm.privacy.registry import DEFAULT_RECOGNIZERS, recognizers

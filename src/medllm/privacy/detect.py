@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from medllm.core import Span
+from medllm.privacy.fail_safe import FailSafe, Mode
 from medllm.privacy.recognizers.base import Recognizer
 
 
@@ -38,17 +39,25 @@ def _merge(cluster: list[Span]) -> Span:
 
 
 class Analyzer:
-    """All recognizers over one text → disjoint spans."""
+    """All recognizers over one text, then the fail-safe layer → disjoint spans."""
 
-    def __init__(self, recognizers: Sequence[Recognizer], min_score: float = 0.0) -> None:
+    def __init__(
+        self,
+        recognizers: Sequence[Recognizer],
+        min_score: float = 0.0,
+        fail_safe: Mode = "balanced",
+    ) -> None:
         self.recognizers = list(recognizers)
         self.min_score = min_score
+        self.fail_safe = FailSafe(fail_safe)
 
     def analyze(self, text: str) -> list[Span]:
         found: list[Span] = []
         for rec in self.recognizers:
             found.extend(s for s in rec.analyze(text) if s.score >= self.min_score)
-        return resolve_overlaps(found)
+        spans = resolve_overlaps(found)
+        extra = self.fail_safe.spans(text, spans)
+        return resolve_overlaps(spans + extra) if extra else spans
 
 
 def build_recognizers(names: Sequence[str]) -> list[Recognizer]:
@@ -58,7 +67,9 @@ def build_recognizers(names: Sequence[str]) -> list[Recognizer]:
     return [recognizers.get(n)() for n in names]
 
 
-def build_analyzer(names: Sequence[str] | None = None, min_score: float = 0.0) -> Analyzer:
+def build_analyzer(
+    names: Sequence[str] | None = None, min_score: float = 0.0, fail_safe: Mode = "balanced"
+) -> Analyzer:
     from medllm.privacy.registry import DEFAULT_RECOGNIZERS
 
-    return Analyzer(build_recognizers(list(names or DEFAULT_RECOGNIZERS)), min_score)
+    return Analyzer(build_recognizers(list(names or DEFAULT_RECOGNIZERS)), min_score, fail_safe)

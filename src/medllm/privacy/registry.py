@@ -16,7 +16,7 @@ transforms: Registry[Any] = Registry(
     "transforms", "PHI transforms for `medllm deid` (spans → text)"
 )
 
-# name → class; the default set is every recognizer except the optional spaCy NER.
+# name → class; the default set is every recognizer except the optional ones below.
 RECOGNIZERS = {
     "phone": "PhoneRecognizer",
     "email": "EmailRecognizer",
@@ -38,9 +38,13 @@ RECOGNIZERS = {
     "name": "NameRecognizer",
     "username": "UsernameRecognizer",
     "hospital": "HospitalRecognizer",
+    "profession": "ProfessionRecognizer",
     "spacy_ner": "SpacyNerRecognizer",
 }
-DEFAULT_RECOGNIZERS = tuple(n for n in RECOGNIZERS if n != "spacy_ner")
+# Optional: spaCy NER (slow); professions (an i2b2 type, not a Safe Harbor identifier; turn on
+# with `--recognizers +profession`).
+OPTIONAL_RECOGNIZERS = ("spacy_ner", "profession")
+DEFAULT_RECOGNIZERS = tuple(n for n in RECOGNIZERS if n not in OPTIONAL_RECOGNIZERS)
 
 for _name, _cls in RECOGNIZERS.items():
     recognizers.register_lazy(_name, f"medllm.privacy.recognizers.{_name}:{_cls}")

@@ -1,20 +1,38 @@
-"""Street addresses: "1234 N. Elm Street, Apt 5", "77 5th Ave", "PO Box 123"."""
+"""Street addresses: "1234 N. Elm Street, Apt 5", "77 5th Ave", "PO Box 123", "12-410 Centennial
+Drive", "885 Tamarack Street West", "61 cedar hollow ln", "County Road 19", "rural route 3 box
+118"; a street named without a number after a preposition ("on birchwood ave", "off Elm St"); a
+unit on its own ("unit 4", "apt 12B"); UK street lines ("14 Fenwick Crescent", "3 Cobden Row")."""
 
 from __future__ import annotations
 
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 SUFFIXES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter"
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Row|Path|Pike|Plaza|Alley|Loop|Crescent"
+    r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns"
+)
+# Lower-case suffixes (patient messages): not "dr" ("doctor") nor words like "place", "way".
+_LOWER_SUFFIXES = (
+    r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|parkway|pkwy|highway|hwy|ct|cir|crescent"
 )
 _WORD = r"(?:[A-Z][a-z]+|[A-Z]{2,}|\d{1,3}(?:st|nd|rd|th))"
+# Lower-case street words: not function words, units or times ("2 on the way", "5 mg st").
+_LWORD = (
+    r"(?!(?:the|a|an|on|in|of|to|by|at|and|or|for|per|with|my|your|his|her|our|their|this|that"
+    r"|same|other|wrong|right|left|whole|long|short|all|each|every|one|two|three|mg|mcg|ml|units?"
+    r"|tabs?|times?|days?|weeks?|hours?|mins?|way|po|prn|bid|tid|qid|qd|daily|am|pm)\b)[a-z]{3,}"
+)
+_DIR = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)"
 # The unit word must end there and its number be a whole word: ", Flatbush" is a city, not
 # floor "atbush". Spaces, not newlines: a street never runs across lines ("8, 2017\n\nDear Dr.").
 _UNIT = (
-    r"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor)\b\.?|\#)[ \t]*\#?[ \t]*"
+    r"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor|Flat)\b\.?|\#)[ \t]*\#?[ \t]*"
     r"[A-Za-z0-9\-]{1,6}\b)?"
 )
+_AFTER_DIR = r"(?:[ \t]+" + _DIR + r"\b(?![ \t]+[a-z]))?"
+_NUM = r"(?<![\w/.\-])\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
 
 
 class AddressRecognizer(PatternRecognizer):
@@ -24,8 +42,10 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET",
             rx(
-                r"(?<![\w/.\-])\d{1,6}[A-Za-z]?[ \t]+"
-                + r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?[ \t]+)?"
+                _NUM
+                + r"(?:"
+                + _DIR
+                + r"\.?[ \t]+)?"
                 + r"(?:"
                 + _WORD
                 + r"[ \t]+){0,3}"
@@ -35,11 +55,75 @@ class AddressRecognizer(PatternRecognizer):
                 + r"|"
                 + SUFFIXES.upper()
                 + r")\b\.?"
+                + _AFTER_DIR
                 + _UNIT
             ),
             0.9,
         ),
         Pattern(
+            "STREET",
+            rx(
+                _NUM
+                + r"(?:"
+                + _LWORD
+                + r"[ \t]+){0,2}"
+                + _LWORD
+                + r"[ \t]+(?:"
+                + _LOWER_SUFFIXES
+                + r")\b\.?"
+            ),
+            0.8,
+        ),
+        Pattern(
+            "STREET",
+            rx(
+                r"(?:(?<![\w/.\-])\d{1,6}[ \t]+)?(?i:\b(?:county|state|us|u\.s\.|farm[ \t\-]to[ \t\-]market)"
+                r"[ \t]+(?:road|rd|route|rte|highway|hwy))[ \t]+\d{1,4}[A-Za-z]?\b"
+            ),
+            0.85,
+        ),
+        Pattern(
+            "STREET",
+            rx(
+                r"(?i:\b(?:rural[ \t]+route|rfd|star[ \t]+route)[ \t]*\#?[ \t]*\d{1,4}"
+                r"(?:,?[ \t]+box[ \t]+\d{1,6})?)\b"
+                r"|\b(?:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4},?[ \t]+(?i:box)[ \t]+\d{1,6}\b"
+            ),
+            0.85,
+        ),
+        Pattern(
+            "STREET",
+            rx(
+                r"(?i:\b(?:on|at|near|off|by|to|from|onto|along|behind|across)[ \t\n]+)(?P<phi>"
+                r"(?:[A-Z][a-z]+[ \t]+){1,2}(?:" + SUFFIXES + r")\b\.?"
+                r"|(?:" + _LWORD + r"[ \t]+){1,2}(?:" + _LOWER_SUFFIXES + r")\b\.?)"
+            ),
+            0.75,
+        ),
+        Pattern(
+            "STREET",
+            rx(
+                r"(?i:\b(?:apt|apartment|unit|suite|ste|flat)\b\.?[ \t]*\#?[ \t]*)"
+                r"(?:\d{1,5}[A-Za-z]?|[A-Za-z]\d{1,4})\b(?![ \t]*(?i:of|x|units?|mg|ml|west|east|north|south)\b)"
+            ),
+            0.7,
+        ),
+        Pattern(
             "STREET", rx(r"(?i:\b(?:P\.?\s?O\.?\s+Box|Post\s+Office\s+Box)\s+\d{1,6})\b"), 0.95
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        # A unit or a route found on its own inside a longer street line is that line's.
+        spans = super().analyze(text)
+        return [
+            s
+            for s in spans
+            if not any(
+                o is not s
+                and o.start <= s.start
+                and s.end <= o.end
+                and (o.end - o.start) > (s.end - s.start)
+                for o in spans
+            )
+        ]

@@ -1,4 +1,8 @@
-"""Ages over 89 (Safe Harbor aggregates them as "90 or older"); younger ages are not PHI."""
+"""Ages over 89 (Safe Harbor aggregates them as "90 or older"); younger ages are not PHI.
+
+"93-year-old", "93 y/o", "93Y", "age 93", "turned 95", "in her nineties", and "92 F" / "97 M"
+(age and sex, as header tables write them).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,24 @@ class AgeRecognizer(PatternRecognizer):
             0.9,
         ),
         Pattern("AGE", rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*)" + _OLD + r"\b"), 0.9),
+        Pattern("AGE", rx(r"(?<![\w.])" + _OLD + r"[ \t]?(?:Y|YO|yr?s?)(?![\w])"), 0.85),
+        Pattern(
+            "AGE",
+            rx(
+                r"(?<![\w./\-])(?<!temp[ \t])(?<!Temp[ \t])(?<!T[ \t])(?<!TEMP[ \t])(?<!T:[ \t])"
+                r"(?<!Tmax[ \t])(?P<phi>9\d|1[0-2]\d)[ \t]?(?:F|M)(?![\w/])"
+            ),
+            0.75,
+        ),
+        Pattern(
+            "AGE",
+            rx(
+                r"(?i:\b(?:turned|turns|turning|will\s+be|is\s+now|aged?|birthday)\s+)"
+                + _OLD
+                + r"(?![\w%]|\.\d|\s*(?:%|mg|kg|lb|lbs|percent|degrees|mmhg|bpm)\b)"
+            ),
+            0.85,
+        ),
         Pattern(
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),

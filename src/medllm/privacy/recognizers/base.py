@@ -61,7 +61,7 @@ class PatternRecognizer:
 
 
 # Label + separator before a value: "MRN: ", "MRN #", "Medical record number is ".
-SEP = r"(?:\s*(?:\#|no\.?|num(?:ber)?|is|of)?\s*[:\#=\-]?\s*)"
+SEP = r"(?:\.?\s*(?:\#|no\.?|num(?:ber)?|is|of)?\s*[:\#=\-]?\s*)"
 
 
 def digits(s: str) -> str:
@@ -73,10 +73,31 @@ def digits(s: str) -> str:
 ID_VALUE = r"(?P<phi>[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.](?=[A-Za-z0-9])){2,24})(?![A-Za-z0-9])"
 
 
+# A value written in groups with single spaces: "611 302 8847", "ZQH 4471 0093", "SC 448 120";
+# up to 4 capital letters, then digit groups (at least 5 digits in all, checked by `spaced_ok`).
+SPACED_VALUE = (
+    r"(?P<phi>(?:[A-Z]{1,4}[ \t])?[A-Z]{0,3}\d{1,6}(?:[ \t\-][A-Z]{0,2}\d{1,6}){1,4})"
+    r"(?![A-Za-z0-9])"
+)
+
+
 def has_digit(s: str) -> bool:
     return any(c.isdigit() for c in s)
 
 
-def context_id(kind: str, context: str, score: float = 0.9) -> Pattern:
-    """An identifier after a context phrase such as "MRN" or "member ID"; case-insensitive."""
-    return Pattern(kind, rx(r"(?i:\b(?:" + context + r"))\b" + SEP + ID_VALUE), score, has_digit)
+def spaced_ok(s: str) -> bool:
+    return len(digits(s)) >= 5
+
+
+def context_id(
+    kind: str, context: str, score: float = 0.9, spaced: bool = True
+) -> tuple[Pattern, ...]:
+    """An identifier after a context phrase such as "MRN" or "member ID"; case-insensitive.
+
+    With `spaced`, a value written in spaced groups ("member ID ZQH 4471 0093") is one span too.
+    """
+    label = r"(?i:\b(?:" + context + r"))\b" + SEP
+    one = Pattern(kind, rx(label + ID_VALUE), score, has_digit)
+    if not spaced:
+        return (one,)
+    return (one, Pattern(kind, rx(label + SPACED_VALUE), score, spaced_ok))

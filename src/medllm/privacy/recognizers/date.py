@@ -1,9 +1,12 @@
 """Dates in the forms clinical notes use; every element but the year is PHI under Safe Harbor.
 
 2024-03-14, 03/14/2024, 3/14/24, 3-14-24, 14.03.2024, March 14, 2024, Mar 14th, 14 Mar 2024,
-14-Mar-2024, March 2024, "in 3/80" (month/year), "on 2/18" (month/day), "since November",
-"in 1998", "Spring 2019". Short forms without a year need a context word, since "2/18" can also
-be a ratio. Numeric parts are range-checked.
+14-Mar-2024, March 2024, "in 7/91" (month/year), "on 4/23" (month/day), "since November",
+"Spring 2019", ISO timestamps (2023-11-20T08:40:12Z) and a time written after any date
+("2025-01-09 06:40", "Jan 9 2025 9:03 PM"), ordinal days ("the 9th", "monday the 28th"), month
+names alone (capitalised or lower-case, "late Apr"), weekdays and holidays. Short forms without a
+year need a context word or a table cell, since "4/23" can also be a ratio. Numeric parts are
+range-checked. A bare year ("since 2019") is not PHI under Safe Harbor and is left alone.
 """
 
 from __future__ import annotations
@@ -24,6 +27,20 @@ _CTX = (
     r"(?i:\b(?:on|in|since|from|until|till|through|thru|to|of|dated|date|before|after|by|with"
     r"|starting|started|last|next|due|around|circa|early|mid|late|between|and|dos|doa|dod|dob)\b)"
     r"[:\s\-]+"
+)
+_WEEKDAY_FULL = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_WEEKDAY = r"(?i:" + _WEEKDAY_FULL + r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
+# "the 3rd line", "the 4th ventricle", "the 5th digit": ordinals that are not days.
+_NOT_ORDINAL_NEXT = (
+    r"(?![ \t]+(?i:line|dose|doses|time|times|day|days|week|weeks|month|trimester|percentile|ventricle"
+    r"|rib|ribs|digit|finger|toe|metatarsal|metacarpal|intercostal|nerve|cranial|degree|grade|cycle"
+    r"|round|attempt|generation|floor|stage|lumbar|cervical|thoracic|sacral|vertebra|space|year|grader"
+    r"|edition|place|child|pregnancy|admission|episode|visit|fraction|session|course|dimension)\b)"
+)
+# A time written after a date: "T08:40", " 06:40", " 9:03 PM", "T08:12:55Z", " 14:02:11+01:00".
+_TIME_AFTER = re.compile(
+    r"(?:T|[ \t]+(?:at[ \t]+)?|,[ \t]*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ \t]?(?i:[ap]\.?m\.?))?"
+    r"(?:Z|[+\-]\d{2}:?\d{2})?(?![\w:])"
 )
 _NUMERIC = re.compile(r"(\d{1,4})[/\-.](\d{1,2})(?:[/\-.](\d{2,4}))?$")
 
@@ -53,7 +70,7 @@ class DateRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "DATE",
-            rx(r"(?<![\w/\-.])" + _Y + r"[/\-.]\d{1,2}[/\-.]\d{1,2}(?![\w/]|-\d|\.\d)"),
+            rx(r"(?<![\w/\-.])" + _Y + r"[/\-.]\d{1,2}[/\-.]\d{1,2}(?!(?!T\d)[\w/]|-\d|\.\d)"),
             0.95,
             _numeric_ok,
         ),
@@ -95,7 +112,7 @@ class DateRecognizer(PatternRecognizer):
         Pattern(
             "DATE", rx(_CTX + r"(?P<phi>\d{1,2}[/\-]\d{2,4})(?![\w/]|-\d|\.\d)"), 0.75, _numeric_ok
         ),
-        # "cath 2/18": month/day with a two-digit day and no context; checked in `analyze`.
+        # "echo 4/23": month/day with a two-digit day and no context; checked in `analyze`.
         Pattern(
             "DATE",
             rx(r"(?<![\w/\-.])(?:1[0-2]|0?[1-9])/(?:0[1-9]|[12]\d|3[01])(?![\w/]|-\d|\.\d)"),
@@ -116,17 +133,73 @@ class DateRecognizer(PatternRecognizer):
             ),
             0.6,
         ),
+        # m/d without a year after a context word or weekday ("on 5/11", "Tue 7/22"), or alone in
+        # a table cell ("| 7/8 |").
         Pattern(
             "DATE",
-            rx(_CTX + r"(?P<phi>" + _Y + r")(?!\s*(?:mg|mcg|ml|units?|cc|g)\b)(?![\w/]|-\d|\.\d)"),
+            rx(
+                r"(?:" + _CTX + r"|(?:" + _WEEKDAY + r")\.?,?[ \t]+|(?:^|\|)[ \t]*)"
+                r"(?P<phi>(?:1[0-2]|0?[1-9])/(?:[12]\d|3[01]|0?[1-9]))(?=[ \t]*(?:\||$)|(?![\w/]|-\d|\.\d))",
+                re.MULTILINE,
+            ),
             0.7,
         ),
-        Pattern("DATE", rx(r"(?i:\b(?:year|yr)\s*:?\s*)(?P<phi>" + _Y + r")\b"), 0.7),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:(?:"
+                + _WEEKDAY
+                + r")[ \t]+)?the[ \t]+)(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
+                r"(?:[ \t]+of[ \t]+(?i:" + MONTHS + r"))?" + _NOT_ORDINAL_NEXT
+            ),
+            0.7,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:on|by|until|till|from|since|before|after|due|next|last|this)[ \t]+)"
+                r"(?P<phi>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))\b" + _NOT_ORDINAL_NEXT
+            ),
+            0.7,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])(?:january|february|april|june|july|august|september|october|november"
+                r"|december)(?![\w])"
+            ),
+            0.6,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                _CTX
+                + r"(?P<phi>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|march|may)\.?)(?![\w])"
+            ),
+            0.6,
+        ),
+        Pattern("DATE", rx(r"(?i:\b(?:" + _WEEKDAY_FULL + r")\b)"), 0.6),
+        Pattern(
+            "DATE",
+            rx(r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+\d)"),
+            0.6,
+        ),
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year'?s(?:\s+(?:eve|day))?"
+                r"|independence\s+day|labou?r\s+day|memorial\s+day|boxing\s+day|hanukkah|diwali|eid|passover)\b)"
+            ),
+            0.6,
+        ),
     )
 
     def analyze(self, text: str) -> list[Span]:
         out = []
         for s in super().analyze(text):
+            t = _TIME_AFTER.match(text, s.end)
+            if t and re.search(r"\d", text[s.end - 1 : s.end]):
+                s = Span(s.kind, s.start, t.end(), s.score, s.source)
             short = re.fullmatch(r"\d{1,2}/\d{1,2}", text[s.start : s.end]) is not None
             if short and (
                 _NOT_DATE_NEXT.match(text, s.end)

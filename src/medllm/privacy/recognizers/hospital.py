@@ -1,5 +1,12 @@
-"""Hospital and clinic names: capitalised words before a facility word ("Silver Ridge Hospital",
-"SILVER RIDGE EMERGENCY DEPT", "St. Mary's Medical Center") or after "Hospital of"."""
+"""Hospital, clinic and other care-organisation names (kind HOSPITAL, as i2b2 maps ORGANIZATION).
+
+Capitalised words before a facility word ("Harrow Bend Hospital", "HARROW BEND EMERGENCY DEPT",
+"St. Mary's Medical Center") or after "Hospital of"; practices and practice groups ("Fenmore
+Pediatric Group", "Quarry Hill Surgery", "Tallis Heart Partners"), NHS trusts, labs and imaging
+centres, DME and home-health suppliers ("Brightline Medical Supply", "Orchard Home Care"), care
+homes; pharmacies and stores by chain name, also lower case and with a store number ("walgreens
+#01234", "rite aid store 5521", "Corner Drug Pharmacy #12").
+"""
 
 from __future__ import annotations
 
@@ -22,6 +29,56 @@ _TITLE_WORDS = (
     r"(?:" + _NOT_NAME + r"(?:St\.|Saint|(?:Mc|Mac|O')?[A-Z][a-z]+(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
 )
 _UPPER_WORDS = r"(?:" + _NOT_NAME + r"(?:ST\.?|[A-Z]{2,}(?:'S)?)[ \t]+){1,4}"
+
+
+# Suffixes that make a practice, supplier or other organisation of the capitalised words before.
+_ORG = (
+    r"(?:Pediatric|Paediatric|Family|Primary|Specialty|Medical|Heart|Cardiology|Orthop(?:a)?edic|"
+    r"Dermatology|Oncology|Women's|Eye|Dental|Imaging|Radiology|Diagnostic|Home|Senior|Surgical|"
+    r"Kidney|Dialysis|Sleep|Vascular|Spine|Pain|Wellness|Behavioral|Mental|Respiratory|DME)?[ \t]*"
+    r"(?:Group|Partners|Associates|Practice|Surgery|Diagnostics|Imaging|Lab|Labs|Laboratory"
+    r"|Laboratories|Supply|Supplies|Solutions|Services|Direct|Home[ \t]+Care|Home[ \t]+Health"
+    r"|Homecare|Care|Rehabilitation|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Home"
+    r"|Nursing[ \t]+(?:Home|Center|Facility)|Pharmacy|Pharmacies|Drugs?|Apothecary|Chemist"
+    r"|(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Dialysis|Hospice|Centre|Center)"
+)
+_ORG_WORDS = (
+    r"(?:"
+    + _NOT_NAME
+    + r"(?:St\.|Saint|(?:Mc|Mac|O')?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&)[ \t]+){1,4}"
+)
+_CHAINS = (
+    r"walgreens|cvs|rite[ \t]+aid|walmart|wal-mart|kroger|safeway|costco|publix|giant[ \t]+eagle"
+    r"|meijer|h-e-b|heb|wegmans|sam'?s[ \t]+club|albertsons|hy-vee|duane[ \t]+reade|bartell"
+    r"|superdrug|shoppers[ \t]+drug[ \t]+mart|rexall|london[ \t]+drugs|jean[ \t]+coutu"
+    r"|pharmasave|express[ \t]+scripts|optum[ \t]*rx|caremark|amazon[ \t]+pharmacy|winn-dixie"
+    r"|harris[ \t]+teeter|fred[ \t]+meyer|king[ \t]+soopers"
+)
+# Chain names that are also ordinary words: only with "pharmacy" / "store" or a store number.
+_CHAINS_WORDS = (
+    r"target|giant|acme|vons|ralphs|smith's|boots|lloyds|food[ \t]+lion|stop[ \t]+&[ \t]+shop"
+)
+_CHAIN_SUFFIX = r"(?:[ \t]+(?i:pharmacy|drugs?|drug[ \t]+store|store|supercenter|market))"
+_STORE_NO = r"(?:[ \t]*(?:\#|(?i:store|no\.?|number)[ \t]*\#?)?[ \t]*\d{1,6}\b)"
+# Words that name a specialty or service, not an organisation: "Orthopedic Surgery", "Home Care".
+_SERVICE_WORDS_TEXT = (
+    "orthopedic orthopaedic cardiac cardiology general plastic vascular thoracic pediatric paediatric"
+    " internal family physical occupational speech respiratory home primary medical surgical"
+    " discharge urgent emergency critical intensive palliative acute chronic community social"
+    " mental behavioral behavioural health care services group partners associates practice surgery"
+    " lab labs laboratory imaging radiology diagnostic diagnostics supply supplies solutions direct"
+    " rehabilitation rehab nursing pharmacy center centre dme assisted living senior hospice trust"
+    " foundation nhs the a an our your this and & of for with dental eye women's kidney dialysis"
+    " sleep spine pain wellness day inpatient outpatient specialty neuro neurology oncology"
+    " dermatology gi endoscopy wound infusion transplant cancer blood bank"
+)
+_SERVICE_WORDS = frozenset(_SERVICE_WORDS_TEXT.split())
+
+
+def _named_org(s: str) -> bool:
+    """Some word of the span is a name, not a service word ("Laurel Ridge Primary Care")."""
+    words = [w.strip(".,").lower() for w in s.split()]
+    return len(words) >= 2 and any(w not in _SERVICE_WORDS and not w.isdigit() for w in words)
 
 
 class HospitalRecognizer(PatternRecognizer):
@@ -56,5 +113,40 @@ class HospitalRecognizer(PatternRecognizer):
                 r"\b(?:Hospital|Clinic|University|Center)\s+of\s+(?P<phi>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})"
             ),
             0.8,
+        ),
+        Pattern(
+            "HOSPITAL",
+            rx(r"(?<![\w])" + _ORG_WORDS + _ORG + r"\b" + _STORE_NO + "?"),
+            0.7,
+            _named_org,
+        ),
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?<![\w\-])(?i:"
+                + _CHAINS
+                + r")(?![\w\-])"
+                + _CHAIN_SUFFIX
+                + "?"
+                + _STORE_NO
+                + "?"
+                r"|(?<![\w\-])(?i:"
+                + _CHAINS_WORDS
+                + r")(?:"
+                + _CHAIN_SUFFIX
+                + _STORE_NO
+                + "?|"
+                + _STORE_NO
+                + r")"
+            ),
+            0.75,
+        ),
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?<![\w])(?P<phi>" + _UPPER_WORDS + r"(?:REGIONAL[ \t]+|GENERAL[ \t]+)?"
+                r"(?:LAB|LABORATORY|LABORATORIES|IMAGING|PHARMACY|DIAGNOSTICS|RADIOLOGY))\b"
+            ),
+            0.75,
         ),
     )

@@ -1,7 +1,11 @@
 """Cities and states: "City, ST", "City, State", state names, and US city names from GeoNames.
 
 A city name alone counts when it is not also an ordinary word ("Mobile", "Normal" stay) and is
-capitalised; "City, ST" counts for any capitalised words before a valid state code.
+capitalised; "City, ST" counts for any capitalised words before a valid state code (US states and
+Canadian provinces), and the city before a ZIP or Canadian postal code. Also a state code before
+or after a plate or driver's licence ("OH plate", "plate 8KD 441 MI", "TX DL") and full state
+names in lower case ("lives in rural vermont"); a named feature after a preposition ("near Knox
+Lake", "in Cedar Heights").
 """
 
 from __future__ import annotations
@@ -20,6 +24,50 @@ _WORDS_BEFORE = re.compile(
 _AFTER_FACILITY = re.compile(
     r"(?:Hospital|Center|Centre|Clinic|Infirmary|Institute|Practice),[ \t]+"
     r"(?P<city>(?:St\.[ \t])?[A-Z][a-z]+(?:[ \-][A-Z][a-z]+){0,2})\b"
+)
+PROVINCES = {
+    "ab": "AB",
+    "bc": "BC",
+    "mb": "MB",
+    "nb": "NB",
+    "nl": "NL",
+    "ns": "NS",
+    "nt": "NT",
+    "nu": "NU",
+    "on": "ON",
+    "pe": "PE",
+    "qc": "QC",
+    "sk": "SK",
+    "yt": "YT",
+    "alberta": "AB",
+    "british columbia": "BC",
+    "manitoba": "MB",
+    "new brunswick": "NB",
+    "newfoundland": "NL",
+    "nova scotia": "NS",
+    "ontario": "ON",
+    "prince edward island": "PE",
+    "quebec": "QC",
+    "saskatchewan": "SK",
+    "yukon": "YT",
+}
+_CODE = r"(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]|PR)"
+_STATE_VEHICLE = re.compile(
+    r"\b(?P<a>"
+    + _CODE
+    + r")[ \t]+(?i:plate|tag|licen[cs]e[ \t]+plate|dl|driver'?s?[ \t]+licen[cs]e)\b"
+    r"|(?i:\bplate)[ \t]*(?:\#|no\.?|number)?[ \t:]*[A-Z0-9]{1,4}[ \t\-]?[A-Z0-9]{1,4}[ \t]+(?P<b>"
+    + _CODE
+    + r")\b"
+)
+# "near Knox Lake", "at Pine Creek": a named place after a preposition.
+_FEATURE = re.compile(
+    r"(?i:\b(?:near|in|at|by|from|to|around|outside|off)\s+)(?:the\s+)?(?P<place>(?:[A-Z][a-z]+[ \t]+){1,2}"
+    r"(?:Lake|River|Creek|Falls|Park|Heights|Springs|Hills|Valley|Beach|Harbor|Harbour|Bay|Island"
+    r"|Mountain|Ridge|Township|County|Village|Estates|Acres|Pond|Woods|Mall|Plaza))\b"
+)
+_POSTAL_AFTER = re.compile(
+    r"\s+(?:\d{5}\b|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t\-]?\d[ABCEGHJ-NPRSTV-Z]\d\b)"
 )
 _STREET_WORDS = frozenset(
     [
@@ -56,6 +104,12 @@ class LocationRecognizer:
 
     def analyze(self, text: str) -> list[Span]:
         spans = self._city_state(text)
+        for m in _STATE_VEHICLE.finditer(text):
+            g = "a" if m.group("a") else "b"
+            spans.append(Span("STATE", m.start(g), m.end(g), 0.85, self.name))
+        spans += self._lower_states(text)
+        for m in _FEATURE.finditer(text):
+            spans.append(Span("CITY", m.start("place"), m.end("place"), 0.7, self.name))
         for m in _AFTER_FACILITY.finditer(text):
             city = self._city_in(m.group("city"), "")
             if city is not None:
@@ -68,14 +122,33 @@ class LocationRecognizer:
                     spans.append(Span(kind, start, end, 0.6, self.name))
         return spans
 
+    def _lower_states(self, text: str) -> list[Span]:
+        """Full state and province names written in lower case ("rural vermont")."""
+        out = []
+        toks = [
+            (m.start(), m.end())
+            for m in re.finditer(r"\b[a-z]{4,}\b|\b(?:new|north|south|west|rhode|prince)\b", text)
+        ]
+        for i, (a, b) in enumerate(toks):
+            two = i + 1 < len(toks) and toks[i + 1][0] == b + 1
+            for end in (toks[i + 1][1], b) if two else (b,):
+                phrase = text[a:end]
+                if phrase in self.lex.states or phrase in PROVINCES:
+                    out.append(Span("STATE", a, end, 0.7, self.name))
+                    break
+        return out
+
+    def _is_state(self, state: str) -> bool:
+        return state.lower() in self.lex.states or state.lower() in PROVINCES
+
     def _city_state(self, text: str) -> list[Span]:
         out = []
         for m in _STATE_AFTER_COMMA.finditer(text):
             state = m.group("state")
-            if state.lower() not in self.lex.states:
+            if not self._is_state(state):
                 continue
-            zip_after = re.match(r"\s+\d{5}\b", text[m.end() : m.end() + 12]) is not None
-            credential = state in ("MD", "PA", "DO") and not zip_after  # "Mike Ivan, MD"
+            zip_after = _POSTAL_AFTER.match(text[m.end() : m.end() + 12]) is not None
+            credential = state in ("MD", "PA", "DO") and not zip_after  # "Colin Dane, MD"
             before = _WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
             if before is None:
                 continue
@@ -101,7 +174,7 @@ class LocationRecognizer:
             cand = " ".join(parts[-k:])
             if cand.lower() in self.lex.cities:
                 return words[len(words) - len(cand) :]
-        if re.match(r"\s+\d{5}\b", after) and parts[-1].lower() not in _STREET_WORDS:
+        if _POSTAL_AFTER.match(after) and parts[-1].lower() not in _STREET_WORDS:
             return parts[-1]
         return None
 

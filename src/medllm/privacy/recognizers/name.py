@@ -1,7 +1,7 @@
 """Person names: context rules first, then dictionaries of real first and last names.
 
-Context: titles ("Dr. Hobbs"), field labels ("Patient:", "Attending:", "cc:", "Dear"), relations
-("his wife Mary"), credentials after the name ("Gilbert P. Perez, M.D."), "Last, First" with both
+Context: titles ("Dr. Quarles"), field labels ("Patient:", "Attending:", "cc:", "Dear"), relations
+("his wife Mary"), credentials after the name ("Anton R. Velasquez, M.D."), "Last, First" with both
 parts in the name lists. Dictionary: a capitalised word in the first/last-name lists that is not
 an ordinary English or medical word (philter's whitelist) and not part of an eponym ("Parkinson
 disease"). Hand-written because no offline library does clinical-note name detection at this speed
@@ -17,13 +17,16 @@ from medllm.privacy.resources import Lexicon, lexicon
 
 _WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
 _INIT = r"[A-Z]\.?"
-# A run of name words on one line: "Gilbert P. Perez", "OWEN M GALLAGHER", "Villegas, Yosef".
+# A run of name words on one line: "Anton R. Velasquez", "OWEN M GALLAGHER", "Marrero, Tobiah".
 _RUN = (
     _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
     r"|" + _WORD + r"(?:[ \t]+(?:" + _INIT + r"[ \t]+)?" + _WORD + r"){0,3}"
     r"|" + _INIT + r"[ \t]+" + _WORD + r"(?:[ \t]+" + _WORD + r")?"
 )
-_TITLE = r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Rev|Sr|Sister|Nurse)\b\.?[ \t]+"
+_TITLE = (
+    r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Rev|Sr|Sister|Nurse|Pharmacist|RN|LPN|NP"
+    r"|Therapist|Midwife|Chaplain|Coordinator|Navigator|Interpreter)\b\.?[ \t]+"
+)
 _STRONG = (
     r"patient(?:'s)?(?:\s+name)?|attending|pcp|referring(?:\s+(?:physician|provider|doctor))?|referred\s+by"
     r"|(?:electronically\s+)?signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|cosigned\s+by"
@@ -33,7 +36,8 @@ _STRONG = (
 _WEAK = (
     r"pt(?:\s+name)?|name|physician|provider|surgeon|resident|fellow|intern|author|from|to|cc|c\.c\."
     r"|contact|emergency\s+contact|nok|next\s+of\s+kin|guardian|caregiver|interpreter|witness"
-    r"|consultant|rn|np|radiologist|signed|attn|mother|father|spouse|informant"
+    r"|consultant|rn|np|radiologist|signed|attn|mother|father|spouse|informant|ordering|collected\s+by"
+    r"|verified\s+by|performed\s+by|technologist|tech|pharmacist|prescriber|owner"
 )
 _LABEL = (
     r"(?i:\b(?:" + _STRONG + r")\b[ \t]*[:,\-]?|\b(?:" + _WEAK + r")[ \t]*:)[ \t]*(?:\n[ \t]*)?"
@@ -44,7 +48,8 @@ _RELATION = (
 )
 _CREDENTIAL = (
     r"(?=(?:,[ \t]*|[ \t]+)(?:M\.?D\.?|D\.?O\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?(?:-C)?|Ph\.?D\.?|MBBS|FACP|FACS|CNM"
-    r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW)\b)"
+    r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW|MA(?![ \t]*\d{5})|RPh|LPN|CNA|RRT|SLP|MSN|BSN|APRN|FNP"
+    r"|DNP|CMA|MBChB|MRCP|FRCP|FRCS|MRCGP|FRCPC)\b)"
 )
 _CONTEXT = re.compile(
     r"(?:(?:"
@@ -104,8 +109,40 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _EPONYM_NEXT = re.compile(
     r"^(?:'s)?[ \t]*(?i:disease|syndrome|sign|test|criteria|score|maneuver|manoeuvre|procedure|"
     r"classification|scale|catheter|tube|stain|reflex|phenomenon|law|fracture|palsy|lymphoma"
-    r"|sarcoma|tumor|tumour|ulcer|node|cell|cells|body|bodies|operation|repair|position|method)\b"
+    r"|sarcoma|tumor|tumour|ulcer|node|cell|cells|body|bodies|operation|repair|position|method"
+    r"|fall|catheter|drain|needle|splint|boot|walker|pump|port|device|thyroiditis|encephalopathy"
+    r"|anomaly|an(?:a)?emia|hernia|diverticulum|contracture|aneurysm|cyst|nodules?|fistula|neuralgia"
+    r"|neuroma|neuropathy|arthritis|ataxia|chorea|dystrophy|myopathy|triad|reaction|effect|criteria"
+    r"|staging|grade|equation|formula|rule|block|incision|clamp|forceps|mask|shunt|valve|space|canal"
+    r"|duct|gland|membrane|ligament|dislocation|lesion|spots|carcinoma|leukemia|paralysis|pouch"
+    r"|angle|curve|esophagus|oesophagus|nephropathy|thrombosis|infarct|phenomenon|dementia)\b"
+    r"|^[ \t]+\d{1,3}(?![\d/:\-]|\.\d)"  # a score: "Morse 65", "Braden 14"
 )
+# "Last, First" alone in a table cell: "| Achterberg, Wilhelmina  |".
+_TABLE_NAME = re.compile(
+    r"(?<![\w\-'])(?P<run>" + _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r")?)"
+    r"(?=[ \t]*(?:\||\t|[ \t]{2}|$))",
+    re.MULTILINE,
+)
+# Cues after which a lower-case word is a name in patient messages: "hi dr kasprzak", "this is
+# jasper", "my wife mirela", "from: ottilie".
+_LOWER_CUE = re.compile(
+    r"(?i:\b(?:dr|doctor|mr|mrs|ms|miss|hi|hey|hello|dear|thanks|thank\s+you|love|this\s+is|its"
+    r"|it's|i'm|im|my\s+name\s+is|name\s+is|call\s+me|ask\s+for|from|to|cc|signed"
+    r"|(?:my|his|her|your|our)\s+(?:husband|wife|son|daughter|mom|mum|mother|dad|father|sister|brother"
+    r"|partner|friend|boyfriend|girlfriend|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
+    r"|neighbou?r|caregiver|carer))\b)\.?[ \t]*:?[ \t]*(?=(?P<run>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+)?))"
+)
+# Lower-case words that follow those cues but are never names.
+_LOWER_STOP_TEXT = (
+    "the a an and or but so is was are be been my your his her our their me you him them it this"
+    " that there here not no yes ok okay just also still again about after before for from with"
+    " to at in on by of i we they he she doing feeling going trying having getting writing asking"
+    " calling sending wondering checking back home work today tomorrow yesterday now soon later"
+    " all any some every much many more less very too really please thx thanks sorry office"
+    " clinic team nurse nurses doctor doctors staff pharmacy lab portal message phone call"
+)
+_LOWER_STOP = frozenset(_LOWER_STOP_TEXT.split())
 
 
 class NameRecognizer:
@@ -117,6 +154,8 @@ class NameRecognizer:
 
     def analyze(self, text: str) -> list[Span]:
         spans = self._contextual(text)
+        spans += self._table_rows(text)
+        spans += self._lowercase(text)
         spans += self._dictionary(text)
         spans += self._propagate(text, spans)
         return spans
@@ -147,15 +186,55 @@ class NameRecognizer:
             if group == "run":  # "Patient: John Smith Diagnosis" → "John Smith"
                 while len(toks) > 1 and self._ordinary(toks[-1].group(0)):
                     toks.pop()
-            else:  # "Signed Gilbert Perez, MD" → "Gilbert Perez"
+            else:  # "Signed Anton Velasquez, MD" → "Anton Velasquez"
                 while len(toks) > 1 and self._ordinary(toks[0].group(0)):
                     toks.pop(0)
             if not toks or (len(toks) == 1 and group == "run" and self._ordinary(toks[0].group(0))):
+                continue
+            if len(toks) == 1 and _EPONYM_NEXT.match(text[toks[0].end() : toks[0].end() + 30]):
+                continue  # "NP. Unna boot": an eponym, not the name the title introduces
+            one = len(toks) == 1 and (group == "cred" or toks[0].group(0).isupper())
+            if one and self._heading(text, toks[0]):  # "Charge RN", "PATIENT LIST"
                 continue
             end = toks[-1].end()
             if len(toks[-1].group(0)) == 1 and text[end : end + 1] == ".":
                 end += 1
             out.append(Span("NAME", toks[0].start(), end, 0.9, self.name))
+        return out
+
+    def _table_rows(self, text: str) -> list[Span]:
+        """ "Last, First" ending a table cell, when neither word is ordinary vocabulary."""
+        out = []
+        for m in _TABLE_NAME.finditer(text):
+            words = [t.group(0) for t in _TOKEN.finditer(m.group("run")) if len(t.group(0)) > 1]
+            if words and not any(
+                w.lower() in self.lex.common or w.lower() in _HEADER_WORDS for w in words
+            ):
+                out.append(Span("NAME", m.start("run"), m.end("run"), 0.85, self.name))
+        return out
+
+    def _lowercase(self, text: str) -> list[Span]:
+        """Lower-case names after a cue ("hi dr kasprzak", "this is jasper liang-okafor")."""
+        from medllm.privacy.vocabulary import allow_list
+
+        allow = allow_list()
+        out = []
+        for m in _LOWER_CUE.finditer(text):
+            toks = list(re.finditer(r"[a-z][a-z'\-]+", m.group("run")))
+            keep = []
+            for t in toks:
+                w = t.group(0).strip("'-")
+                parts = w.split("-")
+                if w in _LOWER_STOP or not all(
+                    self.lex.is_name(p) or (p not in allow and len(p) > 2) for p in parts
+                ):
+                    break
+                keep.append(t)
+            if keep:
+                base = m.start("run")
+                out.append(
+                    Span("NAME", base + keep[0].start(), base + keep[-1].end(), 0.8, self.name)
+                )
         return out
 
     def _ordinary(self, word: str) -> bool:
@@ -195,7 +274,12 @@ class NameRecognizer:
             while j + 1 < len(toks) and (flags[j + 1] or self._joinable(toks[j + 1].group(0))):
                 j += 1
             start, end = toks[i].start(), toks[j].end()
-            if _EPONYM_NEXT.match(text[end : end + 30]) and j == i:
+            initial = re.search(r"(?<![\w.])[A-Z]\.[ \t]+$", text[max(0, start - 5) : start])
+            if initial:  # "by R. Czerwinski"
+                start -= len(initial.group(0))
+            if j == i and (
+                _EPONYM_NEXT.match(text[end : end + 30]) or self._heading(text, toks[i])
+            ):
                 i = j + 1
                 continue
             if end < len(text) and text[end] == "." and len(toks[j].group(0)) == 1:
@@ -203,6 +287,19 @@ class NameRecognizer:
             out.append((start, end))
             i = j + 1
         return out
+
+    def _heading(self, text: str, tok: re.Match[str]) -> bool:
+        """An ordinary English word opening a line or sentence, or in capitals ("Charge RN", "LIST")."""
+        from medllm.privacy.vocabulary import allow_list
+
+        word = tok.group(0)
+        before = text[max(0, tok.start() - 6) : tok.start()]
+        opens = (
+            tok.start() == 0
+            or before.endswith("\n")
+            or re.search(r"(?<!\b(?:Dr|Mr|Ms|St|Jr|Sr))(?<!\bMrs)(?<!\bProf)[.!?][ \t]+$", before)
+        )
+        return bool(opens or word.isupper()) and word.lower() in allow_list()
 
     def _joinable(self, word: str) -> bool:
         """An initial, or a capitalised word that is in no list at all (a rare surname)."""

@@ -1,7 +1,10 @@
-"""US phone and fax numbers in their written forms; "fax" before the number makes it FAX.
+"""Phone and fax numbers in their written forms; "fax" before the number makes it FAX.
 
-Also pager / extension numbers after a context word ("pager 84710", "ext. 4312"), which the i2b2
-guidelines count as PHONE.
+US forms (617-555-0142, (617) 555 0142, 6175550142), international ones with a "+" country code
+(+44 20 7946 0321, +1 416 555 0199, +238 991 45 18), UK numbers with a leading 0 (020 7946 0321,
+07700 900321), 7-digit local numbers (555-0142), and pager / extension numbers after a context
+word ("pager 62395", "pgr 3318804", "ext. 4312", "ext 5-2291"), which the i2b2 guidelines count
+as PHONE.
 """
 
 from __future__ import annotations
@@ -18,6 +21,17 @@ _NUMBER = r"""
     (?![\w-])
 """
 _BARE = r"(?<![\w.+-])\d{10}(?![\w-])"  # 6175550142 only after a context word
+_INTL = r"(?<![\w+])\+\d{1,3}(?:[ \t.\-]?(?:\(0\)[ \t]?)?\(?\d{1,5}\)?){2,5}(?![\w\-]|\.\d)"
+_UK = r"(?<![\w.+\-])0\d{2,4}[ \t\-]?\d{3,4}[ \t\-]?\d{3,4}(?![\w\-]|\.\d)"
+_LOCAL = r"(?<![\w.\-/])[2-9]\d{2}-\d{4}(?![\w\-/]|\.\d)"
+
+
+def _intl_ok(s: str) -> bool:
+    return 7 <= len(digits(s)) <= 15
+
+
+def _uk_ok(s: str) -> bool:
+    return len(digits(s)) in (10, 11)
 
 
 def _valid(s: str) -> bool:
@@ -31,17 +45,22 @@ class PhoneRecognizer(PatternRecognizer):
     kinds = ("PHONE", "FAX")
     patterns = (
         Pattern("PHONE", rx(_NUMBER), 0.9, _valid),
+        Pattern("PHONE", rx(_INTL), 0.85, _intl_ok),
+        Pattern("PHONE", rx(_UK), 0.75, _uk_ok),
+        Pattern("PHONE", rx(r"(?<![\w.+\-])[2-9]\d{9}(?![\w\-]|\.\d)"), 0.75),
+        Pattern("PHONE", rx(_LOCAL), 0.6),
         Pattern(
             "PHONE",
             rx(
-                r"(?i:phone|tel|telephone|cell|mobile|call|pager|beeper|pgr|contact|ph)"
+                r"(?i:phone|tel|telephone|cell|mobile|call|pager|page|beeper|bleep|pgr|contact|ph)"
+                r"(?:[ \t]+(?i:for|at|on|is|number|no\.?)\b[^\d\n]{0,20})?"
                 r"[\s.:#]*(?:(?i:number|no\.?)[\s:#]*)?(?P<phi>"
                 + _BARE
-                + r"|\d{4,6}(?![\d/\-]|\.\d))"
+                + r"|\d{4,7}(?![\d/\-]|\.\d))"
             ),
             0.8,
         ),
-        Pattern("PHONE", rx(r"(?i:ext\.?|extension|x)\s?(?P<phi>\d{3,5})\b"), 0.6),
+        Pattern("PHONE", rx(r"(?i:ext\.?|extension|x)\s?(?P<phi>\d-\d{4}|\d{3,5})\b"), 0.6),
     )
 
     def analyze(self, text: str) -> list[Span]:

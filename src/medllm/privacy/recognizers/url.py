@@ -1,4 +1,6 @@
-"""Web addresses (Safe Harbor identifier 14): scheme URLs, www. hosts, bare domains with a path."""
+"""Web addresses (Safe Harbor identifier 14): scheme URLs, www. hosts, host names without a scheme
+(`portal.example.org/path`, `mychart.example-health.org`) and bare domains in letterheads
+(`example.co.uk`), by their top-level domain."""
 
 from __future__ import annotations
 
@@ -6,7 +8,16 @@ from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 # XML namespace names (FHIR narratives carry `xmlns="http://www.w3.org/1999/xhtml"`): fixed public
 # identifiers of a markup language, never of a person; redacting them breaks the narrative's XHTML.
-_NAMESPACE = r"(?!(?:https?://)?www\.w3\.org/(?:1999/xhtml|2000/svg|1998/Math/MathML)\b)"
+NAMESPACES = r"(?:https?://)?www\.w3\.org/(?:1999/xhtml|2000/svg|1998/Math/MathML)\b"
+_NAMESPACE = r"(?!" + NAMESPACES + r")"
+
+
+# Top-level domains common in letterheads; a bare "word.word" needs one of them ("e.g." does not).
+_TLDS = (
+    r"com|org|net|edu|gov|mil|int|health|io|info|biz|us|ca|uk|co\.uk|org\.uk|nhs\.uk|ac\.uk"
+    r"|gov\.uk|au|com\.au|nz|ie|de|fr|nl|es|it|ch|se|no|dk|fi|in|me|app|care|clinic|hospital"
+    r"|doctor|online|site|cv|ly|tv"
+)
 
 
 class UrlRecognizer(PatternRecognizer):
@@ -28,7 +39,8 @@ class UrlRecognizer(PatternRecognizer):
         Pattern(
             "URL",
             rx(
-                r"(?<![@\w./])[a-z0-9-]+\.(?:com|org|net|edu|gov|health|io)/[^\s<>\"')]*[^\s<>\"').,;:]"
+                r"(?<![@\w./\-])" + _NAMESPACE + r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+"
+                r"(?:" + _TLDS + r")(?![\w\-@])(?:/[^\s<>\"')\]]*[^\s<>\"')\].,;:])?"
             ),
             0.8,
         ),

@@ -1,4 +1,5 @@
-"""User names and transcriptionist codes: "GPP/church/olinger", "XGT:holmes", "M.D. FB59", "user: jdoe"."""
+"""User names and transcriptionist codes: "KRT/weller/amsden", "QBL:fenner", "M.D. HT42", "user: jdoe",
+"login is ptrask7", "transcribed by jfenner"."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ _FOOTER = re.compile(
 )
 
 
+_NOT_LOGIN = frozenset(
+    ["the", "phone", "nursing", "pharmacy", "staff", "patient", "me", "him", "her"]
+)
+
+
 class UsernameRecognizer(PatternRecognizer):
     name = "username"
     kinds = ("USERNAME",)
@@ -20,7 +26,8 @@ class UsernameRecognizer(PatternRecognizer):
         Pattern(
             "USERNAME",
             rx(
-                r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle)\b)[\s:#=]*(?P<phi>[A-Za-z][\w.\-]{1,30})"
+                r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle)\b)[\s:#=]*"
+                r"(?:(?i:is|was)[ \t]+)?(?P<phi>[A-Za-z][\w.\-]{1,30})"
             ),
             0.9,
         ),
@@ -28,6 +35,16 @@ class UsernameRecognizer(PatternRecognizer):
             "USERNAME",
             rx(r"(?:M\.D\.|MD|R\.N\.|RN|N\.P\.|NP|D\.O\.)[,]?[ \t]+(?P<phi>[A-Z]{2,3}\d{1,4})\b"),
             0.85,
+        ),
+        # "transcribed by jfenner", "phoned by mkwan2": a lower-case login after an action word.
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:transcribed|typed|entered|keyed|documented|charted|phoned|logged|verified"
+                r"|released|uploaded|scanned)[ \t]+by)[ \t]+(?P<phi>[a-z][a-z0-9_.]{1,24}[a-z0-9])(?![\w@])"
+            ),
+            0.8,
+            lambda s: not s.isalpha() or s not in _NOT_LOGIN,
         ),
     )
 

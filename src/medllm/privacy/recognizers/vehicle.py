@@ -27,7 +27,17 @@ class VehicleRecognizer(PatternRecognizer):
     patterns = (
         Pattern("VEHICLE", rx(r"\b[A-HJ-NPR-Z0-9]{17}\b"), 0.9, vin_ok),
         Pattern("VEHICLE", rx(r"(?i:\bvin\b)[\s:#]*(?P<phi>[A-HJ-NPR-Z0-9]{11,17})\b"), 0.95),
-        context_id(
+        *context_id(
             "VEHICLE", r"licen[cs]e\s*plate|plate(?:\s*(?:number|no|\#))?|tag\s*number", 0.9
+        ),
+        # A plate written in two groups: "plate 7KD 3381", "plate GHT-4471".
+        Pattern(
+            "VEHICLE",
+            rx(
+                r"(?i:\bplate(?:\s*(?:number|no\.?|\#))?)[ \t:]*"
+                r"(?P<phi>[A-Z0-9]{1,4}[ \t\-][A-Z0-9]{2,4})(?![\w\-])"
+            ),
+            0.9,
+            lambda s: any(c.isdigit() for c in s),
         ),
     )

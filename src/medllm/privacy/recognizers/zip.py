@@ -1,4 +1,6 @@
-"""ZIP codes: after a state (code or name), or after "ZIP"/"postal code"; 5 or 9 digits."""
+"""ZIP and postal codes: a US ZIP (5 or 9 digits) after a state (code or name), after "ZIP" /
+"postal code", or after a city at the end of an address line ("Montpelier 05602"); UK postcodes
+("SW1A 1AA", "DN11 2HB"); Canadian postal codes ("K1A 0B1")."""
 
 from __future__ import annotations
 
@@ -19,6 +21,22 @@ class ZipRecognizer(PatternRecognizer):
         Pattern("ZIP", rx(r"\b(?:" + _STATES + r")\.?,?\s+" + _ZIP), 0.9),
         Pattern("ZIP", rx(r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,?\s+" + _ZIP), 0.5, None),
         Pattern("ZIP", rx(r"(?i:\bzip(?:\s*code)?|postal\s*code|postcode)[\s:#]*" + _ZIP), 0.95),
+        # "Montpelier 05602" closing an address line.
+        Pattern(
+            "ZIP",
+            rx(r"(?m)\b[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?,?[ \t]+" + _ZIP + r"[ \t]*$"),
+            0.8,
+        ),
+        Pattern(
+            "ZIP",
+            rx(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-HJKPS-UW\d]?)[ \t]?\d[ABD-HJLNP-UW-Z]{2}\b"),
+            0.85,
+        ),
+        Pattern(
+            "ZIP",
+            rx(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t\-]?\d[ABCEGHJ-NPRSTV-Z]\d\b"),
+            0.85,
+        ),
     )
 
     def analyze(self, text: str) -> list[Span]:

@@ -1,0 +1,34 @@
+"""Regression: decoys of the independent set's dev half (eponyms, codes, doses, vitals, scores,
+fractions, years, labs) that survive de-identification, per fail-safe mode. Dev half only: the
+test half is reported once, never tested against. Figures measured 2026-12 (#19): 52 of 53.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medllm.privacy.detect import build_analyzer
+from medllm.privacy.gold import load_gold
+
+DEV = Path(__file__).resolve().parents[2] / "fixtures" / "deid_independent" / "dev"
+
+
+def decoys_kept(mode: str) -> tuple[int, int]:
+    notes = {n.id: n for n in load_gold(str(DEV))}
+    an = build_analyzer(None, 0.0, mode)  # type: ignore[arg-type]
+    spans = {k: an.analyze(n.text) for k, n in notes.items()}
+    rows = [json.loads(line) for line in (DEV / "decoys.jsonl").read_text().splitlines()]
+    kept = sum(
+        not any(s.start < r["end"] and r["start"] < s.end for s in spans[r["note"]]) for r in rows
+    )
+    return kept, len(rows)
+
+
+@pytest.mark.parametrize("mode", ["balanced", "off"])
+def test_dev_decoys_survive(mode: str) -> None:
+    kept, total = decoys_kept(mode)
+    assert total == 53
+    assert kept >= 52, f"{mode}: {kept}/{total} decoys kept"
