@@ -31,7 +31,9 @@ class Deidentifier:
         from medllm.privacy.registry import transforms
 
         self.cfg = cfg or DeidConfig()
-        self.analyzer: Analyzer = build_analyzer(self.cfg.recognizer_names(), self.cfg.min_score)
+        self.analyzer: Analyzer = build_analyzer(
+            self.cfg.recognizer_names(), self.cfg.min_score, self.cfg.fail_safe
+        )
         cls = transforms.get(self.cfg.transform)
         self.transform = cls(self.cfg.secret) if self.cfg.transform == "surrogate" else cls()
 

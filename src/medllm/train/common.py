@@ -76,6 +76,10 @@ def check_mode(cfg: RecipeConfig) -> None:
 def preflight(cfg: RecipeConfig) -> None:
     """The checks that need no data: mode vs hardware, and the model spec (a bad one fails before
     the training data is built)."""
+    from medllm.train.registry import train_sources
+
+    for name in cfg.data.sources:  # a misspelt source, before the model tier is converted
+        train_sources.get(name)
     check_mode(cfg)
     trainable_folder(cfg.model)
 
