@@ -79,28 +79,13 @@ def audit(
     --members: the training notes; --nonmembers: held-out notes of the same kind; --canaries: the
     canaries inserted in training; --controls: canaries that were not, for comparison;
     --generations: model outputs to scan."""
-    from medllm.core import DataError, MedllmError, check_out_file, write_json
+    from medllm.core import write_json
     from medllm.models import load_model
     from medllm.privacy.audit import PhiScanner
     from medllm.privacy.audit import audit as run_audit
     from medllm.privacy.gold import read_gold_jsonl
 
-    if not (members or canaries or generations or logs):
-        raise MedllmError(
-            "nothing to audit",
-            fix="give --members and --nonmembers (membership inference), --canaries, "
-            "--generations or --logs",
-        )
-    if members and not nonmembers:
-        raise MedllmError(
-            "--members needs --nonmembers (held-out notes of the same kind) to compare with",
-            fix="add --nonmembers FILE.jsonl",
-        )
-    if out is not None:
-        check_out_file(out)  # before the model is loaded
-    for log in logs or []:
-        if not log.exists():
-            raise DataError("log file or folder not found", path=log, fix="check the --logs path")
+    _check_inputs(members, nonmembers, canaries, generations, logs, out)
     scanner = PhiScanner.from_notes(read_gold_jsonl(gold)) if gold else None
     with load_model(model) as m:
         report = run_audit(
@@ -119,6 +104,35 @@ def audit(
     if out is not None:
         write_json(out, report)
         console.print(f"report: {out}")
+
+
+def _check_inputs(
+    members: Path | None,
+    nonmembers: Path | None,
+    canaries: Path | None,
+    generations: Path | None,
+    logs: list[Path] | None,
+    out: Path | None,
+) -> None:
+    """What the audit is given makes sense, before the model is loaded."""
+    from medllm.core import DataError, MedllmError, check_out_file
+
+    if not (members or canaries or generations or logs):
+        raise MedllmError(
+            "nothing to audit",
+            fix="give --members and --nonmembers (membership inference), --canaries, "
+            "--generations or --logs",
+        )
+    if members and not nonmembers:
+        raise MedllmError(
+            "--members needs --nonmembers (held-out notes of the same kind) to compare with",
+            fix="add --nonmembers FILE.jsonl",
+        )
+    if out is not None:
+        check_out_file(out)  # before the model is loaded
+    for log in logs or []:
+        if not log.exists():
+            raise DataError("log file or folder not found", path=log, fix="check the --logs path")
 
 
 def _summary(report: dict[str, Any]) -> None:

@@ -44,6 +44,14 @@ def list_inputs(inp: Path, skipped: Counter[str] | None = None) -> list[tuple[Pa
         raise DataError("input not found", path=inp, fix="give a file or a folder")
     counts = skipped if skipped is not None else Counter()
     files = sorted(_walk(inp, inp.resolve(), counts))
+    if not files:  # an empty OUT and "done 0 records" would look like a finished run
+        n = sum(counts.values())
+        raise DataError(
+            "no file to de-identify in the input folder"
+            + (f" ({n} entries skipped: other types, dot files or symlinks)" if n else ""),
+            path=inp,
+            fix="give a folder holding .txt, .md, .jsonl or FHIR .json files (docs/privacy.md)",
+        )
     return [(p, p.relative_to(inp)) for p in files]
 
 

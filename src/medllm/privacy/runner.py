@@ -409,18 +409,6 @@ def _deid(
     cfg.recognizer_names()  # unknown recognizer names fail before any work
     _check_paths(inp, out)
     inputs = list_inputs(inp, summary.skipped_inputs)
-    if not inputs:  # an empty OUT and "done 0 records" would look like a finished run
-        skipped = sum(summary.skipped_inputs.values())
-        raise DataError(
-            "no file to de-identify in the input folder"
-            + (
-                f" ({skipped} entries skipped: other types, dot files or symlinks)"
-                if skipped
-                else ""
-            ),
-            path=inp,
-            fix="give a folder holding .txt, .md, .jsonl or FHIR .json files (docs/privacy.md)",
-        )
     summary.input_files, summary.input_bytes = len(inputs), _size(inputs)
     targets = output_paths(inputs, cfg)
     _check_out(out, inputs, overwrite)

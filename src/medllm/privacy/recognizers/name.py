@@ -17,7 +17,7 @@ from medllm.privacy.resources import Lexicon, lexicon
 
 _WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
 _INIT = r"[A-Z]\.?"
-# A run of name words on one line: "Anton R. Velasquez", "OWEN M GALLAGHER", "Marrero, Tobiah".
+# A run of name words on one line: "Anton R. Velasquez", "IMOGEN T FARRANCE", "Marrero, Tobiah".
 _RUN = (
     _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
     r"|" + _WORD + r"(?:[ \t]+(?:" + _INIT + r"[ \t]+)?" + _WORD + r"){0,3}"

@@ -159,6 +159,8 @@ class Surrogate:
         number = 1 + self._int(patient, "street-no", value.lower()) % 9899
         name = self._pick(census_names().last[:2000], avoid, patient, "street", value.lower())
         suffixes = _STREET_SUFFIX.findall(value)
+        if not value[:1].isdigit():  # a street alone, or a place read as one ("Beech Grove"): its
+            return _like(value, f"{name} Street")  # suffix word may be a city's, keep none
         suffix = suffixes[-1] if suffixes else "Street"
         return _like(value, f"{number} {name} {suffix}")
 
