@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata as md
+import importlib.util
 import json
 import os
 import platform
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 HERE = Path(__file__).parent
@@ -151,3 +153,13 @@ def require_artifact(root: Path, artifact: str) -> None:
     if not (root / artifact).exists():
         print(f"skipped: needs {artifact} (made by `{made_by(artifact)}`)")
         raise SystemExit(0)
+
+
+def load_script(name: str, path: Path) -> ModuleType:
+    """Import a script that is not on sys.path (a sibling benchmark, a data folder's checker)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

@@ -35,7 +35,6 @@ prompt, gate, model or arm by its scores (see the data README).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import shutil
@@ -56,6 +55,7 @@ from _common import (
     at_least_one,
     load_avg,
     load_note,
+    load_script,
     machine,
     median,
     versions,
@@ -146,12 +146,7 @@ def questions(half: str, limit: int | None) -> list[dict[str, Any]]:
 
 def _checker() -> ModuleType:
     """check_questions.py: the question author's own vocabulary readers (not medllm's)."""
-    spec = importlib.util.spec_from_file_location("check_questions", DATA / "check_questions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("check_questions", DATA / "check_questions.py")
 
 
 @cache

@@ -17,26 +17,19 @@ answering real questions (that is benchmarks/answer_quality.py's job).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import load_avg, load_note, machine, versions, write_result
+from _common import load_avg, load_note, load_script, machine, versions, write_result
 
 HERE = Path(__file__).parent
 
 
 def _generators() -> Any:
-    spec = importlib.util.spec_from_file_location("rq", HERE / "retrieval_quality.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rq"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script("rq", HERE / "retrieval_quality.py")
 
 
 def hpo_queries(n: int, split: str, seed: int) -> list[tuple[str, list[str], str]]:

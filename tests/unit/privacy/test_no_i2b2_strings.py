@@ -19,36 +19,16 @@ that reads as UTF-8 text is scanned, and docs/ and benchmarks/ too (caches and b
 
 from __future__ import annotations
 
+import calendar
 import re
 from pathlib import Path
 
 from medllm.privacy.gold.i2b2 import philter_notes
 from medllm.privacy.resources import _PHILTER_WHITE, PHILTER, _json_keys
+from medllm.privacy.transforms.dateshift import MONTH_NAMES
 
 ROOT = Path(__file__).resolve().parents[3]
-_CALENDAR = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+_CALENDAR = frozenset([*MONTH_NAMES, *(d.lower() for d in calendar.day_name)])
 COUNT = 49
 _SKIP_DIRS = frozenset(["__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"])
 
