@@ -104,32 +104,36 @@ def parse_line(path: str | Path, lineno: int, line: str) -> dict[str, Any]:
 
 
 def check_out_file(path: str | Path) -> Path:
-    """`path` can be written as a file (its folder is created), or a DataError in one line: the
-    CLI calls it before any work, `atomic_open` on every write."""
-    p = Path(path)
+    """`path` can be written as a file (its folder is created), or a DataError in one line; the CLI
+    calls it before any work."""
+    fd, probe = _temp_beside(Path(path))
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+    return Path(path)
+
+
+def _temp_beside(p: Path) -> tuple[int, str]:
+    """A temp file in `p`'s folder (created), or a DataError saying why `p` cannot be written."""
     if p.is_dir():
         raise DataError(
             "output file is an existing folder", path=p, fix="give a file path, e.g. out.json"
         )
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        return tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     except OSError as e:
         raise DataError(
             f"output file cannot be written ({e.strerror})",
             path=p,
             fix="choose a path in a folder you can write to",
         ) from None
-    os.close(fd)
-    Path(probe).unlink(missing_ok=True)
-    return p
 
 
 @contextmanager
 def atomic_open(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write to a temp file beside `path` and rename it into place only if the block succeeds."""
-    p = check_out_file(path)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    p = Path(path)
+    fd, tmp = _temp_beside(p)
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:
             yield f
