@@ -26,6 +26,7 @@ from medllm.knowledge.sources.hpo import (
 from medllm.knowledge.sources.icd10cm import IcdCode, load_code_map, load_codes
 from medllm.knowledge.sources.icd10cm import to_document as icd10cm_document
 from medllm.knowledge.sources.mesh import MeshDescriptor, load_descriptors
+from medllm.knowledge.sources.prose import named_documents
 from medllm.knowledge.sources.who_medicines import Medicine, load_medicines
 from medllm.knowledge.sources.who_medicines import to_document as medicine_document
 
@@ -56,6 +57,7 @@ __all__ = [
     "load_medicines",
     "load_terms",
     "medicine_document",
+    "named_documents",
     "read_manifest",
     "retrievers",
     "sources",

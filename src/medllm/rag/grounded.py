@@ -6,12 +6,18 @@ With `RagSettings(tools=True)` a router first picks knowledge-base tools for the
 one retrieved source). A question no tool applies to, or whose tools find nothing, is answered
 from retrieval alone, exactly as with tools off.
 
-Two gates decide abstention, both measured in benchmarks/rag_quality.py:
+Three gates decide abstention:
+- first, what the question asks for (rag/scope.py): a dose, an interaction, a guideline, a
+  prognosis, another code set, a price, current events or local policy is in no installed source,
+  so the answer abstains naming that, before retrieval (`RagSettings(scope=False)` turns it off);
 - before generating, `relevance` of the retrieved sources to the question (IDF-weighted share of
   the question's terms found in them, and the best question-source cosine); below
   `min_relevance` the model is not even asked;
-- after generating, `support` of the answer by the sources (see rag/support.py); below
-  `min_support` the drafted answer is withheld.
+- after generating, `support` of each drafted sentence by the sources (see rag/support.py):
+  sentences below `min_support` are dropped, and when fewer than `min_kept_share` of them are
+  left the drafted answer is withheld.
+An exact tool hit that the draft leaves out leads the answer (rag/facts.py), also when the draft
+was withheld: the lookup has answered.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from typing import Any
 import numpy as np
 
 from medllm.models import GenerationParams, Model
+from medllm.rag.facts import lead_fact
 from medllm.rag.prompt import Source, make_sources, messages
-from medllm.rag.support import citations, coverage, support
+from medllm.rag.scope import out_of_scope
+from medllm.rag.support import citations, coverage, trim_unsupported
 from medllm.rag.tools import ToolCall, run_tools
 
 ABSTAIN = "I cannot answer this from the knowledge base: {why}."
@@ -33,7 +41,7 @@ ABSTAIN = "I cannot answer this from the knowledge base: {why}."
 class RagAnswer:
     text: str = field(repr=False)
     abstained: bool
-    reason: str  # "" | "no_sources" | "low_relevance" | "low_support"
+    reason: str  # "" | "out_of_scope" | "no_sources" | "low_relevance" | "low_support"
     sources: tuple[Source, ...] = field(repr=False)
     citations: dict[int, str]
     relevance: float
@@ -42,6 +50,8 @@ class RagAnswer:
     model_id: str
     draft: str = field(default="", repr=False)  # the model's answer, also when withheld
     tool_calls: tuple[ToolCall, ...] = ()  # what the router chose (empty: tools off or none)
+    dropped: int = 0  # drafted sentences no source supports, left out of the answer
+    fact_led: bool = False  # an exact tool hit's fact was put first (rag/facts.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +78,8 @@ class RagAnswer:
             "relevance": round(self.relevance, 4),
             "support": round(self.support, 4),
             "flagged": self.flagged,
+            "dropped": self.dropped,
+            "fact_led": self.fact_led,
             "model": self.model_id,
         }
 
@@ -77,10 +89,13 @@ class RagSettings:
     k: int = 4
     # calibrated on questions disjoint from the benchmark's: see docs/rag.md
     min_relevance: float = 0.6
-    min_support: float = 0.5
+    min_support: float = 0.5  # of a drafted sentence, to be kept
+    min_kept_share: float = 0.5  # of the drafted sentences kept, for the draft to be shown
+    facts: bool = True  # an exact tool hit leads the answer (rag/facts.py)
     max_source_chars: int = 700
     max_tokens: int = 200
     temperature: float = 0.0
+    scope: bool = True  # abstain on what no installed source holds (rag/scope.py)
     guard: bool = True  # quarantine instruction-like sentences in sources (off only to measure it)
     tools: bool = False  # run the knowledge-base tools first (rag/tools/); `medllm ask` turns it on
     router: str = "rules"  # `routers` registry name
@@ -148,6 +163,11 @@ def answer(
 ) -> RagAnswer:
     """A cited answer from the knowledge base behind `retriever`, or a clear abstention."""
     st = settings or RagSettings()
+    if st.scope and (topic := out_of_scope(question)):
+        why = f"it asks for {topic}, which no installed source holds"
+        return RagAnswer(
+            ABSTAIN.format(why=why), True, "out_of_scope", (), {}, 0.0, 0.0, 0, model.id
+        )
     gathered = gather_sources(question, retriever, st)
     sources = gathered.sources
     rel = gate_relevance(question, gathered, retriever)
@@ -172,16 +192,27 @@ def answer(
     params = GenerationParams(max_tokens=st.max_tokens, temperature=st.temperature)
     # Generated whole, not streamed: nothing is shown before the draft is checked against the sources.
     draft = model.chat(messages(question, sources), params).strip()
-    sup = support(draft, sources)
-    base = replace(base, draft=draft, support=sup.score)
-    if sup.score < st.min_support:
+    return checked(replace(base, draft=draft), sources, st)
+
+
+def checked(base: RagAnswer, sources: list[Source], st: RagSettings) -> RagAnswer:
+    """The draft without its unsupported sentences, led by an exact tool hit's fact; withheld
+    when too little of it is supported and no exact hit answers."""
+    trim = trim_unsupported(base.draft, sources, st.min_support)
+    total = len(trim.kept) + trim.dropped
+    enough = bool(trim.kept) and len(trim.kept) >= st.min_kept_share * total
+    shown = trim.text if enough else ""
+    lead = lead_fact(shown, sources) if st.facts else ""
+    base = replace(base, support=trim.score, dropped=trim.dropped)
+    if not shown and not lead:
         why = (
             "the drafted answer is not supported by the sources "
-            f"(support {sup.score:.2f} < {st.min_support:.2f})"
+            f"({len(trim.kept)} of {total} sentences supported, support {trim.score:.2f})"
         )
         return replace(base, text=ABSTAIN.format(why=why), reason="low_support")
-    cited = citations(draft, sources)
-    if not cited and sup.sentences:
+    text = f"{lead} {shown}".strip()
+    cited = citations(text, sources)
+    if not cited:
         # The model answered from the sources without marking them: cite what supports it.
-        cited = {n: sources[n - 1].chunk_id for _, n in sup.sentences if n}
-    return replace(base, text=draft, abstained=False, citations=cited)
+        cited = {n: sources[n - 1].chunk_id for _, n in trim.kept if n}
+    return replace(base, text=text, abstained=False, citations=cited, fact_led=bool(lead))

@@ -20,6 +20,7 @@ tools.register_lazy("differential", "medllm.rag.tools.differential:DifferentialT
 tools.register_lazy("disease", "medllm.rag.tools.disease:DiseaseTool")
 tools.register_lazy("mesh", "medllm.rag.tools.mesh:MeshTool")
 tools.register_lazy("eml", "medllm.rag.tools.eml:EmlTool")
+tools.register_lazy("define", "medllm.rag.tools.define:DefineTool")
 
 routers: Registry[Any] = Registry(
     "routers", "choose the tools for a question: a class with route(question) -> [ToolCall]"

@@ -251,3 +251,35 @@ def coverage(
     weight = (lambda t: idf.get(t, max(idf.values(), default=1.0))) if idf else (lambda t: 1.0)
     total = sum(weight(t) for t in q)
     return sum(weight(t) for t in q & found) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    text: str  # the answer's supported sentences, as written (citations kept)
+    score: float  # mean support of the kept sentences (0 when none is kept)
+    kept: tuple[tuple[float, int], ...]  # (support, best source n) per kept sentence
+    dropped: int  # checked sentences below `min_share`
+
+
+def trim_unsupported(answer: str, sources: Sequence[Source], min_share: float) -> Trimmed:
+    """The answer without its sentences that no source supports (share of their content stems in
+    one source below `min_share`), so one invented clause does not withhold a correct answer and
+    is not shown either. Sentences with fewer than two content words ("I do not know.", a lone
+    "[1]") carry no claim and are dropped with the rest when another sentence is kept."""
+    srcs = [_source_terms(s) for s in sources]
+    kept_text: list[str] = []
+    kept: list[tuple[float, int]] = []
+    dropped = 0
+    for sentence in _SENT.split(answer.strip()):
+        words = set(terms(strip_citations(sentence)))
+        if len(words) < 2:
+            continue
+        neg = negated(sentence)
+        best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
+        if best[0] >= min_share:
+            kept_text.append(sentence.strip())
+            kept.append(best)
+        else:
+            dropped += 1
+    score = sum(k[0] for k in kept) / len(kept) if kept else 0.0
+    return Trimmed(" ".join(kept_text), score, tuple(kept), dropped)

@@ -47,8 +47,9 @@ def view(out: Any) -> list[tuple[int, str, str]]:
 def test_question_no_tool_applies_to_falls_back_to_retrieval(
     retriever: Any, tiny_model: Any
 ) -> None:
-    on = answer("What causes gout?", tiny_model, retriever, ON)
-    off = answer("What causes gout?", tiny_model, retriever, OFF)
+    q = "Which crystals cause the swelling of gout in the big toe?"
+    on = answer(q, tiny_model, retriever, ON)
+    off = answer(q, tiny_model, retriever, OFF)
     assert on.tool_calls == () and view(on) == view(off)
     assert (on.relevance, on.reason, on.draft) == (off.relevance, off.reason, off.draft)
     assert view(on)[0] == (1, "syn:gout", "")

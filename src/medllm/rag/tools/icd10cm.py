@@ -97,11 +97,14 @@ class Icd10cmTool:
 
     def search(self, text: str, k: int = 3) -> list[Found]:
         bm, rows, stem_sets, idf = self._index
-        asked = set(text_stems([self.speller.correct(w) for w in words(text)])) & idf.keys()
+        every = set(text_stems([self.speller.correct(w) for w in words(text)]))
+        asked = every & idf.keys()
         if not asked:
             return []
         docs, scores = bm.retrieve([sorted(asked)], k=min(50, len(rows)), show_progress=False)
-        total = sum(idf[t] for t in asked)
+        # a word no code has ("chemo") counts as the rarest one, uncovered: no candidate then
+        # covers the whole request, so none is taken for an exact match
+        total = sum(idf[t] for t in asked) + len(every - asked) * max(idf.values())
         ranked = []
         for d, s in zip(docs[0], scores[0], strict=True):
             if s <= 0:

@@ -25,9 +25,18 @@ def descriptors() -> dict[str, MeshDescriptor]:
     return load_descriptors()
 
 
+def uninverted(name: str) -> str:
+    """MeSH writes many names inverted ("Anemia, Iron-Deficiency", "Lupus Erythematosus,
+    Systemic"); users write "iron-deficiency anemia". "" when the name has no single comma."""
+    head, sep, tail = name.partition(", ")
+    return f"{tail} {head}" if sep and ", " not in tail else ""
+
+
 @lru_cache(maxsize=1)
 def names() -> PhraseIndex:
-    return PhraseIndex((d.name, d.id) for d in descriptors().values())
+    pairs = [(d.name, d.id) for d in descriptors().values()]
+    pairs += [(u, d.id) for d in descriptors().values() if (u := uninverted(d.name))]
+    return PhraseIndex(pairs)
 
 
 def ids_in(text: str) -> list[str]:

@@ -58,8 +58,15 @@ INTENTS: dict[str, str] = {
         r"|\b(?:phenotypes?|features?|symptoms?|signs?|manifestations?|findings|characteristics"
         r"|abnormalities|hpo terms?) (?:of|in|for|seen in|associated with)\b"
         r"|\bhow (?:often|common|frequent)\b|\bfrequenc(?:y|ies)\b|\bannotat\w*"
+        r"|\b(?:features|phenotypes|symptoms|signs|manifestations|findings)$"
+        r"|\blook(?:s)? like\b|\bclinical (?:features|picture|presentation)\b|\bclinically\b"
     ),
     "mesh": r"\bmesh\b|\bmedical subject headings?\b|\bdescriptors?\b",
+    # asking what something is, without naming a vocabulary: a definition by name
+    "whatis": (
+        r"^(?:what|whats|what's) (?:is|are|r)\b|\bwhat (?:is|are) (?:it|they|that)\b"
+        r"|\bexpla(?:in|nation)\b|\boverview\b|\btell me about\b|\bwhat does \w+ mean\b"
+    ),
     "eml": (
         r"\beml\b|\bessential (?:medicines?|drugs?|meds?|list)\b|\bwho (?:model )?list\b"
         r"|\bmodel list\b|\bwho essential\b|\bwho medicines?\b"
@@ -241,6 +248,22 @@ ASKING = frozenset(
         "drugs",
         "drug",
         "meds",
+        "where",
+        "per",
+        "one",
+        "subsection",
+        "explain",
+        "about",
+        "overview",
+        "it",
+        "they",
+        "cause",
+        "causes",
+        "look",
+        "looks",
+        "clinically",
+        "typical",
+        "typically",
     ]
 )
 _VOCABULARIES = ("hpo", "mesh", "eml")  # a plain "code" then means their id, not ICD-10-CM
@@ -322,4 +345,10 @@ class RuleRouter:
                 calls.append(ToolCall(tool, what, f"{intent} wording"))
         if ("hpo" in found or "define" in found) and "hpo" not in ids and what:
             calls.append(ToolCall("hpo", what, "hpo wording"))
+        specific = found & {"icd10cm", "mesh", "eml", "differential", "disease", "hpo"}
+        if what and not ids and not specific and ("define" in found or "whatis" in found):
+            # a definition first: the HPO term of the same name is a phenotype, not the disease
+            calls.insert(0, ToolCall("define", what, "definition wording"))
+        elif what and not calls and len(what.split()) <= 3:
+            calls.append(ToolCall("define", what, "a name alone"))
         return calls

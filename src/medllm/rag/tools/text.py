@@ -71,8 +71,38 @@ FILLER = frozenset(
 )
 
 
+# British spellings read as the American ones the vocabularies mostly use (both sides of every
+# match go through `words`, so the WHO list's "anaesthetics" still matches "anaesthetics").
+_BRITISH_STEMS = {
+    "anaem": "anem",
+    "haem": "hem",
+    "leukaem": "leukem",
+    "ischaem": "ischem",
+    "septicaem": "septicem",
+    "oesoph": "esoph",
+    "oedem": "edem",
+    "paed": "ped",
+    "anaesth": "anesth",
+    "oestr": "estr",
+    "faec": "fec",
+    "foet": "fet",
+    "coeliac": "celiac",
+}
+_BRITISH = re.compile(
+    rf"(?<![a-z])(?:{'|'.join(_BRITISH_STEMS)})|tumour|(?:rrh|pn)oea\b", re.IGNORECASE
+)
+
+
+def _american(m: re.Match[str]) -> str:
+    got = m.group(0)
+    if got in _BRITISH_STEMS:
+        return _BRITISH_STEMS[got]
+    return "tumor" if got == "tumour" else got.replace("oea", "ea")
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
+    low = text.lower().replace("’", "'")
+    return _WORD.findall(_BRITISH.sub(_american, low))
 
 
 @lru_cache(maxsize=1)
@@ -213,3 +243,15 @@ class PhraseIndex:
 def _meaningful(span: list[str], min_chars: int) -> bool:
     content = [w for w in span if w not in FILLER]
     return bool(content) and sum(len(w) for w in content) >= min_chars
+
+
+def lookup_named(index: PhraseIndex, query: str, k: int = 3) -> list[tuple[str, float]]:
+    """`index.lookup`, and when the query is no whole name, the same with "syndrome" or
+    "disease" added: users drop it ("smith-lemli-opitz features" → "Smith-Lemli-Opitz syndrome")."""
+    found = index.lookup(query, k)
+    if found and found[0][1] >= 1.0:
+        return found
+    for noun in ("syndrome", "disease"):
+        if ids := index.exact(f"{query} {noun}"):
+            return [(i, 1.0) for i in ids[:k]]
+    return found

@@ -1,0 +1,54 @@
+"""An exact tool hit states its fact: when the first source is a tool's exact match (a code, an
+id or a whole name the question asked about, score 1) and the answer does not carry that entry's
+id, the answer starts with the entry's own first line ("ICD-10-CM E11.9: Type 2 diabetes mellitus
+without complications [1]."). Small models often write "The HPO ID for hypotonia is [1]." — the
+citation without the fact — or decline although the exact entry is in front of them; the lookup
+has already answered, and the user should see it. `RagAnswer.fact_led` says when this happened,
+and benchmarks/answer_quality.py counts it per arm.
+
+Definitions (the `define` tool) and ranked results (a differential) never lead: their entry is
+prose or a ranking that the model has to read, not a fact to copy.
+"""
+
+from __future__ import annotations
+
+from medllm.rag.prompt import Source
+
+# tools whose exact hit is a fact a user asked for by id or name
+FACT_TOOLS = frozenset(["icd10cm", "hpo", "mesh", "disease", "eml"])
+EXACT = 0.999
+
+
+def _eml_section(text: str) -> str:
+    """The first EML section an eml entry lists ("A > B — forms" → "A > B")."""
+    for line in text.splitlines():
+        if line.startswith("- "):
+            return line[2:].split(" — ", 1)[0].strip()
+    return ""
+
+
+def fact(source: Source) -> tuple[str, str]:
+    """(the sentence an exact hit states, the text an answer must hold to have stated it)."""
+    first = source.text.splitlines()[0].strip() if source.text else source.title
+    if source.tool == "eml":
+        section = _eml_section(source.text)
+        if not section:
+            return "", ""
+        name = first.partition(":")[2].strip() or source.title
+        return f"{name} is listed in the WHO EML under {section}", section.split(" > ")[-1]
+    record = source.doc_id.partition(":")[2]
+    return first, record
+
+
+def lead_fact(answer: str, sources: tuple[Source, ...] | list[Source]) -> str:
+    """The sentence to put before `answer` ("" when the answer already holds the fact, or the
+    first source is not an exact tool hit)."""
+    if not sources:
+        return ""
+    top = sources[0]
+    if top.tool not in FACT_TOOLS or top.score < EXACT:
+        return ""
+    sentence, marker = fact(top)
+    if not sentence or (marker and marker.lower() in answer.lower()):
+        return ""
+    return f"{sentence.rstrip('.')} [{top.n}]."

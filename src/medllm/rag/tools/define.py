@@ -1,0 +1,43 @@
+"""Definitions by name: "what is bronchiectasis", "nephron def", "wilson disease explain" → the
+MONDO, UniProt or Uberon entry whose name or synonym the asked text is (its prose definition, as
+the knowledge base indexes it). Retrieval ranks these entries below code titles and term names
+that share a word with the question; a name lookup does not.
+
+A whole-name match scores 1; otherwise the names found in the text score the share of its content
+words they cover (`PhraseIndex.lookup`), so "myotonic dystrophy 1 features" still finds
+"myotonic dystrophy 1" but below an exact name."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from medllm.core import Document
+from medllm.rag.tools.base import Found, entry
+from medllm.rag.tools.text import PhraseIndex, lookup_named
+
+NAME = "define"
+
+
+@lru_cache(maxsize=1)
+def documents() -> dict[str, Document]:
+    from medllm.knowledge import named_documents
+
+    return {doc.id: doc for _, doc in named_documents()}
+
+
+@lru_cache(maxsize=1)
+def names() -> PhraseIndex:
+    from medllm.knowledge import named_documents
+
+    return PhraseIndex((name, doc.id) for names, doc in named_documents() for name in names)
+
+
+class DefineTool:
+    name = NAME
+
+    def entry(self, doc_id: str, score: float = 1.0) -> Found:
+        d = documents()[doc_id]
+        return Found(entry(d.id, NAME, d.text, d.title, d.source, d.url), score)
+
+    def run(self, query: str, k: int = 3) -> list[Found]:
+        return [self.entry(i, score) for i, score in lookup_named(names(), query, k)]
