@@ -253,6 +253,14 @@ def coverage(
     return sum(weight(t) for t in q & found) / total if total else 0.0
 
 
+# Codes and ids an answer states: a dotted ICD-10-CM code, an HPO / MeSH / disease / ontology id.
+# One that no source shows is invented, however well the rest of its sentence is supported.
+_ID = re.compile(
+    r"\b[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}\b|\bHP:\d{7}\b|\bD\d{6}\b"
+    r"|\b(?:OMIM|ORPHA|MONDO|UBERON|DECIPHER):\d+\b|\bDI-\d{5}\b"
+)
+
+
 @dataclass(frozen=True)
 class Trimmed:
     text: str  # the answer's supported sentences, as written (citations kept)
@@ -263,10 +271,11 @@ class Trimmed:
 
 def trim_unsupported(answer: str, sources: Sequence[Source], min_share: float) -> Trimmed:
     """The answer without its sentences that no source supports (share of their content stems in
-    one source below `min_share`), so one invented clause does not withhold a correct answer and
+    one source below `min_share`, or a code or id no source shows), so one invented clause does not withhold a correct answer and
     is not shown either. Sentences with fewer than two content words ("I do not know.", a lone
     "[1]") carry no claim and are dropped with the rest when another sentence is kept."""
     srcs = [_source_terms(s) for s in sources]
+    shown = " ".join(f"{s.title} {s.text}" for s in sources).upper()
     kept_text: list[str] = []
     kept: list[tuple[float, int]] = []
     dropped = 0
@@ -276,7 +285,8 @@ def trim_unsupported(answer: str, sources: Sequence[Source], min_share: float) -
             continue
         neg = negated(sentence)
         best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
-        if best[0] >= min_share:
+        invented = any(i.upper() not in shown for i in _ID.findall(sentence))
+        if best[0] >= min_share and not invented:
             kept_text.append(sentence.strip())
             kept.append(best)
         else:

@@ -94,6 +94,17 @@ def test_an_invented_sentence_is_dropped_and_a_supported_one_kept() -> None:
     assert trim_unsupported("I do not know.", src, 0.5).text == ""
 
 
+def test_a_sentence_with_a_code_no_source_shows_is_dropped() -> None:
+    src = [source(1, "ICD-10-CM E11.9: Type 2 diabetes mellitus without complications")]
+    right = "The code for type 2 diabetes mellitus without complications is E11.9 [1]."
+    wrong = "The code for type 2 diabetes mellitus without complications is M10.9 [1]."
+    assert trim_unsupported(right, src, 0.5).text == right
+    assert (trim_unsupported(wrong, src, 0.5).text, trim_unsupported(wrong, src, 0.5).dropped) == (
+        "",
+        1,
+    )
+
+
 def test_an_exact_hit_leads_when_the_draft_leaves_its_id_out() -> None:
     hit = source(
         1,

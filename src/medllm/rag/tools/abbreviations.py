@@ -88,6 +88,13 @@ PHRASES = {
     "blood in urine": "hematuria",
     "kidney stones": "kidney calculus",
     "kidney stone": "kidney calculus",
+    "high ck": "elevated circulating creatine kinase concentration",
+    "raised ck": "elevated circulating creatine kinase concentration",
+    "elevated ck": "elevated circulating creatine kinase concentration",
+    "mild id": "mild intellectual disability",
+    "moderate id": "moderate intellectual disability",
+    "severe id": "severe intellectual disability",
+    "profound id": "profound intellectual disability",
 }
 _PHRASE = re.compile(
     r"\b(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b",

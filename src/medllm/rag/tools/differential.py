@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from medllm.rag.tools.base import Found, entry, lines
+from medllm.rag.tools.abbreviations import expand
 from medllm.rag.tools.hpo import ids_in, phenotypes_in, terms
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def annotated() -> Annotations:
 def query_terms(text: str) -> list[str]:
     """The phenotypic-abnormality terms a question names: HP ids, then names and synonyms."""
     phenotypic = annotated().phenotypic
-    found = ids_in(text) + [i for _, i in phenotypes_in(text)]
+    found = ids_in(text) + [i for _, i in phenotypes_in(expand(text))]
     return [t for t in dict.fromkeys(found) if t in phenotypic]
 
 
