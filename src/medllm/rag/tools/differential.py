@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from medllm.rag.tools.base import Found, entry, lines
 from medllm.rag.tools.abbreviations import expand
+from medllm.rag.tools.base import Found, entry, lines
 from medllm.rag.tools.hpo import ids_in, phenotypes_in, terms
 
 if TYPE_CHECKING:

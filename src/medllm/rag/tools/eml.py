@@ -8,6 +8,7 @@ question ("antimalarial medicines", "anaesthetics") → the medicines listed und
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,17 +53,33 @@ def medicine_names() -> PhraseIndex:
 _GENERIC = frozenset({"medicines", "medicine", "agents", "and", "other", "used", "in", "for"})
 
 
+def _core(name: str) -> str:
+    """A section name without its generic words ("Antimalarial medicines" → "antimalarial")."""
+    return " ".join(w for w in name.split() if w.lower() not in _GENERIC)
+
+
+def _section_aliases(path: tuple[str, ...]) -> list[str]:
+    """What users call a section: its name, its core, each "/"-alternative ("ANTICONVULSANTS/
+    ANTIEPILEPTICS" → "anticonvulsants"), and the core with a parent's ("Inhalational medicines"
+    under "ANAESTHETICS" → "inhalational anaesthetics")."""
+    name = path[-1]
+    out = [name, *name.split("/")]
+    core = _core(name)
+    if core and core != name and max(len(w) for w in core.split()) >= 6:
+        out.append(core)
+    for parent in path[:-1]:
+        for alt in parent.split("/"):
+            if (pc := _core(alt)) and core:
+                out.append(f"{core} {pc}")
+    return list(dict.fromkeys(a.strip() for a in out if a.strip()))
+
+
 @lru_cache(maxsize=1)
 def section_names() -> PhraseIndex:
-    """Section names, also without their generic words ("Antimalarial medicines" → "antimalarial")."""
-    pairs = []
-    for path in sections():
-        name, key = path[-1], " > ".join(path)
-        pairs.append((name, key))
-        core = [w for w in name.split() if w.lower() not in _GENERIC]
-        if core and core != name.split() and max(len(w) for w in core) >= 6:
-            pairs.append((" ".join(core), key))
-    return PhraseIndex(pairs)
+    """Section names and their aliases (`_section_aliases`) → the section path."""
+    return PhraseIndex(
+        (alias, " > ".join(path)) for path in sections() for alias in _section_aliases(path)
+    )
 
 
 def medicine_text(name: str, records: list[Medicine]) -> str:
@@ -97,7 +114,9 @@ class EmlTool:
         return Found(entry(doc, NAME, text, f"EML section: {path}", SOURCE, URL), score)
 
     def run(self, query: str, k: int = 3) -> list[Found]:
-        """Medicines named in `query`; when none is, the sections named in it."""
+        """Medicines named in `query`; when none is, the sections named in it. Section numbers
+        ("section 5", "6.4.2.2") are not in the packaged list and are left out of the match."""
+        query = " ".join(re.sub(r"\b\d+(?:\.\d+)*\b", " ", query).split())
         meds = medicine_names().lookup(query, k)
         if meds:
             return [self.medicine(n, s) for n, s in meds]
