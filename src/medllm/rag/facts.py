@@ -1,6 +1,6 @@
 """An exact tool hit states its fact: when the first source is a tool's exact match (a code, an
 id or a whole name the question asked about, score 1) and the answer does not carry that entry's
-id, the answer starts with the entry's own first line ("ICD-10-CM E11.9: Type 2 diabetes mellitus
+id or most of its name, the answer starts with the entry's own first line ("ICD-10-CM E11.9: Type 2 diabetes mellitus
 without complications [1]."). Small models often write "The HPO ID for hypotonia is [1]." — the
 citation without the fact — or decline although the exact entry is in front of them; the lookup
 has already answered, and the user should see it. `RagAnswer.fact_led` says when this happened,
@@ -11,6 +11,8 @@ prose or a ranking that the model has to read, not a fact to copy.
 """
 
 from __future__ import annotations
+
+import re
 
 from medllm.rag.prompt import Source
 
@@ -27,17 +29,30 @@ def _eml_section(text: str) -> str:
     return ""
 
 
-def fact(source: Source) -> tuple[str, str]:
-    """(the sentence an exact hit states, the text an answer must hold to have stated it)."""
+def fact(source: Source) -> tuple[str, str, str]:
+    """(the sentence an exact hit states, its id, its name): an answer that leaves out the id or
+    most of the name has not stated it."""
     first = source.text.splitlines()[0].strip() if source.text else source.title
     if source.tool == "eml":
         section = _eml_section(source.text)
         if not section:
-            return "", ""
+            return "", "", ""
         name = first.partition(":")[2].strip() or source.title
-        return f"{name} is listed in the WHO EML under {section}", section.split(" > ")[-1]
+        return f"{name} is listed in the WHO EML under {section}", "", section.split(" > ")[-1]
     record = source.doc_id.partition(":")[2]
-    return first, record
+    return first, record, first.partition(": ")[2]
+
+
+def _has_id(answer: str, record: str) -> bool:
+    """`record` written as a whole id: "J18" is not in "J18.0", "D00054" not in "D000544"."""
+    return re.search(rf"(?<![\w.]){re.escape(record)}(?!\w|\.\w)", answer, re.I) is not None
+
+
+def _has_name(answer: str, name: str) -> bool:
+    """More than half of the name's words (of 3+ letters) are in the answer."""
+    want = {w for w in re.findall(r"[a-z0-9]{3,}", name.lower())}
+    got = set(re.findall(r"[a-z0-9]{3,}", answer.lower()))
+    return not want or len(want & got) > len(want) / 2
 
 
 def lead_fact(answer: str, sources: tuple[Source, ...] | list[Source]) -> str:
@@ -48,7 +63,7 @@ def lead_fact(answer: str, sources: tuple[Source, ...] | list[Source]) -> str:
     top = sources[0]
     if top.tool not in FACT_TOOLS or top.score < EXACT:
         return ""
-    sentence, marker = fact(top)
-    if not sentence or (marker and marker.lower() in answer.lower()):
+    sentence, record, name = fact(top)
+    if not sentence or ((not record or _has_id(answer, record)) and _has_name(answer, name)):
         return ""
     return f"{sentence.rstrip('.')} [{top.n}]."

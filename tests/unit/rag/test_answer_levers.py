@@ -115,6 +115,12 @@ def test_an_exact_hit_leads_when_the_draft_leaves_its_id_out() -> None:
     )
     assert lead_fact("The HPO ID for hypotonia is [1].", [hit]) == "HPO HP:0001252: Hypotonia [1]."
     assert lead_fact("Hypotonia is HP:0001252 [1].", [hit]) == ""
+    # the id without the name, or a longer id that contains it, has not stated the fact
+    assert lead_fact("HP:0001252 is a phenotype [1].", [hit]) == "HPO HP:0001252: Hypotonia [1]."
+    category = source(
+        1, "ICD-10-CM J18: Pneumonia, unspecified organism", "icd10cm", 1.0, "icd:J18"
+    )
+    assert lead_fact("Pneumonia, unspecified organism is J18.0 [1].", [category]) != ""
     ranked = source(1, hit.text, "hpo", 0.6, "hpo:HP:0001252")
     assert lead_fact("The HPO ID for hypotonia is [1].", [ranked]) == ""
     define = source(1, "thymus (UBERON:0002370): lymphoid organ.", "define", 1.0, "uberon:U")
@@ -151,6 +157,7 @@ def test_british_spellings_and_inverted_mesh_names() -> None:
     assert uninverted("Down Syndrome") == ""
     assert run("mesh", "iron deficiency anaemia") == [("mesh:D018798", 1.0)]
     assert run("mesh", expand("sle")) == [("mesh:D008180", 1.0)]
+    assert run("mesh", "alzheimers")[0] == ("mesh:D000544", 1.0)  # "disease" added back
 
 
 def test_an_unknown_word_keeps_an_icd_match_from_counting_as_exact() -> None:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from medllm.rag.tools.base import Found, entry, lines
-from medllm.rag.tools.text import PhraseIndex
+from medllm.rag.tools.text import PhraseIndex, lookup_named
 
 if TYPE_CHECKING:
     from medllm.knowledge import MeshDescriptor
@@ -61,4 +61,4 @@ class MeshTool:
     def run(self, query: str, k: int = 3) -> list[Found]:
         if ids := ids_in(query):
             return [self.entry(i) for i in ids[:k]]
-        return [self.entry(i, score) for i, score in names().lookup(query, k)]
+        return [self.entry(i, score) for i, score in lookup_named(names(), query, k)]
