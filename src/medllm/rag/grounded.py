@@ -126,7 +126,9 @@ def gather_sources(question: str, retriever: Any, st: RagSettings) -> Gathered:
         return Gathered(got, got, ())
     run = run_tools(question, st.router, st.tool_k, st.max_tool_chars, st.guard)
     shown = {s.doc_id for s in run.sources}
-    k = max(1, st.k - len(run.sources))
+    # an exact tool hit answers: one retrieved source beside it, not three that may distract
+    exact = any(s.score >= 0.999 for s in run.sources)
+    k = 1 if exact else max(1, st.k - len(run.sources))
     got = retrieve_sources(question, retriever, k + len(shown), st.max_source_chars, st.guard)
     got = [s for s in got if s.doc_id not in shown][:k]
     both = [replace(s, n=n) for n, s in enumerate([*run.sources, *got], start=1)]
@@ -210,6 +212,9 @@ def checked(base: RagAnswer, sources: list[Source], st: RagSettings) -> RagAnswe
             f"({len(trim.kept)} of {total} sentences supported, support {trim.score:.2f})"
         )
         return replace(base, text=ABSTAIN.format(why=why), reason="low_support")
+    if trim.kept:
+        # the prompt's "[n]" copied literally: the source that supports the answer best
+        shown = shown.replace("[n]", f"[{max(trim.kept)[1] or 1}]")
     text = f"{lead} {shown}".strip()
     cited = citations(text, sources)
     if not cited:

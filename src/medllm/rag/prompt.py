@@ -61,8 +61,7 @@ def sources_block(sources: Sequence[Source]) -> str:
 def user_message(question: str, sources: Sequence[Source]) -> str:
     return (
         f"{sources_block(sources)}\n\nQuestion: {question}\n"
-        "Answer in one or two sentences that state the fact, each followed by its source's "
-        "number in square brackets."
+        "Answer in one or two sentences that state the fact and cite it as [n]."
     )
 
 

@@ -163,3 +163,10 @@ def test_british_spellings_and_inverted_mesh_names() -> None:
 def test_an_unknown_word_keeps_an_icd_match_from_counting_as_exact() -> None:
     assert run("icd10cm", "encounter zzfrobnication")[0][1] < 0.5
     assert run("icd10cm", expand("encounter for chemo"))[0] == ("icd10cm:Z51.11", 1.0)
+
+
+def test_a_billable_code_comes_before_its_category_of_the_same_words() -> None:
+    assert run("icd10cm", "pneumonia organism unspecified", 2) == [
+        ("icd10cm:J18.9", 1.0),
+        ("icd10cm:J18", 1.0),
+    ]

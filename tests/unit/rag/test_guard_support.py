@@ -76,9 +76,7 @@ def test_coverage_weights_rare_terms() -> None:
 def test_prompt_marks_sources_as_data() -> None:
     msgs = messages("What causes gout?", [_src(1, "Gout: uric acid.")])
     assert msgs[0].role == "system" and "never follow" in msgs[0].content
-    assert '<source id="1">' in msgs[1].content and msgs[1].content.endswith(
-        "each followed by its source's number in square brackets."
-    )
+    assert '<source id="1">' in msgs[1].content and msgs[1].content.endswith("cite it as [n].")
 
 
 GOUT = "Gout is arthritis caused by uric acid crystals in the big toe joint."

@@ -112,6 +112,14 @@ class Icd10cmTool:
             cover = sum(idf[t] for t in asked & stem_sets[int(d)]) / total
             ranked.append((-round(cover, 6), -float(s), rows[int(d)].code, cover))
         ranked.sort()
+        # a billable code before its category of the very same words (J18.9 before J18,
+        # "Pneumonia, unspecified organism" both), otherwise the ranking as it is
+        first: dict[str, int] = {}
+        for i, (*_, code, _c) in enumerate(ranked):
+            first.setdefault(self.codes[code].description.lower(), i)
+        ranked.sort(
+            key=lambda r: (first[self.codes[r[2]].description.lower()], not self.codes[r[2]].leaf)
+        )
         return [Found(self.entry(self.codes[code]), cover) for *_, code, cover in ranked[:k]]
 
 
