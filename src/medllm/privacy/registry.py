@@ -35,6 +35,7 @@ RECOGNIZERS = {
     "zip": "ZipRecognizer",
     "address": "AddressRecognizer",
     "location": "LocationRecognizer",
+    "country": "CountryRecognizer",
     "name": "NameRecognizer",
     "username": "UsernameRecognizer",
     "hospital": "HospitalRecognizer",

@@ -233,3 +233,28 @@ def test_named_places_plan_ids_in_cells_and_ranges(rules: Analyzer) -> None:
     text = "Lives near Ostrow Pond.\n| 08:30 | KPA 4410 2291 7 |\nNa 139  ref 135-145"
     _check(rules, text, "Ostrow Pond", "KPA 4410 2291 7")
     assert not _kinds(rules, text, "135-145")  # a reference range, not an id
+
+
+# added after the second dev file (dev-21..32) ----------------------------------------------------
+
+
+def test_ages_in_words_after_a_birth_date_and_after_a_person(rules: Analyzer) -> None:
+    text = "Age: ninety-four\nDOB: 02/11/1923 (102)\nHer aunt is 99 and lives alone."
+    _check(rules, text, "ninety-four", "102", "99")
+    # a vital after "is" is no age
+    assert _kinds(rules, "HR is 96, SpO2 was 94 %", "96") == set()
+
+
+def test_countries_with_and_without_a_travel_word(rules: Analyzer) -> None:
+    text = "Returned from Burkina Faso and Mali last week; wife is from the Netherlands. Canada"
+    _check(rules, text, "Burkina Faso", "Mali", "Netherlands", "Canada")
+    assert _kinds(rules, "visiting cousins in ecuador", "ecuador") == {"COUNTRY"}
+    # a country name that is an ordinary word or a name needs a travel word
+    assert _kinds(rules, "turkey sandwich, guinea pig at home", "turkey") == set()
+    assert _kinds(rules, "Chad Okonkwo called back", "Chad") != {"COUNTRY"}
+
+
+def test_a_host_of_any_domain_with_a_path(rules: Analyzer) -> None:
+    text = "results at labs.northfield.example/r/88213 and TSH 2.2 mIU/L"
+    _check(rules, text, "labs.northfield.example/r/88213")
+    assert _kinds(rules, text, "mIU/L") == set()

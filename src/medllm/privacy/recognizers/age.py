@@ -1,7 +1,8 @@
 """Ages over 89 (Safe Harbor aggregates them as "90 or older"); younger ages are not PHI.
 
-"93-year-old", "93 y/o", "93Y", "age 93", "turned 95", "in her nineties", and "92 F" / "97 M"
-(age and sex, as header tables write them).
+"93-year-old", "93 y/o", "93Y", "age 93", "Age: ninety-two", "turned 95", "she is 102",
+"DOB: 04/09/1924 (101)", "in her nineties", and "92 F" / "97 M" (age and sex, as header tables
+write them).
 """
 
 from __future__ import annotations
@@ -50,4 +51,27 @@ class AgeRecognizer(PatternRecognizer):
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),
         Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
+        # "Age: ninety-two"
+        Pattern(
+            "AGE",
+            rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*(?P<phi>" + _TENS + _UNITS + r"))\b"),
+            0.85,
+        ),
+        # "DOB: 04/09/1924 (101)": the age after a birth date
+        Pattern(
+            "AGE",
+            rx(r"(?i:\b(?:dob|d\.o\.b\.|born)\b[:\s]*[\d/\-.]{6,10}\s*\()" + _OLD + r"\)"),
+            0.85,
+        ),
+        # "grandmother is 102", "she was 97": a person, then is / was and the age
+        Pattern(
+            "AGE",
+            rx(
+                r"(?i:\b(?:grand(?:mother|father|ma|pa)|mother|father|mom|dad|husband|wife|aunt"
+                r"|uncle|sister|brother|he|she|pt|patient)\s+(?:is|was|just\s+turned)\s+)"
+                + _OLD
+                + r"(?![\w%]|\.\d|\s*(?:%|mg|kg|lb|lbs|percent|degrees|mmhg|bpm|/)\b)"
+            ),
+            0.8,
+        ),
     )

@@ -44,4 +44,13 @@ class UrlRecognizer(PatternRecognizer):
             ),
             0.8,
         ),
+        # a host of any top-level domain followed by a path: "portal.labs.example/results"
+        Pattern(
+            "URL",
+            rx(
+                r"(?<![@\w./\-])" + _NAMESPACE + r"[A-Za-z][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]{2,})*"
+                r"\.[A-Za-z]{2,24}/[^\s<>\"')\]]*[^\s<>\"')\].,;:]"
+            ),
+            0.75,
+        ),
     )
