@@ -16,6 +16,7 @@ SAMPLE = (
     "Lives at 12 Elm Street, Apt 4, Springfield, MA 01103. SSN 123-45-6789. IP 192.168.1.20.\n"
     "Member ID: XJH123456789. Account #: 55012345. DEA# AB1234563. Serial number PJN123456.\n"
     "VIN 1M8GDM9AXKP042788. Seen at Cedar Hollow Hospital.\nRWT/bessler/danko\n"
+    "Born in Portugal; she works as a carpenter.\n"
 )
 
 
