@@ -43,8 +43,6 @@ AMBIGUOUS = frozenset(
         "monaco",
         "nauru",
         "holland",
-        "uk",
-        "usa",
     ]
 )
 SHORT_FORMS = ("USA", "U.S.A.", "UK", "U.K.", "the Philippines", "the Netherlands", "Holland")
