@@ -1,7 +1,7 @@
 """An exact tool hit states its fact: when the first source is a tool's exact match (a code, an
 id or a whole name the question asked about, score 1) and the answer does not carry that entry's
-id or most of its name, the answer starts with the entry's own first line ("ICD-10-CM E11.9: Type 2 diabetes mellitus
-without complications [1]."). Small models often write "The HPO ID for hypotonia is [1]." — the
+whole id and most of its name, the answer starts with the entry's own first line ("ICD-10-CM
+E11.9: Type 2 diabetes mellitus without complications [1]."). Small models often write "The HPO ID for hypotonia is [1]." — the
 citation without the fact — or decline although the exact entry is in front of them; the lookup
 has already answered, and the user should see it. `RagAnswer.fact_led` says when this happened,
 and benchmarks/answer_quality.py counts it per arm.
@@ -50,7 +50,7 @@ def _has_id(answer: str, record: str) -> bool:
 
 def _has_name(answer: str, name: str) -> bool:
     """More than half of the name's words (of 3+ letters) are in the answer."""
-    want = {w for w in re.findall(r"[a-z0-9]{3,}", name.lower())}
+    want = set(re.findall(r"[a-z0-9]{3,}", name.lower()))
     got = set(re.findall(r"[a-z0-9]{3,}", answer.lower()))
     return not want or len(want & got) > len(want) / 2
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from medllm.models import GenerationParams, Model
-from medllm.rag.facts import lead_fact
+from medllm.rag.facts import EXACT, lead_fact
 from medllm.rag.prompt import Source, make_sources, messages
 from medllm.rag.scope import out_of_scope
 from medllm.rag.support import citations, coverage, trim_unsupported
@@ -127,7 +127,7 @@ def gather_sources(question: str, retriever: Any, st: RagSettings) -> Gathered:
     run = run_tools(question, st.router, st.tool_k, st.max_tool_chars, st.guard)
     shown = {s.doc_id for s in run.sources}
     # an exact tool hit answers: one retrieved source beside it, not three that may distract
-    exact = any(s.score >= 0.999 for s in run.sources)
+    exact = any(s.score >= EXACT for s in run.sources)
     k = 1 if exact else max(1, st.k - len(run.sources))
     got = retrieve_sources(question, retriever, k + len(shown), st.max_source_chars, st.guard)
     got = [s for s in got if s.doc_id not in shown][:k]

@@ -224,16 +224,24 @@ def _share(words: set[str], neg: bool, src: _SourceTerms) -> float:
     return len(words & src.terms) / len(words)
 
 
+def _best(sentence: str, srcs: list[_SourceTerms]) -> tuple[float, int] | None:
+    """(support, source n) of the source that backs `sentence` best ((0.0, 0) when none does),
+    or None for a sentence with fewer than two content words ("Yes.", a lone number or "[1]"):
+    nothing to check."""
+    words = set(terms(strip_citations(sentence)))
+    if len(words) < 2:
+        return None
+    neg = negated(sentence)
+    best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
+    return best if best[0] > 0 else (0.0, 0)  # no source backs it: cite none
+
+
 def support(answer: str, sources: Sequence[Source]) -> Support:
     srcs = [_source_terms(s) for s in sources]
     rows = []
     for sentence in _SENT.split(strip_citations(answer)):
-        words = set(terms(sentence))
-        if len(words) < 2:
-            continue  # "Yes." or a lone number: nothing to check
-        neg = negated(sentence)
-        best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
-        rows.append(best if best[0] > 0 else (0.0, 0))  # no source backs it: cite none
+        if (best := _best(sentence, srcs)) is not None:
+            rows.append(best)
     score = sum(r[0] for r in rows) / len(rows) if rows else 0.0
     return Support(score, tuple(rows))
 
@@ -271,20 +279,18 @@ class Trimmed:
 
 def trim_unsupported(answer: str, sources: Sequence[Source], min_share: float) -> Trimmed:
     """The answer without its sentences that no source supports (share of their content stems in
-    one source below `min_share`, or a code or id no source shows), so one invented clause does not withhold a correct answer and
-    is not shown either. Sentences with fewer than two content words ("I do not know.", a lone
-    "[1]") carry no claim and are dropped with the rest when another sentence is kept."""
+    one source below `min_share`, or a code or id no source shows), so one invented clause does
+    not withhold a correct answer and is not shown either. Sentences with fewer than two content
+    words ("I do not know.", a lone "[1]") carry no claim and are dropped with the rest when
+    another sentence is kept."""
     srcs = [_source_terms(s) for s in sources]
     shown = " ".join(f"{s.title} {s.text}" for s in sources).upper()
     kept_text: list[str] = []
     kept: list[tuple[float, int]] = []
     dropped = 0
     for sentence in _SENT.split(answer.strip()):
-        words = set(terms(strip_citations(sentence)))
-        if len(words) < 2:
+        if (best := _best(sentence, srcs)) is None:
             continue
-        neg = negated(sentence)
-        best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
         invented = any(i.upper() not in shown for i in _ID.findall(sentence))
         if best[0] >= min_share and not invented:
             kept_text.append(sentence.strip())

@@ -19,17 +19,21 @@ NAME = "define"
 
 
 @lru_cache(maxsize=1)
+def _built() -> tuple[dict[str, Document], PhraseIndex]:
+    """The documents by id and the name index, from one pass over `named_documents`."""
+    from medllm.knowledge import named_documents
+
+    named = list(named_documents())
+    docs = {doc.id: doc for _, doc in named}
+    return docs, PhraseIndex((name, doc.id) for names, doc in named for name in names)
+
+
 def documents() -> dict[str, Document]:
-    from medllm.knowledge import named_documents
-
-    return {doc.id: doc for _, doc in named_documents()}
+    return _built()[0]
 
 
-@lru_cache(maxsize=1)
 def names() -> PhraseIndex:
-    from medllm.knowledge import named_documents
-
-    return PhraseIndex((name, doc.id) for names, doc in named_documents() for name in names)
+    return _built()[1]
 
 
 class DefineTool:
