@@ -225,15 +225,13 @@ def _share(words: set[str], neg: bool, src: _SourceTerms) -> float:
 
 
 def _best(sentence: str, srcs: list[_SourceTerms]) -> tuple[float, int] | None:
-    """(support, source n) of the source that backs `sentence` best ((0.0, 0) when none does),
-    or None for a sentence with fewer than two content words ("Yes.", a lone number or "[1]"):
-    nothing to check."""
+    """(support, source n) of the source that backs `sentence` best, or None for a sentence
+    with fewer than two content words ("Yes.", a lone number or "[1]"): nothing to check."""
     words = set(terms(strip_citations(sentence)))
     if len(words) < 2:
         return None
     neg = negated(sentence)
-    best = max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
-    return best if best[0] > 0 else (0.0, 0)  # no source backs it: cite none
+    return max(((_share(words, neg, s), s.n) for s in srcs), default=(0.0, 0))
 
 
 def support(answer: str, sources: Sequence[Source]) -> Support:
@@ -241,7 +239,7 @@ def support(answer: str, sources: Sequence[Source]) -> Support:
     rows = []
     for sentence in _SENT.split(strip_citations(answer)):
         if (best := _best(sentence, srcs)) is not None:
-            rows.append(best)
+            rows.append(best if best[0] > 0 else (0.0, 0))  # no source backs it: cite none
     score = sum(r[0] for r in rows) / len(rows) if rows else 0.0
     return Support(score, tuple(rows))
 
