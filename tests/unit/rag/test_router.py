@@ -75,6 +75,13 @@ CASES = [
     ("explain sarcoidosis to me", [("define", "sarcoidosis")]),
     ("pancreas definition", [("define", "pancreas"), ("hpo", "pancreas")]),
     ("marfan syndrome?", [("define", "marfan syndrome")]),
+    ("leber congenital amaurosis 1 = ?", [("define", "leber congenital amaurosis 1")]),
+    ("what is the diaphragm anatomically", [("define", "diaphragm")]),
+    # findings typed as a list, with no routing word: the differential
+    (
+        "cafe-au-lait spots, axillary freckling, lisch nodules -> ?",
+        [("differential", "cafe-au-lait spots, axillary freckling, lisch nodules -> ?")],
+    ),
     ("what is the mesh id of gout", [("mesh", "gout")]),
     ("features of noonan syndrome?", [("disease", "noonan syndrome")]),
     ("noonan syndrome features", [("disease", "noonan syndrome")]),

@@ -178,6 +178,18 @@ def test_disease_phenotypes_inheritance_frequencies() -> None:
     ]
 
 
+def test_disease_and_definition_by_the_names_users_shorten() -> None:
+    # "syndrome" dropped before the number; then a word asked after the name scores its share
+    assert run("disease", "cornelia de lange 1") == [("hpo_disease:OMIM:122470", 1.0)]
+    assert run("disease", "cornelia de lange 1 facial") == [("hpo_disease:OMIM:122470", 0.8)]
+    assert run("disease", "marfan") == [
+        ("hpo_disease:OMIM:154700", 1.0),
+        ("hpo_disease:ORPHA:558", 1.0),
+    ]
+    # "type" dropped: the UniProt entry is "von Willebrand disease 1"
+    assert ("uniprot_disease:DI-02903", 1.0) in run("define", "von willebrand disease 1")
+
+
 def test_mesh_id_and_name_both_ways() -> None:
     assert text("mesh", "D003920").split("\n")[0] == "MeSH descriptor D003920: Diabetes Mellitus"
     assert run("mesh", "asthma") == [("mesh:D001249", 1.0)]
@@ -196,6 +208,9 @@ def test_eml_medicine_to_sections_and_section_to_medicines() -> None:
     ]
     assert text("eml", "hydrocortisone").split("\n")[1] == "Listed in 5 section(s) of the EML:"
     assert run("eml", "amoxicilin") == [("who_medicine:meds_em64", 1.0)]  # typo
+    # the list writes "efavirenz (EFV or EFZ)": the name alone, or an abbreviation, finds it
+    assert run("eml", "efavirenz") == [("who_medicine:meds_em127", 1.0)]
+    assert run("eml", "AZT") == [("who_medicine:meds_em126", 1.0)]
     section = text("eml", "antimalarial").split("\n")
     assert section[:2] == [
         "WHO EML section: ANTI-INFECTIVE MEDICINES > Antiprotozoal medicines > Antimalarial "

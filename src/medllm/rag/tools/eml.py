@@ -47,7 +47,16 @@ def sections() -> dict[tuple[str, ...], list[Medicine]]:
 
 @lru_cache(maxsize=1)
 def medicine_names() -> PhraseIndex:
-    return PhraseIndex((n, n) for n in medicines())
+    """Medicine names and their aliases (`_medicine_aliases`) → the name as the list spells it."""
+    return PhraseIndex((alias, n) for n in medicines() for alias in _medicine_aliases(n))
+
+
+def _medicine_aliases(name: str) -> list[str]:
+    """The list writes abbreviations in brackets ("efavirenz (EFV or EFZ)"): users write the
+    name without them, or an abbreviation alone."""
+    bare = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    short = [a.strip() for b in re.findall(r"\(([^)]*)\)", name) for a in re.split(r" or |,", b)]
+    return list(dict.fromkeys(a for a in [name, bare, *short] if a))
 
 
 _GENERIC = frozenset({"medicines", "medicine", "agents", "and", "other", "used", "in", "for"})

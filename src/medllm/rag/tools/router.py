@@ -264,6 +264,9 @@ ASKING = frozenset(
         "clinically",
         "typical",
         "typically",
+        "anatomy",
+        "anatomical",
+        "anatomically",
     ]
 )
 _VOCABULARIES = ("hpo", "mesh", "eml")  # a plain "code" then means their id, not ICD-10-CM
@@ -313,6 +316,13 @@ def topic(question: str) -> str:
     return " ".join(w for w in text.split() if w not in FILLER | ASKING)
 
 
+def is_finding_list(question: str) -> bool:
+    """Three or more short comma- or semicolon-separated items and nothing else asked: findings
+    typed as a list ("cafe-au-lait spots, axillary freckling, lisch nodules -> ?")."""
+    items = [i for i in re.split(r"[,;]| and ", re.sub(r"[-=]>|[?.!]", " ", question)) if i.strip()]
+    return len(items) >= 3 and all(len(i.split()) <= 5 for i in items)
+
+
 class RuleRouter:
     name = "rules"
 
@@ -349,6 +359,10 @@ class RuleRouter:
         if what and not ids and not specific and ("define" in found or "whatis" in found):
             # a definition first: the HPO term of the same name is a phenotype, not the disease
             calls.insert(0, ToolCall("define", what, "definition wording"))
-        elif what and not calls and len(what.split()) <= 3:
+        elif not calls and is_finding_list(question):
+            calls.append(ToolCall("differential", question, "a list of findings"))
+        elif what and not calls and len(words(question)) <= 4:
+            # a short question that is only a name ("leber congenital amaurosis 1 = ?"), not a
+            # sentence asking something ("which crystals cause gout?" has more words)
             calls.append(ToolCall("define", what, "a name alone"))
         return calls

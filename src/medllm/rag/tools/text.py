@@ -246,12 +246,33 @@ def _meaningful(span: list[str], min_chars: int) -> bool:
 
 
 def lookup_named(index: PhraseIndex, query: str, k: int = 3) -> list[tuple[str, float]]:
-    """`index.lookup`, and when the query is no whole name, the same with "syndrome" or
-    "disease" added: users drop it ("smith-lemli-opitz features" → "Smith-Lemli-Opitz syndrome")."""
+    """`index.lookup`, and when the query is no whole name, the ways users shorten one: "syndrome"
+    or "disease" dropped ("smith-lemli-opitz features" → "Smith-Lemli-Opitz syndrome"), also
+    before a trailing number ("cornelia de lange 1" → "Cornelia de Lange syndrome 1"), "type"
+    added or dropped ("von willebrand disease 1"), and up to two words asked after the name
+    ("cornelia de lange 1 facial"): those score the share of the query's words the name covers."""
     found = index.lookup(query, k)
     if found and found[0][1] >= 1.0:
         return found
-    for noun in ("syndrome", "disease"):
-        if ids := index.exact(f"{query} {noun}"):
-            return [(i, 1.0) for i in ids[:k]]
+    ws = words(query)
+    for drop in range(max(0, min(2, len(ws) - 2)) + 1):
+        head = ws[: len(ws) - drop]
+        for name in _shortened(head):
+            if ids := index.exact(name):
+                return [(i, len(head) / len(ws)) for i in ids[:k]]
     return found
+
+
+def _shortened(ws: list[str]) -> list[str]:
+    """The full names a user's shortened name may stand for (see `lookup_named`)."""
+    names = [" ".join(ws)]
+    numbered = len(ws) > 1 and ws[-1].isdigit()
+    for noun in ("syndrome", "disease"):
+        names.append(" ".join([*ws, noun]))
+        if numbered:
+            names.append(" ".join([*ws[:-1], noun, ws[-1]]))
+    if numbered and ws[-2] == "type":
+        names.append(" ".join([*ws[:-2], ws[-1]]))
+    elif numbered:
+        names.append(" ".join([*ws[:-1], "type", ws[-1]]))
+    return names
