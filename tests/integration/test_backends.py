@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from medllm.core.errors import CapabilityError, ContextLengthError, ModelError
@@ -19,6 +15,8 @@ from medllm.core.records import ChatMessage
 from medllm.evaluate import run_eval
 from medllm.models import GenerationParams, LoglikRequest, load_model
 from medllm.models.assets import default_gguf
+
+from .serve_util import free_port, start_llama_server
 
 pytestmark = pytest.mark.integration
 
@@ -63,46 +61,9 @@ def test_hf_converted_agrees_with_llamacpp(default_model: Any, default_hf_model:
     assert abs(x.logprob - y.logprob) < 1.0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(*extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "llama_cpp.server",
-        "--model",
-        str(default_gguf()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--n_ctx",
-        "2048",
-        "--model_alias",
-        "smollm2",
-        *extra,
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("llama_cpp.server did not start within 60 s")
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    proc, url = _start_server("--logits_all", "true")
+    proc, url = start_llama_server("--logits_all", "true")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -134,7 +95,7 @@ def server_without_logprobs() -> Iterator[str]:
             "choices": [choice],
         }
 
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -183,7 +144,7 @@ def test_openai_backend_next_token_and_tokenize(server: str, default_model: Any)
 def aligned() -> Iterator[str]:
     from tests.integration.aligned_server import aligned_server
 
-    with aligned_server(str(default_gguf()), _free_port()) as url:
+    with aligned_server(str(default_gguf()), free_port()) as url:
         yield url
 
 
@@ -221,4 +182,4 @@ def test_openai_server_without_logprobs_is_a_clear_error(server_without_logprobs
 
 def test_openai_unreachable_server() -> None:
     with pytest.raises(ModelError, match="cannot reach the server"):
-        load_model(f"openai:http://127.0.0.1:{_free_port()}/v1")
+        load_model(f"openai:http://127.0.0.1:{free_port()}/v1")
