@@ -259,9 +259,7 @@ def test_gateway_in_front_of_a_real_llama_cpp_server_upstream(tmp_path: Path) ->
             model = client.models.list().data[0].id
             whole = client.chat.completions.create(model=model, messages=ask, max_tokens=5)
             chunks = list(
-                client.chat.completions.create(
-                    model=model, messages=ask, max_tokens=5, stream=True
-                )
+                client.chat.completions.create(model=model, messages=ask, max_tokens=5, stream=True)
             )
         direct = openai.OpenAI(base_url=upstream, api_key="none").chat.completions.create(
             model="smollm2", messages=ask, max_tokens=5, temperature=0, seed=0
