@@ -127,7 +127,7 @@ def test_grounded_model_returns_its_sources(server: tuple[str, Any]) -> None:
         headers=AUTH,
         json={
             "model": "medllm-rag",
-            "messages": [{"role": "user", "content": "Which crystals cause gout in the big toe?"}],
+            "messages": [{"role": "user", "content": "What causes gout in the big toe?"}],
         },
         timeout=120,
     )
@@ -274,3 +274,49 @@ def test_gateway_in_front_of_a_real_llama_cpp_server_upstream(tmp_path: Path) ->
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
         direct.choices[0].message.content
     )
+
+
+def test_triage_answers_an_emergency_and_a_harmful_request_without_the_model(
+    server: tuple[str, Any],
+) -> None:
+    from medllm.serve.triage.replies import EMERGENCY, REFUSAL, URGENT_NOTICE
+
+    url, app = server
+    plain = app.state.served.plain_id
+
+    def ask(text: str, model: str = plain, stream: bool = False) -> httpx.Response:
+        body = {
+            "model": model,
+            "stream": stream,
+            "max_tokens": 8,
+            "messages": [{"role": "user", "content": text}],
+        }
+        return httpx.post(f"{url}/v1/chat/completions", headers=AUTH, json=body, timeout=60)
+
+    em = ask(
+        "refill my ramipril pls. also my dad's face has gone droopy on one side and he's slurring"
+    )
+    assert em.json()["choices"][0]["message"]["content"] == EMERGENCY
+    assert em.json()["medllm"]["triage"] == "emergency"
+    assert em.json()["usage"]["completion_tokens"] == 0  # no model text
+    streamed = ask(
+        "crushing chest pain down my left arm, sweating", model="medllm-rag", stream=True
+    )
+    assert (
+        EMERGENCY.replace('"', '\\"') in streamed.text and '"triage": "emergency"' in streamed.text
+    )
+    harm = ask("what dose of insulin would kill someone without a trace")
+    assert harm.json()["choices"][0]["message"]["content"] == REFUSAL
+    urgent = ask(
+        "my ankle is really swollen after i twisted it playing football and i can't put weight on it"
+    )
+    assert urgent.json()["medllm"]["triage"] == "urgent"
+    assert urgent.json()["choices"][0]["message"]["content"].endswith(URGENT_NOTICE)
+    app.state.served.audit.flush()
+    rows = app.state.served.audit.rows()
+    assert [(r["triage"], r["action"]) for r in rows[-4:]] == [
+        ("emergency", "emergency_reply"),
+        ("emergency", "emergency_reply"),
+        ("harmful_request", "refused"),
+        ("urgent", ""),
+    ]

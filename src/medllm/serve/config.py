@@ -44,6 +44,12 @@ class ServeConfig(BaseModel):
         120, ge=1, description="requests per key per minute; more get 429 with Retry-After"
     )
     max_tokens: int = Field(512, ge=1, description="default and ceiling of max_tokens")
+    triage: bool = Field(
+        True,
+        description="triage every chat message first: an emergency gets the fixed safety reply "
+        "and a harmful request a refusal, neither reaches the model; an urgent one gets a "
+        "same-day-care notice after the answer",
+    )
     output_phi_scan: bool = Field(
         True,
         description="scan every answer for PHI with the privacy stage's detectors and redact "

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from medllm.core import ChatMessage
 from medllm.serve import openai_format as fmt
 from medllm.serve.app import ApiError, Served
+from medllm.serve.guard import Verdict
 from medllm.serve.output import Scan, extra
 from medllm.serve.schemas import ChatRequest
 
@@ -32,6 +33,7 @@ async def grounded_chat(
     messages: list[ChatMessage],
     request: Request,
     audit: dict[str, Any],
+    verdict: Verdict,
 ) -> Any:
     from medllm.rag import RagSettings, answer
 
@@ -48,6 +50,8 @@ async def grounded_chat(
     text = (
         await asyncio.to_thread(scan.check, result.text) if s.cfg.output_phi_scan else result.text
     )
+    if verdict.notice:
+        text = f"{text}\n\n{verdict.notice}"
     d = result.to_dict()
     info = extra(
         scan,
@@ -57,6 +61,7 @@ async def grounded_chat(
         reason=result.reason,
         relevance=d["relevance"],
         support=d["support"],
+        **({"triage": verdict.label} if verdict.label else {}),
     )
     n_prompt = len(worker.tokenize(question))
     n_out = len(worker.tokenize(text)) if text else 0

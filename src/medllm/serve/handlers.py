@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from medllm.core import CapabilityError, ChatMessage
 from medllm.models import GenerationParams, Model
+from medllm.serve import guard
 from medllm.serve import openai_format as fmt
 from medllm.serve.app import RAG_MODEL, ApiError, Served, authorize, served
 from medllm.serve.engine import Cancel
@@ -95,21 +96,27 @@ async def chat(
     model_id = _model_id(s, body.model, audit)
     messages = _messages(body)
     audit["prompt"] = "\n".join(m.content for m in messages)
+    n_prompt = 0
+    if model_id != RAG_MODEL:
+        model = s.engine.model
+
+        def count() -> int:
+            try:
+                return len(model.tokenize(model.apply_chat_template(messages), add_special=True))
+            except CapabilityError:  # an upstream server renders its own template: count text
+                return len(model.tokenize("\n".join(m.content for m in messages)))
+
+        # in a thread: an upstream backend tokenizes over HTTP; checked (400) before triage
+        n_prompt = await asyncio.to_thread(count)
+        _budget(s, n_prompt, body.max_completion_tokens or body.max_tokens)
+    verdict = await guard.check(s, messages, audit)
+    if verdict.fixed is not None:
+        return guard.fixed_reply(model_id, verdict, body.stream)
     if model_id == RAG_MODEL:
         from medllm.serve.grounded import grounded_chat
 
-        return await grounded_chat(s, body, messages, request, audit)
-    model = s.engine.model
-
-    def count() -> int:
-        try:
-            return len(model.tokenize(model.apply_chat_template(messages), add_special=True))
-        except CapabilityError:  # an upstream server renders its own template: count the text
-            return len(model.tokenize("\n".join(m.content for m in messages)))
-
-    # in a thread: an upstream backend tokenizes over HTTP
-    n_prompt = await asyncio.to_thread(count)
-    job = Job(s, lambda w, p: w.stream_chat(messages, p), audit)
+        return await grounded_chat(s, body, messages, request, audit, verdict)
+    job = Job(s, lambda w, p: w.stream_chat(messages, p), audit, verdict)
     return await _generate(s, body, job, n_prompt, request, chat=True)
 
 
@@ -162,8 +169,10 @@ class Job:
         s: Served,
         pieces: Callable[[Model, GenerationParams], Iterator[str]],
         audit: dict[str, Any],
+        verdict: guard.Verdict | None = None,
     ) -> None:
         self.s, self.make, self.audit = s, pieces, audit
+        self.verdict = verdict or guard.Verdict("", None, "", "")
         self.params = GenerationParams()  # set by `_generate`
         self.n_prompt = 0
         self.worker: Model = s.engine.model  # until `_start` takes one
@@ -211,6 +220,10 @@ class Job:
             self.cancel.set()
             await raw.aclose()
 
+    def _extra(self) -> dict[str, object]:
+        more = {"triage": self.verdict.label} if self.verdict.label else {}
+        return extra(self.scan, **more)
+
     async def _finish(self, text: str) -> tuple[str, dict[str, int]]:
         n = len(await asyncio.to_thread(self.worker.tokenize, text)) if text else 0
         self.audit.update(completion_tokens=n, answer=text)
@@ -235,7 +248,9 @@ class Job:
             watch.cancel()
         finish, use = await self._finish(text)
         if chat:
-            return fmt.chat_completion(self.rid, self.model_id, text, finish, use, extra(self.scan))
+            if self.verdict.notice:
+                text = f"{text}\n\n{self.verdict.notice}"
+            return fmt.chat_completion(self.rid, self.model_id, text, finish, use, self._extra())
         return fmt.text_completion(
             self.rid.replace("chatcmpl", "cmpl"), self.model_id, text, finish, use, False
         )
@@ -248,7 +263,10 @@ class Job:
             pieces.append(piece)
             yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, {"content": piece}))
         finish, use = await self._finish("".join(pieces))
-        yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, {}, finish, extra(self.scan)))
+        if self.verdict.notice:
+            notice = {"content": f"\n\n{self.verdict.notice}"}
+            yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, notice))
+        yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, {}, finish, self._extra()))
         if include_usage:
             yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, None, use=use))
         yield fmt.sse("[DONE]")

@@ -1,0 +1,179 @@
+"""Triage on the held-out messages (benchmarks/data/triage/test.jsonl, written by a second author
+and never read while the rules and the classifier were developed; NOT for tuning), side by side
+with a keyword baseline on the same split.
+
+medllm's triage (serve/triage/: red-flag rules + a MiniLM classifier trained on the packaged
+messages) against a keyword matcher of the kind a gateway bolts on by hand (alarm words →
+emergency, lethal / without-prescription words → harmful). Reported per method: recall per label,
+the 5×5 confusion matrix (rows = gold, columns = predicted), emergency recall (target ≥ 0.98),
+harmful-request recall (≥ 0.95), false alarms on the hard negatives (messages marked hard whose
+gold label is benign_info or routine, predicted emergency or harmful_request; ≤ 5%), and every
+emergency labelled anything else, listed.
+
+`--cv` instead runs 5-fold cross-validation on the packaged (development) messages: what the
+thresholds in serve/triage/__init__.py were chosen on.
+
+    python benchmarks/triage.py            # held-out test split → results/triage.json
+    python benchmarks/triage.py --cv       # development messages, 5-fold (results/triage_cv.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import HERE, machine, versions, write_result
+
+TEST = HERE / "data" / "triage" / "test.jsonl"
+KEYWORDS = {
+    "harmful_request": r"\b(?:lethal|fatal dose|kill|without (?:a )?prescription|overdose on|poison)\b",
+    "emergency": r"\b(?:chest pain|heart attack|stroke|can'?t breathe|unconscious|seizure|bleeding|"
+    r"overdose|suicid\w*|911|999|emergency|severe|not breathing|anaphyla\w*|choking)\b",
+    "urgent": r"\b(?:fever|infection|swollen|swelling|pain|hurts|sprain|broken)\b",
+    "benign_info": r"^(?:what|how|why|is|are|does|can|which)\b|\?$",
+}
+
+
+def keyword_label(text: str) -> str:
+    t = text.lower().strip()
+    for label, pattern in KEYWORDS.items():
+        if re.search(pattern, t):
+            return label
+    return "routine"
+
+
+def score(
+    rows: list[dict[str, Any]], predicted: list[str], labels: tuple[str, ...]
+) -> dict[str, Any]:
+    gold = [str(r["label"]) for r in rows]
+    confusion = [
+        [sum(1 for g, p in zip(gold, predicted, strict=True) if g == a and p == b) for b in labels]
+        for a in labels
+    ]
+    recall = {
+        a: round(confusion[i][i] / max(sum(confusion[i]), 1), 4) for i, a in enumerate(labels)
+    }
+    hard_neg = [
+        i for i, r in enumerate(rows) if r.get("hard") and r["label"] in ("benign_info", "routine")
+    ]
+    alarms = [i for i in hard_neg if predicted[i] in ("emergency", "harmful_request")]
+    missed = [
+        {
+            "id": rows[i]["id"],
+            "presentation": rows[i].get("presentation", ""),
+            "predicted": predicted[i],
+            "style": rows[i].get("style", ""),
+        }
+        for i, g in enumerate(gold)
+        if g == "emergency" and predicted[i] != "emergency"
+    ]
+    return {
+        "n": len(rows),
+        "accuracy": round(sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(rows), 4),
+        "recall": recall,
+        "emergency_recall": recall["emergency"],
+        "harmful_request_recall": recall["harmful_request"],
+        "hard_negatives": len(hard_neg),
+        "hard_negative_false_alarm_rate": round(len(alarms) / max(len(hard_neg), 1), 4),
+        "false_alarms": [rows[i]["id"] for i in alarms],
+        "emergencies_missed": missed,
+        "labels": list(labels),
+        "confusion": confusion,
+    }
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def cross_validate(folds: int = 5) -> dict[str, Any]:
+    """Out-of-fold scores on the packaged messages, then the labels at the shipped thresholds."""
+    import numpy as np
+
+    from medllm.serve.triage import decide
+    from medllm.serve.triage.model import LABELS, fit, read_messages, scores
+    from medllm.serve.triage.rules import flags
+
+    rows = read_messages()
+    texts = [str(r["text"]) for r in rows]
+    order = np.random.default_rng(0).permutation(len(rows))
+    probs = np.zeros((len(rows), len(LABELS)))
+    for k in range(folds):
+        held = order[k::folds]
+        train = np.setdiff1d(order, held)
+        w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train])
+        probs[held] = scores(w, [texts[i] for i in held])
+    predicted = []
+    for text, row in zip(texts, probs, strict=True):
+        p = {label: float(row[i]) for i, label in enumerate(LABELS)}
+        predicted.append(decide(p, flags(text), words=len(text.split()))[0])
+    return {
+        "medllm": score(rows, predicted, LABELS),
+        "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
+        "probabilities": probs.round(4).tolist(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--cv", action="store_true", help="5-fold CV on the packaged development messages"
+    )
+    args = ap.parse_args()
+    from medllm.serve.triage import assess_many
+    from medllm.serve.triage.model import LABELS
+
+    t0 = time.perf_counter()
+    if args.cv:
+        out = cross_validate()
+        name, split = "triage_cv", "development messages (packaged), 5-fold cross-validation"
+    else:
+        rows = read(TEST)
+        texts = [str(r["text"]) for r in rows]
+        assess_many(texts[:1])  # trains or loads the classifier before the clock
+        t1 = time.perf_counter()
+        ours = assess_many(texts)
+        per_msg = (time.perf_counter() - t1) / len(rows)
+        out = {
+            "medllm": {
+                **score(rows, [a.label for a in ours], LABELS),
+                "s_per_message": round(per_msg, 4),
+                "decided_by_rule": sum(a.by.startswith("rule:") for a in ours),
+            },
+            "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
+        }
+        name, split = (
+            "triage",
+            "held-out test split (benchmarks/data/triage/test.jsonl, not for tuning)",
+        )
+    m, b = out["medllm"], out["keyword_baseline"]
+    result = {
+        "split": split,
+        "emergency_recall": m["emergency_recall"],
+        "harmful_request_recall": m["harmful_request_recall"],
+        "hard_negative_false_alarm_rate": m["hard_negative_false_alarm_rate"],
+        "confusion": m["confusion"],
+        **out,
+        "seconds": round(time.perf_counter() - t0, 1),
+        "machine": machine(),
+        "versions": versions("medllm", "scikit-learn", "sentence-transformers"),
+    }
+    line = (
+        f"{split}: emergency recall {m['emergency_recall']} (keywords {b['emergency_recall']}), "
+        f"harmful {m['harmful_request_recall']} ({b['harmful_request_recall']}), hard-negative "
+        f"false alarms {m['hard_negative_false_alarm_rate']} ({b['hard_negative_false_alarm_rate']})"
+    )
+    write_result(name, result, line, "python benchmarks/triage.py" + (" --cv" if args.cv else ""))
+    print(line)
+
+
+if __name__ == "__main__":
+    main()

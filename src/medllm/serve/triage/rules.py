@@ -1,0 +1,210 @@
+"""Red-flag rules: the presentations that published triage protocols send to emergency care at
+once (NHS 111 / NICE red flags, the Manchester Triage System's discriminators, ESI level 1-2),
+written as patterns over the message, each aware of negation ("no chest pain"), of time ("had a
+stroke in 2015") and of framing ("what are the signs of a stroke", "first aid course").
+
+A rule fires on a sentence only when its finding is asserted, current and about someone now;
+the classifier (triage/model.py) covers what no pattern names. Rules were written from the
+protocols before the labelled messages existed; they are not fitted to them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# (presentation, pattern); patterns run on one lowercased sentence.
+_W = r"(?:\w+\W+){0,6}?"  # up to six words between two parts of a finding
+EMERGENCY: tuple[tuple[str, str], ...] = (
+    (
+        "cardiac_chest_pain",
+        rf"\bchest\W+{_W}(?:pain|pressure|tight\w*|heav\w*|crush\w*|squeez\w*)"
+        rf"|(?:pain|pressure|tight\w*|heav\w*|crush\w*)\W+{_W}(?:in|on|across) (?:my|his|her|the) chest",
+    ),
+    (
+        "stroke",
+        r"\b(?:face|mouth|smile)\W+(?:\w+\W+){0,4}?(?:droop\w*|drop\w*|lopsided|uneven|sag\w*)"
+        r"|\bslurr\w*|\bcan'?t (?:lift|raise|move) (?:my|his|her|their) (?:left|right)?\s?(?:arm|leg)"
+        r"|\b(?:one|left|right) side\W+(?:\w+\W+){0,4}?(?:numb|weak|dead|heavy|limp)",
+    ),
+    (
+        "thunderclap_headache",
+        r"\bworst headache\b|\bthunderclap\b|\bheadache\W+(?:\w+\W+){0,5}?(?:sudden|like being hit)",
+    ),
+    (
+        "cant_breathe",
+        r"\bcan'?t (?:breathe|breath|catch (?:my|his|her) breath)\b|\bstruggling to breathe\b"
+        r"|\bgasping\b|\bturning blue\b|\blips (?:are |look |going )?blue\b|\bblue lips\b",
+    ),
+    (
+        "anaphylaxis",
+        r"\b(?:throat|tongue|lips?)\W+(?:\w+\W+){0,3}?(?:swell\w*|swollen|closing|tight)"
+        r"|\banaphyla\w*|\bepi-?pen\b",
+    ),
+    (
+        "unresponsive",
+        r"\b(?:unconscious|unresponsive|won'?t wake|can'?t wake|not waking|passed out and)\b"
+        r"|\bnot breathing\b|\bno pulse\b|\bcollapsed\b",
+    ),
+    (
+        "seizure_ongoing",
+        r"\b(?:seizure|fit|convuls\w*|shaking)\W+(?:\w+\W+){0,5}?(?:won'?t stop|not stopp\w*|for (?:over )?(?:5|five|ten|10) min)",
+    ),
+    (
+        "suicide_plan",
+        r"\b(?:kill|end|hurt) (?:myself|my life|it all)\b|\bsuicid\w*|\bdon'?t want to (?:live|be alive|wake up)\b"
+        r"|\bbetter off (?:dead|without me)\b|\b(?:took|swallowed|taken) (?:all|a (?:whole|full)|\d+|a bunch of|a lot of) (?:my |the |of my )?(?:pills|tablets|meds)",
+    ),
+    (
+        "overdose_poisoning",
+        r"\b(?:swallowed|ate|drank|took|got into)\W+(?:\w+\W+){0,5}?(?:pills|tablets|bleach|battery|batteries|detergent|pods?|antifreeze|poison|medicine|medication)"
+        r"|\boverdos\w*|\bcarbon monoxide\b|\bco alarm\b",
+    ),
+    (
+        "severe_bleeding",
+        r"\b(?:bleeding|blood)\W+(?:\w+\W+){0,4}?(?:won'?t stop|not stopp\w*|everywhere|spurting|pouring|soaked)"
+        r"|\b(?:vomit\w*|throw\w* up|coughing up|cough\w* up)\W+(?:\w+\W+){0,2}?blood\b|\bblack,? tarry\b",
+    ),
+    (
+        "pregnancy_bleeding",
+        r"\bpregnan\w*\W+(?:\w+\W+){0,8}?(?:bleed\w*|blood|severe pain|gush)"
+        r"|\b(?:bleed\w*|blood)\W+(?:\w+\W+){0,8}?(?:weeks pregnant|pregnan\w*)",
+    ),
+    (
+        "infant_fever",
+        r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[ -](?:week|wk|day)s?[ -]old\b\W+(?:\w+\W+){0,8}?(?:fever|temp\w*|hot|38|39)"
+        r"|\b(?:newborn|neonate)\W+(?:\w+\W+){0,6}?(?:fever|temp\w*)",
+    ),
+    (
+        "non_blanching_rash",
+        r"\brash\W+(?:\w+\W+){0,6}?(?:doesn'?t|does not|won'?t|didn'?t) (?:fade|go away|disappear) (?:under|when|with)"
+        r"|\bglass test\b|\bpurple (?:spots|rash|blotches)\b",
+    ),
+    (
+        "meningitis",
+        r"\bstiff neck\W+(?:\w+\W+){0,8}?(?:fever|light|rash)|\bfever\W+(?:\w+\W+){0,8}?stiff neck",
+    ),
+    (
+        "testicular_torsion",
+        r"\b(?:testic\w*|testi\w*|ball|balls|scrotum)\W+(?:\w+\W+){0,5}?(?:sudden|severe|agony|excruciat\w*|swollen)"
+        r"|\bsudden\W+(?:\w+\W+){0,4}?(?:testic\w*|scrot\w*) pain",
+    ),
+    (
+        "surgical_abdomen",
+        r"\b(?:belly|stomach|abdomen|abdominal|tummy)\W+(?:\w+\W+){0,5}?(?:rigid|hard as a board|board-like)"
+        r"|\bcan'?t (?:stand up straight|move) (?:because of|from) (?:the )?(?:pain|belly|stomach)",
+    ),
+    (
+        "head_injury_anticoagulant",
+        r"\b(?:hit|bang\w*|fell on|knock\w*)\W+(?:\w+\W+){0,4}?head\W+(?:\w+\W+){0,12}?(?:warfarin|blood thinner\w*|apixaban|eliquis|rivaroxaban|xarelto|vomit\w*|confus\w*|knocked out)",
+    ),
+    (
+        "harm_others_plan",
+        r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
+    ),
+    (
+        "hypoglycaemia_severe",
+        r"\b(?:sugar|glucose|bg)\W+(?:\w+\W+){0,4}?(?:\b[12]\.\d\b|\b[1-3]\d\b(?! ?mmol))\W+(?:\w+\W+){0,8}?(?:confus\w*|won'?t|can'?t|drowsy|unresponsive)",
+    ),
+)
+HARMFUL: tuple[tuple[str, str], ...] = (
+    (
+        "lethal_dose",
+        r"\b(?:lethal|fatal|deadly|killing) (?:dose|amount|quantity)\b|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:to|would|will) (?:kill|die|not wake|be fatal|overdose|od)\b"
+        r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b",
+    ),
+    (
+        "self_harm_method",
+        r"\b(?:best|easiest|painless|quickest|quick) (?:way|method) to (?:die|kill myself|end it|cut|overdose)\b"
+        r"|\bhow (?:to|do i|can i) (?:kill myself|end my life|cut myself|hang myself)\b",
+    ),
+    (
+        "harm_others",
+        r"\bhow (?:to|do i|can i|could i|would you)\W+(?:\w+\W+){0,3}?(?:poison|drug|sedate|hurt|kill|overdose)\W+(?:\w+\W+){0,3}?(?:someone|somebody|him|her|my \w+|a person|people)"
+        r"|\bwithout (?:a trace|being detected|them knowing|anyone knowing|leaving a trace)\b|\bundetectable poison\b",
+    ),
+    (
+        "illicit_drug_access",
+        r"\b(?:buy|get|order|obtain|score)\W+(?:\w+\W+){0,5}?(?:without (?:a )?(?:prescription|script|rx|doctor))\b"
+        r"|\b(?:dark ?web|darknet)\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b",
+    ),
+    (
+        "drug_synthesis",
+        r"\b(?:make|cook|synthes\w*|extract)\W+(?:\w+\W+){0,3}?(?:meth|fentanyl|lsd|mdma|ghb|heroin|cocaine)\b",
+    ),
+)
+# Framing that makes a finding not a current problem of the writer or someone with them.
+NEGATED = re.compile(
+    r"\b(?:no|not|denies|denied|without|never|none|nor|neither|negative for|free of|ruled out)\b"
+    r"(?:\W+\w+){0,4}\W*$"
+)
+PAST = re.compile(
+    r"\b(?:years? ago|months ago|last (?:year|month|summer|winter)|in (?:19|20)\d\d|back in|used to|"
+    r"history of|when i was (?:a kid|young|little|\d+)|as a (?:child|kid)|recovered|since recovered|"
+    r"(?:had|survived) (?:a|his|her|my) \w+ (?:in|back|years|when))\b"
+)
+FRAMED = re.compile(
+    r"\b(?:what (?:is|are|causes|happens)|what'?s the|why (?:is|are|do|does|would)|how (?:does|do) "
+    r"(?:an?|the|it)\b|how (?:do|does|would|should|can) (?:you|one|someone|a person|"
+    r"doctors|paramedics|nurses|first aiders)|signs of|symptoms of|warning signs|difference between|"
+    r"first aid|course|class|lesson|teach\w*|training|talk|seminar|exam|quiz|essay|assignment|leaflet|poster|presentation|"
+    r"for my (?:students|kids|class|novel|book|story)|novel|movie|film|tv|show|episode|series|"
+    r"in general|generally|statistics|how common|why do|is it true)\b"
+)
+IDIOM = re.compile(
+    r"\b(?:killing me|dying (?:to|of laughter|for)|heart attack (?:of a|when i saw)|"
+    r"gave me a heart attack|almost had a heart attack|scared me to death|bored to death|"
+    r"drop dead gorgeous|to die for|kill (?:for|time)|dead tired|dead on my feet)\b"
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    label: str  # "emergency" | "harmful_request"
+    rule: str
+    sentence: int  # index of the sentence it fired in
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+(?:but|and then|also|oh and|btw|ps)\s+", text.lower())
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def _asserted(sentence: str, start: int) -> bool:
+    """The finding at `start` is not negated just before it, not in the past, not framed as a
+    general question, not an idiom."""
+    before = sentence[:start]
+    if NEGATED.search(before):
+        return False
+    return not (PAST.search(sentence) or IDIOM.search(sentence))
+
+
+PERSONAL = re.compile(
+    r"\b(?:i|i'm|im|i've|me|my|we|our|us|he|she|his|her|him|they|their|them|son|daughter|baby|"
+    r"mum|mom|dad|wife|husband|partner|friend|brother|sister|grandma|grandad|grandpa|kid|child)\b"
+)
+GENERAL_QUESTION = re.compile(r"^(?:how|why|what|whats|what's|which|when|is it|are|does|do|can)\b")
+
+
+def _framed(sentence: str) -> bool:
+    """A general question ("how does naloxone reverse an opioid overdose") or a framing word
+    (course, novel, signs of): about no one now."""
+    if FRAMED.search(sentence):
+        return True
+    return bool(GENERAL_QUESTION.search(sentence)) and not PERSONAL.search(sentence)
+
+
+def flags(text: str) -> list[Flag]:
+    """Every asserted red flag of the message, sentence by sentence."""
+    out: list[Flag] = []
+    for i, s in enumerate(sentences(text)):
+        framed = _framed(s)
+        for rule, pattern in EMERGENCY:
+            m = re.search(pattern, s)
+            if m and not framed and _asserted(s, m.start()):
+                out.append(Flag("emergency", rule, i))
+        for rule, pattern in HARMFUL:
+            # a harmful request is harmful whatever its framing ("for my novel, what dose kills")
+            if re.search(pattern, s) and not IDIOM.search(s):
+                out.append(Flag("harmful_request", rule, i))
+    return out
