@@ -18,7 +18,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run test test-all lint typecheck bench clean models-medium models-large
+.PHONY: setup run test test-all test-e2e lint typecheck bench clean models-medium models-large
 
 setup: $(STAMP)
 
@@ -51,7 +51,13 @@ test: setup lint typecheck
 	$(PY) -m pytest -q
 
 test-all: setup lint typecheck
-	$(PY) -m pytest -q -m "not gpu"
+	$(PY) -m pytest -q -m "not gpu and not e2e"
+
+# Browser tests: Debian's chromium (Playwright's own browser download does not work offline).
+test-e2e: setup
+	@command -v chromium >/dev/null || { echo "installing chromium (apt)..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+	$(PY) -m pytest -q -m e2e tests/e2e
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

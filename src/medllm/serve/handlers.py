@@ -14,7 +14,7 @@ from medllm.core import CapabilityError, ChatMessage
 from medllm.models import GenerationParams, Model
 from medllm.serve import guard
 from medllm.serve import openai_format as fmt
-from medllm.serve.app import RAG_MODEL, ApiError, Served, authorize, served
+from medllm.serve.app import RAG_MODEL, STATIC, ApiError, Served, authorize, served
 from medllm.serve.engine import Cancel
 from medllm.serve.output import Scan, extra, scanned
 from medllm.serve.schemas import ChatRequest, CompletionRequest, EmbeddingRequest
@@ -28,6 +28,14 @@ ROLES = {
     "tool": "user",
 }
 EMBEDDER = "all-MiniLM-L6-v2"
+
+
+@router.get("/", include_in_schema=False)
+async def web_chat() -> Response:
+    """The web chat: one static page; its API calls carry the key the user types into it."""
+    from fastapi.responses import FileResponse
+
+    return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
 @router.get("/healthz")
