@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.integration.serve_util import running
 
 from medllm.core.records import Document
 from medllm.knowledge.config import KbConfig
@@ -18,8 +19,6 @@ from medllm.knowledge.index import build_index
 from medllm.knowledge.retrievers import get_retriever
 from medllm.models import load_model
 from medllm.serve import Engine, KeyStore, ServeConfig, create_app
-
-from tests.integration.serve_util import running
 
 pytestmark = pytest.mark.e2e
 KEY = "browser-secret-01"
