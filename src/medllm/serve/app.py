@@ -4,7 +4,6 @@ audit log, Prometheus metrics. Request handling is in serve/handlers.py."""
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from medllm.core import MedllmError, cache_dir
 from medllm.serve.audit import AuditLog
+from medllm.serve.checks import run_check
 from medllm.serve.config import ServeConfig
 from medllm.serve.engine import Busy, Engine
 from medllm.serve.metrics import Metrics
@@ -109,10 +109,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
-        # load the PHI detectors now, not on the first answer
+        # load the PHI detectors and the triage classifier now, not on the first request
         from medllm.serve.output import Scan
 
-        await asyncio.to_thread(Scan().check, "Warm-up note for Jane Roe, 555-0100.")
+        await run_check(Scan().check, "Warm-up note for Jane Roe, 555-0100.")
+        if cfg.triage:  # the embedder and the classifier (about 0.7 GB, 5 s) load now too
+            from medllm.serve.triage import assess
+
+            await run_check(assess, "warm-up: what is anemia?")
         yield
         audit.close()
 

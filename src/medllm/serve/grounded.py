@@ -5,7 +5,6 @@ before any of it is sent (as `medllm ask --rag` does), so a stream carries it in
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from medllm.core import ChatMessage
 from medllm.serve import openai_format as fmt
 from medllm.serve.app import ApiError, Served
+from medllm.serve.checks import run_check
 from medllm.serve.guard import Verdict
 from medllm.serve.output import Scan, extra
 from medllm.serve.schemas import ChatRequest
@@ -47,9 +47,7 @@ async def grounded_chat(
     worker = await s.engine.acquire(s.cfg.timeout_s)
     result = await s.engine.run(worker, lambda: answer(question, worker, s.retriever, settings))
     scan = Scan()
-    text = (
-        await asyncio.to_thread(scan.check, result.text) if s.cfg.output_phi_scan else result.text
-    )
+    text = await run_check(scan.check, result.text) if s.cfg.output_phi_scan else result.text
     if verdict.notice:
         text = f"{text}\n\n{verdict.notice}"
     d = result.to_dict()

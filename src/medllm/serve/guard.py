@@ -4,7 +4,6 @@ an urgent one gets the same-day-care notice after the model's answer."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from medllm.core import DISCLAIMER, ChatMessage
 from medllm.serve import openai_format as fmt
 from medllm.serve.app import Served
+from medllm.serve.checks import run_check
 
 ACTIONS = {"emergency": "emergency_reply", "harmful_request": "refused"}
 
@@ -38,7 +38,7 @@ async def check(s: Served, messages: list[ChatMessage], audit: dict[str, Any]) -
     text = last_user_text(messages)
     if not text.strip():
         return Verdict("", None, "", "")
-    a = await asyncio.to_thread(assess, text)
+    a = await run_check(assess, text)
     rule = a.by.removeprefix("rule:") if a.by.startswith("rule:") else ""
     fixed = reply_for(a.label, text, rule)
     audit["triage"] = a.label

@@ -15,6 +15,7 @@ from medllm.models import GenerationParams, Model
 from medllm.serve import guard
 from medllm.serve import openai_format as fmt
 from medllm.serve.app import RAG_MODEL, STATIC, ApiError, Served, authorize, served
+from medllm.serve.checks import run_check
 from medllm.serve.engine import Cancel
 from medllm.serve.output import Scan, extra, scanned
 from medllm.serve.schemas import ChatRequest, CompletionRequest, EmbeddingRequest
@@ -104,6 +105,7 @@ async def chat(
     model_id = _model_id(s, body.model, audit)
     messages = _messages(body)
     audit["prompt"] = "\n".join(m.content for m in messages)
+    s.engine.check_room()  # a full queue refuses at once, before any check is paid for
     n_prompt = 0
     if model_id != RAG_MODEL:
         model = s.engine.model
@@ -323,6 +325,6 @@ async def embeddings(
     texts = body.texts()
     if not texts or len(texts) > 256:
         raise ApiError(400, "input: give 1 to 256 texts", param="input")
-    vectors = await asyncio.to_thread(embed, texts)
+    vectors = await run_check(embed, texts)
     tokens = sum(len(t.split()) for t in texts)  # words: the embedder's tokenizer is not exposed
     return fmt.embeddings(EMBEDDER, vectors, tokens, body.encoding_format)

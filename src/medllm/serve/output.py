@@ -6,13 +6,13 @@ number split across pieces is seen whole before it leaves the server."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from medllm.core import DISCLAIMER
 from medllm.privacy import deidentify
+from medllm.serve.checks import run_check
 
 # An answer is not a clinical note: the fail-safe layer (any long digit run, e.g. "OMIM:154700")
 # and low-confidence guesses would redact the codes and ids a grounded answer cites.
@@ -67,9 +67,9 @@ async def scanned(pieces: AsyncIterator[str], scan: Scan, enabled: bool) -> Asyn
             ends = [held.rindex(" ") + 1]
         if ends:
             ready, held = held[: ends[-1]], held[ends[-1] :]
-            yield await asyncio.to_thread(scan.check, ready)
+            yield await run_check(scan.check, ready)
     if held:
-        yield await asyncio.to_thread(scan.check, held)
+        yield await run_check(scan.check, held)
 
 
 def extra(scan: Scan, **more: object) -> dict[str, object]:
