@@ -73,8 +73,10 @@ def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
             "privacy",
             "report",
             "run",
+            "serve",
             "study",
             "train",
+            "triage",
             "validate",
         ]
     )

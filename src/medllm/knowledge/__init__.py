@@ -8,7 +8,8 @@ Light on import: heavy libraries (bm25s, faiss, sentence-transformers) load insi
 from __future__ import annotations
 
 from medllm.knowledge.config import KbConfig
-from medllm.knowledge.embed import embed, embed_query
+from medllm.knowledge.embed import embed as embed_texts
+from medllm.knowledge.embed import embed_query
 from medllm.knowledge.index import BuildReport, build_index, default_folder, exists, read_manifest
 from medllm.knowledge.kb import KnowledgeBase
 from medllm.knowledge.registry import retrievers, sources
@@ -45,8 +46,8 @@ __all__ = [
     "build_index",
     "default_folder",
     "disease_document",
-    "embed",
     "embed_query",
+    "embed_texts",
     "exists",
     "frequent_phenotypes",
     "get_retriever",

@@ -312,7 +312,7 @@ async def embeddings(
     s: Served = Depends(served),
     _: str = Depends(authorize),
 ) -> dict[str, Any]:
-    from medllm.knowledge import embed
+    from medllm.knowledge import embed_texts
 
     request.scope["state"]["audit"]["model"] = EMBEDDER
     if body.model != EMBEDDER:
@@ -325,6 +325,6 @@ async def embeddings(
     texts = body.texts()
     if not texts or len(texts) > 256:
         raise ApiError(400, "input: give 1 to 256 texts", param="input")
-    vectors = await run_check(embed, texts)
+    vectors = await run_check(embed_texts, texts)
     tokens = sum(len(t.split()) for t in texts)  # words: the embedder's tokenizer is not exposed
     return fmt.embeddings(EMBEDDER, vectors, tokens, body.encoding_format)

@@ -38,9 +38,9 @@ class Classifier:
 
     def proba(self, texts: list[str]) -> np.ndarray:
         """(texts, labels) in LABELS order."""
-        from medllm.knowledge import embed
+        from medllm.knowledge import embed_texts
 
-        pa = _ordered(self.embed_lr, self.embed_lr.predict_proba(embed(texts)))
+        pa = _ordered(self.embed_lr, self.embed_lr.predict_proba(embed_texts(texts)))
         pb = _ordered(self.ngram_lr, self.ngram_lr.predict_proba(self._ngrams(texts)))
         return (1 - NGRAM_WEIGHT) * pa + NGRAM_WEIGHT * pb  # type: ignore[no-any-return]
 
@@ -61,11 +61,11 @@ def fit(texts: list[str], labels: list[str]) -> Classifier:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from medllm.knowledge import embed
+    from medllm.knowledge import embed_texts
 
     y = [LABELS.index(label) for label in labels]
     embed_lr = LogisticRegression(C=C_EMBED, max_iter=3000, class_weight="balanced")
-    embed_lr.fit(embed(texts), y)
+    embed_lr.fit(embed_texts(texts), y)
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
