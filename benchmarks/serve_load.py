@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import at_least_one, machine, versions, write_result
-from serve_throughput import KEY, free_port, wait_ready
+from serve_throughput import KEY, free_port, medllm_serve, wait_ready
 
 # Synthetic PHI (made-up names, numbers): must never be stored or logged as sent.
 CANARIES = [
@@ -110,23 +110,7 @@ def main() -> None:
     audit, log = work / "audit.sqlite", work / "server.log"
     port = free_port()
     env = {**os.environ, "MEDLLM_API_KEYS": f"bench:{KEY}"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "medllm",
-        "serve",
-        "--model",
-        "llamacpp:small",
-        "--no-rag",
-        "--port",
-        str(port),
-        "--set",
-        f"audit_db={audit}",
-        "--set",
-        "max_queue=8",
-        "--set",
-        "rate_limit_per_min=100000",
-    ]
+    cmd = medllm_serve("llamacpp:small", port, audit, 8)
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

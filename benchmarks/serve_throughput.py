@@ -55,6 +55,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def medllm_serve(model: str, port: int, audit: Path, max_queue: int) -> list[str]:
+    """The `medllm serve` command of a benchmark: no RAG, its own audit DB, no rate limit."""
+    return [
+        *(sys.executable, "-m", "medllm", "serve", "--model", model, "--no-rag"),
+        *("--port", str(port), "--set", f"audit_db={audit}", "--set", f"max_queue={max_queue}"),
+        *("--set", "rate_limit_per_min=100000"),
+    ]
+
+
 def wait_ready(url: str, proc: subprocess.Popen[bytes], headers: dict[str, str]) -> None:
     end = time.monotonic() + 180
     while time.monotonic() < end:
@@ -104,23 +113,7 @@ def start(
         ]
         model = "m"
     else:
-        cmd = [
-            sys.executable,
-            "-m",
-            "medllm",
-            "serve",
-            "--model",
-            f"llamacpp:{gguf}?n_ctx={n_ctx}",
-            "--no-rag",
-            "--port",
-            str(port),
-            "--set",
-            f"audit_db={workdir / (kind + '.sqlite')}",
-            "--set",
-            "max_queue=64",
-            "--set",
-            "rate_limit_per_min=100000",
-        ]
+        cmd = medllm_serve(f"llamacpp:{gguf}?n_ctx={n_ctx}", port, workdir / f"{kind}.sqlite", 64)
         if kind == "medllm (guardrails off)":
             cmd += ["--set", "triage=false", "--set", "output_phi_scan=false"]
         model = ""

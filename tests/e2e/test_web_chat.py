@@ -11,12 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.integration.serve_util import running
+from tests.integration.serve_util import gout_kb, running
 
-from medllm.core.records import Document
-from medllm.knowledge.config import KbConfig
-from medllm.knowledge.index import build_index
-from medllm.knowledge.retrievers import get_retriever
 from medllm.models import load_model
 from medllm.serve import Engine, KeyStore, ServeConfig, create_app
 
@@ -28,21 +24,12 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
-    docs = [
-        Document(
-            id="syn:gout",
-            text="Gout is arthritis caused by uric acid crystals; the big toe becomes red and swollen.",
-            title="gout",
-            source="synthetic",
-            url="https://example.org/gout",
-        )
-    ]
-    build_index(KbConfig(folder=tmp / "kb", sources=[]), docs=docs)
+    retriever = gout_kb(tmp / "kb")
     cfg = ServeConfig(model="llamacpp:small", audit_db=tmp / "audit.sqlite", max_tokens=24)
     app = create_app(
         cfg,
         engine=Engine.load(lambda: load_model("llamacpp:small", n_ctx=2048), 1, 8),
-        retriever=get_retriever("hybrid", tmp / "kb"),
+        retriever=retriever,
         keys=KeyStore([("browser", KEY)]),
     )
     with running(app) as base:

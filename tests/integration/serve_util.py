@@ -11,9 +11,36 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+
+def gout_kb(folder: Path) -> Any:
+    """A two-document synthetic knowledge base (hybrid retriever) for the grounded model id."""
+    from medllm.core.records import Document
+    from medllm.knowledge.config import KbConfig
+    from medllm.knowledge.index import build_index
+    from medllm.knowledge.retrievers import get_retriever
+
+    docs = [
+        Document(
+            id="syn:gout",
+            text="Gout is arthritis caused by uric acid crystals; the big toe becomes red and swollen.",
+            title="gout",
+            source="synthetic",
+            url="https://example.org/gout",
+        ),
+        Document(
+            id="syn:scurvy",
+            text="Scurvy results from vitamin C deficiency and causes bleeding gums.",
+            title="scurvy",
+            source="synthetic",
+        ),
+    ]
+    build_index(KbConfig(folder=folder, sources=[]), docs=docs)
+    return get_retriever("hybrid", folder)
 
 
 @contextmanager

@@ -15,14 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from medllm.core.records import Document
-from medllm.knowledge.config import KbConfig
-from medllm.knowledge.index import build_index
-from medllm.knowledge.retrievers import get_retriever
 from medllm.models import load_model
 from medllm.serve import Engine, KeyStore, ServeConfig, create_app
 
-from .serve_util import running, start_llama_server
+from .serve_util import gout_kb, running, start_llama_server
 
 pytestmark = pytest.mark.integration
 KEY = "test-secret-0001"
@@ -54,23 +50,7 @@ def app_for(tmp: Path, retriever: Any = None, **cfg: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    folder = tmp_path_factory.mktemp("servekb") / "kb"
-    docs = [
-        Document(
-            id="syn:gout",
-            text="Gout is arthritis caused by uric acid crystals; the big toe becomes red and swollen.",
-            title="gout",
-            source="synthetic",
-        ),
-        Document(
-            id="syn:scurvy",
-            text="Scurvy results from vitamin C deficiency and causes bleeding gums.",
-            title="scurvy",
-            source="synthetic",
-        ),
-    ]
-    build_index(KbConfig(folder=folder, sources=[]), docs=docs)
-    return get_retriever("hybrid", folder)
+    return gout_kb(tmp_path_factory.mktemp("servekb") / "kb")
 
 
 @pytest.fixture(scope="module")
