@@ -97,7 +97,7 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     import numpy as np
 
     from medllm.serve.triage import decide
-    from medllm.serve.triage.model import LABELS, fit, read_messages, scores
+    from medllm.serve.triage.model import LABELS, fit, read_messages
     from medllm.serve.triage.rules import flags
 
     rows = read_messages()
@@ -108,7 +108,7 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
         held = order[k::folds]
         train = np.setdiff1d(order, held)
         w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train])
-        probs[held] = scores(w, [texts[i] for i in held])
+        probs[held] = w.proba([texts[i] for i in held])
     predicted = []
     for text, row in zip(texts, probs, strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}

@@ -5,6 +5,7 @@ before any of it is sent (as `medllm ask --rag` does), so a stream carries it in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -61,8 +62,9 @@ async def grounded_chat(
         support=d["support"],
         **({"triage": verdict.label} if verdict.label else {}),
     )
-    n_prompt = len(worker.tokenize(question))
-    n_out = len(worker.tokenize(text)) if text else 0
+    # in a thread, as in handlers.py: an upstream backend tokenizes over HTTP
+    n_prompt = len(await asyncio.to_thread(worker.tokenize, question))
+    n_out = len(await asyncio.to_thread(worker.tokenize, text)) if text else 0
     audit.update(
         prompt_tokens=n_prompt,
         completion_tokens=n_out,

@@ -106,7 +106,7 @@ async def chat(
     messages = _messages(body)
     audit["prompt"] = "\n".join(m.content for m in messages)
     s.engine.check_room()  # a full queue refuses at once, before any check is paid for
-    n_prompt = 0
+    n_prompt = max_tokens = 0
     if model_id != RAG_MODEL:
         model = s.engine.model
 
@@ -118,7 +118,7 @@ async def chat(
 
         # in a thread: an upstream backend tokenizes over HTTP; checked (400) before triage
         n_prompt = await asyncio.to_thread(count)
-        _budget(s, n_prompt, body.max_completion_tokens or body.max_tokens)
+        max_tokens = _budget(s, n_prompt, body.max_completion_tokens or body.max_tokens)
     verdict = await guard.check(s, messages, audit)
     if verdict.fixed is not None:
         return guard.fixed_reply(model_id, verdict, body.stream)
@@ -127,7 +127,7 @@ async def chat(
 
         return await grounded_chat(s, body, messages, request, audit, verdict)
     job = Job(s, lambda w, p: w.stream_chat(messages, p), audit, verdict)
-    return await _generate(s, body, job, n_prompt, request, chat=True)
+    return await _generate(s, body, job, n_prompt, max_tokens, request, chat=True)
 
 
 @router.post("/v1/completions", response_model=None)
@@ -144,17 +144,21 @@ async def completions(
     if len(prompts) != 1:
         raise ApiError(400, "one prompt per request", param="prompt")
     prompt = audit["prompt"] = prompts[0]
+    s.engine.check_room()  # a full queue refuses at once (503), before the prompt is tokenized
     n_prompt = len(await asyncio.to_thread(s.engine.model.tokenize, prompt, add_special=True))
+    max_tokens = _budget(s, n_prompt, body.max_tokens)
     job = Job(s, lambda w, p: w.stream(prompt, p), audit)
-    return await _generate(s, body, job, n_prompt, request, chat=False)
+    return await _generate(s, body, job, n_prompt, max_tokens, request, chat=False)
 
 
 async def _generate(
-    s: Served, body: Any, job: Job, n_prompt: int, request: Request, *, chat: bool
+    s: Served, body: Any, job: Job, n_prompt: int, max_tokens: int, request: Request, *, chat: bool
 ) -> Any:
-    asked = getattr(body, "max_completion_tokens", None) or body.max_tokens
+    """The job's generation as a response; both callers have checked the queue's room (503) and
+    the context budget (400) already. A stream takes its worker inside the stream, so a client
+    gone before it starts holds none."""
     job.params = GenerationParams(
-        max_tokens=_budget(s, n_prompt, asked),
+        max_tokens=max_tokens,
         temperature=body.temperature,
         top_p=body.top_p,
         seed=body.seed if body.seed is not None else 0,
@@ -162,9 +166,6 @@ async def _generate(
     )
     job.n_prompt = job.audit["prompt_tokens"] = n_prompt
     if body.stream:
-        # refused now (503) when the queue is full; the worker is taken inside the stream, so a
-        # client gone before it starts holds none
-        s.engine.check_room()
         include = bool((body.stream_options or {}).get("include_usage"))
         frames = job.chat_frames(include) if chat else job.completion_frames(include)
         return StreamingResponse(frames, media_type="text/event-stream")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medllm.serve.triage.model import LABELS, scores, weights
+from medllm.serve.triage.model import LABELS, classifier
 from medllm.serve.triage.replies import reply_for
 from medllm.serve.triage.rules import Flag, flags
 
@@ -41,7 +41,8 @@ def decide(
     fl: list[Flag],
     em_at: float = EMERGENCY_AT,
     harm_at: float = HARMFUL_AT,
-    words: int = MIN_WORDS,
+    *,
+    words: int,
 ) -> tuple[str, str]:
     """The label and what decided it, from classifier scores, rule flags and the message's
     length in words (a greeting scored by the classifier alone raises no alarm; a rule still
@@ -59,9 +60,8 @@ def decide(
 
 
 def assess_many(texts: list[str]) -> list[Assessment]:
-    w = weights()
     out = []
-    for text, row in zip(texts, scores(w, texts), strict=True):
+    for text, row in zip(texts, classifier().proba(texts), strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}
         fl = flags(text)
         label, by = decide(p, fl, words=len(text.split()))

@@ -74,12 +74,8 @@ def fit(texts: list[str], labels: list[str]) -> Classifier:
     return Classifier(embed_lr, words, chars, ngram_lr)
 
 
-def scores(clf: Classifier, texts: list[str]) -> np.ndarray:
-    return clf.proba(texts)
-
-
 @lru_cache(maxsize=1)
-def weights() -> Classifier:
+def classifier() -> Classifier:
     """The classifier trained on the packaged messages (once per process)."""
     rows = read_messages()
     return fit([str(r["text"]) for r in rows], [str(r["label"]) for r in rows])
