@@ -131,12 +131,24 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.open() if line.strip()]
 
 
-def questions(half: str, limit: int | None) -> list[dict[str, Any]]:
+# questions.jsonl: the seeded dev / test split; questions_dev_b.jsonl: a second development set,
+# written later by another author (all dev), so that tuning had fresh questions once the first
+# dev half was saturated.
+QUESTION_FILES = ("questions.jsonl", "questions_dev_b.jsonl")
+
+
+def all_questions(files: tuple[str, ...] = QUESTION_FILES) -> list[dict[str, Any]]:
+    return [q for name in files for q in read_jsonl(DATA / name)]
+
+
+def questions(
+    half: str, limit: int | None, files: tuple[str, ...] = QUESTION_FILES
+) -> list[dict[str, Any]]:
     """The half's questions, taken in turn from each kind (the first of every kind, then the
     second, ...), so that a run stopped early has scored every kind alike; with `limit`, the
     first `limit` of each kind."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for q in read_jsonl(DATA / "questions.jsonl"):
+    for q in all_questions(files):
         if q["half"] == half:
             by_kind.setdefault(q["kind"], []).append(q)
     depth = max(map(len, by_kind.values()), default=0)
@@ -403,6 +415,13 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--tiers", default=None, help="comma-separated; default: the installed ones")
     ap.add_argument("--arms", default=",".join(ARMS), help=f"comma-separated of {', '.join(ARMS)}")
     ap.add_argument("--limit", type=at_least_one, default=None, help="first N questions per kind")
+    ap.add_argument(
+        "--file",
+        choices=QUESTION_FILES,
+        default=None,
+        help="only this question file's questions (default: all; results name ends _b for the "
+        "second dev set)",
+    )
     ap.add_argument("--max-tokens", type=at_least_one, default=96)
     ap.add_argument("--threads", type=at_least_one, default=None, help="llama.cpp threads")
     ap.add_argument(
@@ -430,6 +449,7 @@ def command(args: argparse.Namespace) -> str:
     cmd = f"python benchmarks/answer_quality.py --half {args.half} --tiers {','.join(args.tiers)}"
     cmd += f" --arms {','.join(args.arms)} --max-tokens {args.max_tokens}"
     cmd += f" --limit {args.limit}" if args.limit else ""
+    cmd += f" --file {args.file}" if args.file else ""
     return cmd + (f" --max-minutes {args.max_minutes:g}" if args.max_minutes else "")
 
 
@@ -480,7 +500,7 @@ def rescore(name: str) -> None:
     change of the scoring code), keeping when and where it was measured."""
     path = RESULTS / f"{name}.json"
     old = json.loads(path.read_text())
-    by_id = {q["id"]: q for q in read_jsonl(DATA / "questions.jsonl")}
+    by_id = {q["id"]: q for q in all_questions()}
     rows = [Row(**r) for r in old["rows"]]
     results: dict[str, dict[str, Any]] = {}
     for tier, per in old["results"].items():
@@ -505,9 +525,10 @@ def main() -> None:
     from medllm.models import load_model
 
     load = load_avg()
-    qs = questions(args.half, args.limit)
+    qs = questions(args.half, args.limit, (args.file,) if args.file else QUESTION_FILES)
     by_id = {q["id"]: q for q in qs}
     name = "answer_quality" + ("_dev" if args.half == "dev" else "")
+    name += "_b" if args.file == QUESTION_FILES[1] else ""
     name += f"_limit{args.limit}" if args.limit else ""
     workdir = Path(tempfile.mkdtemp(prefix="medllm-aq-"))
     results: dict[str, dict[str, Any]] = {}

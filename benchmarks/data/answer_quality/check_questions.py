@@ -244,6 +244,8 @@ def record(source_id: str) -> Record | None:
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "questions.jsonl"
+# A second development set, written later by another author: all dev, outside the seeded split.
+QUESTIONS_B = HERE / "questions_dev_b.jsonl"
 DOCS = HERE / "injected_docs.jsonl"
 SEED = 20261202  # the split's seed (README.md says the same)
 KINDS = {
@@ -415,6 +417,24 @@ def summary(questions: list[dict[str, object]]) -> str:
     return "\n".join(rows)
 
 
+def check_second_dev(doc_text: dict[str, str], first_ids: set[str]) -> list[str]:
+    """questions_dev_b.jsonl: the same checks as the first file, but every question is dev and
+    no id repeats one of the first file's."""
+    if not QUESTIONS_B.exists():
+        return []
+    errs = []
+    for n, q in enumerate(read_jsonl(QUESTIONS_B), 1):
+        found = check_schema(n, q, doc_text)
+        if not found:
+            found = check_keys(n, q) + check_phenotypes(n, q)
+            if q["half"] != "dev":
+                found.append(f"{n}: half {q['half']} (this file is development questions only)")
+            if str(q["id"]) in first_ids:
+                found.append(f"{n}: id {q['id']} is already in {QUESTIONS.name}")
+        errs += [f"{QUESTIONS_B.name}:{e}" for e in found]
+    return errs
+
+
 def run(assign: bool) -> int:
     questions, docs = read_jsonl(QUESTIONS), read_jsonl(DOCS)
     if assign:
@@ -435,6 +455,7 @@ def run(assign: bool) -> int:
                 )
         errs += [f"{QUESTIONS.name}:{e}" for e in found]
     errs += check_docs(docs, questions)
+    errs += check_second_dev(doc_text, {str(q["id"]) for q in questions})
     n_ans = sum(1 for q in questions if q["answerable"] and q["kind"] != "injection")
     n_unans = sum(1 for q in questions if q["kind"] == "unanswerable")
     for what, have in (("answerable", n_ans), ("unanswerable", n_unans), ("docs", len(docs))):

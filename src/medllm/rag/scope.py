@@ -26,9 +26,9 @@ TOPICS: dict[str, str] = {
         r"|\b\d+ ?(?:mg|g|ml|units?|mcg)\b|\bbolus\b"
     ),
     "drug interactions": (
-        r"\binteract\w*|\btogether\b|\bbe taken with\b|\bcombin\w*|\bco-?administ\w*"
+        r"\binteract\w*|\btogether\b|\bbe taken with\b|\bcombin\w*|\bcombos?\b|\bco-?administ\w*"
         r"|\bcontraindicat\w*|\bcan (?:i|you|we) (?:give|take|use|start|prescribe) \S+ with\b"
-        r"|[a-z]{4,} ?\+ ?[a-z]{4,}|\breduces? \S+ (?:effect|levels?)\b|\bqt risk\b"
+        r"|\breduces? \S+ (?:effect|levels?)\b|\bqt risk\b"
     ),
     "guideline recommendations": (
         r"\bguidelines?\b|\brecommend\w*|\bfirst[- ]line\b|\bwhen to (?:start|stop|begin|screen)\b"
@@ -45,7 +45,7 @@ TOPICS: dict[str, str] = {
         r"|\bicd[- ]?10[- ]?pcs\b|\bicd[- ]?11\b|\bicd[- ]?9\b"
     ),
     "current events": (
-        r"\b(?:this|next|last) (?:week|month|year|october|winter|season)\b|\btoday'?s?\b"
+        r"\b(?:this|next|last) (?:week|month|year|october|winter|season)\b|\btoday'?s\b|\bas of today\b"
         r"|\bright now\b|\bnews\b|\bshortages?\b|\blatest\b|\bwait times?\b|\btonight\b"
         r"|\bnear me\b|\bcurrent (?:covid|flu|variant|outbreak|wait)\b|\bcirculating\b"
     ),
@@ -57,9 +57,19 @@ TOPICS: dict[str, str] = {
     ),
 }
 _COMPILED = [(label, re.compile(p)) for label, p in TOPICS.items()]
+# "warfarin + amiodarone?" asks about an interaction; "levodopa + carbidopa: EML section?", "eye +
+# ear + palate findings in stickler" and "hpo term + its id" ask the vocabularies for something.
+_PLUS = re.compile(r"[a-z]{4,} ?\+ ?[a-z]{4,}")
+_ASKS_VOCABULARY = re.compile(
+    r"\b(?:eml|essential|model list|sections?|categor\w*|icd\w*|codes?|hpo|mesh|ids?|terms?"
+    r"|syndrome|disease|findings?|phenotypes?|features?|ddx|dx|diagnosis)\b"
+)
 
 
 def out_of_scope(question: str) -> str:
     """The first topic of `TOPICS` the question asks for, or ""."""
     low = question.lower()
-    return next((label for label, pattern in _COMPILED if pattern.search(low)), "")
+    found = next((label for label, pattern in _COMPILED if pattern.search(low)), "")
+    if not found and _PLUS.search(low) and not _ASKS_VOCABULARY.search(low):
+        return "drug interactions"
+    return found

@@ -24,7 +24,11 @@ def run(tool: str, query: str, k: int = 3) -> list[tuple[str, float]]:
 def test_define_finds_mondo_uberon_and_uniprot_entries_by_name() -> None:
     assert run("define", "bronchiectasis") == [("mondo:MONDO:0004822", 1.0)]
     assert run("define", "thymus gland") == [("uberon:UBERON:0002370", 1.0)]
-    assert run("define", "hemochromatosis 1") == [("uniprot_disease:DI-01714", 1.0)]
+    # UniProt's name, and MONDO's entry of the same disease spelled with "type"
+    assert run("define", "hemochromatosis 1") == [
+        ("uniprot_disease:DI-01714", 1.0),
+        ("mondo:MONDO:0021001", 1.0),
+    ]
     # a name both hold: MONDO first, then UniProt
     assert run("define", "wilson disease") == [
         ("mondo:MONDO:0010200", 1.0),

@@ -79,7 +79,8 @@ def test_icd10cm_condition_to_ranked_codes() -> None:
     assert run("icd10cm", "type 2 diabetes without complications") == [
         ("icd10cm:E11.9", 1.0),
         ("icd10cm:E11.A", 1.0),
-        ("icd10cm:E11.39", 0.841),
+        # (0.838: "stage II" is read as "stage 2", so "2" is a commoner word than it was)
+        ("icd10cm:E11.39", 0.838),
     ]
     # one typo per word is corrected ("deficency", "anaemia" → the list's "anemia")
     assert run("icd10cm", "iron deficency anaemia") == [

@@ -22,6 +22,9 @@ class ToolCall:
     tool: str  # a `tools` registry name
     query: str
     why: str = ""  # the rule (or model) that chose it, for the answer's trace
+    # the question names this tool's vocabulary ("hpo id of ...", "mesh id for ...", "icd10 for
+    # ..."): a name it finds there is what was asked for, whatever else the question says
+    named: bool = False
 
 
 @dataclass(frozen=True)

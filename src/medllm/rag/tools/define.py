@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from medllm.core import Document
 from medllm.rag.tools.base import Found, entry
-from medllm.rag.tools.text import PhraseIndex, lookup_named
+from medllm.rag.tools.text import PhraseIndex, lookup_named, name_forms
 
 NAME = "define"
 
@@ -44,4 +44,10 @@ class DefineTool:
         return Found(entry(d.id, NAME, d.text, d.title, d.source, d.url), score)
 
     def run(self, query: str, k: int = 3) -> list[Found]:
-        return [self.entry(i, score) for i, score in lookup_named(names(), query, k)]
+        found = lookup_named(names(), query, k)
+        if found and found[0][1] >= 1.0:
+            # the same name as each source spells it: MONDO's "von Willebrand disease type 1" is
+            # UniProt's "von Willebrand disease 1", whose summary may hold what MONDO's lacks
+            same = [i for n in name_forms(query) for i in names().exact(n)]
+            found = [(i, 1.0) for i in dict.fromkeys([i for i, _ in found] + same)]
+        return [self.entry(i, score) for i, score in found[:k]]

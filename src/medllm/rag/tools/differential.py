@@ -213,13 +213,17 @@ class DifferentialTool:
     def rank_terms(self, hpo_ids: list[str], k: int = 3) -> list[Found]:
         ann = annotated()
         out = []
+        # one finding is no differential (hundreds of diseases have it): its candidates are shown
+        # but never count as an exact answer
+        weight = min(1.0, len(set(hpo_ids)) / 2)
         for r in ann.rank(hpo_ids, self.method, k):
             text = entry_text(r, len(ann.diseases), self.method)
             doc = f"hpo_disease:{r.disease.id}"
             title = f"{r.disease.name} ({r.disease.id})"
             out.append(
                 Found(
-                    entry(doc, NAME, text, title, "hpo_disease", URL.format(r.disease.id)), r.share
+                    entry(doc, NAME, text, title, "hpo_disease", URL.format(r.disease.id)),
+                    r.share * weight,
                 )
             )
         return out

@@ -40,7 +40,10 @@ def diseases() -> dict[str, HpoDisease]:
 
 @lru_cache(maxsize=1)
 def names() -> PhraseIndex:
-    return PhraseIndex((d.name, d.id) for d in diseases().values())
+    # of the entries sharing a name, OMIM's first (the most specific), then Orphanet's, DECIPHER's
+    rank = {"OMIM": 0, "ORPHA": 1, "DECIPHER": 2}
+    ordered = sorted(diseases().values(), key=lambda d: rank.get(d.id.partition(":")[0], 3))
+    return PhraseIndex((d.name, d.id) for d in ordered)
 
 
 def ids_in(text: str) -> list[str]:

@@ -68,11 +68,15 @@ def _core(name: str) -> str:
 
 
 def _section_aliases(path: tuple[str, ...]) -> list[str]:
-    """What users call a section: its name, its core, each "/"-alternative ("ANTICONVULSANTS/
-    ANTIEPILEPTICS" → "anticonvulsants"), and the core with a parent's ("Inhalational medicines"
-    under "ANAESTHETICS" → "inhalational anaesthetics")."""
+    """What users call a section: its name, its bracketed abbreviation ("DMARDs"), its core, each
+    "/"-alternative ("ANTICONVULSANTS/ANTIEPILEPTICS" → "anticonvulsants"), and the core with a
+    parent's ("Inhalational medicines" under "ANAESTHETICS" → "inhalational anaesthetics")."""
     name = path[-1]
-    out = [name, *name.split("/")]
+    # "... rheumatoid disorders (DMARDs)": the bracketed abbreviation alone, and the name without it
+    bracketed = [a.strip() for b in re.findall(r"\(([^)]*)\)", name) for a in b.split(",")]
+    out = [name, *name.split("/"), *bracketed]
+    name = re.sub(r"\s*\([^)]*\)", "", name).strip() or name
+    out.append(name)
     core = _core(name)
     if core and core != name and max(len(w) for w in core.split()) >= 6:
         out.append(core)

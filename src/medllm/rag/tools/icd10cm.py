@@ -38,6 +38,34 @@ _NOTES = (
 )
 
 
+# The encounter a question names, for the codes that need a 7th character (injuries, external
+# causes): the word in the 7th character's meaning it selects → how users write it.
+ENCOUNTERS = {
+    "initial": re.compile(
+        r"\binit(?:ial)?\.? ?enc\w*|\binitial(?: (?:visit|presentation|treatment|episode|encounter))?"
+        r"|\b(?:first|1st|new) (?:visit|enc\w*|presentation|episode of care)"
+        r"(?: (?:to|in|at) (?:the )?(?:ed|er|clinic|office))?|\bactive treatment\b"
+    ),
+    "subsequent": re.compile(
+        r"\bsubseq\w*(?: (?:enc\w*|visit))?|\bfollow[- ]?ups?(?: (?:visit|enc\w*))?|\bf ?/ ?u\b"
+        r"|\brecheck\b"
+    ),
+    "sequela": re.compile(r"\bsequela\w*|\blate effects?\b"),
+}
+# Laterality as coders abbreviate it ("R ankle", "lt knee"), read only here: a lone "r" or "l"
+# means nothing elsewhere.
+_SIDES = {"r": "right", "rt": "right", "l": "left", "lt": "left", "bilat": "bilateral"}
+
+
+def encounter(text: str) -> tuple[str, str]:
+    """(the encounter named, the text without those words), or ("", text)."""
+    low = text.lower()
+    for name, pattern in ENCOUNTERS.items():
+        if pattern.search(low):
+            return name, pattern.sub(" ", low)
+    return "", text
+
+
 def normalize(token: str) -> str:
     """ "e119" / "E11.9" / "e11.9" → "E11.9" (no check that the code exists)."""
     m = CODE.fullmatch(token.strip())
@@ -96,6 +124,31 @@ class Icd10cmTool:
         )
 
     def search(self, text: str, k: int = 3) -> list[Found]:
+        """Candidate codes for a condition; when the question names the encounter ("initial
+        encounter", "follow-up"), a code that needs a 7th character is given with it."""
+        visit, text = encounter(text)
+        found = self._ranked(" ".join(_SIDES.get(w, w) for w in words(text)), k)
+        if not visit:
+            return found
+        out = []
+        for f in found:
+            code = self.codes[f.chunk.doc_id.removeprefix(f"{NAME}:")]
+            full = self.with_seventh(code, visit, text)
+            out.append(Found(self.entry(full), f.score) if full else f)
+        return out
+
+    def with_seventh(self, c: IcdCode, visit: str, text: str) -> IcdCode | None:
+        """The child of `c` whose 7th character means `visit` (the one whose meaning shares the
+        most words with `text` — "open", "nonunion" — ties to the first: A for a fracture not
+        said to be open, as the coding guidelines direct)."""
+        kids = [self.codes[k] for k in c.children if k in self.codes]
+        kids = [k for k in kids if k.extension and visit in k.extension.lower()]
+        if not kids:
+            return None
+        asked = set(words(text))
+        return max(kids, key=lambda k: len(asked & set(words(k.extension))) - len(words(k.extension)) / 100)
+
+    def _ranked(self, text: str, k: int) -> list[Found]:
         bm, rows, stem_sets, idf = self._index
         every = set(text_stems([self.speller.correct(w) for w in words(text)]))
         asked = every & idf.keys()
@@ -104,12 +157,17 @@ class Icd10cmTool:
         docs, scores = bm.retrieve([sorted(asked)], k=min(50, len(rows)), show_progress=False)
         # a word no code has ("chemo") counts as the rarest one, uncovered: no candidate then
         # covers the whole request, so none is taken for an exact match
-        total = sum(idf[t] for t in asked) + len(every - asked) * max(idf.values())
+        rarest = max(idf.values())
+        total = sum(idf[t] for t in asked) + len(every - asked) * rarest
         ranked = []
         for d, s in zip(docs[0], scores[0], strict=True):
             if s <= 0:
                 continue
-            cover = sum(idf[t] for t in asked & stem_sets[int(d)]) / total
+            covered = sum(idf[t] for t in asked & stem_sets[int(d)])
+            # "bmi 42": a number inside a range the code names ("BMI 40.0-44.9, adult")
+            ranged = _in_ranges(every - stem_sets[int(d)], rows[int(d)].description)
+            covered += sum(idf.get(w, rarest) for w in ranged)
+            cover = covered / total
             ranked.append((-round(cover, 6), -float(s), rows[int(d)].code, cover))
         ranked.sort()
         # a billable code before its category of the very same words (J18.9 before J18,
@@ -121,6 +179,17 @@ class Icd10cmTool:
             key=lambda r: (first[self.codes[r[2]].description.lower()], not self.codes[r[2]].leaf)
         )
         return [Found(self.entry(self.codes[code]), cover) for *_, code, cover in ranked[:k]]
+
+
+_RANGE = re.compile(r"(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?)")
+
+
+def _in_ranges(asked: set[str], description: str) -> set[str]:
+    """The numbers among `asked` that fall in a range `description` names ("20-29", "1000-1249
+    grams", "40.0-44.9")."""
+    ranges = [(float(a), float(b)) for a, b in _RANGE.findall(description)]
+    nums = [w for w in asked if re.fullmatch(r"\d+(?:\.\d+)?", w)]
+    return {w for w in nums for lo, hi in ranges if lo <= float(w) <= hi}
 
 
 def _searchable(c: IcdCode) -> str:

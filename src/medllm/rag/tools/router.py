@@ -10,7 +10,9 @@ answer then rests on plain retrieval).
    lookup; differential words ("ddx", "dx that fits", "which syndrome", "patient with") → the
    phenotype → disease differential; disease words ("inheritance", "features of", "how often")
    → the disease's annotations; "mesh" → MeSH; "eml", "essential medicines", "who list" → EML.
-The text a tool searches is the question without the routing words, abbreviations spelled out.
+3. no intent, but a list of findings or three HPO phenotypes named → the differential.
+The text a tool searches is the question (its last asking sentence, when a case is told first)
+without the routing words, abbreviations spelled out.
 
 Another router (a model choosing tools with a constrained call format) only has to implement
 `route`; it registers in the `routers` registry (rag/registry.py) and is chosen by
@@ -58,7 +60,8 @@ INTENTS: dict[str, str] = {
         r"|\b(?:phenotypes?|features?|symptoms?|signs?|manifestations?|findings|characteristics"
         r"|abnormalities|hpo terms?) (?:of|in|for|seen in|associated with)\b"
         r"|\bhow (?:often|common|frequent)\b|\bfrequenc(?:y|ies)\b|\bannotat\w*"
-        r"|\b(?:features|phenotypes|symptoms|signs|manifestations|findings)$"
+        r"|\b(?:features|phenotypes|symptoms|signs|manifestations|findings)"
+        r"(?: (?:per|in|from|according to|on) (?:the )?hpo\w*(?: annotations?)?)?$|\bhallmarks?\b"
         r"|\blook(?:s)? like\b|\bclinical (?:features|picture|presentation)\b|\bclinically\b"
     ),
     "mesh": r"\bmesh\b|\bmedical subject headings?\b|\bdescriptors?\b",
@@ -157,6 +160,8 @@ KEYWORDS = frozenset(
         "finding",
         "characteristics",
         "abnormalities",
+        "hallmark",
+        "hallmarks",
         "often",
         "common",
         "frequent",
@@ -234,7 +239,6 @@ ASKING = frozenset(
         "used",
         "use",
         "correct",
-        "right",
         "appropriate",
         "proper",
         "best",
@@ -267,9 +271,23 @@ ASKING = frozenset(
         "anatomy",
         "anatomical",
         "anatomically",
+        "pt",
+        "pts",
+        "asking",
+        "asked",
+        "asks",
+        "actually",
+        "looking",
+        "search",
+        "searching",
+        "couple",
+        "wat",
+        "say",
+        "says",
     ]
 )
-_VOCABULARIES = ("hpo", "mesh", "eml")  # a plain "code" then means their id, not ICD-10-CM
+_VOCABULARIES = ("hpo", "mesh", "eml")
+NAMED = frozenset(["icd10cm", "mesh", "eml", "disease"])  # the intents that name the tool's vocabulary  # a plain "code" then means their id, not ICD-10-CM
 
 
 @lru_cache(maxsize=1)
@@ -304,10 +322,17 @@ def icd_codes(question: str, icd_words: bool) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_RIGHT_ONE = re.compile(
+    r"\b(?:the )?right (?=(?:[\w-]+ ){0,2}(?:icd|codes?|dx|diagnosis|terms?|ids?|sections?|categor))",
+    re.IGNORECASE,
+)
+
+
 def topic(question: str) -> str:
     """What a tool should search for: the question without its ids, the words the intents
     matched and filler, abbreviations spelled out ("icd10 for htn pls" → "hypertension")."""
-    text = question
+    # "the right code" asks; "right radius" names a side, which ICD-10-CM codes tell apart
+    text = _RIGHT_ONE.sub(" ", question)
     for ids in (HP_ID, MESH_ID, DISEASE_ID):
         text = ids.sub(" ", text)
     text = wording(expand(text))
@@ -321,6 +346,27 @@ def is_finding_list(question: str) -> bool:
     typed as a list ("cafe-au-lait spots, axillary freckling, lisch nodules -> ?")."""
     items = [i for i in re.split(r"[,;]| and ", re.sub(r"[-=]>|[?.!]", " ", question)) if i.strip()]
     return len(items) >= 3 and all(len(i.split()) <= 5 for i in items)
+
+
+def asked_part(question: str) -> str:
+    """A case told first and asked last ("67 yo F, hx of dm2, ... . What's the ICD-10-CM for
+    type 2 diabetes with the polyneuropathy?"): the last sentence that asks a vocabulary for
+    something and names what; otherwise the whole question."""
+    sentences = [p for p in re.split(r"(?<=[.?!;])\s+", question.strip()) if p.strip()]
+    if len(sentences) < 2:
+        return question
+    for sentence in reversed(sentences):
+        if intents(sentence) - {"whatis"} and topic(sentence):
+            return sentence
+    return question
+
+
+def names_phenotypes(question: str, at_least: int) -> bool:
+    """The question names `at_least` HPO phenotypes (read with the differential's own reader:
+    the one place the router looks into a vocabulary)."""
+    from medllm.rag.tools.differential import query_terms
+
+    return len(query_terms(question)) >= at_least
 
 
 class RuleRouter:
@@ -342,7 +388,7 @@ class RuleRouter:
             ToolCall("disease", m.group(0), "disease id") for m in DISEASE_ID.finditer(question)
         ]
         ids = {c.tool for c in calls}
-        what = topic(question)
+        what = topic(asked_part(question))
         if "differential" in found or len(set(hp_ids)) >= 2:
             calls.append(ToolCall("differential", question, "differential wording"))
         for tool, intent in (
@@ -352,15 +398,17 @@ class RuleRouter:
             ("eml", "eml"),
         ):
             if intent in found and tool not in ids and what:
-                calls.append(ToolCall(tool, what, f"{intent} wording"))
+                calls.append(ToolCall(tool, what, f"{intent} wording", tool in NAMED))
         if ("hpo" in found or "define" in found) and "hpo" not in ids and what:
-            calls.append(ToolCall("hpo", what, "hpo wording"))
+            calls.append(ToolCall("hpo", what, "hpo wording", "hpo" in found))
         specific = found & {"icd10cm", "mesh", "eml", "differential", "disease", "hpo"}
         if what and not ids and not specific and ("define" in found or "whatis" in found):
             # a definition first: the HPO term of the same name is a phenotype, not the disease
             calls.insert(0, ToolCall("define", what, "definition wording"))
         elif not calls and is_finding_list(question):
             calls.append(ToolCall("differential", question, "a list of findings"))
+        elif not calls and names_phenotypes(question, 3):
+            calls.append(ToolCall("differential", question, "three or more phenotypes named"))
         elif what and not calls and len(words(question)) <= 4:
             # a short question that is only a name ("leber congenital amaurosis 1 = ?"), not a
             # sentence asking something ("which crystals cause gout?" has more words)

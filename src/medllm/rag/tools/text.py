@@ -100,8 +100,15 @@ def _american(m: re.Match[str]) -> str:
     return "tumor" if got == "tumour" else got.replace("oea", "ea")
 
 
+# "type I" and "type 1" are the same subtype ("Stickler syndrome, type I"); the lone "i" would
+# otherwise be read as the pronoun.
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7"}
+_TYPE_ROMAN = re.compile(r"\b(type|grade|stage|class) (vii|vi|v|iv|iii|ii|i)\b")
+
+
 def words(text: str) -> list[str]:
     low = text.lower().replace("’", "'")
+    low = _TYPE_ROMAN.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", low)
     return _WORD.findall(_BRITISH.sub(_american, low))
 
 
@@ -173,6 +180,9 @@ def _distance1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+UNKNOWN_WORD = 0.5  # a query word no name uses, in `PhraseIndex.lookup`'s share (dev-tuned)
+
+
 @dataclass(frozen=True)
 class Match:
     start: int  # word positions in the question, end exclusive
@@ -199,6 +209,7 @@ class PhraseIndex:
                 ids.append(ident)
         self.max_words = max(map(len, self.phrases), default=0)
         self.speller = Speller(vocab)
+        self.known = frozenset(w for key in self.phrases for w in key)  # stems used in names
 
     def keys(self, text: str) -> tuple[list[str], list[str]]:
         """The question's words and their stems after spelling correction."""
@@ -229,15 +240,24 @@ class PhraseIndex:
 
     def lookup(self, query: str, k: int = 3) -> list[tuple[str, float]]:
         """(id, score) best first: a query that is a whole name scores 1; otherwise each name
-        found in it, longest first, scores the share of the query's content words it covers."""
+        found in it, longest first, scores the share of the query's content words it covers.
+        A word no name of the vocabulary uses ("looking", "pubmed") counts half: it cannot be
+        part of any name, but it may still say the question asks for something else."""
         if ids := self.exact(query):
             return [(i, 1.0) for i in ids[:k]]
-        content = [w for w in words(query) if w not in FILLER]
+        weight = self.weight(query)
         out: dict[str, float] = {}
         for m in sorted(self.find(query), key=lambda m: (m.start - m.end, m.start)):
             for i in m.ids:
-                out.setdefault(i, min((m.end - m.start) / max(len(content), 1), 1.0))
+                out.setdefault(i, min((m.end - m.start) / weight, 1.0))
         return list(out.items())[:k]
+
+    def weight(self, query: str) -> float:
+        """How many words a name must cover to be the whole query: its content words, those no
+        name uses counting `UNKNOWN_WORD` (at least 1)."""
+        ws, st = self.keys(query)
+        known = [1.0 if s in self.known else UNKNOWN_WORD for w, s in zip(ws, st, strict=True)]
+        return max(sum(k for w, k in zip(ws, known, strict=True) if w not in FILLER), 1.0)
 
 
 def _meaningful(span: list[str], min_chars: int) -> bool:
@@ -246,21 +266,34 @@ def _meaningful(span: list[str], min_chars: int) -> bool:
 
 
 def lookup_named(index: PhraseIndex, query: str, k: int = 3) -> list[tuple[str, float]]:
-    """`index.lookup`, and when the query is no whole name, the ways users shorten one: "syndrome"
-    or "disease" dropped ("smith-lemli-opitz features" → "Smith-Lemli-Opitz syndrome"), also
-    before a trailing number ("cornelia de lange 1" → "Cornelia de Lange syndrome 1"), "type"
-    added or dropped ("von willebrand disease 1"), and up to two words asked after the name
-    ("cornelia de lange 1 facial"): those score the share of the query's words the name covers."""
+    """`index.lookup`, and when the query is no whole name, the ways users shorten one anywhere
+    in it: "syndrome" or "disease" dropped ("phenotypes of digeorge, 22q11 deletion" → "DiGeorge
+    syndrome"), also before a trailing number ("cornelia de lange 1" → "Cornelia de Lange
+    syndrome 1"), "type" added or dropped ("von willebrand disease 1"): the longest such span
+    wins if it covers more of the query than the names found as written."""
     found = index.lookup(query, k)
     if found and found[0][1] >= 1.0:
         return found
     ws = words(query)
-    for drop in range(max(0, min(2, len(ws) - 2)) + 1):
-        head = ws[: len(ws) - drop]
-        for name in _shortened(head):
-            if ids := index.exact(name):
-                return [(i, len(head) / len(ws)) for i in ids[:k]]
+    weight = index.weight(query)
+    for n in range(len(ws), 0, -1):
+        share = min(n / weight, 1.0)
+        if found and found[0][1] >= share:
+            break
+        for start in range(len(ws) - n + 1):
+            span = ws[start : start + n]
+            if n == 1 and (span[0] in FILLER or len(span[0]) < 4 or span[0].isdigit()):
+                continue
+            for name in _shortened(span)[1:]:  # the span as written: `lookup` tried it
+                if ids := index.exact(name):
+                    return [(i, share) for i in ids[:k]]
     return found
+
+
+def name_forms(name: str) -> list[str]:
+    """`name` and the full names it may stand for ("type" added or dropped, "syndrome" or
+    "disease" added)."""
+    return _shortened(words(name))
 
 
 def _shortened(ws: list[str]) -> list[str]:
