@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from medllm.models import GenerationParams, Model
-from medllm.rag.facts import EXACT, lead_fact
+from medllm.rag.facts import EXACT, lead_fact, states_id
 from medllm.rag.prompt import Source, make_sources, messages
 from medllm.rag.scope import out_of_scope
 from medllm.rag.support import citations, coverage, trim_unsupported
@@ -217,7 +217,10 @@ def checked(base: RagAnswer, sources: list[Source], st: RagSettings) -> RagAnswe
         shown = shown.replace("[n]", f"[{max(trim.kept)[1] or 1}]")
     text = f"{lead} {shown}".strip()
     cited = citations(text, sources)
+    # a code or id the answer states is cited to the entry it is the id of, marked or not
+    cited |= {s.n: s.chunk_id for s in sources if states_id(text, s)}
     if not cited:
         # The model answered from the sources without marking them: cite what supports it.
         cited = {n: sources[n - 1].chunk_id for _, n in trim.kept if n}
+    cited = dict(sorted(cited.items()))
     return replace(base, text=text, abstained=False, citations=cited, fact_led=bool(lead))

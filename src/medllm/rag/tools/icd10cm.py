@@ -146,7 +146,9 @@ class Icd10cmTool:
         if not kids:
             return None
         asked = set(words(text))
-        return max(kids, key=lambda k: len(asked & set(words(k.extension))) - len(words(k.extension)) / 100)
+        return max(
+            kids, key=lambda k: len(asked & set(words(k.extension))) - len(words(k.extension)) / 100
+        )
 
     def _ranked(self, text: str, k: int) -> list[Found]:
         bm, rows, stem_sets, idf = self._index
@@ -165,9 +167,11 @@ class Icd10cmTool:
                 continue
             covered = sum(idf[t] for t in asked & stem_sets[int(d)])
             # "bmi 42": a number inside a range the code names ("BMI 40.0-44.9, adult")
-            ranged = _in_ranges(every - stem_sets[int(d)], rows[int(d)].description)
+            ranged, width = _in_ranges(every - stem_sets[int(d)], rows[int(d)].description)
             covered += sum(idf.get(w, rarest) for w in ranged)
-            cover = covered / total
+            # of two ranges holding the number, the narrower first (Z68.37 "37.0-37.9" before
+            # Z68.3 "30-39"), by less than the scores' shown precision
+            cover = covered / total - 1e-5 * math.log1p(width)
             ranked.append((-round(cover, 6), -float(s), rows[int(d)].code, cover))
         ranked.sort()
         # a billable code before its category of the very same words (J18.9 before J18,
@@ -184,12 +188,13 @@ class Icd10cmTool:
 _RANGE = re.compile(r"(\d+(?:\.\d+)?) ?(?:-|to) ?(\d+(?:\.\d+)?)")
 
 
-def _in_ranges(asked: set[str], description: str) -> set[str]:
+def _in_ranges(asked: set[str], description: str) -> tuple[set[str], float]:
     """The numbers among `asked` that fall in a range `description` names ("20-29", "1000-1249
-    grams", "40.0-44.9")."""
+    grams", "40.0-44.9"), and the narrowest such range's width (0 when none)."""
     ranges = [(float(a), float(b)) for a, b in _RANGE.findall(description)]
     nums = [w for w in asked if re.fullmatch(r"\d+(?:\.\d+)?", w)]
-    return {w for w in nums for lo, hi in ranges if lo <= float(w) <= hi}
+    hits = [(w, hi - lo) for w in nums for lo, hi in ranges if lo <= float(w) <= hi]
+    return {w for w, _ in hits}, min((width for _, width in hits), default=0.0)
 
 
 def _searchable(c: IcdCode) -> str:

@@ -287,7 +287,9 @@ ASKING = frozenset(
     ]
 )
 _VOCABULARIES = ("hpo", "mesh", "eml")
-NAMED = frozenset(["icd10cm", "mesh", "eml", "disease"])  # the intents that name the tool's vocabulary  # a plain "code" then means their id, not ICD-10-CM
+NAMED = frozenset(
+    ["icd10cm", "mesh", "eml", "disease"]
+)  # the intents that name the tool's vocabulary  # a plain "code" then means their id, not ICD-10-CM
 
 
 @lru_cache(maxsize=1)

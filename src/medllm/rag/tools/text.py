@@ -93,6 +93,9 @@ _BRITISH = re.compile(
 )
 
 
+_AEMIA = re.compile(r"(?<=[a-z])aemi(?=a|c)")
+
+
 def _american(m: re.Match[str]) -> str:
     got = m.group(0)
     if got in _BRITISH_STEMS:
@@ -109,6 +112,7 @@ _TYPE_ROMAN = re.compile(r"\b(type|grade|stage|class) (vii|vi|v|iv|iii|ii|i)\b")
 def words(text: str) -> list[str]:
     low = text.lower().replace("’", "'")
     low = _TYPE_ROMAN.sub(lambda m: f"{m.group(1)} {_ROMAN[m.group(2)]}", low)
+    low = _AEMIA.sub("emi", low)  # inside a word: "polycythaemia", "hyperkalaemia"
     return _WORD.findall(_BRITISH.sub(_american, low))
 
 
