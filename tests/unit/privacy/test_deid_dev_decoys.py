@@ -1,7 +1,8 @@
 """Regression: decoys of the independent set's dev half (eponyms, codes, doses, vitals, scores,
 fractions, years, labs) that survive de-identification, per fail-safe mode. Dev half only: the
 test half is reported once, never tested against. Figures measured 2026-12 (#19): 52 of 53 on
-the first 20 dev notes; 67 of 68 with dev-21..32 (2026-12-02, both modes).
+the first 20 dev notes; 67 of 68 with dev-21..32 (2026-12-02, both modes); 140 of 143 with
+dev-33..56 (2026-12-03, both modes; lost: "Whipple", "Babinski" read as names, "6/10" as a date).
 """
 
 from __future__ import annotations
@@ -31,5 +32,4 @@ def decoys_kept(mode: str) -> tuple[int, int]:
 @pytest.mark.parametrize("mode", ["balanced", "off"])
 def test_dev_decoys_survive(mode: str) -> None:
     kept, total = decoys_kept(mode)
-    assert total == 68
-    assert kept >= 67, f"{mode}: {kept}/{total} decoys kept"
+    assert (kept, total) == (140, 143), f"{mode}: {kept}/{total} decoys kept"

@@ -6,7 +6,7 @@ unit on its own ("unit 4", "apt 12B"); UK street lines ("14 Fenwick Crescent", "
 from __future__ import annotations
 
 from medllm.core import Span
-from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
+from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, rx
 
 SUFFIXES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter"
@@ -25,6 +25,7 @@ _LWORD = (
     r"|tabs?|times?|days?|weeks?|hours?|mins?|way|po|prn|bid|tid|qid|qd|daily|am|pm)\b)[a-z]{3,}"
 )
 _DIR = r"(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)"
+_FRENCH_WORD = rf"[{UP}][{LO}]+(?:-[{UP}][{LO}]+)*|\d{{1,3}}(?:e|er|re)"
 # The unit word must end there and its number be a whole word: ", Flatbush" is a city, not
 # floor "atbush". Spaces, not newlines: a street never runs across lines ("8, 2017\n\nDear Dr.").
 _UNIT = (
@@ -64,7 +65,7 @@ class AddressRecognizer(PatternRecognizer):
             "STREET",
             rx(
                 _NUM
-                + r"(?:"
+                + r"(?:[nsew]\.?[ \t]+)?(?:"
                 + _LWORD
                 + r"[ \t]+){0,2}"
                 + _LWORD
@@ -87,7 +88,7 @@ class AddressRecognizer(PatternRecognizer):
             rx(
                 r"(?i:\b(?:rural[ \t]+route|rfd|star[ \t]+route)[ \t]*\#?[ \t]*\d{1,4}"
                 r"(?:,?[ \t]+box[ \t]+\d{1,6})?)\b"
-                r"|\b(?:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4},?[ \t]+(?i:box)[ \t]+\d{1,6}\b"
+                r"|\b(?i:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4},?[ \t]+(?i:box)[ \t]+\d{1,6}(?:-[A-Z])?\b"
             ),
             0.85,
         ),
@@ -95,8 +96,17 @@ class AddressRecognizer(PatternRecognizer):
             "STREET",
             rx(
                 r"(?i:\b(?:on|at|near|off|by|to|from|onto|along|behind|across)[ \t\n]+)(?P<phi>"
-                r"(?:[A-Z][a-z]+[ \t]+){1,2}(?:" + SUFFIXES + r")\b\.?"
-                r"|(?:" + _LWORD + r"[ \t]+){1,2}(?:" + _LOWER_SUFFIXES + r")\b\.?)"
+                r"(?:"
+                + _WORD
+                + r"[ \t]+){1,2}(?:"
+                + SUFFIXES
+                + r")\b\.?"
+                + _AFTER_DIR
+                + r"|(?:[nsew]\.?[ \t]+)?(?:(?:"
+                + _LWORD
+                + r"|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,2}(?:"
+                + _LOWER_SUFFIXES
+                + r")\b\.?)"
             ),
             0.75,
         ),
@@ -110,6 +120,19 @@ class AddressRecognizer(PatternRecognizer):
         ),
         Pattern(
             "STREET", rx(r"(?i:\b(?:P\.?\s?O\.?\s+Box|Post\s+Office\s+Box)\s+\d{1,6})\b"), 0.95
+        ),
+        # French street lines (Quebec, New Brunswick, France): "410 rue de l'Église",
+        # "1450 boul. Saint-Laurent Ouest", "22 chemin du Lac"
+        Pattern(
+            "STREET",
+            rx(
+                _NUM
+                + r"(?i:rue|av\.?|avenue|boul\.?|boulevard|bd|chemin|ch\.|rang|route|côte|montée"
+                r"|promenade|allée|impasse|place)"
+                r"(?:(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?" + _FRENCH_WORD + r"){1,4}"
+                r"(?:[ ](?:Est|Ouest|Nord|Sud))?"
+            ),
+            0.85,
         ),
     )
 

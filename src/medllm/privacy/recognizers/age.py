@@ -1,17 +1,46 @@
 """Ages over 89 (Safe Harbor aggregates them as "90 or older"); younger ages are not PHI.
 
 "93-year-old", "93 y/o", "93Y", "age 93", "Age: ninety-two", "turned 95", "she is 102",
-"DOB: 04/09/1924 (101)", "in her nineties", and "92 F" / "97 M" (age and sex, as header tables
-write them).
+"DOB: 04/09/1924 (101)", "in her nineties", "92 F" / "97 M" (age and sex, as header tables
+write them), and the cells of a pasted table's "Age" column ("| 106 |").
 """
 
 from __future__ import annotations
 
+import re
+
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 _OLD = r"(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?)"
 _TENS = r"(?:ninety|one\s+hundred(?:\s+and)?)"
 _UNITS = r"(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))?"
+
+
+_CELL_AGE = re.compile(
+    r"\s*(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?(?:\s?(?:y|yo|yrs?|years?))?)\s*", re.I
+)
+_AGE_HEADER = re.compile(r"\s*age(?:\s*\(y(?:ears|rs)?\))?\s*", re.I)
+
+
+def table_ages(text: str) -> list[Span]:
+    """Ages over 89 in the "Age" column of a table pasted with "|" between cells (a header row
+    names the column; each later row's cell in that column, up to a row without "|")."""
+    spans: list[Span] = []
+    column = None
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        cells = line.rstrip("\r\n").split("|")
+        if len(cells) < 2:
+            column = None
+        elif column is None:
+            heads = [i for i, c in enumerate(cells) if _AGE_HEADER.fullmatch(c)]
+            column = heads[0] if heads else None
+        elif column < len(cells) and (m := _CELL_AGE.fullmatch(cells[column])):
+            start = pos + sum(len(c) + 1 for c in cells[:column]) + m.start("phi")
+            spans.append(Span("AGE", start, start + len(m.group("phi")), 0.85, "age"))
+        pos += len(line)
+    return spans
 
 
 class AgeRecognizer(PatternRecognizer):
@@ -29,7 +58,12 @@ class AgeRecognizer(PatternRecognizer):
             0.9,
         ),
         Pattern("AGE", rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*)" + _OLD + r"\b"), 0.9),
-        Pattern("AGE", rx(r"(?<![\w.])" + _OLD + r"[ \t]?(?:Y|YO|yr?s?)(?![\w])"), 0.85),
+        # "93Y": a unit written onto the number is part of its token, so of the span; "94 yrs":
+        # the number alone
+        Pattern(
+            "AGE", rx(r"(?<![\w.])(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?(?:Y|YO|yr?s?))(?![\w])"), 0.85
+        ),
+        Pattern("AGE", rx(r"(?<![\w.])" + _OLD + r"[ \t](?:Y|YO|yr?s?)(?![\w])"), 0.85),
         Pattern(
             "AGE",
             rx(
@@ -51,6 +85,23 @@ class AgeRecognizer(PatternRecognizer):
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),
         Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
+        # "98yo", "101y": the unit written onto the number is part of the token
+        Pattern(
+            "AGE",
+            rx(r"(?<![\w.])(?P<phi>(?:9\d|1[0-2]\d)(?i:y/o|yo|yrs?|y))(?![\w/])"),
+            0.85,
+        ),
+        # "turned ninety-seven", "aged ninety"
+        Pattern(
+            "AGE",
+            rx(
+                r"(?i:\b(?:turned|turns|turning|aged?|is\s+now|will\s+be)\s+)(?P<phi>(?i:"
+                + _TENS
+                + _UNITS
+                + r"))\b"
+            ),
+            0.85,
+        ),
         # "Age: ninety-two"
         Pattern(
             "AGE",
@@ -75,3 +126,6 @@ class AgeRecognizer(PatternRecognizer):
             0.8,
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        return super().analyze(text) + table_ages(text)

@@ -60,6 +60,12 @@ class PatternRecognizer:
         return spans
 
 
+# Latin letters with their accents ("Émile", "Sørensen", "Gdańsk"), for names and places written
+# in character classes: Python's re has no \p{Lu} / \p{Ll}.
+UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
+LO = "a-zß-öø-ÿāăąćčďđēėęěğģīįıķĺļľłńņňōőœŕřśşšţťūůűųźżž"
+
+
 # Label + separator before a value: "MRN: ", "MRN #", "Medical record number is ".
 SEP = r"(?:\.?\s*(?:\#|no\.?|num(?:ber)?|is|of)?\s*[:\#=\-]?\s*)"
 

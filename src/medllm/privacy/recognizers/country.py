@@ -45,7 +45,19 @@ AMBIGUOUS = frozenset(
         "holland",
     ]
 )
-SHORT_FORMS = ("USA", "U.S.A.", "UK", "U.K.", "the Philippines", "the Netherlands", "Holland")
+SHORT_FORMS = (
+    "USA",
+    "U.S.A.",
+    "UK",
+    "U.K.",
+    "the Philippines",
+    "the Netherlands",
+    "Holland",
+    "England",
+    "Scotland",
+    "Wales",
+    "Northern Ireland",
+)
 _CONTEXT = re.compile(
     r"(?i:\b(?:from|to|in|visiting|visited|back from|returned from|travel(?:l?ed)? to|trip to"
     r"|born in|lived in|lives in|native of|citizen of|moved from|emigrated from|immigrated from"

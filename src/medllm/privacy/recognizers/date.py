@@ -174,11 +174,42 @@ class DateRecognizer(PatternRecognizer):
             "DATE",
             rx(
                 _CTX
-                + r"(?P<phi>(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|march|may)\.?)(?![\w])"
+                + r"(?P<phi>(?:(?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)|Mar|march|may)\.?)"
+                r"(?![\w])"
             ),
             0.6,
         ),
-        Pattern("DATE", rx(r"(?i:\b(?:" + _WEEKDAY_FULL + r")\b)"), 0.6),
+        Pattern("DATE", rx(r"(?i:\b(?:" + _WEEKDAY_FULL + r")s?\b)"), 0.6),  # "comes thursdays"
+        # "back on sat", "since thurs": a short weekday in any case after a context word
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:on|since|last|next|this|by|until|till|every|from)[ \t]+)"
+                r"(?P<phi>(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun))\.?(?![\w])"
+            ),
+            0.6,
+        ),
+        # French letters: "le 18 novembre 2026", "3 mars"
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:[12]\d|3[01]|0?[1-9])(?:er)?[ \t]+(?:janvier|f[ée]vrier|mars|avril|mai|juin"
+                r"|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre)(?:[ \t]+" + _Y + r")?)\b"
+            ),
+            0.75,
+        ),
+        # lab and military stamps: "28NOV26", "03DEC2026"
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])(?:[12]\d|3[01]|0[1-9])"
+                + MONTHS.upper()
+                + r"(?:\d{2}|"
+                + _Y
+                + r")(?![\w])"
+            ),
+            0.75,
+        ),
         Pattern(
             "DATE",
             rx(r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+\d)"),

@@ -21,7 +21,7 @@ class HealthPlanRecognizer(PatternRecognizer):
         *context_id(
             "HEALTHPLAN",
             r"health\s*plan(?:\s*(?:id|number|no))?|member(?:\s*id)?|subscriber(?:\s*id)?|policy"
-            r"|group\s*(?:number|no|\#)|beneficiary(?:\s*id)?|insurance\s*(?:id|number|no)?"
+            r"|group(?:\s*(?:number|no|\#|id))?|beneficiary(?:\s*id)?|insurance\s*(?:id|number|no)?"
             r"|medicare(?:\s*(?:id|mbi))?|medicaid(?:\s*id)?|mbi|plan\s*id|health\s*card"
             r"|ohip|phn|personal\s+health\s+number|insurer|insured\s*id|plan",
             0.9,

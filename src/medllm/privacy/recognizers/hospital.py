@@ -10,7 +10,7 @@ homes; pharmacies and stores by chain name, also lower case and with a store num
 
 from __future__ import annotations
 
-from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
+from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, rx
 
 _FACILITY = (
     r"Hospital|Medical\s+Center|Medical\s+Centre|Health\s+Center|Health\s+Centre|Clinic|Health\s+System"
@@ -25,8 +25,12 @@ _UPPER_FACILITY = (
 _NOT_NAME = (
     r"(?!(?:The|THE|A|An|Emergency|EMERGENCY|General|GENERAL|Our|OUR|This|THIS|Your|YOUR)\b)"
 )
-_TITLE_WORDS = (
-    r"(?:" + _NOT_NAME + r"(?:St\.|Saint|(?:Mc|Mac|O')?[A-Z][a-z]+(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
+# a capitalised word, also hyphenated or accented ("Saint-Ambroise", "Kōwhai", "Tri-County")
+_CAP = rf"(?:Mc|Mac|O')?[{UP}][{LO}]+(?:-[{UP}][{LO}]+)*"
+_TITLE_WORDS = r"(?:" + _NOT_NAME + r"(?:St\.|Saint|" + _CAP + r"(?:'s)?|[A-Z]\.)[ \t]+){1,4}"
+# "Our Lady of the Lakes Hospital", "Sisters of Charity Hospital": the connectors inside a name
+_DEDICATED = (
+    r"(?:Our[ \t]+Lady|Sisters?|Holy|Sacred)(?:[ \t]+(?:of|the|and|" + _CAP + r")){1,4}[ \t]+"
 )
 _UPPER_WORDS = r"(?:" + _NOT_NAME + r"(?:ST\.?|[A-Z]{2,}(?:'S)?)[ \t]+){1,4}"
 
@@ -40,12 +44,26 @@ _ORG = (
     r"|Laboratories|Supply|Supplies|Solutions|Services|Direct|Home[ \t]+Care|Home[ \t]+Health"
     r"|Homecare|Care|Rehabilitation|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Home"
     r"|Nursing[ \t]+(?:Home|Center|Facility)|Pharmacy|Pharmacies|Drugs?|Apothecary|Chemist"
-    r"|(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Dialysis|Hospice|Centre|Center)"
+    r"|(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Dialysis|Hospice|Centre|Center"
+    r"|Food[ \t]+(?:Bank|Pantry)|Ambulance|Shelter|House|Mission|Millwork|Transport"
+    r"|Internal[ \t]+Medicine|Family[ \t]+Medicine"
+    # employers, churches, schools, insurers, agencies, suppliers, transport (i2b2 ORGANIZATION)
+    r"|Church|Chapel|Temple|Synagogue|Mosque|Parish|Ministries|School|Elementary|Academy|College"
+    r"|Company|Co-op|Co|Cooperative|Inc|LLC|Ltd|Corp|Assurance|Insurance|Mutual"
+    r"|Interpreting|Interpreters|Rentals|Equipment|Transit|Logistics|Nurses|Commons|Manor|Lodge"
+    r"|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart)"
+)
+# French names as Quebec and New Brunswick letters write them: "Clinique Médicale du Fleuve"
+_FRENCH = (
+    r"(?:Clinique|Centre|H[ôo]pital|CLSC|Polyclinique|Pharmacie|CHSLD|GMF)"
+    r"(?:(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?" + _CAP + r"){1,4}"
 )
 _ORG_WORDS = (
     r"(?:"
     + _NOT_NAME
-    + r"(?:St\.|Saint|(?:Mc|Mac|O')?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&)[ \t]+){1,4}"
+    + r"(?:St\.|Saint|"
+    + _CAP
+    + r"(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&)[ \t]+){1,5}"
 )
 _CHAINS = (
     r"walgreens|cvs|rite[ \t]+aid|walmart|wal-mart|kroger|safeway|costco|publix|giant[ \t]+eagle"
@@ -95,6 +113,42 @@ class HospitalRecognizer(PatternRecognizer):
                 + r"))\b"
             ),
             0.8,
+        ),
+        Pattern(
+            "HOSPITAL",
+            rx(r"(?<![\w])(?P<phi>" + _DEDICATED + r"(?:" + _FACILITY + r"))\b"),
+            0.8,
+        ),
+        Pattern("HOSPITAL", rx(r"(?<![\w])" + _FRENCH + r"(?![\w])"), 0.75),
+        # "Calder Vale General", "Alder Bay Regional", "East Tennessee Children's": a hospital
+        # called by its name and kind alone, not "General Surgery" or "Regional anesthesia"
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?<![\w])(?P<phi>(?:" + _NOT_NAME + _CAP + r"[ \t]+){1,3}(?:General|Regional"
+                r"|Children's|Memorial))(?![ \t]+[a-z])(?![ \t]+(?:Surgery|Medicine|Practi|Anesth|Anaesth"
+                r"|P(?:a)?ediatric|Internal|Hospital|Medical|Health|Clinic|Day))"
+            ),
+            0.7,
+        ),
+        # "Seen at Cibola West ED": a name before ED / ER / A&E after a place word
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?i:\b(?:at|to|from|in|via)[ \t]+)(?P<phi>(?:"
+                + _NOT_NAME
+                + _CAP
+                + r"[ \t]+){1,3})(?:ED|ER|A&E)\b"
+            ),
+            0.7,
+        ),
+        # "refills at prairie drug #7": a lower-case store with its number
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?<![\w])(?:[a-z]{3,}[ \t]){1,3}(?:pharmacy|drugs?|drugstore)[ \t]*\#[ \t]*\d{1,6}\b"
+            ),
+            0.7,
         ),
         Pattern(
             "HOSPITAL",

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 
 from medllm.core import Span
+from medllm.privacy.recognizers.base import LO, UP
 from medllm.privacy.resources import Lexicon, lexicon
 
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.
 _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
 _WORDS_BEFORE = re.compile(
-    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+(?:'s)?|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))$"
+    r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+(?:'s)?|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))[ \t]*$"
 )
 # "Moody Family Clinic, Tallahassee": a city right after a facility name.
 _AFTER_FACILITY = re.compile(
@@ -39,6 +40,7 @@ PROVINCES = {
     "qc": "QC",
     "sk": "SK",
     "yt": "YT",
+    "pq": "QC",  # Quebec's old code, still in letters
     "alberta": "AB",
     "british columbia": "BC",
     "manitoba": "MB",
@@ -90,8 +92,35 @@ _STREET_WORDS = frozenset(
         "pl",
     ]
 )
+_STATE_BEFORE_POSTAL = re.compile(
+    r"(?<![\w.])(?P<st>[A-Z]{2}|[A-Z]\.[A-Z]\.)(?:[ \t]+|(?<=\.))[ \t]*"
+    r"(?=\d{5}(?:-\d{4})?\b|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t\-]?\d[ABCEGHJ-NPRSTV-Z]\d\b)"
+)
+# one to three capitalised words ending where a postal code or ", Country" may follow
+_CAP_RUN_BEFORE = re.compile(rf"(?<![\w\-])[{UP}][{LO}]+(?:[ \-][{UP}][{LO}]+){{0,2}}(?=[ \t]|,)")
+_UK_POSTCODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
+
+
+# lower case: "…, white river junction, vt." / "greenvale minnesota"
+def _lower_city_state(state_names: list[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(state_names, key=len, reverse=True))
+    return re.compile(
+        r"(?<![\w\-])(?P<city>[a-z]+(?:[ \-][a-z]+){0,2})"
+        r"(?:,[ \t]*(?P<code>[a-z]{2}|[A-Z]{2})(?=[ \t]*(?:[.,;:)!?\n]|\d{5}|$))"
+        rf"|[ \t]+(?P<name>{names})\b)"
+    )
+
+
+_NOT_CITY = frozenset(
+    ["in", "to", "from", "at", "of", "the", "a", "an", "and", "or", "near", "moved", "live", "lives", "living", "back", "rural", "northern", "southern", "eastern", "western", "central", "upstate", "downstate", "coastal", "my", "our", "his", "her", "their", "visiting", "visit", "family", "trip", "drove", "flew", "flying", "went", "going", "come", "came", "born", "raised", "grew", "up", "now", "here", "there", "out", "over", "down", "away", "moving", "relocated"]
+)
+_LOWER_PLACE = re.compile(
+    r"(?:\b(?:in|from|to|near|outside|around|moved\s+to)\s+|\()"
+    r"(?P<place>[a-z]+(?:[ \-][a-z]+){0,2})(?=[)\s,.;:!?]|$)"
+)
 _CAPS = re.compile(
-    r"\b[A-Z][a-z]+(?:'s)?(?:[ \-](?:[A-Z][a-z]+|of|de|del|la))*\b|\b[A-Z]{3,}(?: [A-Z]{3,})*\b"
+    rf"\b[{UP}][{LO}]+(?:'s)?(?:[ \-](?:[{UP}][{LO}]+|of|de|del|la|on|upon))*\b"
+    rf"|\b[{UP}]{{3,}}(?: [{UP}]{{3,}})*\b"
 )
 
 
@@ -101,6 +130,8 @@ class LocationRecognizer:
 
     def __init__(self, lex: Lexicon | None = None) -> None:
         self.lex = lex or lexicon()
+        full = [n for n in [*self.lex.states, *PROVINCES] if len(n) > 2]
+        self._lower_cs = _lower_city_state(full)
 
     def analyze(self, text: str) -> list[Span]:
         spans = self._city_state(text)
@@ -108,6 +139,10 @@ class LocationRecognizer:
             g = "a" if m.group("a") else "b"
             spans.append(Span("STATE", m.start(g), m.end(g), 0.85, self.name))
         spans += self._lower_states(text)
+        spans += self._lower_city_state(text)
+        spans += self._city_before(text)
+        spans += self._state_before_postcode(text)
+        spans += self._lower_cities(text)
         for m in _FEATURE.finditer(text):
             spans.append(Span("CITY", m.start("place"), m.end("place"), 0.7, self.name))
         for m in _AFTER_FACILITY.finditer(text):
@@ -135,6 +170,93 @@ class LocationRecognizer:
                 phrase = text[a:end]
                 if phrase in self.lex.states or phrase in PROVINCES:
                     out.append(Span("STATE", a, end, 0.7, self.name))
+                    break
+        return out
+
+    def _lower_city_state(self, text: str) -> list[Span]:
+        """Lower-case "white river junction, vt." and "greenvale minnesota": up to three words
+        before a state code (after a comma, with the clause ending there) or a full state name."""
+        out = []
+        for m in self._lower_cs.finditer(text):
+            state = m.group("code") or m.group("name")
+            if not self._is_state(state):
+                continue
+            words = m.group("city").split()
+            while words and (words[0] in _NOT_CITY or words[0] in _STREET_WORDS):
+                words = words[1:]
+            if not words or words[-1] in _NOT_CITY | _STREET_WORDS:
+                continue
+            end = m.start("city") + len(m.group("city"))
+            start = end - len(" ".join(words))
+            address_line = re.search(r",[ \t]*$", text[max(0, start - 3) : start]) is not None
+            if m.group("code") and not address_line and " ".join(words) not in self.lex.cities:
+                continue  # "call me, ok.": a code after words that are no address line
+            g = "code" if m.group("code") else "name"
+            out.append(Span("CITY", start, end, 0.7, self.name))
+            out.append(Span("STATE", m.start(g), m.end(g), 0.7, self.name))
+        return out
+
+    def _state_before_postcode(self, text: str) -> list[Span]:
+        """A state or province code right before a ZIP or Canadian postal code, also dotted
+        ("Bronx NY 10457", "Squamish, B.C. V8B 0J9", "PQ G9A 3K7"), and the city just before it
+        when no comma separates them."""
+        out = []
+        for m in _STATE_BEFORE_POSTAL.finditer(text):
+            code = m.group("st").replace(".", "")
+            if not self._is_state(code):
+                continue
+            out.append(Span("STATE", m.start("st"), m.end("st"), 0.85, self.name))
+            before = _WORDS_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before and not text[m.start() - 1 : m.start()].strip(" \t"):
+                city = self._city_in(before.group(1), "") or before.group(1).split()[-1]
+                if city.lower() not in _STREET_WORDS and city.lower() not in _NOT_CITY:
+                    end = before.end(1)
+                    out.append(Span("CITY", end - len(city), end, 0.75, self.name))
+        return out
+
+    def _city_before(self, text: str) -> list[Span]:
+        """The place named right before a postal code with no state ("Duluth 55811", "Spearfish
+        57783", "Burslem ST6 3LX") or before ", Country" ("Sendai, Japan", "Bamako, Mali"): a
+        city, whatever its name (a surname, an ordinary word) also is."""
+        from medllm.privacy.recognizers.country import _names
+
+        out = []
+        countries, _ = _names()
+        for m in _CAP_RUN_BEFORE.finditer(text):
+            after = text[m.end() : m.end() + 40]
+            if _POSTAL_AFTER.match(after) or _UK_POSTCODE_AFTER.match(after):
+                pass
+            elif (
+                after.startswith(",")
+                and (c := countries.match(after.lstrip(", \t")))
+                and c.group(0)[0].isupper()
+            ):
+                start = m.end() + len(after) - len(after.lstrip(", \t"))
+                out.append(Span("COUNTRY", start, start + len(c.group(0)), 0.8, "country"))
+            else:
+                continue
+            words = m.group(0).split()
+            while words and (words[0].lower() in _NOT_CITY or words[0].lower() in _STREET_WORDS):
+                words = words[1:]
+            if words and words[-1].lower() not in _STREET_WORDS:
+                start = m.end() - len(" ".join(words))
+                out.append(Span("CITY", start, m.end(), 0.75, self.name))
+        return out
+
+    def _lower_cities(self, text: str) -> list[Span]:
+        """A lower-case city after "in" / "from" / "to" / "near" or in brackets ("(issaquah)"),
+        when the city's name is no ordinary word."""
+        out = []
+        for m in _LOWER_PLACE.finditer(text):
+            place = m.group("place")
+            words = place.split()
+            while words and words[0] in _NOT_CITY:
+                words = words[1:]
+            for k in range(len(words), 0, -1):
+                cand = " ".join(words[:k])
+                if len(cand) >= 5 and cand in self.lex.cities and cand not in self.lex.common:
+                    start = m.start("place") + place.index(cand)
+                    out.append(Span("CITY", start, start + len(cand), 0.6, self.name))
                     break
         return out
 
@@ -180,7 +302,7 @@ class LocationRecognizer:
 
     def _known(self, words: str, offset: int) -> list[tuple[int, int, str]]:
         """Longest known city or full state name inside a run of capitalised words."""
-        toks = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", words)]
+        toks = [(m.start(), m.end()) for m in re.finditer(rf"[{UP}{LO}]+", words)]
         out: list[tuple[int, int, str]] = []
         i = 0
         while i < len(toks):

@@ -13,10 +13,15 @@ from __future__ import annotations
 import re
 
 from medllm.core import Span
+from medllm.privacy.recognizers.base import LO, UP
 from medllm.privacy.resources import Lexicon, lexicon
 
-_WORD = r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)(?:(?:Mc|Mac|O')?[A-Z][a-z]+(?:[\-'][A-Z][a-z]+)*|[A-Z]{2,}(?:[\-'][A-Z]+)*)"
-_INIT = r"[A-Z]\.?"
+_UP, _LO = UP, LO
+_WORD = (
+    r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)"
+    rf"(?:(?:Mc|Mac|O')?[{_UP}][{_LO}]+(?:[\-'][{_UP}][{_LO}]+)*|[{_UP}]{{2,}}(?:[\-'][{_UP}]+)*)"
+)
+_INIT = rf"[{_UP}]\.?"
 # A run of name words on one line: "Anton R. Velasquez", "IMOGEN T FARRANCE", "Marrero, Tobiah".
 _RUN = (
     _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
@@ -32,12 +37,14 @@ _STRONG = (
     r"|(?:electronically\s+)?signed\s+by|dictated\s+by|transcribed\s+by|reviewed\s+by|cosigned\s+by"
     r"|seen\s+(?:by|with)|discussed\s+with|dear|sincerely|regards|thanks|thank\s+you"
     r"|ordering\s+(?:physician|provider)|reading\s+(?:physician|radiologist)"
+    r"|documented\s+by|written\s+by|entered\s+by|completed\s+by|prepared\s+by|taken\s+by"
+    r"|approved\s+by|authori[sz]ed\s+by"
 )
 _WEAK = (
     r"pt(?:\s+name)?|name|physician|provider|surgeon|resident|fellow|intern|author|from|to|cc|c\.c\."
     r"|contact|emergency\s+contact|nok|next\s+of\s+kin|guardian|caregiver|interpreter|witness"
     r"|consultant|rn|np|radiologist|signed|attn|mother|father|spouse|informant|ordering|collected\s+by"
-    r"|verified\s+by|performed\s+by|technologist|tech|pharmacist|prescriber|owner"
+    r"|verified\s+by|performed\s+by|technologist|tech|pharmacist|prescriber|owner|re"
 )
 _LABEL = (
     r"(?i:\b(?:" + _STRONG + r")\b[ \t]*[:,\-]?|\b(?:" + _WEAK + r")[ \t]*:)[ \t]*(?:\n[ \t]*)?"
@@ -104,7 +111,7 @@ _HEADER_WORDS = frozenset(
         "department",
     ]
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_TOKEN = re.compile(rf"[{_UP}{_LO}][{_UP}{_LO}'\-]*")
 # Words after a surname that make it an eponym, not a person in the note.
 _EPONYM_NEXT = re.compile(
     r"^(?:'s)?[ \t]*(?i:disease|syndrome|sign|test|criteria|score|maneuver|manoeuvre|procedure|"
@@ -118,6 +125,7 @@ _EPONYM_NEXT = re.compile(
     r"|angle|curve|esophagus|oesophagus|nephropathy|thrombosis|infarct|phenomenon|dementia)\b"
     r"|^[ \t]+\d{1,3}(?![\d/:\-]|\.\d)"  # a score: "Morse 65", "Braden 14"
 )
+EPONYM_NEXT = _EPONYM_NEXT  # the fail-safe layer reads eponyms the same way
 # "Last, First" alone in a table cell: "| Achterberg, Wilhelmina  |".
 _TABLE_NAME = re.compile(
     r"(?<![\w\-'])(?P<run>" + _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r")?)"

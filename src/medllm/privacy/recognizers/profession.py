@@ -16,6 +16,7 @@ _HEADS = (
     r"|photographer|butcher|baker|waitress|waiter|bartender|housekeeper|nanny|guard|courier"
     r"|trucker|analyst|consultant|contractor|programmer|developer|scientist|surgeon|physician"
     r"|painter|roofer|logger|fisherman|driver|manager|supervisor|salesman|saleswoman|banker"
+    r"|maker|worker|operator|builder|laborer|labourer|owner|barista|aide|mariner|sailor|porter"
 )
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
@@ -26,16 +27,25 @@ _STRONG = (
     r"(?i:\b(?:works?|worked|working|employed|job|occupation|profession|trade)\b"
     r"(?:\s+(?:as|in))?(?:\s+(?:an?|the))?|\b(?:retired|former|formerly))[\s:]+"
 )
-_WEAK = r"(?i:\b(?:is|was|as)\s+(?:an?|the))\s+"
+_WEAK = r"(?i:\b(?:is|was|as|i'?m|am)\s+(?:an?|the))\s+"
 _NOT_JOB = (
-    r"(?!(?:other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
+    r"(?!(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
     r"|mother|father|brother|sister|caregiver|patient|person|matter|manner|center|water|dinner|winter"
     r"|summer|paper|power|fever|liver|ulcer|cancer|tumor|tremor|error|donor|monitor|factor|sponsor"
     r"|doctor|pain|poor|good|great|little|big|bit|lot|better|worse|later|after|over|under|for|and"
     r"|with|who|that|at|in|of|on|to|from|very|much|more|less|new|old|young|heavy|light|long|short"
-    r"|full|part|high|low|first|second|third|day|night|week|year|hospital|nursing|home)\b)"
+    r"|full|part|low|first|second|third|day|night|week|year|hospital)(?![\w\-]))"
 )
-_PRE = r"(?:" + _NOT_JOB + r"[a-z]+[ \t\-]){0,2}?" + _NOT_JOB
+_PRE = r"(?:" + _NOT_JOB + r"[a-z]+[ \t\-]){0,3}?" + _NOT_JOB
+
+
+_JOB = (
+    r"(?P<phi>"
+    + _PRE
+    + r"(?:"
+    + _HEADS
+    + r"|[a-z]{3,}(?:erer|ician|ist|maker|worker|keeper|smith|wright|ologist)))"
+)
 
 
 class ProfessionRecognizer(PatternRecognizer):
@@ -59,4 +69,27 @@ class ProfessionRecognizer(PatternRecognizer):
             ),
             0.55,
         ),
+        # "this 35-year-old commercial fisherman with ...", "54 yo retired welder presenting"
+        Pattern(
+            "PROFESSION",
+            rx(
+                r"(?i:\b\d{1,3}[\s\-]?(?:-?year-old|y/?o|yo)\s+(?:male\s+|female\s+|man\s+|woman\s+)?)"
+                + _JOB
+                + r"(?=\s+(?:with|who|presenting|presents|complaining|c/o|here|seen|referred)\b)"
+            ),
+            0.6,
+        ),
+        # "Her son Giles, a tram driver in Manchester," / "58, a retired taxi driver originally
+        # from": a job in apposition
+        Pattern(
+            "PROFESSION",
+            rx(
+                r",[ \t]+an?[ \t]+(?:retired[ \t]+|former[ \t]+)?"
+                + _JOB
+                + r"(?=[ \t]*[,;.)]|[ \t]+(?:in|at|from|with|who|originally|for|and)\b)"
+            ),
+            0.55,
+        ),
+        # "(cabinet maker at Holloway Millwork)": a job at a named employer
+        Pattern("PROFESSION", rx(r"(?<![\w\-])" + _JOB + r"(?=\s+at\s+[A-Z])"), 0.55),
     )

@@ -1,5 +1,5 @@
 """User names and transcriptionist codes: "KRT/weller/amsden", "QBL:fenner", "M.D. HT42", "user: jdoe",
-"login is ptrask7", "transcribed by jfenner"."""
+"login is ptrask7", "transcribed by jfenner", a portal header's "from: gus_the_plumber77"."""
 
 from __future__ import annotations
 
@@ -45,6 +45,15 @@ class UsernameRecognizer(PatternRecognizer):
             ),
             0.8,
             lambda s: not s.isalpha() or s not in _NOT_LOGIN,
+        ),
+        # a portal message's header "from: gus_the_plumber77": a handle (with a digit or "_")
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:from|sender|sent[ \t]+by|to|reply[ \t]+to)[ \t]*:[ \t]*)"
+                r"(?P<phi>[A-Za-z][A-Za-z0-9._]*(?:_|\d)[A-Za-z0-9._]*[A-Za-z0-9])(?![\w@.])"
+            ),
+            0.8,
         ),
     )
 
