@@ -121,3 +121,22 @@ def test_the_fail_safe_judges_a_partly_found_token_and_spares_eponyms_and_codes(
     # before a typist's user name) is an abbreviation and stays
     assert ("NAME", "Okonjo") in got and ("CITY", "Leeds") in got
     assert not any("Todd" in t or "G40" in t or "ZQ" in t for _, t in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("From: marisol.quint\nSent: monday", "marisol.quint"),
+        ("has proxy portal access as b_hollis7 since june", "b_hollis7"),
+        ("reach him on WhatsApp otto.vry.22", "otto.vry.22"),
+    ],
+)
+def test_handles_after_a_header_an_app_or_an_access_phrase(text: str, handle: str) -> None:
+    assert ("USERNAME", handle) in found(UsernameRecognizer(), text)
+
+
+def test_uk_gate_streets_and_lower_case_city_before_a_zip_after_a_street_line() -> None:
+    assert ("STREET", "41 Briggate") in found(AddressRecognizer(), "Surgery, 41 Briggate, Leeds")
+    text = "new place: 18 elm ct, apt 2, millbrook 04011. thx"
+    assert ("CITY", "millbrook") in found(LocationRecognizer(), text)
+    assert found(LocationRecognizer(), "call Dr X, pager 55512") == []

@@ -11,7 +11,8 @@ from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, 
 SUFFIXES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter"
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Row|Path|Pike|Plaza|Alley|Loop|Crescent"
-    r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns"
+    r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns|Concourse|Esplanade|Quay"
+    r"|Wharf|Embankment|Causeway|Promenade|Broadway"
 )
 # Lower-case suffixes (patient messages): not "dr" ("doctor") nor words like "place", "way".
 _LOWER_SUFFIXES = (
@@ -121,6 +122,8 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET", rx(r"(?i:\b(?:P\.?\s?O\.?\s+Box|Post\s+Office\s+Box)\s+\d{1,6})\b"), 0.95
         ),
+        # UK streets named "-gate" ("112 Westgate", "4 Kirkgate")
+        Pattern("STREET", rx(_NUM + r"[A-Z][a-z]{2,}gate\b"), 0.8),
         # French street lines (Quebec, New Brunswick, France): "410 rue de l'Église",
         # "1450 boul. Saint-Laurent Ouest", "22 chemin du Lac"
         Pattern(

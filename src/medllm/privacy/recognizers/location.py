@@ -98,6 +98,13 @@ _STATE_BEFORE_POSTAL = re.compile(
 )
 # one to three capitalised words ending where a postal code or ", Country" may follow
 _CAP_RUN_BEFORE = re.compile(rf"(?<![\w\-])[{UP}][{LO}]+(?:[ \-][{UP}][{LO}]+){{0,2}}(?=[ \t]|,)")
+_LOWER_BEFORE_ZIP = re.compile(r",[ \t]*([a-z]{3,}(?:[ \-][a-z]{2,}){0,2})[ \t]+\d{5}(?:-\d{4})?\b")
+_STREET_LINE_BEFORE = re.compile(
+    r"\d+[a-z]?[ \t]+[a-z]+[ \t]+[a-z]+\.?(?:,[ \t]*(?:apt|unit|ste|suite)[ \t]*\#?\w+)?$"
+)
+_CONTACT_WORDS = frozenset(
+    "pager beeper ext extension fax phone tel cell mobile room rm bed mrn id".split()
+)
 _UK_POSTCODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
 
 
@@ -112,7 +119,62 @@ def _lower_city_state(state_names: list[str]) -> re.Pattern[str]:
 
 
 _NOT_CITY = frozenset(
-    ["in", "to", "from", "at", "of", "the", "a", "an", "and", "or", "near", "moved", "live", "lives", "living", "back", "rural", "northern", "southern", "eastern", "western", "central", "upstate", "downstate", "coastal", "my", "our", "his", "her", "their", "visiting", "visit", "family", "trip", "drove", "flew", "flying", "went", "going", "come", "came", "born", "raised", "grew", "up", "now", "here", "there", "out", "over", "down", "away", "moving", "relocated"]
+    [
+        "in",
+        "to",
+        "from",
+        "at",
+        "of",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "near",
+        "moved",
+        "live",
+        "lives",
+        "living",
+        "back",
+        "rural",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "upstate",
+        "downstate",
+        "coastal",
+        "my",
+        "our",
+        "his",
+        "her",
+        "their",
+        "visiting",
+        "visit",
+        "family",
+        "trip",
+        "drove",
+        "flew",
+        "flying",
+        "went",
+        "going",
+        "come",
+        "came",
+        "born",
+        "raised",
+        "grew",
+        "up",
+        "now",
+        "here",
+        "there",
+        "out",
+        "over",
+        "down",
+        "away",
+        "moving",
+        "relocated",
+    ]
 )
 _LOWER_PLACE = re.compile(
     r"(?:\b(?:in|from|to|near|outside|around|moved\s+to)\s+|\()"
@@ -222,6 +284,11 @@ class LocationRecognizer:
 
         out = []
         countries, _ = _names()
+        for m in _LOWER_BEFORE_ZIP.finditer(text):  # "1180 vine st, apt 9, templeton 93465"
+            street_before = _STREET_LINE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            word = m.group(1)
+            if street_before and word not in _NOT_CITY | _STREET_WORDS | _CONTACT_WORDS:
+                out.append(Span("CITY", m.start(1), m.end(1), 0.7, self.name))
         for m in _CAP_RUN_BEFORE.finditer(text):
             after = text[m.end() : m.end() + 40]
             if _POSTAL_AFTER.match(after) or _UK_POSTCODE_AFTER.match(after):

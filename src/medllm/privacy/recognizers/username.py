@@ -15,7 +15,24 @@ _FOOTER = re.compile(
 
 
 _NOT_LOGIN = frozenset(
-    ["the", "phone", "nursing", "pharmacy", "staff", "patient", "me", "him", "her"]
+    [
+        "the",
+        "phone",
+        "nursing",
+        "pharmacy",
+        "staff",
+        "patient",
+        "me",
+        "him",
+        "her",
+        "was",
+        "and",
+        "called",
+        "notified",
+        "here",
+        "said",
+        "reports",
+    ]
 )
 
 
@@ -51,9 +68,23 @@ class UsernameRecognizer(PatternRecognizer):
             "USERNAME",
             rx(
                 r"(?i:\b(?:from|sender|sent[ \t]+by|to|reply[ \t]+to)[ \t]*:[ \t]*)"
-                r"(?P<phi>[A-Za-z][A-Za-z0-9._]*(?:_|\d)[A-Za-z0-9._]*[A-Za-z0-9])(?![\w@.])"
+                r"(?P<phi>[A-Za-z][A-Za-z0-9._]*(?:_|\d)[A-Za-z0-9._]*[A-Za-z0-9]"
+                r"|[a-z]+(?:\.[a-z]+)+)(?![\w@.])"
             ),
             0.8,
+        ),
+        # "portal access as nwhitlock_uk", "Viber danylo.k.parma", "tech rdominguez": a handle
+        # after the app or the role that uses it
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:(?:portal|proxy|account)[ \t]+access[ \t]+as|logged[ \t]+in[ \t]+as"
+                r"|viber|whatsapp|skype|telegram|signal|instagram|snapchat|discord|wechat|tiktok"
+                r"|twitter|tech|scribe)[ \t]*:?[ \t]+)"
+                r"(?P<phi>[a-z][a-z0-9._]{2,30}[a-z0-9])(?![\w@])"
+            ),
+            0.75,
+            lambda s: not s.isalpha() or s not in _NOT_LOGIN,
         ),
     )
 
