@@ -58,11 +58,7 @@ class AgeRecognizer(PatternRecognizer):
             0.9,
         ),
         Pattern("AGE", rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*)" + _OLD + r"\b"), 0.9),
-        # "93Y": a unit written onto the number is part of its token, so of the span; "94 yrs":
-        # the number alone
-        Pattern(
-            "AGE", rx(r"(?<![\w.])(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?(?:Y|YO|yr?s?))(?![\w])"), 0.85
-        ),
+        # "94 yrs": the number alone (a unit written onto it, "93Y", is matched below)
         Pattern("AGE", rx(r"(?<![\w.])" + _OLD + r"[ \t](?:Y|YO|yr?s?)(?![\w])"), 0.85),
         Pattern(
             "AGE",
@@ -85,7 +81,7 @@ class AgeRecognizer(PatternRecognizer):
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),
         Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
-        # "98yo", "101y": the unit written onto the number is part of the token
+        # "93Y", "98yo", "101y": the unit written onto the number is part of its token
         Pattern(
             "AGE",
             rx(r"(?<![\w.])(?P<phi>(?:9\d|1[0-2]\d)(?i:y/o|yo|yrs?|y))(?![\w/])"),

