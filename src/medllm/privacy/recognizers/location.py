@@ -14,6 +14,7 @@ import re
 
 from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP
+from medllm.privacy.recognizers.name import EPONYM_NEXT
 from medllm.privacy.resources import Lexicon, lexicon
 
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.
@@ -230,7 +231,8 @@ class LocationRecognizer:
         taken = {(s.start, s.end) for s in spans}
         for m in _CAPS.finditer(text):
             for start, end, kind in self._known(m.group(0), m.start()):
-                if (start, end) not in taken:
+                # "Hashimoto thyroiditis" names a disease, not the city of Hashimoto
+                if (start, end) not in taken and not EPONYM_NEXT.match(text[end : end + 30]):
                     spans.append(Span(kind, start, end, 0.6, self.name))
         return spans
 
