@@ -8,7 +8,9 @@ workers=1). medllm runs twice: as shipped
 (triage of every message and the sentence-by-sentence PHI scan of every answer on) and with both
 off (`--set triage=false --set output_phi_scan=false`), so the cost of the guardrails is visible.
 Completion tokens are counted by tokenizing each streamed answer with the model's own tokenizer
-(the same count for every server). Per server and concurrency: tokens per second over the run,
+(the same count for every server). The three servers are up together and take turns, `--rounds`
+rounds per concurrency with the order rotating. Per server and concurrency: tokens per second over
+the rounds,
 p50 / p99 time to first content and request latency. `tokens_per_s_ratio` = medllm as shipped ÷
 llama_cpp.server (target ≥ 0.95 at every concurrency); `min_tokens_per_s_ratio` the smallest.
 
@@ -162,12 +164,15 @@ def one_request(url: str, model: str, prompt: str, max_tokens: int) -> dict[str,
 def load(
     url: str, model: str, clients: int, per_client: int, max_tokens: int, count: Any
 ) -> dict[str, Any]:
+    """`clients` threads, each sending `per_client` requests one after another: the wall time,
+    and each request's time to first content, latency and completion tokens."""
     results: list[dict[str, Any]] = []
     lock = threading.Lock()
 
     def client(i: int) -> None:
         for j in range(per_client):
             r = one_request(url, model, PROMPTS[(i + j) % len(PROMPTS)], max_tokens)
+            r["tokens"] = count(r.pop("text"))
             with lock:
                 results.append(r)
 
@@ -177,14 +182,21 @@ def load(
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - t0
-    tokens = sum(count(r["text"]) for r in results)
+    return {"wall": time.perf_counter() - t0, "results": results}
+
+
+def summary(*runs: dict[str, Any]) -> dict[str, Any]:
+    """Tokens per second over the runs' summed wall time; percentiles over all their requests."""
+    results = [r for run in runs for r in run["results"]]
+    wall = sum(run["wall"] for run in runs)
+    tokens = sum(r["tokens"] for r in results)
 
     def pct(key: str, q: float) -> float:
         xs = sorted(r[key] for r in results)
         return round(xs[min(len(xs) - 1, int(q * len(xs)))], 3)
 
     return {
+        "rounds": len(runs),
         "requests": len(results),
         "completion_tokens": tokens,
         "wall_s": round(wall, 2),
@@ -205,7 +217,10 @@ def main() -> None:
         "--requests",
         type=at_least_one,
         default=4,
-        help="requests per client at concurrency 1 and 4; 2 at 16",
+        help="requests per client at concurrency 1 and 4; half as many at 16",
+    )
+    ap.add_argument(
+        "--rounds", type=at_least_one, default=3, help="rounds per concurrency (servers rotate)"
     )
     ap.add_argument("--max-tokens", type=at_least_one, default=64)
     args = ap.parse_args()
@@ -220,19 +235,30 @@ def main() -> None:
         return len(vocab.tokenize(text.encode(), add_bos=False, special=False)) if text else 0
 
     servers = ("llama_cpp.server", "medllm", "medllm (guardrails off)")
-    out: dict[str, Any] = {s: {} for s in servers}
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {s: {} for s in servers}
     workdir = Path(tempfile.mkdtemp(prefix="medllm-serve-bench-"))
-    for name in servers:
-        proc, url, model = start(name, gguf, 2048, workdir)
-        try:
+    # All three servers are up for the whole run and take turns, the order rotating round by
+    # round: a slow spell of the shared machine hits every server alike (run one after another,
+    # the ratios moved by ±20% between identical runs).
+    procs = {}
+    try:
+        for name in servers:
+            procs[name] = start(name, gguf, 2048, workdir)
+            proc, url, model = procs[name]
             one_request(url, model, PROMPTS[0], 8)  # warm-up (loads the triage classifier)
-            for c in CONCURRENCY:
-                per = args.requests if c < 16 else 2
-                out[name][str(c)] = load(url, model, c, per, args.max_tokens, count)
-                print(name, c, json.dumps(out[name][str(c)]), file=sys.stderr, flush=True)
-        finally:
+        for c in CONCURRENCY:
+            per = args.requests if c < 16 else max(1, args.requests // 2)
+            for r in range(args.rounds):
+                for name in servers[r % 3 :] + servers[: r % 3]:
+                    _, url, model = procs[name]
+                    got = load(url, model, c, per, args.max_tokens, count)
+                    runs[name].setdefault(str(c), []).append(got)
+                    print(name, c, r, json.dumps(summary(got)), file=sys.stderr, flush=True)
+    finally:
+        for proc, _, _ in procs.values():
             proc.terminate()
             proc.wait(timeout=30)
+    out = {name: {c: summary(*rs) for c, rs in by_c.items()} for name, by_c in runs.items()}
     by = []
     for c in CONCURRENCY:
         raw, ours, off = (out[s][str(c)] for s in servers)
@@ -253,6 +279,7 @@ def main() -> None:
         "tier": args.tier,
         "gguf": gguf.name,
         "max_tokens": args.max_tokens,
+        "rounds": args.rounds,
         "prompts": PROMPTS,
         "by_concurrency": by,
         "min_tokens_per_s_ratio": ratio,
@@ -267,7 +294,7 @@ def main() -> None:
         + ", ".join(str(b["tokens_per_s_ratio_guardrails_off"]) for b in by)
         + ")"
     )
-    cmd = f"python benchmarks/serve_throughput.py --tier {args.tier} --requests {args.requests} --max-tokens {args.max_tokens}"
+    cmd = f"python benchmarks/serve_throughput.py --tier {args.tier} --requests {args.requests} --max-tokens {args.max_tokens} --rounds {args.rounds}"
     write_result("serve_throughput", result, line, cmd)
     print(line)
 

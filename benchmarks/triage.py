@@ -127,6 +127,12 @@ def main() -> None:
     ap.add_argument(
         "--cv", action="store_true", help="5-fold CV on the packaged development messages"
     )
+    ap.add_argument(
+        "--file",
+        type=Path,
+        default=None,
+        help="score a labelled JSONL instead of the held-out split (results: triage_<stem>)",
+    )
     args = ap.parse_args()
     from medllm.serve.triage import assess_many
     from medllm.serve.triage.model import LABELS
@@ -136,7 +142,7 @@ def main() -> None:
         out = cross_validate()
         name, split = "triage_cv", "development messages (packaged), 5-fold cross-validation"
     else:
-        rows = read(TEST)
+        rows = read(args.file or TEST)
         texts = [str(r["text"]) for r in rows]
         assess_many(texts[:1])  # trains or loads the classifier before the clock
         t1 = time.perf_counter()
@@ -154,6 +160,8 @@ def main() -> None:
             "triage",
             "held-out test split (benchmarks/data/triage/test.jsonl, not for tuning)",
         )
+        if args.file is not None:
+            name, split = f"triage_{args.file.stem}", f"{args.file.name} (not the held-out split)"
     m, b = out["medllm"], out["keyword_baseline"]
     result = {
         "split": split,
@@ -171,7 +179,9 @@ def main() -> None:
         f"harmful {m['harmful_request_recall']} ({b['harmful_request_recall']}), hard-negative "
         f"false alarms {m['hard_negative_false_alarm_rate']} ({b['hard_negative_false_alarm_rate']})"
     )
-    write_result(name, result, line, "python benchmarks/triage.py" + (" --cv" if args.cv else ""))
+    cmd = "python benchmarks/triage.py" + (" --cv" if args.cv else "")
+    cmd += f" --file {args.file}" if args.file is not None else ""
+    write_result(name, result, line, cmd)
     print(line)
 
 

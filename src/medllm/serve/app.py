@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 
 from medllm.core import MedllmError, cache_dir
 from medllm.serve.audit import AuditLog
-from medllm.serve.checks import run_check
+from medllm.serve.checks import pin_torch_to_one_thread, run_check
 from medllm.serve.config import ServeConfig
 from medllm.serve.engine import Busy, Engine
 from medllm.serve.metrics import Metrics
@@ -92,6 +92,8 @@ def create_app(
 
     cfg = cfg or ServeConfig()
     engine = engine or _default_engine(cfg)
+    if engine.model.backend != "hf":  # torch runs only the checks then: one thread (checks.py)
+        pin_torch_to_one_thread()
     if cfg.rag and retriever is None:
         retriever = _default_retriever()
     audit = AuditLog(cfg.audit_db or cache_dir() / "serve" / "audit.sqlite")

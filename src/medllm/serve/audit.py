@@ -8,6 +8,7 @@ by a fixed marker, never stored as it came.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import sqlite3
@@ -54,6 +55,14 @@ def scrub(text: str) -> str:
         return WITHHELD
 
 
+def _lower_priority() -> None:
+    """Nice the calling thread (Linux: a thread is a task with its own priority): the audit row's
+    de-identification can wait, the decoding beside it on the same cores cannot."""
+    # not Linux, or not allowed: run at the normal priority
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
 class AuditLog:
     """Rows are queued by request handlers and written (after de-identification) by one daemon
     thread, so a request never waits on the disk or on the PHI detectors."""
@@ -76,6 +85,7 @@ class AuditLog:
         self._q.put(row)
 
     def _write_loop(self) -> None:
+        _lower_priority()
         columns = ", ".join(f.name for f in fields(AuditRow))
         marks = ", ".join("?" for _ in fields(AuditRow))
         while (row := self._q.get()) is not None:

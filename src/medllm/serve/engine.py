@@ -6,6 +6,12 @@ One llama.cpp context generates for one request at a time, so each worker owns o
 wait, it is refused at once (`Busy` → 503 with Retry-After) instead of piling up. Generation runs
 in a thread so the event loop keeps serving; between text pieces the thread checks a cancel flag,
 and closing the backend's stream generator stops llama.cpp's decoding.
+
+Each worker's model always runs on the same thread (one single-thread executor per worker), not
+on whichever thread of a shared pool is free: llama.cpp's OpenMP build starts a team of compute
+threads for each thread that calls it, and a team left idle spins on the cores the next one
+decodes on. With the shared pool, 4 concurrent streaming clients got 0.60 of llama_cpp.server's
+tokens/s on 2 cores (benchmarks/serve_throughput.py); with one thread per worker, see docs/serve.md.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncGenerator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -55,6 +62,10 @@ class Engine:
         self._idle: asyncio.Queue[Model] | None = None
         self.mean_s = 5.0  # a running estimate of a request's duration, for Retry-After
         self._started: dict[int, float] = {}
+        self._threads = {
+            id(m): ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"medllm-worker{i}")
+            for i, m in enumerate(models)
+        }
 
     @classmethod
     def load(cls, load: Callable[[], Model], workers: int, max_queue: int) -> Engine:
@@ -109,7 +120,7 @@ class Engine:
             finally:
                 loop.call_soon_threadsafe(self.release, model)
 
-        return await asyncio.to_thread(job)
+        return await loop.run_in_executor(self._threads[id(model)], job)
 
     def generate(
         self, model: Model, pieces: Callable[[], Iterator[str]], cancel: Cancel
@@ -139,7 +150,7 @@ class Engine:
                 loop.call_soon_threadsafe(self.release, model)
                 loop.call_soon_threadsafe(out.put_nowait, _DONE)
 
-        loop.run_in_executor(None, produce)
+        loop.run_in_executor(self._threads[id(model)], produce)
         return _drain(out, cancel)
 
 
