@@ -107,3 +107,30 @@ def test_the_large_tier_answers() -> None:
         messages = [ChatMessage("user", "Which organ produces insulin? Answer in one word.")]
         text = model.chat(messages, GenerationParams(max_tokens=8, temperature=0.0))
     assert "pancreas" in text.lower()
+
+
+def test_prefix_cache_keeps_the_shared_prompt_prefix_between_generations() -> None:
+    """`prefix_cache=true` (what `medllm serve` loads): the second prompt evaluates only what
+    follows the prefix it shares with the first; off (the default), every prompt starts clean."""
+    params = GenerationParams(max_tokens=4, temperature=0.0)
+    for cached in (False, True):
+        with load_model("llamacpp:small", n_ctx=512, prefix_cache=cached) as model:
+            llm = model._llm  # type: ignore[attr-defined]
+            evaluated: list[int] = []
+            real_eval = llm.eval
+
+            def counting(tokens: list[int], real_eval: object = real_eval) -> None:
+                evaluated.append(len(tokens))
+                real_eval(tokens)  # type: ignore[operator]
+
+            llm.eval = counting
+            shared = "Patient education leaflet about anaemia and iron tablets. Question: "
+            "".join(model.stream(shared + "what is ferritin?", params))
+            evaluated.clear()
+            "".join(model.stream(shared + "what is haemoglobin?", params))
+            prompt = len(model.tokenize(shared + "what is haemoglobin?"))
+            first_eval = evaluated[0]
+            if cached:
+                assert first_eval < prompt - 5  # the shared words were not evaluated again
+            else:
+                assert first_eval >= prompt

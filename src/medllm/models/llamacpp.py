@@ -92,8 +92,10 @@ class LlamaCppModel(Model):
         self.check_fits(n_prompt, 1)
         max_tokens = min(params.max_tokens, self.context_length - n_prompt)
         # Reusing a cached prefix evaluates the prompt in other batch shapes, which moves logits in
-        # the last bits and can flip a greedy choice: start clean so greedy output is reproducible.
-        self._llm.reset()
+        # the last bits and can flip a greedy choice: start clean so greedy output is reproducible,
+        # unless asked to keep the prefix (a server, where a shared system prompt is re-used).
+        if not self.cfg.prefix_cache:
+            self._llm.reset()
         for chunk in self._llm.create_completion(
             prompt,
             max_tokens=max_tokens,

@@ -29,6 +29,12 @@ class ModelConfig(BaseModel):
         None, ge=1, description="CPU threads (llamacpp); default: all cores"
     )
     n_batch: int = Field(512, ge=1, description="prompt-processing batch size (llamacpp)")
+    prefix_cache: bool = Field(
+        False,
+        description="llamacpp: keep the KV cache of the prompt prefix shared with the previous "
+        "generation (faster; greedy output may then differ in rare cases from a fresh start, so "
+        "off for evaluation; `medllm serve` turns it on)",
+    )
     device: str = Field("auto", description="hf: cpu, cuda, cuda:1 or auto")
     dtype: str = Field("auto", description="hf: float32, bfloat16, float16 or auto (fp32 on CPU)")
     adapter: str | None = Field(None, description="hf: a PEFT adapter folder applied on top")

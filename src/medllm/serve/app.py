@@ -66,7 +66,10 @@ def _default_engine(cfg: ServeConfig) -> Engine:
     from medllm.models import answer_spec, load_model
 
     spec = cfg.model or answer_spec()[0]
-    return Engine.load(lambda: load_model(spec), cfg.workers, cfg.max_queue)
+    # llama.cpp keeps the KV cache of the prefix shared with the previous request (the chat
+    # template's system prompt), as llama_cpp.server does; the other backends have no such option
+    options = {"prefix_cache": True} if spec.startswith("llamacpp") else {}
+    return Engine.load(lambda: load_model(spec, **options), cfg.workers, cfg.max_queue)
 
 
 def _default_retriever() -> Any:
