@@ -119,7 +119,9 @@ def test_prefix_cache_keeps_the_shared_prompt_prefix_between_generations() -> No
             evaluated: list[int] = []
             real_eval = llm.eval
 
-            def counting(tokens: list[int], real_eval: object = real_eval) -> None:
+            def counting(
+                tokens: list[int], real_eval: object = real_eval, evaluated: list[int] = evaluated
+            ) -> None:
                 evaluated.append(len(tokens))
                 real_eval(tokens)  # type: ignore[operator]
 
