@@ -83,8 +83,14 @@ def request(url: str, model: str, rng: random.Random) -> tuple[str, int, float]:
             with c.stream(
                 "POST", f"{url}/v1/chat/completions", json={**body, "stream": True}, headers=auth
             ) as s:
-                for _ in s.iter_lines():
-                    pass
+                last = ""
+                try:
+                    for line in s.iter_lines():
+                        last = line or last
+                except httpx.TransportError:  # cut off mid-stream: counted as broken
+                    return kind, BROKEN, time.perf_counter() - t0
+                if s.status_code == 200 and last != "data: [DONE]":
+                    return kind, BROKEN, time.perf_counter() - t0
                 r = s
         else:
             if kind == "phi":
@@ -97,6 +103,7 @@ def request(url: str, model: str, rng: random.Random) -> tuple[str, int, float]:
 
 
 EXPECTED = {"bad_key": 401, "oversize": 413, "bad_json": 400}
+BROKEN = -1  # the status recorded for a 200 stream that ended without `data: [DONE]`
 
 
 def main() -> None:
@@ -159,6 +166,7 @@ def main() -> None:
         "seconds": args.seconds,
         "requests": len(rows),
         "unexpected_5xx": len(unexpected),
+        "broken_streams": sum(1 for r in rows if r[1] == BROKEN),
         "wrong_4xx": len(wrong),
         "backpressure_503": sum(1 for r in rows if r[1] == 503),
         "p50_latency_s": round(lat[len(lat) // 2], 3),
@@ -174,7 +182,7 @@ def main() -> None:
     }
     line = (
         f"{args.clients} clients × {args.seconds} s: {len(rows)} requests, {len(unexpected)} unexpected 5xx, "
-        f"{len(wrong)} wrong 4xx, p99 {result['p99_latency_s']} s, RSS {rss_start} → {rss_end} MB, "
+        f"{len(wrong)} wrong 4xx, {result['broken_streams']} broken streams, p99 {result['p99_latency_s']} s, RSS {rss_start} → {rss_end} MB, "
         f"{len(found)} PHI canary values found in audit/log/metrics (medllm only)"
     )
     write_result(

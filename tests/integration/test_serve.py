@@ -193,6 +193,38 @@ def test_backpressure_and_a_disconnecting_client_frees_its_worker(tmp_path: Path
     assert served.engine.mean_s < 15
 
 
+def test_concurrent_streams_past_the_queue_get_503_or_a_whole_stream(tmp_path: Path) -> None:
+    """A stream is admitted (or refused with 503) before its 200 goes out: once admitted it waits
+    its turn and ends with [DONE], never cut off (they were, when the room was checked again
+    inside the stream and `Busy` was raised after the headers)."""
+    import threading
+
+    app = app_for(tmp_path, max_queue=1, output_phi_scan=False)
+    served = app.state.served
+    body = {"model": served.plain_id, "prompt": "1, 2, 3,", "max_tokens": 24, "stream": True}
+    got: list[tuple[int, str]] = []
+    with running(app) as url:
+
+        def client() -> None:
+            with httpx.stream(
+                "POST", f"{url}/v1/completions", headers=AUTH, json=body, timeout=120
+            ) as r:
+                last = ""
+                for line in r.iter_lines():
+                    last = line or last
+                got.append((r.status_code, last))
+
+        threads = [threading.Thread(target=client) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(got) == 6
+    assert {code for code, _ in got} <= {200, 503}
+    assert all(last == "data: [DONE]" for code, last in got if code == 200)
+    assert sum(code == 200 for code, _ in got) >= 2  # one generating + one queued at least
+
+
 def test_audit_rows_hold_no_phi_of_the_request(tmp_path: Path) -> None:
     app = app_for(tmp_path)
     served = app.state.served

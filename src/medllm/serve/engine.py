@@ -83,10 +83,13 @@ class Engine:
                 self._idle.put_nowait(m)
         return self._idle
 
-    async def acquire(self, timeout_s: float | None = None) -> Model:
+    async def acquire(self, timeout_s: float | None = None, *, admitted: bool = False) -> Model:
         """A worker's model (give it back with `release`); `Busy` at once when the queue is full,
-        `TimeoutError` when none is free within `timeout_s`."""
-        self.check_room()
+        `TimeoutError` when none is free within `timeout_s`. `admitted`: the request passed
+        `check_room` already and must now wait its turn, not be refused (a stream whose 200 and
+        headers are sent can no longer become a 503)."""
+        if not admitted:
+            self.check_room()
         idle = self._queue()
         self.waiting += 1
         try:

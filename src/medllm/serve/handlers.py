@@ -197,11 +197,12 @@ class Job:
         worker, params = self.worker, self.params
         return lambda: self.make(worker, params)
 
-    async def _start(self) -> AsyncGenerator[str, None]:
+    async def _start(self, *, admitted: bool = False) -> AsyncGenerator[str, None]:
         """Take a worker and start generating on it at once (the engine's thread gives the
-        worker back when the generation ends, however the request ends)."""
+        worker back when the generation ends, however the request ends). `admitted`: a stream,
+        whose handler checked the queue's room before its 200 went out; it waits its turn."""
         try:
-            self.worker = await self.s.engine.acquire(self.s.cfg.timeout_s)
+            self.worker = await self.s.engine.acquire(self.s.cfg.timeout_s, admitted=admitted)
         except TimeoutError:
             raise ApiError(
                 503,
@@ -268,7 +269,12 @@ class Job:
 
     async def chat_frames(self, include_usage: bool) -> AsyncIterator[bytes]:
         pieces: list[str] = []
-        raw = await self._start()
+        try:
+            raw = await self._start(admitted=True)
+        except ApiError as e:  # the 200 is out: the error goes in the stream, as OpenAI's does
+            for frame in _error_frames(e):
+                yield frame
+            return
         yield fmt.sse(fmt.chat_chunk(self.rid, self.model_id, {"role": "assistant", "content": ""}))
         async for piece in self._text(raw):
             pieces.append(piece)
@@ -285,7 +291,12 @@ class Job:
     async def completion_frames(self, include_usage: bool) -> AsyncIterator[bytes]:
         rid = self.rid.replace("chatcmpl", "cmpl")
         pieces: list[str] = []
-        raw = await self._start()
+        try:
+            raw = await self._start(admitted=True)
+        except ApiError as e:
+            for frame in _error_frames(e):
+                yield frame
+            return
         async for piece in self._text(raw):
             pieces.append(piece)
             yield fmt.sse(fmt.text_completion(rid, self.model_id, piece, None, None, True))
@@ -296,6 +307,12 @@ class Job:
             )
         )
         yield fmt.sse("[DONE]")
+
+
+def _error_frames(e: ApiError) -> list[bytes]:
+    """An error after a stream's 200: one `data: {"error": ...}` frame, then `[DONE]`."""
+    error = {"message": e.message, "type": e.kind, "param": e.param, "code": e.code}
+    return [fmt.sse({"error": error}), fmt.sse("[DONE]")]
 
 
 async def _cancel_on_disconnect(request: Request, cancel: Cancel) -> None:
