@@ -295,7 +295,8 @@ def main() -> None:
         + ")"
     )
     cmd = f"python benchmarks/serve_throughput.py --tier {args.tier} --requests {args.requests} --max-tokens {args.max_tokens} --rounds {args.rounds}"
-    write_result("serve_throughput", result, line, cmd)
+    name = "serve_throughput" + ("" if args.tier == "small" else f"_{args.tier}")
+    write_result(name, result, line, cmd)
     print(line)
 
 
