@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from medllm.core import Span
-from medllm.privacy.recognizers.base import LO, UP
+from medllm.privacy.recognizers.base import LO, UP, trie_alternation
 from medllm.privacy.recognizers.name import EPONYM_NEXT
 from medllm.privacy.resources import Lexicon, lexicon
 
@@ -126,7 +126,7 @@ _UK_POSTCODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
 
 # lower case: "…, white river junction, vt." / "greenvale minnesota"
 def _lower_city_state(state_names: list[str]) -> re.Pattern[str]:
-    names = "|".join(re.escape(n) for n in sorted(state_names, key=len, reverse=True))
+    names = trie_alternation(state_names, fold=False)  # longest first, as a trie (base.py)
     return re.compile(
         r"(?<![\w\-])(?P<city>[a-z]+(?:[ \-][a-z]+){0,2})"
         r"(?:,[ \t]*(?P<code>[a-z]{2}|[A-Z]{2})(?=[ \t]*(?:[.,;:)!?\n]|\d{5}|$))"
