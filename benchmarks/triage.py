@@ -98,7 +98,7 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
 
     from medllm.serve.triage import decide
     from medllm.serve.triage.model import LABELS, fit, read_messages
-    from medllm.serve.triage.rules import flags
+    from medllm.serve.triage.rules import flags, reference_lookup
 
     rows = read_messages()
     texts = [str(r["text"]) for r in rows]
@@ -112,12 +112,32 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     predicted = []
     for text, row in zip(texts, probs, strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}
-        predicted.append(decide(p, flags(text), words=len(text.split()))[0])
+        lookup = reference_lookup(text)
+        predicted.append(decide(p, flags(text), words=len(text.split()), lookup=lookup)[0])
     return {
         "medllm": score(rows, predicted, LABELS),
         "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
         "probabilities": probs.round(4).tolist(),
     }
+
+
+def kb_questions_fixed_reply(assess_many: Any) -> dict[str, Any]:
+    """How many of benchmarks/answer_quality.py's questions (clinicians' and coders' knowledge-base
+    questions, none an emergency or a harmful request) triage would answer with a fixed reply
+    instead of the model, per half: a false alarm rate on ordinary reference questions."""
+    folder = HERE / "data" / "answer_quality"
+    rows = [
+        json.loads(x)
+        for f in ("questions.jsonl", "questions_dev_b.jsonl")
+        for x in (folder / f).read_text(encoding="utf-8").splitlines()
+        if x.strip()
+    ]
+    out: dict[str, Any] = {}
+    for half in ("dev", "test"):
+        texts = [str(r["question"]) for r in rows if r.get("half", "dev") == half]
+        fixed = sum(a.label in ("emergency", "harmful_request") for a in assess_many(texts))
+        out[half] = {"questions": len(texts), "fixed_replies": fixed}
+    return out
 
 
 def main() -> None:
@@ -162,6 +182,8 @@ def main() -> None:
         )
         if args.file is not None:
             name, split = f"triage_{args.file.stem}", f"{args.file.name} (not the held-out split)"
+    if not args.cv and args.file is None:
+        out["kb_questions_fixed_reply"] = kb_questions_fixed_reply(assess_many)
     m, b = out["medllm"], out["keyword_baseline"]
     result = {
         "split": split,
@@ -179,6 +201,11 @@ def main() -> None:
         f"harmful {m['harmful_request_recall']} ({b['harmful_request_recall']}), hard-negative "
         f"false alarms {m['hard_negative_false_alarm_rate']} ({b['hard_negative_false_alarm_rate']})"
     )
+    if "kb_questions_fixed_reply" in out:
+        kb = out["kb_questions_fixed_reply"]
+        line += "; knowledge-base questions given a fixed reply: " + ", ".join(
+            f"{h} {v['fixed_replies']}/{v['questions']}" for h, v in kb.items()
+        )
     cmd = "python benchmarks/triage.py" + (" --cv" if args.cv else "")
     cmd += f" --file {args.file}" if args.file is not None else ""
     write_result(name, result, line, cmd)

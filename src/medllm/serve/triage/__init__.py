@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from medllm.serve.triage.model import LABELS, classifier
 from medllm.serve.triage.replies import reply_for
-from medllm.serve.triage.rules import Flag, flags
+from medllm.serve.triage.rules import Flag, flags, reference_lookup
 
 # Probability thresholds chosen by 5-fold cross-validation on the packaged messages
 # (benchmarks/triage.py --cv, rules included): the pair with the best min(emergency recall / 0.98,
@@ -43,6 +43,7 @@ def decide(
     harm_at: float = HARMFUL_AT,
     *,
     words: int,
+    lookup: bool = False,
 ) -> tuple[str, str]:
     """The label and what decided it, from classifier scores, rule flags and the message's
     length in words (a greeting scored by the classifier alone raises no alarm; a rule still
@@ -53,7 +54,7 @@ def decide(
             return label, f"rule:{hit.rule}"
     if words >= MIN_WORDS and p["emergency"] >= em_at:
         return "emergency", "classifier"
-    if words >= MIN_WORDS and p["harmful_request"] >= harm_at:
+    if words >= MIN_WORDS and p["harmful_request"] >= harm_at and not lookup:
         return "harmful_request", "classifier"
     rest = {k: v for k, v in p.items() if k not in ("emergency", "harmful_request")}
     return max(rest, key=lambda k: rest[k]), "classifier"
@@ -64,7 +65,7 @@ def assess_many(texts: list[str]) -> list[Assessment]:
     for text, row in zip(texts, classifier().proba(texts), strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}
         fl = flags(text)
-        label, by = decide(p, fl, words=len(text.split()))
+        label, by = decide(p, fl, words=len(text.split()), lookup=reference_lookup(text))
         out.append(Assessment(label, p, tuple(fl), by))
     return out
 

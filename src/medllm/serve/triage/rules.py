@@ -170,6 +170,31 @@ IDIOM = re.compile(
 )
 
 
+# A reference lookup about a medicine (its code, list section, price, dose, interactions): the
+# classifier, having learnt harmful requests that name medicines, read 24 of the 281 development
+# questions of benchmarks/answer_quality.py as harmful or emergencies. Such a question is not
+# harmful when it holds none of the words a harmful request needs (HARM_WORDS); a harmful rule
+# still fires whatever the wording.
+LOOKUP = re.compile(
+    r"\b(?:eml|essential med\w*|model list|(?:sub)?section|icd-?1[01]\w*|icd|cpt|hcpcs|ndc|mesh"
+    r"|snomed|[a-z] code|code for|price|cost\w*|titrat\w*|starting dose|start(?:ing)? at"
+    r"|max(?:imum)? (?:daily |per day )?dose|max per day|dose (?:for|in) an?\b|interact\w*"
+    r"|taken with|together with|already taking|prior auth\w*|approval|formulary|stewardship)\b"
+)
+HARM_WORDS = re.compile(
+    r"\b(?:fatal|lethal|kill\w*|die|dying|death|dead|deadly|overdos\w*|od|wake up|suicid\w*|harm"
+    r"|hurt|poison\w*|undetect\w*|trace|without (?:a |the )?(?:prescription|script|rx|doctor)"
+    r"|get high|high|recreational\w*|snort\w*|inject\w* (?:it|them)|crush\w*|street|sell|buy"
+    r"|dark ?web|fake|forge\w*|steal|knock (?:him|her|them|someone) out|sedate|spike|unconscious)\b"
+)
+
+
+def reference_lookup(text: str) -> bool:
+    """A reference question about a medicine, with no word a harmful request needs."""
+    low = text.lower()
+    return LOOKUP.search(low) is not None and HARM_WORDS.search(low) is None
+
+
 @dataclass(frozen=True)
 class Flag:
     label: str  # "emergency" | "harmful_request"
