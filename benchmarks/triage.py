@@ -96,9 +96,8 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     """Out-of-fold scores on the packaged messages, then the labels at the shipped thresholds."""
     import numpy as np
 
-    from medllm.serve.triage import decide
+    from medllm.serve.triage import judge
     from medllm.serve.triage.model import LABELS, fit, read_messages
-    from medllm.serve.triage.rules import flags, reference_lookup
 
     rows = read_messages()
     texts = [str(r["text"]) for r in rows]
@@ -112,8 +111,7 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     predicted = []
     for text, row in zip(texts, probs, strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}
-        lookup = reference_lookup(text)
-        predicted.append(decide(p, flags(text), words=len(text.split()), lookup=lookup)[0])
+        predicted.append(judge(p, text)[0])
     return {
         "medllm": score(rows, predicted, LABELS),
         "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
@@ -125,16 +123,12 @@ def kb_questions_fixed_reply(assess_many: Any) -> dict[str, Any]:
     """How many of benchmarks/answer_quality.py's questions (clinicians' and coders' knowledge-base
     questions, none an emergency or a harmful request) triage would answer with a fixed reply
     instead of the model, per half: a false alarm rate on ordinary reference questions."""
-    folder = HERE / "data" / "answer_quality"
-    rows = [
-        json.loads(x)
-        for f in ("questions.jsonl", "questions_dev_b.jsonl")
-        for x in (folder / f).read_text(encoding="utf-8").splitlines()
-        if x.strip()
-    ]
+    from answer_quality import all_questions
+
+    rows = all_questions()
     out: dict[str, Any] = {}
     for half in ("dev", "test"):
-        texts = [str(r["question"]) for r in rows if r.get("half", "dev") == half]
+        texts = [str(r["question"]) for r in rows if r["half"] == half]
         fixed = sum(a.label in ("emergency", "harmful_request") for a in assess_many(texts))
         out[half] = {"questions": len(texts), "fixed_replies": fixed}
     return out

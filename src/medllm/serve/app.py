@@ -67,9 +67,8 @@ def _default_engine(cfg: ServeConfig) -> Engine:
 
     spec = cfg.model or answer_spec()[0]
     # llama.cpp keeps the KV cache of the prefix shared with the previous request (the chat
-    # template's system prompt), as llama_cpp.server does; the other backends have no such option
-    options = {"prefix_cache": True} if spec.startswith("llamacpp") else {}
-    return Engine.load(lambda: load_model(spec, **options), cfg.workers, cfg.max_queue)
+    # template's system prompt), as llama_cpp.server does; the other backends ignore the option
+    return Engine.load(lambda: load_model(spec, prefix_cache=True), cfg.workers, cfg.max_queue)
 
 
 def _default_retriever() -> Any:

@@ -60,12 +60,19 @@ def decide(
     return max(rest, key=lambda k: rest[k]), "classifier"
 
 
+def judge(p: dict[str, float], text: str) -> tuple[str, str, list[Flag]]:
+    """The label, what decided it and the rule flags of `text` with classifier scores `p`: what
+    `assess` ships and what benchmarks/triage.py --cv scores, from one place."""
+    fl = flags(text)
+    label, by = decide(p, fl, words=len(text.split()), lookup=reference_lookup(text))
+    return label, by, fl
+
+
 def assess_many(texts: list[str]) -> list[Assessment]:
     out = []
     for text, row in zip(texts, classifier().proba(texts), strict=True):
         p = {label: float(row[i]) for i, label in enumerate(LABELS)}
-        fl = flags(text)
-        label, by = decide(p, fl, words=len(text.split()), lookup=reference_lookup(text))
+        label, by, fl = judge(p, text)
         out.append(Assessment(label, p, tuple(fl), by))
     return out
 
