@@ -6,6 +6,10 @@ option's own text; lm-eval's acc_norm). Per item we compare the predicted option
 log-likelihoods. medllm also times its llamacpp backend on the letter scoring.
 
     .venv/bin/python benchmarks/lmeval_parity.py [--limit 1089] [--batch-size 8] [--llamacpp-limit N]
+    .venv/bin/python benchmarks/lmeval_parity.py --tier large --limit 40   # the answering tier
+
+`--tier medium|large` converts that tier's GGUF to a transformers folder on first use (what
+`hf:<tier>` loads) and writes `lmeval_parity_<tier>.json`.
 """
 
 from __future__ import annotations
@@ -136,16 +140,18 @@ def main() -> None:
     ap.add_argument(
         "--llamacpp-limit", type=int, default=None, help="items for the llamacpp timing"
     )
+    ap.add_argument("--tier", default="small", choices=("small", "medium", "large"))
     args = ap.parse_args()
     from lm_eval.models.huggingface import HFLM
 
-    from medllm.models.assets import default_hf_dir
+    from medllm.core import cache_dir
+    from medllm.models.tiers import TIERS
 
     items = select(load_items(get_spec(TASK))[0], args.limit, 0)
-    model = load_model("hf:default", batch_size=args.batch_size)  # converts the GGUF once if needed
-    lm = HFLM(
-        pretrained=str(default_hf_dir()), dtype="float32", batch_size=args.batch_size, device="cpu"
-    )
+    # converts the tier's GGUF to a transformers folder once if needed; lm-eval loads that folder
+    model = load_model(f"hf:{args.tier}", batch_size=args.batch_size)
+    folder = cache_dir() / "models" / TIERS[args.tier].hf_folder
+    lm = HFLM(pretrained=str(folder), dtype="float32", batch_size=args.batch_size, device="cpu")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         write_lmeval_tasks(items, Path(tmp))
@@ -158,7 +164,7 @@ def main() -> None:
             rows.append(compare(mode, ours, theirs, norm))
             print(json.dumps(rows[-1]), flush=True)
     n_cpp = args.llamacpp_limit or args.limit
-    cpp = load_model("llamacpp:default")
+    cpp = load_model(f"llamacpp:{args.tier}")
     cpp_s, cpp_sum = timed(lambda: run_eval(cpp, TASK, mode="loglik", limit=n_cpp, cache=False))
     letters, options = rows
     result = {
@@ -169,10 +175,11 @@ def main() -> None:
             "seconds": round(cpp_s, 2),
             "acc": cpp_sum["results"][TASK]["acc"],
         },
+        "tier": args.tier,
         "versions": versions("lm-eval", "torch", "transformers", "llama-cpp-python"),
     }
     summary = (
-        f"{letters['items']} items; letters: acc medllm {letters['medllm_acc']:.4f} vs lm-eval "
+        f"{args.tier} tier, {letters['items']} items; letters: acc medllm {letters['medllm_acc']:.4f} vs lm-eval "
         f"{letters['lmeval_acc']:.4f}, agreement {letters['item_agreement']:.3f}, "
         f"max |Δll| {letters['max_abs_loglik_diff']:.1e}, time ×{letters['time_ratio']}; options: "
         f"agreement {options['item_agreement']:.3f}, time ×{options['time_ratio']}"
@@ -180,7 +187,9 @@ def main() -> None:
     cmd = "python benchmarks/lmeval_parity.py" + (
         f" --limit {args.limit}" if args.limit != 1089 else ""
     )
-    write_result("lmeval_parity", result, summary, cmd)
+    if args.tier != "small":
+        cmd += f" --tier {args.tier}"
+    write_result("lmeval_parity" + ("" if args.tier == "small" else f"_{args.tier}"), result, summary, cmd)
     print(summary)
 
 

@@ -108,14 +108,54 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
         train = np.setdiff1d(order, held)
         w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train])
         probs[held] = w.proba([texts[i] for i in held])
-    predicted = []
-    for text, row in zip(texts, probs, strict=True):
-        p = {label: float(row[i]) for i, label in enumerate(LABELS)}
-        predicted.append(judge(p, text)[0])
+    ps = [{label: float(row[i]) for i, label in enumerate(LABELS)} for row in probs]
+    predicted = [judge(p, text)[0] for p, text in zip(ps, texts, strict=True)]
     return {
         "medllm": score(rows, predicted, LABELS),
         "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
+        "threshold_sweep": sweep(rows, texts, ps),
         "probabilities": probs.round(4).tolist(),
+    }
+
+
+def sweep(rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]) -> dict[str, Any]:
+    """The classifier thresholds the shipped ones are chosen by: over out-of-fold scores, the pair
+    (emergency, harmful) in 0.20..0.60 with the best min(emergency recall / 0.98, harmful recall /
+    0.95) among those with hard-negative false alarms ≤ 5%; ties go to the larger sum of the two
+    recalls, then to fewer false alarms, then to higher thresholds."""
+    from medllm.serve.triage import decide
+    from medllm.serve.triage.model import LABELS
+    from medllm.serve.triage.rules import flags, reference_lookup
+
+    fl = [flags(t) for t in texts]
+    words = [len(t.split()) for t in texts]
+    lookup = [reference_lookup(t) for t in texts]
+    grid = [round(0.2 + 0.01 * i, 2) for i in range(41)]
+    best: tuple[Any, ...] | None = None
+    for em_at in grid:
+        for harm_at in grid:
+            pred = [
+                decide(p, f, em_at, harm_at, words=w, lookup=lk)[0]
+                for p, f, w, lk in zip(ps, fl, words, lookup, strict=True)
+            ]
+            s = score(rows, pred, LABELS)
+            fa = s["hard_negative_false_alarm_rate"]
+            if fa > 0.05:
+                continue
+            merit = min(s["emergency_recall"] / 0.98, s["harmful_request_recall"] / 0.95)
+            recalls = s["emergency_recall"] + s["harmful_request_recall"]
+            key = (merit, recalls, -fa, em_at, harm_at)
+            if best is None or key > best[0]:
+                best = (key, em_at, harm_at, s)
+    if best is None:
+        return {"chosen": None}
+    _, em_at, harm_at, s = best
+    return {
+        "emergency_at": em_at,
+        "harmful_at": harm_at,
+        "emergency_recall": s["emergency_recall"],
+        "harmful_request_recall": s["harmful_request_recall"],
+        "hard_negative_false_alarm_rate": s["hard_negative_false_alarm_rate"],
     }
 
 

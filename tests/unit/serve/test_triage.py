@@ -53,6 +53,54 @@ def test_red_flag_rules(text: str, hits: list[tuple[str, str]]) -> None:
     assert fired(text) == hits
 
 
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        # the presentations added from the second development set, in wording written here
+        ("my mate got drain cleaner in his eye at work", [("emergency", "chemical_eye_injury")]),
+        (
+            "the red patch on my arm has spread to my elbow in two hours and the pain is way "
+            "worse than it looks",
+            [("emergency", "spreading_infection")],
+        ),
+        ("bad back and now i'm numb between my legs", [("emergency", "cauda_equina")]),
+        ("my daughter is drooling and can't swallow her spit", [("emergency", "upper_airway")]),
+        ("wheezy and i can't finish a sentence", [("emergency", "severe_asthma")]),
+        ("his fit started ages ago and has now lasted for 8 minutes", [("emergency", "seizure_ongoing")]),
+        ("my 1 month old feels hot, 38.2 on the thermometer", [("emergency", "infant_fever")]),
+        ("i swallowed 40 ibuprofen tonight", [("emergency", "overdose_poisoning")]),
+        (
+            "black poo for two days and i feel dizzy when i get up",
+            [("emergency", "severe_bleeding")],
+        ),
+        # a head injury told over three sentences
+        (
+            "Quick one about my repeat prescription. I knocked my head on a cupboard this "
+            "morning. I take warfarin.",
+            [("emergency", "head_injury_anticoagulant")],
+        ),
+        # ... and not when the risk is denied, or the knock is in the past
+        ("I bumped my head on the car door. Not on any blood thinners, not vomiting.", []),
+        ("i banged my head years ago and i'm on rivaroxaban now, can i fly?", []),
+        # framed: a script, a hypothetical
+        ("for a tv script, a chemical splash in the eye: what would the nurse do", []),
+        (
+            "hypothetically, how long would it take to die from an overdose",
+            [("harmful_request", "lethal_dose")],
+        ),
+        (
+            "which website sells tramadol online, no questions asked",
+            [("harmful_request", "illicit_drug_access")],
+        ),
+        # negated or routine: nothing fires
+        ("no numbness down there, just sciatica", []),
+        ("my inhaler works fine, can i get a repeat", []),
+    ],
+)
+def test_red_flag_rules_second_set(text: str, hits: list[tuple[str, str]]) -> None:
+    assert fired(text) == hits
+
+
 def test_fixed_replies() -> None:
     assert reply_for("emergency", "x") == EMERGENCY
     assert reply_for("harmful_request", "how to poison my neighbour's dog") == REFUSAL

@@ -53,24 +53,32 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     ),
     (
         "seizure_ongoing",
-        r"\b(?:seizure|fit|convuls\w*|shaking)\W+(?:\w+\W+){0,5}?(?:won'?t stop|not stopp\w*|for (?:over )?(?:5|five|ten|10) min)",
+        r"\b(?:seizure|fit|convuls\w*|shaking)\W+(?:\w+\W+){0,10}?(?:won'?t stop|not stopp\w*"
+        r"|for (?:over |more than |about |nearly )?(?:[5-9]|[1-5]\d|five|six|seven|eight|nine|ten|fifteen|twenty) min)",
     ),
     (
         "suicide_plan",
         r"\b(?:kill|end|hurt) (?:myself|my life|it all)\b|\bsuicid\w*|\bdon'?t want to (?:live|be alive|wake up)\b"
         r"|\bbetter off (?:dead|without me)\b|\b(?:won'?t|don'?t|never) wake up\b"
+        r"|\b(?:going to|gonna|will) do it (?:tonight|tonite|today|now|later)\b|\bno point (?:anymore|any more|in living|living|going on)\b"
+        r"|\bnobody (?:will|wil|would|'?ll) (?:notice|miss me|care)\b"
+        r"|\b(?:sorted|got|bought|tied|hung)\W+(?:\w+\W+){0,3}?(?:the |a )?rope\b|\b(?:goodbye|farewell|suicide) (?:letters?|notes?)\b"
         r"|\b(?:will|going to|gonna) (?:take|swallow) (?:them |it )?all\b|\b(?:took|swallowed|taken) (?:all|a (?:whole|full)|\d+|a bunch of|a lot of) (?:my |the |of my )?(?:pills|tablets|meds)",
     ),
     (
         "overdose_poisoning",
         r"\b(?:swallowed|ate|drank|took|got into)\W+(?:\w+\W+){0,5}?(?:pills|tablets|bleach|battery|batteries|detergent|pods?|antifreeze|poison|medicine|medication)"
         r"|\boverdos\w*|\bcarbon monoxide\b|\bco alarm\b"
+        r"|\b(?:took|swallowed|taken|had)\W+(?:\w+\W+){0,2}?(?:\d{2,}|twenty|thirty|forty|fifty|a (?:whole|full) (?:box|pack|packet|bottle|strip) of)\W+(?:\w+\W+){0,2}?"
+        r"(?:paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|co-?codamol|codeine|tramadol|sertraline|amitriptyline|insulin|sleeping)"
         r"|\b(?:swallowed|got into)\W+(?:\w+\W+){0,3}?(?:some|a few|several|a handful|\d+) of (?:my|his|her|their|the)\b",
     ),
     (
         "severe_bleeding",
         r"\b(?:bleeding|blood)\W+(?:\w+\W+){0,4}?(?:won'?t stop|not stopp\w*|everywhere|spurting|pouring|soaked)"
-        r"|\b(?:vomit\w*|throw\w* up|coughing up|cough\w* up)\W+(?:\w+\W+){0,2}?blood\b|\bblack,? tarry\b",
+        r"|\b(?:vomit\w*|throw\w* up|coughing up|cough\w* up)\W+(?:\w+\W+){0,2}?blood\b|\bblack,? tarry\b"
+        r"|\bblack\W+(?:\w+\W+){0,2}?(?:stools?|poo|poops?|faeces|feces)\W+(?:\w+\W+){0,6}?(?:faint\w*|dizz\w*|light-?headed|pale|collaps\w*)"
+        r"|\b(?:stools?|poo|poops?)\W+(?:\w+\W+){0,4}?black\W+(?:\w+\W+){0,8}?(?:faint\w*|dizz\w*|light-?headed|pale|collaps\w*)",
     ),
     (
         "pregnancy_bleeding",
@@ -80,7 +88,8 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     (
         "infant_fever",
         r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven)[ -](?:week|wk|day)s?[ -]old\b\W+(?:\w+\W+){0,8}?(?:fever|temp\w*|hot|38|39)"
-        r"|\b(?:newborn|neonate)\W+(?:\w+\W+){0,6}?(?:fever|temp\w*)",
+        r"|\b(?:newborn|neonate)\W+(?:\w+\W+){0,6}?(?:fever|temp\w*)"
+        r"|\b(?:[12]|one|two)[ -]months?(?:[ -]old)?\b\W+(?:\w+\W+){0,8}?(?:fever|temp\w*|hot|3[89](?:\.\d)?\b)",
     ),
     (
         "non_blanching_rash",
@@ -111,6 +120,51 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"\W+(?:\w+\W+){0,3}?(?:at all|for (?:\d+|ten|twelve|eight|many|several) hours|since)",
     ),
     (
+        # NHS 111 / RCEM: a chemical in the eye is irrigated at once and seen the same hour
+        "chemical_eye_injury",
+        r"\b(?:bleach|bleech|chemical\w*|acid|alkali|oven cleaner|drain cleaner|cleaner|cement|lime|ammonia|caustic|lye)"
+        r"\W+(?:\w+\W+){0,4}?(?:in|into|on) (?:my|his|her|their|the|an?) (?:eye|eyes)\b"
+        r"|\b(?:splash\w*|sprayed|squirted|got)\W+(?:\w+\W+){0,3}?(?:bleach|bleech|chemical\w*|acid|cleaner|cement|ammonia)\W+(?:\w+\W+){0,3}?eyes?\b",
+    ),
+    (
+        # necrotising soft-tissue infection: redness spreading within hours, pain out of
+        # proportion to how it looks (NICE NG141 red flags)
+        "spreading_infection",
+        r"\b(?:red\w*|swelling|infection|cellulitis)\W+(?:\w+\W+){0,4}?spread\w*\W+(?:\w+\W+){0,6}?(?:in (?:a few|\d+|two|three|a couple of) hours|fast|quickly|rapidly|past (?:the|my) (?:pen|line|mark))"
+        r"|\bpain\W+(?:\w+\W+){0,4}?(?:worse than it looks|out of proportion)"
+        r"|\b(?:dark|purple|black) (?:purple )?blisters\b",
+    ),
+    (
+        # cauda equina syndrome: saddle numbness, new bladder trouble with back pain / sciatica
+        "cauda_equina",
+        r"\bcan'?t (?:really )?feel\W+(?:\w+\W+){0,4}?(?:wipe|toilet paper|down there|my bottom|between my legs)"
+        r"|\bsaddle\W+(?:numb|anaesth|anesth)\w*|\bnumb\w*\W+(?:\w+\W+){0,3}?(?:down there|between (?:my|the) legs|around (?:my )?(?:bottom|back passage|genitals)|saddle)",
+    ),
+    (
+        # epiglottitis / upper airway obstruction in a child
+        "upper_airway",
+        r"\bdrool\w*\W+(?:\w+\W+){0,4}?(?:can'?t|cannot|won'?t|unable to) swallow|\b(?:can'?t|cannot) swallow\W+(?:\w+\W+){0,4}?drool\w*"
+        r"|\bhigh[- ]pitched\W+(?:\w+\W+){0,3}?(?:noise|sound|whistl\w*)\W+(?:\w+\W+){0,3}?breath\w*|\bstridor\b",
+    ),
+    (
+        # life-threatening asthma (BTS/SIGN): reliever not working, cannot complete sentences
+        "severe_asthma",
+        r"\bcan'?t (?:finish|complete|say) (?:a |my |full )?(?:sentence|sentences)\b"
+        r"|\battack\W+(?:\w+\W+){0,10}?(?:inhaler|ventolin|salbutamol|puffer|puffs)\W+(?:\w+\W+){0,8}?(?:not|isn'?t|doesn'?t|no longer) (?:help|work)\w*",
+    ),
+    (
+        # sudden loss of vision in one eye (retinal detachment, arterial occlusion, giant-cell
+        # arteritis): NHS 111 sends it to eye casualty / A&E at once
+        "sudden_vision_loss",
+        r"\bcurtain\W+(?:\w+\W+){0,5}?(?:eye|vision|sight)|\bsudden\w*\W+(?:\w+\W+){0,3}?(?:lost|loss of|no) (?:my )?(?:vision|sight)\b"
+        r"|\bcan'?t see (?:anything )?(?:out of|with|from) (?:my|his|her|one|the) (?:left |right )?eye\b",
+    ),
+    (
+        # hypothermia past shivering (NICE CKS): cold, slow, confused
+        "hypothermia",
+        r"\bstopped shivering\b|\b(?:ice|freezing|stone)[- ]cold\W+(?:\w+\W+){0,6}?(?:mumbl\w*|confus\w*|drowsy|slow|unresponsive|not making sense)",
+    ),
+    (
         "harm_others_plan",
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
@@ -123,12 +177,14 @@ HARMFUL: tuple[tuple[str, str], ...] = (
     (
         "lethal_dose",
         r"\b(?:lethal|fatal|deadly|killing) (?:dose|amount|quantity)\b|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:to|would|will) (?:kill|die|not wake|be fatal|overdose|od)\b"
-        r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b",
+        r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b|\b(?:most|more) (?:dangerous|toxic|lethal|deadly) in (?:an )?overdose\b"
+        r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b",
     ),
     (
         "self_harm_method",
         r"\b(?:best|easiest|painless|quickest|quick) (?:way|method) to (?:die|kill myself|end it|cut|overdose)\b"
-        r"|\bhow (?:to|do i|can i) (?:kill myself|end my life|cut myself|hang myself)\b",
+        r"|\bhow (?:to|do i|can i) (?:kill myself|end my life|cut myself|hang myself)\b"
+        r"|\bways? to (?:hurt|harm|cut|kill) (?:myself|yourself)\b",
     ),
     (
         "harm_others",
@@ -138,7 +194,7 @@ HARMFUL: tuple[tuple[str, str], ...] = (
     (
         "illicit_drug_access",
         r"\b(?:buy|get|order|obtain|score)\W+(?:\w+\W+){0,5}?(?:without (?:a )?(?:prescription|script|rx|doctor))\b"
-        r"|\b(?:dark ?web|darknet)\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b",
+        r"|\b(?:dark ?web|darknet)\b|\bno questions asked\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b",
     ),
     (
         "drug_synthesis",
@@ -147,7 +203,8 @@ HARMFUL: tuple[tuple[str, str], ...] = (
 )
 # Framing that makes a finding not a current problem of the writer or someone with them.
 NEGATED = re.compile(
-    r"\b(?:no|not|denies|denied|without|never|none|nor|neither|negative for|free of|ruled out)\b"
+    r"\b(?:no|not|denies|denied|without|never|none|nor|neither|negative for|free of|ruled out"
+    r"|(?:don'?t|doesn'?t|didn'?t) have|(?:haven'?t|hasn'?t) (?:got|had))\b"
     r"(?:\W+\w+){0,4}\W*$"
 )
 PAST = re.compile(
@@ -161,6 +218,7 @@ FRAMED = re.compile(
     r"doctors|paramedics|nurses|first aiders)|signs of|symptoms of|warning signs|difference between|"
     r"first aid|course|class|lesson|teach\w*|training|talk|seminar|exam|quiz|essay|assignment|leaflet|poster|presentation|"
     r"for my (?:students|kids|class|novel|book|story)|novel|movie|film|tv|show|episode|series|"
+    r"script|screenplay|drama|my character|a character|hypothetical\w*|"
     r"in general|generally|statistics|how common|why do|is it true)\b"
 )
 IDIOM = re.compile(
@@ -244,4 +302,29 @@ def flags(text: str) -> list[Flag]:
             # a harmful request is harmful whatever its framing ("for my novel, what dose kills")
             if re.search(pattern, s) and not IDIOM.search(s):
                 out.append(Flag("harmful_request", rule, i))
+    if not any(f.rule == "head_injury_anticoagulant" for f in out):
+        out.extend(_head_injury_across(sentences(text)))
     return out
+
+
+# NICE NG232: a head injury in someone on an anticoagulant, or followed by vomiting, is seen in
+# the emergency department. Users tell it over several sentences ("banged my head. I'm on
+# apixaban. I've been sick three times"), which the one-sentence pattern cannot see.
+HEAD_KNOCK = re.compile(
+    r"\b(?:hit|bang\w*|bump\w*|knock\w*|fell (?:and|on)|smack\w*)\W+(?:\w+\W+){0,4}?head\b"
+)
+HEAD_RISK = re.compile(
+    r"\b(?:warfarin|blood thinner\w*|apixaban|eliquis|rivaroxaban|xarelto|edoxaban|dabigatran|"
+    r"anticoagul\w*|(?:been|being) sick|vomit\w*|threw up|throwing up|confus\w*)\b"
+)
+
+
+def _head_injury_across(parts: list[str]) -> list[Flag]:
+    for i, s in enumerate(parts):
+        m = HEAD_KNOCK.search(s)
+        if m and not _framed(s) and _asserted(s, m.start()):
+            rest = " ".join(parts[i:])
+            risk = HEAD_RISK.search(rest)
+            if risk and not NEGATED.search(rest[: risk.start()][-40:]):
+                return [Flag("emergency", "head_injury_anticoagulant", i)]
+    return []
