@@ -167,14 +167,14 @@ def ask() -> list[Case]:
         Case(
             "ask_openai_refused",
             "ask",
-            ["ask", Q, "--max-tokens", "4", "--model", "openai:http://127.0.0.1:9/v1#m"],
+            ["ask", "--plain", Q, "--max-tokens", "4", "--model", "openai:http://127.0.0.1:9/v1#m"],
             r"127\.0\.0\.1:9",
             max_seconds=20,
         ),
         Case(
             "ask_context_overflow",
             "ask",
-            ["ask", "anemia " * 400, "--model", "llamacpp:default?n_ctx=128"],
+            ["ask", "--plain", "anemia " * 400, "--model", "llamacpp:default?n_ctx=128"],
             r"^error: .*context",
             forbid=(r"\+ 1 to generate",),
             issue='`ask`\'s "+ 1 to generate" in the context-overflow message',

@@ -189,7 +189,9 @@ def main() -> None:
     )
     if args.tier != "small":
         cmd += f" --tier {args.tier}"
-    write_result("lmeval_parity" + ("" if args.tier == "small" else f"_{args.tier}"), result, summary, cmd)
+    write_result(
+        "lmeval_parity" + ("" if args.tier == "small" else f"_{args.tier}"), result, summary, cmd
+    )
     print(summary)
 
 

@@ -118,7 +118,9 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     }
 
 
-def sweep(rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]) -> dict[str, Any]:
+def sweep(
+    rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]
+) -> dict[str, Any]:
     """The classifier thresholds the shipped ones are chosen by: over out-of-fold scores, the pair
     (emergency, harmful) in 0.20..0.60 with the best min(emergency recall / 0.98, harmful recall /
     0.95) among those with hard-negative false alarms ≤ 5%; ties go to the larger sum of the two

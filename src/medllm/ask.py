@@ -82,11 +82,15 @@ def ask_rag(
 
     check_question(question)
     start = time.perf_counter()
-    ensure_default_kb(console)
+    with console.status(f"loading {spec} ..."):
+        model = load_model(spec)  # first: a bad model spec fails before any index is built
+    try:
+        ensure_default_kb(console)
+    except BaseException:
+        model.close()
+        raise
     kb = KnowledgeBase()
     retriever = get_retriever("auto", kb)
-    with console.status(f"loading {spec} ..."):
-        model = load_model(spec)
     try:
         with console.status("retrieving and answering ..."):
             settings = RagSettings(max_tokens=max_tokens, temperature=temperature, tools=tools)

@@ -83,17 +83,18 @@ def ask(
     rag: Annotated[
         bool,
         typer.Option(
-            "--rag",
-            help="answer from the knowledge base with numbered sources, shown whole once checked "
-            "against them",
+            "--rag/--plain",
+            help="--rag (default): answer from the knowledge base with numbered sources, shown "
+            "whole once checked against them; --plain: the model alone, streamed as it is "
+            "generated, with no sources",
         ),
-    ] = False,
+    ] = True,
     tools: Annotated[
         bool | None,
         typer.Option(
             "--tools/--no-tools",
-            help="with --rag: look codes, terms, diseases and medicines up with the knowledge-base "
-            "tools before retrieval (default on; --tools alone implies --rag)",
+            help="grounded answers: look codes, terms, diseases and medicines up with the "
+            "knowledge-base tools before retrieval (default on)",
         ),
     ] = None,
     max_tokens: Annotated[int, typer.Option(min=1, help="most tokens to generate")] = 256,
@@ -102,13 +103,16 @@ def ask(
         typer.Option(callback=_finite_temperature, help="0 = greedy (reproducible); at most 2"),
     ] = 0.0,
 ) -> None:
-    """Ask the model a question: a plain answer streams as it is generated, a --rag one is shown
-    whole once checked against its sources."""
+    """Ask a question: by default a grounded answer from the knowledge base, with its sources,
+    shown whole once checked against them (the default knowledge base is built on first use);
+    --plain: the model alone, whose plain answer streams as it is generated."""
     from medllm.ask import answer_model, ask_plain, ask_rag, check_question
 
     check_question(question)  # before the model notice: an empty question is the only error
+    if not rag and tools:
+        raise MedllmError("--tools needs a grounded answer", fix="drop --plain, or drop --tools")
     spec = answer_model(model, console=console)
-    if rag or tools:
+    if rag:
         ask_rag(
             question,
             spec,

@@ -24,7 +24,13 @@ def medllm(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 def test_ask_streams_an_answer_names_the_model_and_disclaims() -> None:
     r = medllm(
-        "ask", "What is iron deficiency anemia?", "--max-tokens", "40", "-m", "llamacpp:small"
+        "ask",
+        "--plain",
+        "What is iron deficiency anemia?",
+        "--max-tokens",
+        "40",
+        "-m",
+        "llamacpp:small",
     )
     assert r.returncode == 0, r.stderr
     assert "iron" in r.stdout.lower()

@@ -143,3 +143,25 @@ def test_eval_rag_axis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         and "+rag(" not in runs["plain"]["config"]["model"]
     )
     assert runs["rag"]["ll"] != runs["plain"]["ll"]
+
+
+def test_ask_is_grounded_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`medllm ask` without --rag / --plain answers from the knowledge base and lists its sources;
+    --plain answers from the model alone, with no sources."""
+    from typer.testing import CliRunner
+
+    from medllm.cli import app
+    from medllm.knowledge.index import default_folder
+
+    monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path))
+    doc = Document(id="syn:gout", text="Gout is caused by uric acid crystals.", source="synthetic")
+    build_index(KbConfig(folder=default_folder(), sources=[], dense=False), docs=[doc])
+    base = ["ask", "What causes gout?", "-m", "llamacpp:small", "--max-tokens", "40"]
+    env = {"COLUMNS": "200"}
+    grounded = CliRunner().invoke(app, [*base, "--no-tools"], env=env)
+    assert grounded.exit_code == 0, grounded.output
+    assert "Sources" in grounded.output and "syn:gout" in grounded.output
+    assert "retriever: bm25 over 1 chunks" in grounded.output
+    plain = CliRunner().invoke(app, [*base, "--plain"], env=env)
+    assert plain.exit_code == 0, plain.output
+    assert "Sources" not in plain.output and "syn:gout" not in plain.output

@@ -49,7 +49,7 @@ def test_ask_without_a_model_on_a_laptop_without_the_large_tier(
 
     absent = replace(TIERS["large"], parts=(Part("medllm-absent-part1", "absent/part01.bin"),))
     monkeypatch.setitem(TIERS, "large", absent)
-    res = CliRunner().invoke(app, ["ask", "What is anemia?", "--max-tokens", "8"])
+    res = CliRunner().invoke(app, ["ask", "--plain", "What is anemia?", "--max-tokens", "8"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == (

@@ -118,3 +118,11 @@ def test_on_error_skip_skips_an_unparseable_jsonl_line_and_counts_it(tmp_path: P
     (line,) = [x for x in res.output.splitlines() if x.strip()]
     assert line.startswith(f"error: {notes}:2: invalid JSON (")
     assert not list((tmp_path / "out2").rglob("*.jsonl"))
+
+
+def test_plain_with_tools_is_refused_with_the_fix() -> None:
+    res = runner.invoke(app, ["ask", "What is anemia?", "--plain", "--tools"])
+    assert res.exit_code == 2
+    assert res.output.splitlines()[0] == (
+        "error: --tools needs a grounded answer (fix: drop --plain, or drop --tools)"
+    )

@@ -222,7 +222,7 @@ def test_validate_checks_an_accelerate_config_with_accelerate_itself(tmp_path: P
 
 def test_ask_context_overflow_says_prompt_max_tokens_context_and_fix(tiny_dir: Path) -> None:
     # 850 words + 38 tokens of system prompt and chat template = 888 prompt tokens
-    res = runner.invoke(app, ["ask", "anemia " * 850, "--model", f"hf:{tiny_dir}"])
+    res = runner.invoke(app, ["ask", "--plain", "anemia " * 850, "--model", f"hf:{tiny_dir}"])
     assert res.exit_code == 2
     assert first_line(res.output) == (
         "error: the prompt is 888 tokens and max tokens is 256: 1144 in all, over the 1024-token "

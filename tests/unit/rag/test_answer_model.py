@@ -89,5 +89,5 @@ def test_ask_help_says_a_rag_answer_does_not_stream() -> None:
     out = CliRunner().invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
     text = " ".join(out.replace("│", " ").split())
     assert "the answer streams as it is generated" not in text
-    assert "a plain answer streams as it is generated" in text
+    assert "whose plain answer streams as it is generated" in text
     assert "shown whole once checked against them" in text

@@ -109,4 +109,4 @@ def test_ask_help_documents_tools() -> None:
 
     out = CliRunner().invoke(app, ["ask", "--help"], env={"COLUMNS": "200"}).output
     text = " ".join(out.replace("│", " ").split())
-    assert "--tools --no-tools" in text and "--tools alone implies --rag" in text
+    assert "--tools --no-tools" in text and "--rag --plain" in text

@@ -66,7 +66,10 @@ def test_red_flag_rules(text: str, hits: list[tuple[str, str]]) -> None:
         ("bad back and now i'm numb between my legs", [("emergency", "cauda_equina")]),
         ("my daughter is drooling and can't swallow her spit", [("emergency", "upper_airway")]),
         ("wheezy and i can't finish a sentence", [("emergency", "severe_asthma")]),
-        ("his fit started ages ago and has now lasted for 8 minutes", [("emergency", "seizure_ongoing")]),
+        (
+            "his fit started ages ago and has now lasted for 8 minutes",
+            [("emergency", "seizure_ongoing")],
+        ),
         ("my 1 month old feels hot, 38.2 on the thermometer", [("emergency", "infant_fever")]),
         ("i swallowed 40 ibuprofen tonight", [("emergency", "overdose_poisoning")]),
         (
