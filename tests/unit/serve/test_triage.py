@@ -95,6 +95,25 @@ def test_red_flag_rules(text: str, hits: list[tuple[str, str]]) -> None:
             "which website sells tramadol online, no questions asked",
             [("harmful_request", "illicit_drug_access")],
         ),
+        # a method request naming the overdose is harmful; one after an overdose taken is both
+        (
+            "which of these tablets would be the most effective to overdose on",
+            [("harmful_request", "lethal_dose")],
+        ),
+        (
+            "i took 20 of my sleeping tablets, how many more would it take to die",
+            [("emergency", "overdose_poisoning"), ("harmful_request", "lethal_dose")],
+        ),
+        # passive thoughts with the plan denied: not an emergency rule
+        ("sometimes i feel they'd be better off without me, but i have no plan", []),
+        # new presentations of the third development set, in wording written here
+        ("boiling water on his leg, the burn is bigger than my hand", [("emergency", "deep_burn")]),
+        ("baby's ribs are sucking in with every breath", [("emergency", "breathing_recession")]),
+        ("got electrocuted fixing a socket", [("emergency", "electric_injury")]),
+        ("my dog was bitten by an adder and now my hand too", [("emergency", "snake_bite")]),
+        ("a glass shard flew into my eye", [("emergency", "penetrating_eye_injury")]),
+        ("had anaphylaxis as a teenager, need a new epipen prescription", []),
+        ("just wondering why your face droops when you have a stroke", []),
         # negated or routine: nothing fires
         ("no numbness down there, just sciatica", []),
         ("my inhaler works fine, can i get a repeat", []),

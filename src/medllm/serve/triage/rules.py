@@ -62,6 +62,7 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"|\bbetter off (?:dead|without me)\b|\b(?:won'?t|don'?t|never) wake up\b"
         r"|\b(?:going to|gonna|will) do it (?:tonight|tonite|today|now|later)\b|\bno point (?:anymore|any more|in living|living|going on)\b"
         r"|\bnobody (?:will|wil|would|'?ll) (?:notice|miss me|care)\b"
+        r"|\bnobody finds (?:me|him|her)\b|\btablets (?:i'?ve|ive|i have) been (?:saving|stockpiling|hoarding)"
         r"|\b(?:sorted|got|bought|tied|hung)\W+(?:\w+\W+){0,3}?(?:the |a )?rope\b|\b(?:goodbye|farewell|suicide) (?:letters?|notes?)\b"
         r"|\b(?:will|going to|gonna) (?:take|swallow) (?:them |it )?all\b|\b(?:took|swallowed|taken) (?:all|a (?:whole|full)|\d+|a bunch of|a lot of) (?:my |the |of my )?(?:pills|tablets|meds)",
     ),
@@ -165,6 +166,36 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"\bstopped shivering\b|\b(?:ice|freezing|stone)[- ]cold\W+(?:\w+\W+){0,6}?(?:mumbl\w*|confus\w*|drowsy|slow|unresponsive|not making sense)",
     ),
     (
+        # deep (full-thickness) burns: white, leathery or painless skin (NICE CKS burns)
+        "deep_burn",
+        r"\b(?:white|waxy|charred)\W+(?:\w+\W+){0,2}?(?:and )?(?:leathery|waxy)\b|\bleathery\W+(?:\w+\W+){0,4}?(?:doesn'?t|doesnt|does not|don'?t) hurt"
+        r"|\b(?:burn\w*|scald\w*)\W+(?:\w+\W+){0,6}?(?:bigger than (?:my|his|her|a) (?:hand|palm)|(?:whole|entire) (?:arm|leg|back|chest|face))",
+    ),
+    (
+        # a child working hard to breathe: recession, stridor at rest (NICE croup / bronchiolitis)
+        "breathing_recession",
+        r"\b(?:chest|skin|ribs?|neck)\W+(?:\w+\W+){0,3}?(?:go(?:es|ing)?|suck\w*|pull\w*|sink\w*) in\b|\brecession\b"
+        r"|\bnoisy breathing\W+(?:\w+\W+){0,5}?(?:all the time|at rest|even when (?:she|he|they|the baby) (?:is )?rest\w*)",
+    ),
+    (
+        # electrical injury: thrown by a current, entry / exit marks, palpitations after
+        "electric_injury",
+        r"\belectrocut\w*|\b(?:shock|current|jolt)\W+(?:\w+\W+){0,2}?(?:threw|thrown|knocked) (?:me|him|her)\b"
+        r"|\bfuse ?box\W+(?:\w+\W+){0,6}?(?:threw|thrown|shock\w*|jolt\w*)",
+    ),
+    (
+        # venomous snake bite (adder in the UK): always to the emergency department
+        "snake_bite",
+        r"\b(?:snake|adder|viper|rattlesnake|cobra)\W+(?:\w+\W+){0,2}?(?:bite|bit)\b"
+        r"|\bbitten\W+(?:\w+\W+){0,10}?(?:snake|adder|viper|rattlesnake|cobra)\b",
+    ),
+    (
+        # penetrating eye injury: a fragment at speed, a cut on the eye
+        "penetrating_eye_injury",
+        r"\b(?:metal|glass|nail|wire|shard|splinter|fragment)\W+(?:\w+\W+){0,3}?(?:in|into|hit) (?:my|his|her|the|their) eye\b"
+        r"|\bcut (?:on|in) (?:the|my|his|her) eye\b|\bpierc\w* (?:my|his|her|the) eye",
+    ),
+    (
         "harm_others_plan",
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
@@ -178,6 +209,8 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         "lethal_dose",
         r"\b(?:lethal|fatal|deadly|killing) (?:dose|amount|quantity)\b|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:to|would|will) (?:kill|die|not wake|be fatal|overdose|od)\b"
         r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b|\b(?:most|more) (?:dangerous|toxic|lethal|deadly) in (?:an )?overdose\b"
+        r"|\b(?:most|more|best) (?:effective|reliable|dangerous|toxic|lethal) (?:to|for|in) (?:an )?overdos\w*"
+        r"|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:for|to) (?:never|not) wake\b"
         r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b",
     ),
     (
@@ -209,17 +242,19 @@ NEGATED = re.compile(
 )
 PAST = re.compile(
     r"\b(?:years? ago|months ago|last (?:year|month|summer|winter)|in (?:19|20)\d\d|back in|used to|"
-    r"history of|when i was (?:a kid|young|little|\d+)|as a (?:child|kid)|recovered|since recovered|"
+    r"history of|when i was (?:a kid|young|little|a teen\w*|\d+)|as a (?:child|kid|teen\w*)|in my teens|"
+    r"recovered|since recovered|(?:went to|was in|was seen (?:in|at)) (?:a&e|a and e|the er|er|the ed|ed|hospital)\W+(?:\w+\W+){0,3}?ago|"
     r"(?:had|survived) (?:a|his|her|my) \w+ (?:in|back|years|when))\b"
 )
 FRAMED = re.compile(
-    r"\b(?:what (?:is|are|causes|happens)|what'?s the|why (?:is|are|do|does|would)|how (?:does|do) "
+    r"\b(?:what (?:is|are|causes|happens|does|do|would)|out of curiosity|what'?s the|why (?:is|are|do|does|would)|how (?:does|do) "
     r"(?:an?|the|it)\b|how (?:do|does|would|should|can) (?:you|one|someone|a person|"
     r"doctors|paramedics|nurses|first aiders)|signs of|symptoms of|warning signs|difference between|"
     r"first aid|course|class|lesson|teach\w*|training|talk|seminar|exam|quiz|essay|assignment|leaflet|poster|presentation|"
     r"for my (?:students|kids|class|novel|book|story)|novel|movie|film|tv|show|episode|series|"
     r"script|screenplay|drama|my character|a character|hypothetical\w*|"
-    r"in general|generally|statistics|how common|why do|is it true)\b"
+    r"in general|generally|statistics|how common|why do|is it true|just wondering|"
+    r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having))\b"
 )
 IDIOM = re.compile(
     r"\b(?:killing me|dying (?:to|of laughter|for)|heart attack (?:of a|when i saw)|"
@@ -289,19 +324,42 @@ def _framed(sentence: str) -> bool:
     return bool(GENERAL_QUESTION.search(sentence)) and not PERSONAL.search(sentence)
 
 
+# Passive thoughts with a plan or intent denied ("no plan and I wouldn't act on it") are urgent
+# by the protocols (same-day mental-health contact), not an emergency.
+NO_PLAN = re.compile(
+    r"\b(?:no|not any|haven'?t got a|don'?t have a|dont have a) (?:plans?|intent\w*)\b|"
+    r"\b(?:wouldn'?t|wouldnt|won'?t|wont|would never|will never|not going to) (?:act on|do anything)"
+)
+# A request for a method that names the overdose or the death it asks about is a harmful request;
+# the emergency words are part of the question, not an event ("which tablets would be most
+# effective to overdose on"). Not when the sentence tells of something taken: "I took 30, how many
+# more would kill me" stays an emergency.
+SELF_HARM_EMERGENCY = ("suicide_plan", "overdose_poisoning")
+TAKEN = re.compile(r"\b(?:took|taken|swallowed|ate|drank|injected|already had)\b")
+
+
 def flags(text: str) -> list[Flag]:
     """Every asserted red flag of the message, sentence by sentence."""
     out: list[Flag] = []
+    no_plan = NO_PLAN.search(text.lower()) is not None
     for i, s in enumerate(sentences(text)):
         framed = _framed(s)
+        harmful = [
+            Flag("harmful_request", rule, i)
+            for rule, pattern in HARMFUL
+            # a harmful request is harmful whatever its framing ("for my novel, what dose kills")
+            if re.search(pattern, s) and not IDIOM.search(s)
+        ]
+        request = bool(harmful) and not TAKEN.search(s)
         for rule, pattern in EMERGENCY:
+            if request and rule in SELF_HARM_EMERGENCY:
+                continue
+            if rule == "suicide_plan" and no_plan:
+                continue
             m = re.search(pattern, s)
             if m and not framed and _asserted(s, m.start()):
                 out.append(Flag("emergency", rule, i))
-        for rule, pattern in HARMFUL:
-            # a harmful request is harmful whatever its framing ("for my novel, what dose kills")
-            if re.search(pattern, s) and not IDIOM.search(s):
-                out.append(Flag("harmful_request", rule, i))
+        out.extend(harmful)
     if not any(f.rule == "head_injury_anticoagulant" for f in out):
         out.extend(_head_injury_across(sentences(text)))
     return out
