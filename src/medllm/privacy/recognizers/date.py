@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from medllm.core import Span
-from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
+from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx, trie_alternation
 
 MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -23,11 +23,12 @@ MONTHS = (
 _M = r"(?:" + MONTHS + r"|" + MONTHS.upper() + r")\.?"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _Y = r"(?:1[89]\d{2}|2[01]\d{2})"
-_CTX = (
-    r"(?i:\b(?:on|in|since|from|until|till|through|thru|to|of|dated|date|before|after|by|with"
-    r"|starting|started|last|next|due|around|circa|early|mid|late|between|and|dos|doa|dod|dob)\b)"
-    r"[:\s\-]+"
-)
+_CTX_WORDS = (
+    "on in since from until till through thru to of dated date before after by with starting "
+    "started last next due around circa early mid late between and dos doa dod dob"
+).split()
+# trie-shaped: five date patterns start with these words, tried at every position of a note
+_CTX = r"(?i:\b" + trie_alternation(_CTX_WORDS) + r"\b)[:\s\-]+"
 _WEEKDAY_FULL = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _WEEKDAY = r"(?i:" + _WEEKDAY_FULL + r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)"
 # "the 3rd line", "the 4th ventricle", "the 5th digit": ordinals that are not days.
