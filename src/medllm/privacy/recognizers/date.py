@@ -23,10 +23,40 @@ MONTHS = (
 _M = r"(?:" + MONTHS + r"|" + MONTHS.upper() + r")\.?"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _Y = r"(?:1[89]\d{2}|2[01]\d{2})"
-_CTX_WORDS = (
-    "on in since from until till through thru to of dated date before after by with starting "
-    "started last next due around circa early mid late between and dos doa dod dob"
-).split()
+_CTX_WORDS = [
+    "on",
+    "in",
+    "since",
+    "from",
+    "until",
+    "till",
+    "through",
+    "thru",
+    "to",
+    "of",
+    "dated",
+    "date",
+    "before",
+    "after",
+    "by",
+    "with",
+    "starting",
+    "started",
+    "last",
+    "next",
+    "due",
+    "around",
+    "circa",
+    "early",
+    "mid",
+    "late",
+    "between",
+    "and",
+    "dos",
+    "doa",
+    "dod",
+    "dob",
+]
 # trie-shaped: five date patterns start with these words, tried at every position of a note
 _CTX = r"(?i:\b" + trie_alternation(_CTX_WORDS) + r"\b)[:\s\-]+"
 _WEEKDAY_FULL = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
