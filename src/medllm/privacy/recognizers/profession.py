@@ -17,6 +17,16 @@ _HEADS = (
     r"|trucker|analyst|consultant|contractor|programmer|developer|scientist|surgeon|physician"
     r"|painter|roofer|logger|fisherman|driver|manager|supervisor|salesman|saleswoman|banker"
     r"|maker|worker|operator|builder|laborer|labourer|owner|barista|aide|mariner|sailor|porter"
+    # more heads that no agent suffix gives, or that a weak cue ("she's a ...") needs listed
+    r"|cleaner|carer|caretaker|fitter|joiner|bricklayer|plasterer|scaffolder|tiler|mason|roofer"
+    r"|midwife|doula|hygienist|optician|chiropractor|physiotherapist|radiographer|sonographer"
+    r"|phlebotomist|paralegal|solicitor|barrister|lecturer|tutor|coach|dispatcher|conductor"
+    r"|warden|jockey|groom|stylist|beautician|florist|jeweller|jeweler|locksmith|undertaker"
+    r"|postman|postwoman|milkman|binman|fireman|policeman|policewoman|constable|detective"
+    r"|sergeant|marine|airman|medic|deckhand|stevedore|longshoreman|lineman|machinist|seamstress"
+    r"|housewife|homemaker|au pair|babysitter|childminder|dog walker|cabbie|chauffeur|valet"
+    r"|usher|steward|stewardess|flight attendant|concierge|bookkeeper|auditor|actuary|realtor"
+    r"|broker|estate agent|surveyor|planner|translator|interpreter|chaplain|deacon|missionary"
 )
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
@@ -27,7 +37,7 @@ _STRONG = (
     r"(?i:\b(?:works?|worked|working|employed|job|occupation|profession|trade)\b"
     r"(?:\s+(?:as|in))?(?:\s+(?:an?|the))?|\b(?:retired|former|formerly))[\s:]+"
 )
-_WEAK = r"(?i:\b(?:is|was|as|i'?m|am)\s+(?:an?|the))\s+"
+_WEAK = r"(?i:\b(?:is|was|as|i'?m|im|am|(?:he|she)'?s|works nights as)\s+(?:an?|the))\s+"
 _NOT_JOB = (
     r"(?!(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
     r"|mother|father|brother|sister|caregiver|patient|person|matter|manner|center|water|dinner|winter"
@@ -92,4 +102,10 @@ class ProfessionRecognizer(PatternRecognizer):
         ),
         # "(cabinet maker at Holloway Millwork)": a job at a named employer
         Pattern("PROFESSION", rx(r"(?<![\w\-])" + _JOB + r"(?=\s+at\s+[A-Z])"), 0.55),
+        # "a welder by trade", "an electrician by profession"
+        Pattern(
+            "PROFESSION",
+            rx(r"(?<![\w\-])" + _JOB + r"(?=\s+by\s+(?:trade|profession)\b)"),
+            0.6,
+        ),
     )

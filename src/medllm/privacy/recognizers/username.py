@@ -43,7 +43,9 @@ class UsernameRecognizer(PatternRecognizer):
         Pattern(
             "USERNAME",
             rx(
-                r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle)\b)[\s:#=]*"
+                r"(?i:\b(?:user(?:\s*name)?|username|login|user\s*id|userid|handle|screen\s*name"
+                r"|log-?in\s*(?:id|name)|sign-?in\s*(?:id|name)|account\s*name|portal\s*(?:id|name)"
+                r"|mychart\s*(?:id|user(?:name)?))\b)[\s:#=]*"
                 r"(?:(?i:is|was)[ \t]+)?(?P<phi>[A-Za-z][\w.\-]{1,30})"
             ),
             0.9,
@@ -85,6 +87,25 @@ class UsernameRecognizer(PatternRecognizer):
             ),
             0.75,
             lambda s: not s.isalpha() or s not in _NOT_LOGIN,
+        ),
+        # "e-signed by kpatel3", "last edited by m.oyelaran", "signed in as tw_brook": a login after
+        # an audit-trail verb; it must hold a digit, "_" or "." (verbs like "reviewed by" are also
+        # followed by departments and plain words)
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:e-?signed|signed|edited|modified|created|reviewed|approved|accessed"
+                r"|printed|faxed|amended|cosigned|co-signed|signed[ \t]+in[ \t]+as)[ \t]+(?:by[ \t]+)?)"
+                r"(?P<phi>[a-z][a-z0-9_.]{1,24}[a-z0-9])(?![\w@])"
+            ),
+            0.75,
+            lambda s: any(c.isdigit() or c in "_." for c in s),
+        ),
+        # a social handle: "@kofi_m", "IG @bex.runs" (not an e-mail: nothing word-like before "@")
+        Pattern(
+            "USERNAME",
+            rx(r"(?<![\w.@])@(?P<phi>[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9])(?![\w@])"),
+            0.75,
         ),
     )
 
