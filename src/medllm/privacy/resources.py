@@ -185,6 +185,9 @@ def world_cities() -> frozenset[str]:
         tmp.write_text(json.dumps(names), encoding="utf-8")
         tmp.replace(cached)
     names = [n.lower() for n in json.loads(cached.read_text(encoding="utf-8"))]
+    # Notes write "Cebu" for GeoNames' "Cebu City" and "Iloilo City" for its "Iloilo".
+    names += [n[: -len(" city")] for n in names if n.endswith(" city")]
+    names += [n + " city" for n in names if not n.endswith(" city")]
     return frozenset(names) | frozenset(_unaccented(n) for n in names)
 
 

@@ -42,3 +42,10 @@ def test_usernames(text: str, want: list[tuple[str, str]]) -> None:
 )
 def test_jobs(text: str, want: list[tuple[str, str]]) -> None:
     assert found(ProfessionRecognizer(), text) == want
+
+
+def test_a_city_is_known_with_and_without_its_city_suffix() -> None:
+    from medllm.privacy.resources import world_cities
+
+    cities = world_cities()
+    assert {"cebu city", "cebu", "iloilo", "iloilo city"} <= cities
