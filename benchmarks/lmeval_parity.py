@@ -144,13 +144,12 @@ def main() -> None:
     args = ap.parse_args()
     from lm_eval.models.huggingface import HFLM
 
-    from medllm.core import cache_dir
-    from medllm.models.tiers import TIERS
+    from medllm.models.hf import target_path
 
     items = select(load_items(get_spec(TASK))[0], args.limit, 0)
-    # converts the tier's GGUF to a transformers folder once if needed; lm-eval loads that folder
+    # the tier's GGUF converted once to the transformers folder that both tools load
+    folder = target_path(args.tier)
     model = load_model(f"hf:{args.tier}", batch_size=args.batch_size)
-    folder = cache_dir() / "models" / TIERS[args.tier].hf_folder
     lm = HFLM(pretrained=str(folder), dtype="float32", batch_size=args.batch_size, device="cpu")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

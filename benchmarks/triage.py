@@ -125,20 +125,17 @@ def sweep(
     (emergency, harmful) in 0.20..0.60 with the best min(emergency recall / 0.98, harmful recall /
     0.95) among those with hard-negative false alarms ≤ 5%; ties go to the larger sum of the two
     recalls, then to fewer false alarms, then to higher thresholds."""
-    from medllm.serve.triage import decide
+    from medllm.serve.triage import decide, evidence
     from medllm.serve.triage.model import LABELS
-    from medllm.serve.triage.rules import flags, reference_lookup
 
-    fl = [flags(t) for t in texts]
-    words = [len(t.split()) for t in texts]
-    lookup = [reference_lookup(t) for t in texts]
+    ev = [evidence(t) for t in texts]
     grid = [round(0.2 + 0.01 * i, 2) for i in range(41)]
     best: tuple[Any, ...] | None = None
     for em_at in grid:
         for harm_at in grid:
             pred = [
-                decide(p, f, em_at, harm_at, words=w, lookup=lk)[0]
-                for p, f, w, lk in zip(ps, fl, words, lookup, strict=True)
+                decide(p, fl, em_at, harm_at, words=w, lookup=lk)[0]
+                for p, (fl, w, lk) in zip(ps, ev, strict=True)
             ]
             s = score(rows, pred, LABELS)
             fa = s["hard_negative_false_alarm_rate"]

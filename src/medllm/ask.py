@@ -86,12 +86,8 @@ def ask_rag(
         model = load_model(spec)  # first: a bad model spec fails before any index is built
     try:
         ensure_default_kb(console)
-    except BaseException:
-        model.close()
-        raise
-    kb = KnowledgeBase()
-    retriever = get_retriever("auto", kb)
-    try:
+        kb = KnowledgeBase()
+        retriever = get_retriever("auto", kb)
         with console.status("retrieving and answering ..."):
             settings = RagSettings(max_tokens=max_tokens, temperature=temperature, tools=tools)
             result = answer(question, model, retriever, settings)

@@ -61,11 +61,18 @@ def decide(
     return max(rest, key=lambda k: rest[k]), "classifier"
 
 
+def evidence(text: str) -> tuple[list[Flag], int, bool]:
+    """What `decide` reads of a message besides the classifier's scores: its rule flags, its
+    length in words, whether it is a reference lookup. Computed once per message, so
+    benchmarks/triage.py can sweep thresholds over it."""
+    return flags(text), len(text.split()), reference_lookup(text)
+
+
 def judge(p: dict[str, float], text: str) -> tuple[str, str, list[Flag]]:
     """The label, what decided it and the rule flags of `text` with classifier scores `p`: what
     `assess` ships and what benchmarks/triage.py --cv scores, from one place."""
-    fl = flags(text)
-    label, by = decide(p, fl, words=len(text.split()), lookup=reference_lookup(text))
+    fl, words, lookup = evidence(text)
+    label, by = decide(p, fl, words=words, lookup=lookup)
     return label, by, fl
 
 
