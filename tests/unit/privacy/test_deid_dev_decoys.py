@@ -2,7 +2,9 @@
 fractions, years, labs) that survive de-identification, per fail-safe mode. Dev half only: the
 test half is reported once, never tested against. Figures measured 2026-12 (#19): 52 of 53 on
 the first 20 dev notes; 67 of 68 with dev-21..32 (2026-12-02, both modes); 140 of 143 with
-dev-33..56 (2026-12-03, both modes; lost: "Whipple", "Babinski" read as names, "6/10" as a date).
+dev-33..56 (2026-12-03, both modes; lost: "Whipple", "Babinski" read as names, "6/10" as a date);
+with dev-57..96 (2026-12-03, written by another author, before any change for them): 487 of 516
+balanced, 492 of 516 off.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ def decoys_kept(mode: str) -> tuple[int, int]:
     return kept, len(rows)
 
 
-@pytest.mark.parametrize("mode", ["balanced", "off"])
-def test_dev_decoys_survive(mode: str) -> None:
-    kept, total = decoys_kept(mode)
-    assert (kept, total) == (140, 143), f"{mode}: {kept}/{total} decoys kept"
+@pytest.mark.parametrize(("mode", "kept"), [("balanced", 487), ("off", 492)])
+def test_dev_decoys_survive(mode: str, kept: int) -> None:
+    assert decoys_kept(mode) == (kept, 516), mode
