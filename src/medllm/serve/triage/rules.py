@@ -77,6 +77,8 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     (
         "severe_bleeding",
         r"\b(?:bleeding|blood)\W+(?:\w+\W+){0,4}?(?:won'?t stop|not stopp\w*|everywhere|spurting|pouring|soaked)"
+        r"|\b(?:pumps?|pumping|spurts?|spurting)\W+(?:\w+\W+){0,3}?(?:out|in (?:little )?(?:spurts|jets|pulses))\b"
+        r"|\bgone through\W+(?:\w+\W+){0,2}?(?:towels|tea towels|bandages|dressings)\b"
         r"|\b(?:vomit\w*|throw\w* up|coughing up|cough\w* up)\W+(?:\w+\W+){0,2}?blood\b|\bblack,? tarry\b"
         r"|\bblack\W+(?:\w+\W+){0,2}?(?:stools?|poo|poops?|faeces|feces)\W+(?:\w+\W+){0,6}?(?:faint\w*|dizz\w*|light-?headed|pale|collaps\w*)"
         r"|\b(?:stools?|poo|poops?)\W+(?:\w+\W+){0,4}?black\W+(?:\w+\W+){0,8}?(?:faint\w*|dizz\w*|light-?headed|pale|collaps\w*)",
@@ -145,7 +147,16 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         # epiglottitis / upper airway obstruction in a child
         "upper_airway",
         r"\bdrool\w*\W+(?:\w+\W+){0,4}?(?:can'?t|cannot|won'?t|unable to) swallow|\b(?:can'?t|cannot) swallow\W+(?:\w+\W+){0,4}?drool\w*"
-        r"|\bhigh[- ]pitched\W+(?:\w+\W+){0,3}?(?:noise|sound|whistl\w*)\W+(?:\w+\W+){0,3}?breath\w*|\bstridor\b",
+        r"|\bhigh[- ]pitched\W+(?:\w+\W+){0,3}?(?:noise|sound|whistl\w*)\W+(?:\w+\W+){0,3}?breath\w*|\bstridor\b"
+        # a spreading neck / floor-of-mouth infection (Ludwig's angina) closing the airway
+        r"|\bfloor of (?:my|the|his|her|their) mouth\W+(?:\w+\W+){0,4}?swoll\w*|\btongue\W+(?:\w+\W+){0,3}?(?:pushed|forced) up\b"
+        r"|\b(?:hard|difficult|struggling) to (?:breathe|breath) and (?:to )?swallow\b",
+    ),
+    (
+        # a finger, toe or limb part cut off: keep the part, emergency department (replantation)
+        "amputation",
+        r"\b(?:finger|fingertip|thumb|toe|hand|ear)s?\W+(?:\w+\W+){0,8}?(?:clean off|cut off|sliced off|chopped off|severed|came off)\b"
+        r"|\b(?:sliced|cut|chopped|took)\W+(?:\w+\W+){0,2}?(?:end|tip|top|part) of (?:my|his|her|their|the) (?:finger|thumb|toe)\w*\W+(?:\w+\W+){0,1}?off\b",
     ),
     (
         # life-threatening asthma (BTS/SIGN): reliever not working, cannot complete sentences
@@ -211,23 +222,37 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b|\b(?:most|more) (?:dangerous|toxic|lethal|deadly) in (?:an )?overdose\b"
         r"|\b(?:most|more|best) (?:effective|reliable|dangerous|toxic|lethal) (?:to|for|in) (?:an )?overdos\w*"
         r"|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:for|to) (?:never|not) wake\b"
-        r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b",
+        r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b"
+        r"|\b(?:likely|enough|sure) to (?:cause death|kill|be fatal)\b|\bcause death in (?:an )?overdos\w*",
     ),
     (
         "self_harm_method",
         r"\b(?:best|easiest|painless|quickest|quick) (?:way|method) to (?:die|kill myself|end it|cut|overdose)\b"
         r"|\bhow (?:to|do i|can i) (?:kill myself|end my life|cut myself|hang myself)\b"
-        r"|\bways? to (?:hurt|harm|cut|kill) (?:myself|yourself)\b",
+        r"|\bways? to (?:hurt|harm|cut|kill) (?:myself|yourself)\b"
+        r"|\b(?:suicide|self[- ]harm) methods?\b|\bmethods? of (?:suicide|self[- ]harm)\b|\btime to death\b"
+        r"|\b(?:by|for) (?:lethality|deadliness)\b"
+        r"|\b(?:swallow|drink|take|eat|use|inject)\W+(?:\w+\W+){0,3}?to (?:hurt|harm|injure|kill) (?:myself|yourself|me)\b",
     ),
     (
         "harm_others",
         r"\bhow (?:to|do i|can i|could i|would you)\W+(?:\w+\W+){0,3}?(?:poison|drug|sedate|hurt|kill|overdose)\W+(?:\w+\W+){0,3}?(?:someone|somebody|him|her|my \w+|a person|people)"
-        r"|\bwithout (?:a trace|being detected|them knowing|anyone knowing|leaving a trace)\b|\bundetectable poison\b",
+        r"|\bwithout (?:a trace|being detected|them knowing|anyone knowing|leaving a trace)\b|\bundetectable poison\b"
+        r"|\bwithout (?:them|him|her|anyone|anybody) (?:being able to tell|noticing|finding out)\b"
+        # tampering with someone's medicine or device
+        r"|\bmake\W+(?:\w+\W+){0,1}?(?:someone|somebody|his|her|their|my \w+|\w+'s)\W+(?:\w+\W+){0,2}?(?:not work|stop working|useless|fail)\b"
+        r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhaler|epi-?pen)\b",
     ),
     (
         "illicit_drug_access",
         r"\b(?:buy|get|order|obtain|score)\W+(?:\w+\W+){0,5}?(?:without (?:a )?(?:prescription|script|rx|doctor))\b"
         r"|\b(?:dark ?web|darknet)\b|\bno questions asked\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b",
+    ),
+    (
+        # defeating a drug test (someone else's urine, masking)
+        "drug_test_evasion",
+        r"\b(?:clean|fake|synthetic|someone else'?s|somebody else'?s|(?:my )?(?:kid|friend|son|daughter|wife|husband|mate)'?s(?: clean)?) (?:pee|urine|piss)\b"
+        r"|\b(?:pass|beat|cheat|fool|trick)\W+(?:\w+\W+){0,3}?(?:drug|urine|piss|pee|probation|hair|swab) tests?\b",
     ),
     (
         "drug_synthesis",
@@ -254,7 +279,8 @@ FRAMED = re.compile(
     r"for my (?:students|kids|class|novel|book|story)|novel|movie|film|tv|show|episode|series|"
     r"script|screenplay|drama|my character|a character|hypothetical\w*|"
     r"in general|generally|statistics|how common|why do|is it true|just wondering|"
-    r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having))\b"
+    r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having)|"
+    r"what means|meaning of|what does\W+(?:\w+\W+){0,4}?mean|explain what)\b"
 )
 IDIOM = re.compile(
     r"\b(?:killing me|dying (?:to|of laughter|for)|heart attack (?:of a|when i saw)|"
@@ -272,13 +298,16 @@ LOOKUP = re.compile(
     r"\b(?:eml|essential med\w*|model list|(?:sub)?section|icd-?1[01]\w*|icd|cpt|hcpcs|ndc|mesh"
     r"|snomed|[a-z] code|code for|price|cost\w*|titrat\w*|starting dose|start(?:ing)? at"
     r"|max(?:imum)? (?:daily |per day )?dose|max per day|dose (?:for|in) an?\b|interact\w*"
-    r"|taken with|together with|already taking|prior auth\w*|approval|formulary|stewardship)\b"
+    r"|taken with|together with|already taking|prior auth\w*|approval|formulary|stewardship"
+    r"|safely|safe (?:dose|amount)|max(?:imum)? (?:amount|safe)|how much\W+(?:\w+\W+){0,3}?can i give (?:my|him|her|them|a)"
+    r")\b"
 )
 HARM_WORDS = re.compile(
     r"\b(?:fatal|lethal|kill\w*|die|dying|death|dead|deadly|overdos\w*|od|wake up|suicid\w*|harm"
     r"|hurt|poison\w*|undetect\w*|trace|without (?:a |the )?(?:prescription|script|rx|doctor)"
     r"|get high|high|recreational\w*|snort\w*|inject\w* (?:it|them)|crush\w*|street|sell|buy"
-    r"|dark ?web|fake|forge\w*|steal|knock (?:him|her|them|someone) out|sedate|spike|unconscious)\b"
+    r"|dark ?web|fake|forge\w*|steal|knock (?:him|her|them|someone) out|sedate|spike|unconscious"
+    r"|without (?:\w+ )?knowing|noticing)\b"
 )
 
 
@@ -335,6 +364,9 @@ NO_PLAN = re.compile(
 # effective to overdose on"). Not when the sentence tells of something taken: "I took 30, how many
 # more would kill me" stays an emergency.
 SELF_HARM_EMERGENCY = ("suicide_plan", "overdose_poisoning")
+# Requests for harm after which no emergency rule of the same sentence is an event: the EpiPen in
+# "how do I make someone's EpiPen not work" is the object of the request.
+HARM_REQUESTS = ("lethal_dose", "self_harm_method", "harm_others")
 TAKEN = re.compile(r"\b(?:took|taken|swallowed|ate|drank|injected|already had)\b")
 
 
@@ -351,8 +383,9 @@ def flags(text: str) -> list[Flag]:
             if re.search(pattern, s) and not IDIOM.search(s)
         ]
         request = bool(harmful) and not TAKEN.search(s)
+        for_harm = request and any(f.rule in HARM_REQUESTS for f in harmful)
         for rule, pattern in EMERGENCY:
-            if request and rule in SELF_HARM_EMERGENCY:
+            if request and (rule in SELF_HARM_EMERGENCY or for_harm):
                 continue
             if rule == "suicide_plan" and no_plan:
                 continue
