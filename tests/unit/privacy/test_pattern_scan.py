@@ -52,7 +52,11 @@ def test_starts_of_a_context_pattern() -> None:
     assert got == {("mrn", True), ("med", True), ("chart", True), ("unit", True)}
     scanner = starts_scanner(rx)
     assert scanner is not None and scanner[1] is True  # case-insensitive: scans the lower case
-    assert [m.start() for m in scanner[0].finditer("x chart 1 MRN 2 unit no 3".lower())] == [2, 10, 16]
+    assert [m.start() for m in scanner[0].finditer("x chart 1 MRN 2 unit no 3".lower())] == [
+        2,
+        10,
+        16,
+    ]
 
 
 @pytest.mark.parametrize(
