@@ -51,7 +51,13 @@ _ORG = (
     r"|Church|Chapel|Temple|Synagogue|Mosque|Parish|Ministries|School|Elementary|Academy|College"
     r"|Company|Co-op|Co|Cooperative|Inc|LLC|Ltd|Corp|Assurance|Insurance|Mutual"
     r"|Interpreting|Interpreters|Rentals|Equipment|Transit|Logistics|Nurses|Commons|Manor|Lodge"
-    r"|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart)"
+    r"|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart"
+    # insurers and plans, public services, clubs and trades (dev_d, 2026-12-03)
+    r"|HMO|PPO|PDP|EPO|Benefits|Advantage|Savings|Bank|Credit[ \t]+Union|Bureau|Council|Authority"
+    r"|(?:Police|Fire)[ \t]+(?:Department|Dept|Service)|Police|Department|Squad|Rescue|Service"
+    r"|District|HSCP|ADRC|Team|Line|Carers|Cymru|Genetics|Endocrine|Diabetes|Physiotherapy|Therapy"
+    r"|Dental|Nursing|Rx|Studio|Sons|Brothers|Scaffolding|Motors|Garage|Farms?|Ranch|Hotel|Inn"
+    r"|Tavern|Grill|Diner|Bakery|Smokehouse|Presbyterian|Baptist|Methodist|Lutheran|Episcopal)"
 )
 # French names as Quebec and New Brunswick letters write them: "Clinique Médicale du Fleuve"
 _FRENCH = (
@@ -63,7 +69,7 @@ _ORG_WORDS = (
     + _NOT_NAME
     + r"(?:St\.|Saint|"
     + _CAP
-    + r"(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&)[ \t]+){1,5}"
+    + r"(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])|the(?=[ \t]+[A-Z]))[ \t]+){1,6}"
 )
 _CHAINS = (
     r"walgreens|cvs|rite[ \t]+aid|walmart|wal-mart|kroger|safeway|costco|publix|giant[ \t]+eagle"
@@ -89,6 +95,10 @@ _SERVICE_WORDS_TEXT = (
     " foundation nhs the a an our your this and & of for with dental eye women's kidney dialysis"
     " sleep spine pain wellness day inpatient outpatient specialty neuro neurology oncology"
     " dermatology gi endoscopy wound infusion transplant cancer blood bank"
+    " hmo ppo pdp epo benefits advantage savings credit union bureau council authority police fire"
+    " department dept service squad rescue district team line carers genetics endocrine diabetes"
+    " physiotherapy therapy physio sports speech language occupational dental nursing rx studio"
+    " sons brothers motors garage farm farms hotel inn medicare medicaid plan policy of"
 )
 _SERVICE_WORDS = frozenset(_SERVICE_WORDS_TEXT.split())
 

@@ -16,6 +16,7 @@ from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP, trie_alternation
 from medllm.privacy.recognizers.name import EPONYM_NEXT
 from medllm.privacy.resources import Lexicon, lexicon
+from medllm.privacy.vocabulary import english_words
 
 # ", ST" / ", State": the state; the city is looked for in the words just before the comma.
 _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z][a-z]+)?)\b")
@@ -121,7 +122,15 @@ _CONTACT_WORDS = frozenset(
         "id",
     ]
 )
-_UK_POSTCODE_AFTER = re.compile(r"[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
+_UK_POSTCODE_AFTER = re.compile(r",?[ \t]+[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b")
+# "East Ballina NSW 2478", "Brunswick VIC 3056": an Australian state and its 4-digit postcode
+_AU_STATE_AFTER = re.compile(r",?[ \t]+(?P<st>NSW|VIC|QLD|WA|SA|TAS|ACT|NT)[ \t]+(?P<pc>\d{4})\b")
+# "Fairview, Ore.", "Dwight, Ont.": the abbreviations of the press style, always with their dot
+_AP_STATES_TEXT = (
+    "ala ariz ark calif colo conn del fla ill ind kan kans mass mich minn miss mont neb nebr nev"
+    " okla ore penn tenn tex wash wis wisc wyo ont que alta sask"
+)
+AP_STATES = frozenset(_AP_STATES_TEXT.split())
 
 
 # lower case: "…, white river junction, vt." / "greenvale minnesota"
@@ -308,7 +317,12 @@ class LocationRecognizer:
                 out.append(Span("CITY", m.start(1), m.end(1), 0.7, self.name))
         for m in _CAP_RUN_BEFORE.finditer(text):
             after = text[m.end() : m.end() + 40]
-            if _POSTAL_AFTER.match(after) or _UK_POSTCODE_AFTER.match(after):
+            au = _AU_STATE_AFTER.match(after)
+            if au:
+                at = m.end()
+                out.append(Span("STATE", at + au.start("st"), at + au.end("st"), 0.8, self.name))
+                out.append(Span("ZIP", at + au.start("pc"), at + au.end("pc"), 0.8, self.name))
+            elif _POSTAL_AFTER.match(after) or _UK_POSTCODE_AFTER.match(after):
                 pass
             elif (
                 after.startswith(",")
@@ -338,7 +352,7 @@ class LocationRecognizer:
                 words = words[1:]
             for k in range(len(words), 0, -1):
                 cand = " ".join(words[:k])
-                if len(cand) >= 5 and cand in self.lex.cities and cand not in self.lex.common:
+                if len(cand) >= 5 and cand in self.lex.cities and cand not in english_words():
                     start = m.start("place") + place.index(cand)
                     out.append(Span("CITY", start, start + len(cand), 0.6, self.name))
                     break
@@ -351,7 +365,8 @@ class LocationRecognizer:
         out = []
         for m in _STATE_AFTER_COMMA.finditer(text):
             state = m.group("state")
-            if not self._is_state(state):
+            dotted = state.lower() in AP_STATES and text[m.end() : m.end() + 1] == "."
+            if not self._is_state(state) and not dotted:
                 continue
             zip_after = _POSTAL_AFTER.match(text[m.end() : m.end() + 12]) is not None
             credential = state in ("MD", "PA", "DO") and not zip_after  # "Colin Dane, MD"

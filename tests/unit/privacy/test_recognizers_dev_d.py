@@ -1,0 +1,64 @@
+"""Recognizer classes added for the misses of the dev_d notes (2026-12-03); cases written here,
+in other words and values than the notes."""
+
+from __future__ import annotations
+
+import pytest
+
+from medllm.privacy.recognizers.hospital import HospitalRecognizer
+from medllm.privacy.recognizers.location import LocationRecognizer
+
+
+def _texts(rec: object, text: str, kind: str) -> list[str]:
+    return [text[s.start : s.end] for s in rec.analyze(text) if s.kind == kind]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("coverage via Granite Peak Advantage HMO since May", "Granite Peak Advantage HMO"),
+        ("ambulance: Tollgate Valley Fire & Rescue, unit 9", "Tollgate Valley Fire & Rescue"),
+        ("statement taken by Marlow Police Department", "Marlow Police Department"),
+        ("works at Copperline Auto Sons as a mechanic", "Copperline Auto Sons"),
+        ("referred to Lake of Pines Family Health Team", "Lake of Pines Family Health Team"),
+        ("PT at Redfern Sports Therapy twice weekly", "Redfern Sports Therapy"),
+        ("sings at Hollow Creek Presbyterian on Sundays", "Hollow Creek Presbyterian"),
+    ],
+)
+def test_organisations_by_their_head_word(text: str, org: str) -> None:
+    found = _texts(HospitalRecognizer(), text, "HOSPITAL")
+    assert org in found  # shorter overlapping spans may come too; the analyzer merges them
+    assert all(f in org for f in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["needs Physical Therapy and Speech Therapy", "call the Police Department", "Dental Service"],
+)
+def test_service_words_alone_are_no_organisation(text: str) -> None:
+    assert _texts(HospitalRecognizer(), text, "HOSPITAL") == []
+
+
+def test_australian_state_and_postcode() -> None:
+    rec = LocationRecognizer()
+    text = "lives at 9 Wattle St, Kurri Kurri NSW 2327 with her son"
+    assert _texts(rec, text, "STATE") == ["NSW"]
+    assert _texts(rec, text, "ZIP") == ["2327"]
+    assert "Kurri Kurri" in _texts(rec, text, "CITY")
+
+
+def test_press_style_state_with_its_dot() -> None:
+    rec = LocationRecognizer()
+    assert _texts(rec, "moved to Bend, Ore. in 2019", "STATE") == ["Ore"]
+    assert _texts(rec, "the Ore. sample", "STATE") == []  # no city before it
+
+
+def test_city_before_a_uk_postcode_after_a_comma() -> None:
+    text = "12 Mill Lane, Thornaby Vale, TS17 6QW"
+    assert "Thornaby Vale" in _texts(LocationRecognizer(), text, "CITY")
+
+
+def test_lower_case_city_that_is_no_english_word() -> None:
+    # "fargo" is in Philter's whitelist but not an English word
+    assert _texts(LocationRecognizer(), "our son lives in fargo now", "CITY") == ["fargo"]
+    assert _texts(LocationRecognizer(), "she was reading in bed", "CITY") == []
