@@ -62,3 +62,33 @@ def test_lower_case_city_that_is_no_english_word() -> None:
     # "fargo" is in Philter's whitelist but not an English word
     assert _texts(LocationRecognizer(), "our son lives in fargo now", "CITY") == ["fargo"]
     assert _texts(LocationRecognizer(), "she was reading in bed", "CITY") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("returned from Lisbon on 27/10 with a cough", "27/10"),
+        ("echo 10/7 showed EF 40%", "10/7"),
+        ("clinic Wednesday 9th at noon", "Wednesday 9th"),
+        ("seen oct 14 for the same", "oct 14"),
+        ("msg sent: thu 10/8/26 7:15 pm", "10/8/26 7:15 pm"),
+        ("msg sent: thu 10/8/26 7:15 pm", "thu"),
+        ("Admitted 3/9/26 0540 via ED", "3/9/26 0540"),
+        ("worse since Remembrance Sunday", "Remembrance Sunday"),
+        ("low mood since black friday", "black friday"),
+    ],
+)
+def test_more_date_forms(text: str, date: str) -> None:
+    from medllm.privacy.recognizers.date import DateRecognizer
+
+    got = [text[s.start : s.end] for s in DateRecognizer().analyze(text)]
+    assert date in got or any(date in g for g in got), got
+
+
+@pytest.mark.parametrize(
+    "text", ["took 1/2 tablet", "GCS 14/15", "sat 2 hours in the waiting room"]
+)
+def test_fractions_and_scores_are_no_dates(text: str) -> None:
+    from medllm.privacy.recognizers.date import DateRecognizer
+
+    assert DateRecognizer().analyze(text) == []

@@ -72,6 +72,7 @@ _NOT_ORDINAL_NEXT = (
 _TIME_AFTER = re.compile(
     r"(?:T|[ \t]+(?:at[ \t]+)?|,[ \t]*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ \t]?(?i:[ap]\.?m\.?))?"
     r"(?:Z|[+\-]\d{2}:?\d{2})?(?![\w:])"
+    r"|[ \t]+(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?i:h|hrs))?(?![\w:/.])"
 )
 _NUMERIC = re.compile(r"(\d{1,4})[/\-.](\d{1,2})(?:[/\-.](\d{2,4}))?$")
 
@@ -144,10 +145,35 @@ class DateRecognizer(PatternRecognizer):
             "DATE", rx(_CTX + r"(?P<phi>\d{1,2}[/\-]\d{2,4})(?![\w/]|-\d|\.\d)"), 0.75, _numeric_ok
         ),
         # "echo 4/23": month/day with a two-digit day and no context; checked in `analyze`.
+        # Also "colonoscopy 11/9" (months 10-12, any day) and day/month with a day over 12
+        # ("flew back on 29/11"): no fraction or score is written so.
         Pattern(
             "DATE",
-            rx(r"(?<![\w/\-.])(?:1[0-2]|0?[1-9])/(?:0[1-9]|[12]\d|3[01])(?![\w/]|-\d|\.\d)"),
+            rx(
+                r"(?<![\w/\-.])(?:(?:1[0-2]|0?[1-9])/(?:0[1-9]|[12]\d|3[01])|1[0-2]/[1-9]"
+                r"|(?:1[3-9]|2\d|3[01])/(?:1[0-2]|0?[1-9]))(?![\w/]|-\d|\.\d)"
+            ),
             0.5,
+        ),
+        # "Tues 1st", "Tuesday 8th": a weekday and an ordinal day
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])"
+                + _WEEKDAY
+                + r"\.?,?[ \t]+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
+                + _NOT_ORDINAL_NEXT
+            ),
+            0.7,
+        ),
+        # "aug 20", "dec 19th": a short month in any case and a day
+        Pattern(
+            "DATE",
+            rx(
+                r"(?<![\w])(?i:jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec)\.?[ \t]+"
+                r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\w/:.])"
+            ),
+            0.65,
         ),
         Pattern(
             "DATE",
@@ -243,14 +269,28 @@ class DateRecognizer(PatternRecognizer):
         ),
         Pattern(
             "DATE",
-            rx(r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+\d)"),
+            rx(
+                r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+\d)"
+                # lower case only before a date: "fri 12/4/26", "sat, 5 dec"
+                r"|(?<![\w])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?"
+                r"(?=,?[ \t]+\d{1,2}(?:/\d|[ \t]+(?i:" + MONTHS + r")\b))"
+                r"|(?<![\w])(?i:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?=[ \t]+\d)"
+            ),
             0.6,
         ),
         Pattern(
             "DATE",
             rx(
-                r"(?i:\b(?:thanksgiving|christmas(?:\s+(?:eve|day))?|easter|halloween|new\s+year'?s(?:\s+(?:eve|day))?"
-                r"|independence\s+day|labou?r\s+day|memorial\s+day|boxing\s+day|hanukkah|diwali|eid|passover)\b)"
+                r"(?i:\b(?:(?:thanksgiving|christmas|easter|new\s+year'?s|halloween)(?:\s+(?:eve|day|weekend|sunday|monday))?"
+                r"|independence\s+day|labou?r\s+day|memorial\s+day|boxing\s+day|hanukkah|diwali|eid|passover"
+                r"|veterans'?\s+day|indigenous\s+peoples'?\s+day|columbus\s+day|presidents'?\s+day"
+                r"|(?:mlk|martin\s+luther\s+king(?:\s+jr\.?)?)\s+day|juneteenth|anzac\s+day|australia\s+day"
+                r"|canada\s+day|victoria\s+day|remembrance\s+(?:day|sunday)|st\.?\s+patrick'?s\s+day"
+                r"|st\.?\s+stephen'?s\s+day|bonfire\s+night|guy\s+fawkes(?:\s+night)?|burns\s+night|hogmanay"
+                r"|black\s+friday|cyber\s+monday|good\s+friday|mother'?s\s+day|father'?s\s+day"
+                r"|valentine'?s(?:\s+day)?|lunar\s+new\s+year|chinese\s+new\s+year|ramadan|yom\s+kippur"
+                r"|rosh\s+hashanah|kwanzaa|mardi\s+gras)\b)"
+                r"|\bTet\b"
             ),
             0.6,
         ),
