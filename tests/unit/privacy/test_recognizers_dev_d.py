@@ -92,3 +92,39 @@ def test_fractions_and_scores_are_no_dates(text: str) -> None:
     from medllm.privacy.recognizers.date import DateRecognizer
 
     assert DateRecognizer().analyze(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "job"),
+    [
+        ("this 52 year old HGV driver in clinic today", "HGV driver"),
+        ("71-year-old dairy farmer and part-time auctioneer with knee pain", "dairy farmer"),
+        ("bed 4 - 63m, glazier s: cellulitis", "glazier"),
+        ("she was a court stenographer for years", "court stenographer"),
+        ("retired sugar beet harvester operator, lives alone", "sugar beet harvester operator"),
+    ],
+)
+def test_professions_after_more_cues(text: str, job: str) -> None:
+    from medllm.privacy.recognizers.profession import ProfessionRecognizer
+
+    assert job in [text[s.start : s.end] for s in ProfessionRecognizer().analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("row", "name"),
+    [
+        ("| 12 | YOUNG, Margit       | 91 F |", "YOUNG, Margit"),
+        ("| 14 | van der Berg, K.L.  | 40 M |", "van der Berg, K.L."),
+        ("| 15 | Vang, Mai Ka        | 33 F |", "Vang, Mai Ka"),
+    ],
+)
+def test_table_rows_with_particles_initials_and_ordinary_words(row: str, name: str) -> None:
+    from medllm.privacy.recognizers.name import NameRecognizer
+
+    assert name in [row[s.start : s.end] for s in NameRecognizer()._table_rows(row)]
+
+
+def test_a_table_cell_of_ordinary_words_is_no_name() -> None:
+    from medllm.privacy.recognizers.name import NameRecognizer
+
+    assert NameRecognizer()._table_rows("| Stable, Improving   | 2 |") == []

@@ -125,8 +125,14 @@ EPONYM_NEXT = re.compile(
     r"|^[ \t]+\d{1,3}(?![\d/:\-]|\.\d)"  # a score: "Morse 65", "Braden 14"
 )
 # "Last, First" alone in a table cell: "| Achterberg, Wilhelmina  |".
+# Also with surname particles ("van der Merwe, J.P.", "de la Torre-Baptiste, Ruben") and two
+# given names ("Xiong, Pa Nhia").
+_PARTICLES = r"(?:(?:de|da|del|della|di|du|van|von|der|den|la|le|ter|ten|bin|ibn|al|el)[ \t]+){0,2}"
+_PARTICLE_TEXT = "de da del della di du van von der den la le ter ten bin ibn al el"
+_PARTICLE_WORDS = frozenset(_PARTICLE_TEXT.split())
 _TABLE_NAME = re.compile(
-    r"(?<![\w\-'])(?P<run>" + _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r")?)"
+    r"(?<![\w\-'])(?P<run>" + _PARTICLES + _WORD + r",[ \t]*"
+    r"(?:" + _WORD + r"(?:[ \t]+" + _WORD + r")?|[A-Z]\.(?:[A-Z]\.)+)(?:[ \t]+" + _INIT + r")?)"
     r"(?=[ \t]*(?:\||\t|[ \t]{2}|$))",
     re.MULTILINE,
 )
@@ -209,12 +215,16 @@ class NameRecognizer:
         return out
 
     def _table_rows(self, text: str) -> list[Span]:
-        """ "Last, First" ending a table cell, when neither word is ordinary vocabulary."""
+        """ "Last, First" ending a table cell, when not every word is ordinary vocabulary
+        ("YOUNG, Delphine" is a name; "Stable, Improving" is not) and none is a header word."""
         out = []
         for m in _TABLE_NAME.finditer(text):
             words = [t.group(0) for t in _TOKEN.finditer(m.group("run")) if len(t.group(0)) > 1]
-            if words and not any(
-                w.lower() in self.lex.common or w.lower() in _HEADER_WORDS for w in words
+            words = [w for w in words if w.lower() not in _PARTICLE_WORDS]
+            if (
+                words
+                and not all(w.lower() in self.lex.common for w in words)
+                and not any(w.lower() in _HEADER_WORDS for w in words)
             ):
                 out.append(Span("NAME", m.start("run"), m.end("run"), 0.85, self.name))
         return out

@@ -27,6 +27,10 @@ _HEADS = (
     r"|housewife|homemaker|au pair|babysitter|childminder|dog walker|cabbie|chauffeur|valet"
     r"|usher|steward|stewardess|flight attendant|concierge|bookkeeper|auditor|actuary|realtor"
     r"|broker|estate agent|surveyor|planner|translator|interpreter|chaplain|deacon|missionary"
+    # dev_d (2026-12-03)
+    r"|roughneck|crew|principal|headteacher|headmaster|glazier|captain|skipper|auctioneer"
+    r"|stenographer|guide|foreman|forewoman|superintendent|administrator|executive|director"
+    r"|shepherd|trapper|harvester|packer|lobsterman|fisher|ranger|warden|clerk|organist|drummer"
 )
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
@@ -46,7 +50,7 @@ _NOT_JOB = (
     r"|with|who|that|at|in|of|on|to|from|very|much|more|less|new|old|young|heavy|light|long|short"
     r"|full|part|low|first|second|third|day|night|week|year|hospital)(?![\w\-]))"
 )
-_PRE = r"(?:" + _NOT_JOB + r"[a-z]+[ \t\-]){0,3}?" + _NOT_JOB
+_PRE = r"(?:" + _NOT_JOB + r"(?:[a-z]+|[A-Z]{2,4})[ \t\-]){0,3}" + _NOT_JOB
 
 
 _JOB = (
@@ -83,11 +87,18 @@ class ProfessionRecognizer(PatternRecognizer):
         Pattern(
             "PROFESSION",
             rx(
-                r"(?i:\b\d{1,3}[\s\-]?(?:-?year-old|y/?o|yo)\s+(?:male\s+|female\s+|man\s+|woman\s+)?)"
+                r"(?i:\b\d{1,3}[\s\-]?(?:-?year-old|years?[ \t]old|y/?o|yo)\s+(?:male\s+|female\s+|man\s+|woman\s+)?)"
                 + _JOB
-                + r"(?=\s+(?:with|who|presenting|presents|complaining|c/o|here|seen|referred)\b)"
+                + r"(?=\s+(?:with|who|presenting|presents|complaining|c/o|here|seen|referred|in|and"
+                r"|at|from|for|on)\b|[ \t]*[,;.])"
             ),
             0.6,
+        ),
+        # "58f, hairdresser", "69M ferry captain": a job after an age and sex code
+        Pattern(
+            "PROFESSION",
+            rx(r"(?<![\w])\d{1,3}[ \t]?[MFmf],?[ \t]+" + _JOB + r"(?=[ \t]*[,;.)]|[ \t]+[a-z])"),
+            0.55,
         ),
         # "Her son Giles, a tram driver in Manchester," / "58, a retired taxi driver originally
         # from": a job in apposition
