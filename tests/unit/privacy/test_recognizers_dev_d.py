@@ -128,3 +128,18 @@ def test_a_table_cell_of_ordinary_words_is_no_name() -> None:
     from medllm.privacy.recognizers.name import NameRecognizer
 
     assert NameRecognizer()._table_rows("| Stable, Improving   | 2 |") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("lives at 7/22 Jacaranda Pde with her sister", "7/22 Jacaranda Pde"),
+        ("farm at N5521 County Rd K, Baraboo", "N5521 County Rd"),
+        ("flat at 9 Kirkton Brae since May", "9 Kirkton Brae"),
+    ],
+)
+def test_australian_and_rural_street_numbers(text: str, street: str) -> None:
+    from medllm.privacy.recognizers.address import AddressRecognizer
+
+    got = [text[s.start : s.end] for s in AddressRecognizer().analyze(text)]
+    assert any(street in g for g in got), got

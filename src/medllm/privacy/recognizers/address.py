@@ -12,7 +12,7 @@ SUFFIXES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter"
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Row|Path|Pike|Plaza|Alley|Loop|Crescent"
     r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns|Concourse|Esplanade|Quay"
-    r"|Wharf|Embankment|Causeway|Promenade|Broadway"
+    r"|Wharf|Embankment|Causeway|Promenade|Broadway|Pde|Brae|Hwy|Ave|Cct|Crt|Gr"
 )
 # Lower-case suffixes (patient messages): not "dr" ("doctor") nor words like "place", "way".
 _LOWER_SUFFIXES = (
@@ -34,7 +34,8 @@ _UNIT = (
     r"[A-Za-z0-9\-]{1,6}\b)?"
 )
 _AFTER_DIR = r"(?:[ \t]+" + _DIR + r"\b(?![ \t]+[a-z]))?"
-_NUM = r"(?<![\w/.\-])\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
+# also a unit/number ("4/18 Banksia Pde", Australian) and a grid prefix ("N4410 County Rd")
+_NUM = r"(?<![\w/.\-])(?:\d{1,5}/|[NSEW](?=\d{3}))?\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
 
 
 class AddressRecognizer(PatternRecognizer):
