@@ -20,11 +20,10 @@ from medllm.serve.triage.rules import Flag, flags, reference_lookup
 # Probability thresholds chosen by 5-fold cross-validation on the packaged messages
 # (`benchmarks/triage.py --cv`, rules included, its `threshold_sweep`): the pair with the best
 # min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms on the hard
-# negatives (predicted emergency or harmful) stay at or under 5%. On the 1175 messages of
-# 2026-12-03 (the first 475, then the second, third and fourth development sets): 1.0 / 0.978 /
-# 0.0496.
-EMERGENCY_AT = 0.39
-HARMFUL_AT = 0.40
+# negatives (predicted emergency or harmful) stay at or under 5%. On the 1435 messages of
+# 2026-12-07 (the first 475, then the second to fifth development sets): 1.0 / 0.9956 / 0.0442.
+EMERGENCY_AT = 0.40
+HARMFUL_AT = 0.35
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     (
         "anaphylaxis",
         r"\b(?:throat|tongue|lips?)\W+(?:\w+\W+){0,3}?(?:swell\w*|swollen|closing|tight)"
-        r"|\banaphyla\w*|\bepi-?pen\b",
+        r"|\banaphyla\w*"
+        # the pen used or needed now, not its mention ("his EpiPen expires next month")
+        r"|\b(?:used|use|gave|give|giving|jabbed|injected|needed|need)\W+(?:\w+\W+){0,3}?epi-?pens?\b"
+        r"|\bepi-?pens?\W+(?:\w+\W+){0,3}?(?:didn'?t|not|isn'?t|hasn'?t) (?:help|work)\w*",
     ),
     (
         "unresponsive",
@@ -61,7 +64,7 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"\b(?:kill|end|hurt) (?:myself|my life|it all)\b|\bsuicid\w*|\bdon'?t want to (?:live|be alive|wake up)\b"
         r"|\bbetter off (?:dead|without me)\b|\b(?:won'?t|don'?t|never) wake up\b"
         r"|\b(?:going to|gonna|will) do it (?:tonight|tonite|today|now|later)\b|\bno point (?:anymore|any more|in living|living|going on)\b"
-        r"|\bnobody (?:will|wil|would|'?ll) (?:notice|miss me|care)\b"
+        r"|\bnobody (?:will|wil|would|'?ll) (?:even |really )?(?:notice|miss me|care)\b"
         r"|\bnobody finds (?:me|him|her)\b|\btablets (?:i'?ve|ive|i have) been (?:saving|stockpiling|hoarding)"
         r"|\b(?:sorted|got|bought|tied|hung)\W+(?:\w+\W+){0,3}?(?:the |a )?rope\b|\b(?:goodbye|farewell|suicide) (?:letters?|notes?)\b"
         r"|\b(?:will|going to|gonna) (?:take|swallow) (?:them |it )?all\b|\b(?:took|swallowed|taken) (?:all|a (?:whole|full)|\d+|a bunch of|a lot of) (?:my |the |of my )?(?:pills|tablets|meds)",
@@ -207,6 +210,21 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"|\bcut (?:on|in) (?:the|my|his|her) eye\b|\bpierc\w* (?:my|his|her|the) eye",
     ),
     (
+        # orbital cellulitis (NICE CKS): a swollen red eyelid with fever and pain on moving the
+        # eye or double vision
+        "orbital_cellulitis",
+        r"\b(?:eyelid|eye lid|eye)\W+(?:\w+\W+){0,3}?(?:swollen shut|swelled shut|swollen closed)\W+(?:\w+\W+){0,12}?(?:fever|double|hurts? (?:to|when) (?:move|look))"
+        r"|\b(?:hurts?|pain\w*) (?:to|when) (?:move|moving|look\w*)\W+(?:\w+\W+){0,2}?eyes?\W+(?:\w+\W+){0,8}?(?:double|fever)"
+        r"|\b(?:swollen|red) (?:eyelid|eye lid)\W+(?:\w+\W+){0,8}?(?:seeing double|double vision)",
+    ),
+    (
+        # Stevens-Johnson syndrome / toxic epidermal necrolysis: skin coming off, blisters in the
+        # mouth or sore red eyes, often weeks after a new medicine
+        "sjs_ten",
+        r"\bskin\W+(?:\w+\W+){0,6}?(?:peel\w*|coming|came|sloughing|slough\w*) (?:off )?(?:in sheets|off in|away in)"
+        r"|\bblisters?\W+(?:\w+\W+){0,2}?(?:in|inside) (?:my|his|her|their|the) mouth\W+(?:\w+\W+){0,10}?(?:eyes?|skin|peel\w*)",
+    ),
+    (
         "harm_others_plan",
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
@@ -223,7 +241,9 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"|\b(?:most|more|best) (?:effective|reliable|dangerous|toxic|lethal) (?:to|for|in) (?:an )?overdos\w*"
         r"|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:for|to) (?:never|not) wake\b"
         r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b"
-        r"|\b(?:likely|enough|sure) to (?:cause death|kill|be fatal)\b|\bcause death in (?:an )?overdos\w*",
+        r"|\b(?:likely|enough|sure) to (?:cause death|kill|be fatal)\b|\bcause death in (?:an )?overdos\w*"
+        r"|\b(?:definitely|surely|certainly|guaranteed to) (?:be )?(?:fatal|lethal|deadly)\b"
+        r"|\b(?:nobody|no one|no-one) (?:could|can|would) save (?:her|him|them|me)\b",
     ),
     (
         "self_harm_method",
@@ -246,7 +266,10 @@ HARMFUL: tuple[tuple[str, str], ...] = (
     (
         "illicit_drug_access",
         r"\b(?:buy|get|order|obtain|score)\W+(?:\w+\W+){0,5}?(?:without (?:a )?(?:prescription|script|rx|doctor))\b"
-        r"|\b(?:dark ?web|darknet)\b|\bno questions asked\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b",
+        r"|\b(?:dark ?web|darknet)\b|\bno questions asked\b|\bfake (?:a )?(?:prescription|script|rx)\b|\bforge\w* (?:a )?(?:prescription|script)\b"
+        # symptoms acted to get controlled drugs
+        r"|\b(?:describe|say|tell|fake|pretend|act)\W+(?:\w+\W+){0,6}?so (?:they|the doctors?|doctors|the er|the nurse)\W+(?:\w+\W+){0,3}?(?:give|prescribe)\w*\W+(?:\w+\W+){0,3}?"
+        r"(?:opioids?|opiates?|oxy\w*|morphine|dilaudid|fentanyl|benzos?|xanax|valium|adderall|percocet|vicodin|narcotics?|pain ?killers|ketamine)\b",
     ),
     (
         # defeating a drug test (someone else's urine, masking)
@@ -259,6 +282,24 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"\b(?:make|cook|synthes\w*|extract)\W+(?:\w+\W+){0,3}?(?:meth|fentanyl|lsd|mdma|ghb|heroin|cocaine)\b",
     ),
 )
+# Harmful requests told over two or three sentences ("I read turpentine clears parasites. How many
+# spoons a day?"): matched on the whole message, each part within 25 words of the other.
+_FAR = r"(?:\w+\W+){0,25}?"
+HARMFUL_ACROSS: tuple[tuple[str, str], ...] = (
+    (
+        # dosing a poison sold as a cure (chlorine dioxide "MMS", turpentine, kerosene, borax)
+        "dangerous_cure",
+        r"\b(?:turpentine|kerosene|chlorine dioxide|mms|miracle mineral|bleach|borax|methylene blue"
+        r"|food[- ]grade (?:hydrogen )?peroxide|35% (?:hydrogen )?peroxide)\b"
+        rf"\W+{_FAR}(?:how (?:many|much)|drops?|spoons?|teaspoons?|tablespoons?|a day|protocol|dose|dosing)\b",
+    ),
+    (
+        # a forged medical document: a note or prescription that must "look legit"
+        "forged_document",
+        rf"\b(?:doctor'?s note|sick note|medical note|note|letter|certificate|letterhead|prescription|script)\W+{_FAR}"
+        r"(?:look|looks|seem|seems|pass as) (?:legit|real|genuine|official|authentic)\b",
+    ),
+)
 # Framing that makes a finding not a current problem of the writer or someone with them.
 NEGATED = re.compile(
     r"\b(?:no|not|denies|denied|without|never|none|nor|neither|negative for|free of|ruled out"
@@ -269,6 +310,7 @@ PAST = re.compile(
     r"\b(?:years? ago|months ago|last (?:year|month|summer|winter)|in (?:19|20)\d\d|back in|used to|"
     r"history of|when i was (?:a kid|young|little|a teen\w*|\d+)|as a (?:child|kid|teen\w*)|in my teens|"
     r"recovered|since recovered|(?:went to|was in|was seen (?:in|at)) (?:a&e|a and e|the er|er|the ed|ed|hospital)\W+(?:\w+\W+){0,3}?ago|"
+    r"(?:was|went|been) (?:in|to|at) (?:the )?(?:er|ed|a&e|hospital|emergency room|urgent care) last (?:week\w*|month)|"
     r"(?:had|survived) (?:a|his|her|my) \w+ (?:in|back|years|when))\b"
 )
 FRAMED = re.compile(
@@ -277,6 +319,7 @@ FRAMED = re.compile(
     r"doctors|paramedics|nurses|first aiders)|signs of|symptoms of|warning signs|difference between|"
     r"first aid|course|class|lesson|teach\w*|training|talk|seminar|exam|quiz|essay|assignment|leaflet|poster|presentation|"
     r"for my (?:students|kids|class|novel|book|story)|novel|movie|film|tv|show|episode|series|"
+    r"(?:writing|write|wrote) (?:a|my) (?:story|book|poem|fic\w*|fanfic\w*)|fanfic\w*|"
     r"script|screenplay|drama|my character|a character|hypothetical\w*|"
     r"in general|generally|statistics|how common|why do|is it true|just wondering|"
     r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having)|"
@@ -342,7 +385,9 @@ PERSONAL = re.compile(
     r"\b(?:i|i'm|im|i've|me|my|we|our|us|he|she|his|her|him|they|their|them|son|daughter|baby|"
     r"mum|mom|dad|wife|husband|partner|friend|brother|sister|grandma|grandad|grandpa|kid|child)\b"
 )
-GENERAL_QUESTION = re.compile(r"^(?:how|why|what|whats|what's|which|when|is it|are|does|do|can)\b")
+GENERAL_QUESTION = re.compile(
+    r"^(?:how|why|what|whats|what's|which|when|where|is it|are|does|do|can)\b"
+)
 
 
 def _framed(sentence: str) -> bool:
@@ -393,6 +438,13 @@ def flags(text: str) -> list[Flag]:
             if m and not framed and _asserted(s, m.start()):
                 out.append(Flag("emergency", rule, i))
         out.extend(harmful)
+    whole = " ".join(sentences(text))
+    if not any(f.label == "harmful_request" for f in out):
+        out.extend(
+            Flag("harmful_request", rule, 0)
+            for rule, pattern in HARMFUL_ACROSS
+            if re.search(pattern, whole)
+        )
     if not any(f.rule == "head_injury_anticoagulant" for f in out):
         out.extend(_head_injury_across(sentences(text)))
     return out
