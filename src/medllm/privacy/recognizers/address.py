@@ -5,6 +5,8 @@ unit on its own ("unit 4", "apt 12B"); UK street lines ("14 Fenwick Crescent", "
 
 from __future__ import annotations
 
+import re
+
 from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, rx
 
@@ -13,6 +15,7 @@ SUFFIXES = (
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Row|Path|Pike|Plaza|Alley|Loop|Crescent"
     r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns|Concourse|Esplanade|Quay"
     r"|Wharf|Embankment|Causeway|Promenade|Broadway|Pde|Brae|Hwy|Ave|Cct|Crt|Gr"
+    r"|Lawn|Heath|Expy|Expressway|Singel|Freeway|Fwy|Turnpike|Tpke|Point|Vale|View|Heights"
 )
 # Lower-case suffixes (patient messages): not "dr" ("doctor") nor words like "place", "way".
 _LOWER_SUFFIXES = (
@@ -30,17 +33,40 @@ _FRENCH_WORD = rf"[{UP}][{LO}]+(?:-[{UP}][{LO}]+)*|\d{{1,3}}(?:e|er|re)"
 # The unit word must end there and its number be a whole word: ", Flatbush" is a city, not
 # floor "atbush". Spaces, not newlines: a street never runs across lines ("8, 2017\n\nDear Dr.").
 _UNIT = (
-    r"(?:,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor|Flat)\b\.?|\#)[ \t]*\#?[ \t]*"
-    r"[A-Za-z0-9\-]{1,6}\b)?"
+    r"(?:[ \t]*,?[ \t]+(?:(?:Apt|Apartment|Suite|Ste|Unit|Room|Rm|Fl|Floor|Flat|Bldg|Building)\b\.?|\#)"
+    r"[ \t]*\#?[ \t]*[A-Za-z0-9\-]{1,6}\b|,[ \t]+\d{1,2}(?:st|nd|rd|th)[ \t]+Floor\b)?"
 )
 _AFTER_DIR = r"(?:[ \t]+" + _DIR + r"\b(?![ \t]+[a-z]))?"
 # also a unit/number ("4/18 Banksia Pde", Australian) and a grid prefix ("N4410 County Rd")
-_NUM = r"(?<![\w/.\-])(?:\d{1,5}/|[NSEW](?=\d{3}))?\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
+_NUM = (
+    # "Flat 6, Larkhill Court, ", "Shop 3, ", "Level 4, ", "2/1, ", "#210 - " before the number
+    r"(?:(?<![\w])(?:(?:Flat|Unit|Shop|Level|Suite|Ste|Apt|Lot|Bldg)[ \t]+[A-Za-z0-9\-]{1,5},?[ \t]+"
+    r"(?:(?:[A-Z][a-z]+[ \t]+){1,3}(?:Court|House|Apartments|Mansions|Towers|Heights|Lodge|Place),[ \t]+)?"
+    r"|\d{1,2}/\d{1,2},[ \t]+|\#\d{1,5}[ \t]*-[ \t]*))?"
+    r"(?<![\w/.\-])(?:\d{1,5}/|[NSEW](?=\d{3}))?\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
+)
+
+
+# The town after a street line, with the state or province and the postcode that may follow:
+# "17 Bosbok Singel, Durbanville, 7550", "5571 Glen Erin Dr, Mississauga Ont. L5M 6V3",
+# "Main Street West, Ballincollig, Co. Cork P31 KX28", "Unit 4/17 Banksia St, Auchenflower Qld 4066"
+_TOWN_AFTER = re.compile(
+    rf"[ \t]*(?:,[ \t]*|(?P<nl>\n)[ \t]*)(?P<city>(?:(?:St|Mt|Ft)\.?[ \t])?[{UP}][{LO}'’]+(?:[ \-][{UP}][{LO}'’]+){{0,2}})"
+    r"(?:,?[ \t]+(?:Co\.[ \t]+[A-Z][a-z]+|(?P<state>[A-Z]{2,3}|[A-Z]\.[A-Z]\.|(?:Qld|Vic|Tas|Ont|Que|Alta|Sask|Man"
+    r"|Wash|Ore|Calif|Tex|Fla|Mass|Mich|Minn|Penn|Tenn)\.?)))?"
+    r"(?:,?[ \t]+(?:-[ \t]+)?(?P<zip>\d{4,6}(?:-\d{4})?|[A-Z]\d{2}[ \t]?[A-Z0-9]{4}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+    r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}))?(?![\w])"
+)
+_NOT_TOWN_TEXT = (
+    "apt apartment suite ste unit flat level floor room rm bldg building tel ph phone fax mob"
+    " mobile email dear re dob mrn and or the"
+)
+_NOT_TOWN = frozenset(_NOT_TOWN_TEXT.split())
 
 
 class AddressRecognizer(PatternRecognizer):
     name = "address"
-    kinds = ("STREET",)
+    kinds = ("STREET", "CITY", "STATE", "ZIP")
     patterns = (
         Pattern(
             "STREET",
@@ -123,6 +149,53 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET", rx(r"(?i:\b(?:P\.?\s?O\.?\s+Box|Post\s+Office\s+Box)\s+\d{1,6})\b"), 0.95
         ),
+        # A street named without a number at the start of an address line or after a comma,
+        # then a town: "Wellington Road, Durbanville", "Main Street West, Ballincollig"
+        Pattern(
+            "STREET",
+            rx(
+                r"(?m:(?:^|(?<=,[ ])|(?<=:[ ])|(?<=:[ ][ ]))(?:"
+                + _DIR
+                + r"\.?[ \t]+)?(?:"
+                + _WORD
+                + r"[ \t]+){1,3}(?:"
+                + SUFFIXES
+                + r")\b\.?"
+                + _AFTER_DIR
+                + r")(?=[ \t]*,[ \t]*[A-Z])"
+            ),
+            0.75,
+        ),
+        # Two streets of a crossing: "Lawrenceville Hwy and Brockett Rd", "Central St & Market St"
+        Pattern(
+            "STREET",
+            rx(
+                r"(?<![\w])(?:[NSEW]\.?[ \t]+)?(?:"
+                + _WORD
+                + r"[ \t]+){1,2}(?:"
+                + SUFFIXES
+                + r")\b\.?[ \t]+(?:and|&)[ \t]+(?:[NSEW]\.?[ \t]+)?(?:"
+                + _WORD
+                + r"[ \t]+){1,2}(?:"
+                + SUFFIXES
+                + r")\b\.?"
+            ),
+            0.75,
+        ),
+        # A highway by its number: "off Hwy 180", "Route 9W"
+        Pattern("STREET", rx(r"\b(?:Hwy|Highway|Rte|Route|SR)[ \t\-]?\d{1,4}[A-Z]?\b"), 0.7),
+        # Indian address lines: "No. 41, Greenways Road", "Door No. 12/4, Krishnaswamy Street",
+        # "Survey No. 44/2, Paud Road", "No. 14, 2nd Cross, 5th Main"
+        Pattern(
+            "STREET",
+            rx(
+                r"(?<![\w])(?:(?:Door|Survey|Plot|House|Flat|Shop)[ \t]+)?No\.?[ \t]*[A-Za-z0-9/\-]{1,8},[ \t]+"
+                r"(?:(?:[A-Z][a-z]+|\d{1,2}(?:st|nd|rd|th)(?:[ \t][A-Z])?)[ \t]+){1,3}"
+                r"(?:Road|Street|Cross|Main|Lane|Nagar|Salai|Marg|Rd|St)\b\.?"
+                r"(?:,[ \t]+(?:\d{1,2}(?:st|nd|rd|th)[ \t]+)?(?:[A-Z][a-z]+[ \t]+){0,2}(?:Main|Cross)\b)?"
+            ),
+            0.8,
+        ),
         # UK streets named "-gate" ("112 Westgate", "4 Kirkgate")
         Pattern("STREET", rx(_NUM + r"[A-Z][a-z]{2,}gate\b"), 0.8),
         # French street lines (Quebec, New Brunswick, France): "410 rue de l'Église",
@@ -143,7 +216,7 @@ class AddressRecognizer(PatternRecognizer):
     def analyze(self, text: str) -> list[Span]:
         # A unit or a route found on its own inside a longer street line is that line's.
         spans = super().analyze(text)
-        return [
+        streets = [
             s
             for s in spans
             if not any(
@@ -154,3 +227,16 @@ class AddressRecognizer(PatternRecognizer):
                 for o in spans
             )
         ]
+        return streets + [t for s in streets for t in self._town_after(text, s.end)]
+
+    def _town_after(self, text: str, end: int) -> list[Span]:
+        m = _TOWN_AFTER.match(text, end)
+        if m is None or m.group("city").split()[0].lower() in _NOT_TOWN:
+            return []
+        if m.group("nl") and not (m.group("state") or m.group("zip")):
+            return []  # a capitalised word on the next line is a town only with a code after it
+        out = [Span("CITY", m.start("city"), m.end("city"), 0.7, self.name)]
+        for g, kind in (("state", "STATE"), ("zip", "ZIP")):
+            if m.group(g):
+                out.append(Span(kind, m.start(g), m.end(g), 0.7, self.name))
+        return out

@@ -96,6 +96,14 @@ _NOT_DATE_NEXT = re.compile(
 )
 
 
+_MODIFIER_BEFORE = re.compile(
+    r"(?<![\w])(?:(?i:early|mid|late|last|next|this|end\s+of)[ \t\-]|\d{1,2}[\-–])\Z"
+)
+_PART_AFTER = re.compile(
+    r"(?<=[A-Za-z])[ \t]+(?i:night|morning|evening|afternoon|am|pm)\b|(?<=\d)/\d{2}(?![\d/])"
+)
+
+
 class DateRecognizer(PatternRecognizer):
     name = "date"
     kinds = ("DATE",)
@@ -289,16 +297,36 @@ class DateRecognizer(PatternRecognizer):
                 r"|st\.?\s+stephen'?s\s+day|bonfire\s+night|guy\s+fawkes(?:\s+night)?|burns\s+night|hogmanay"
                 r"|black\s+friday|cyber\s+monday|good\s+friday|mother'?s\s+day|father'?s\s+day"
                 r"|valentine'?s(?:\s+day)?|lunar\s+new\s+year|chinese\s+new\s+year|ramadan|yom\s+kippur"
-                r"|rosh\s+hashanah|kwanzaa|mardi\s+gras)\b)"
+                r"|rosh\s+hashanah|kwanzaa|mardi\s+gras|x-?mas|midsummer|three\s+kings'?\s+day"
+                r"|epiphany|pongal|holi|onam|navratri|waitangi\s+day|st\.?\s+andrew'?s\s+day)\b)"
                 r"|\bTet\b"
             ),
             0.6,
+        ),
+        # dictated dates in words: "november twenty third", "december fourth"
+        Pattern(
+            "DATE",
+            rx(
+                r"(?i:\b(?:" + MONTHS + r")[ \t]+(?:the[ \t]+)?(?:(?:twenty|thirty)[ \t\-])?"
+                r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh"
+                r"|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth"
+                r"|nineteenth|twentieth|thirtieth)\b)"
+            ),
+            0.7,
         ),
     )
 
     def analyze(self, text: str) -> list[Span]:
         out = []
         for s in super().analyze(text):
+            # "late July", "mid-Oct", "last Thursday", "14-17 Sept": the modifier or the range's
+            # first day is part of the date; "Sun night", "Jan 29/27": so is what follows
+            pre = _MODIFIER_BEFORE.search(text, max(0, s.start - 12), s.start)
+            if pre is not None:
+                s = Span(s.kind, pre.start(), s.end, s.score, s.source)
+            post = _PART_AFTER.match(text, s.end)
+            if post is not None:
+                s = Span(s.kind, s.start, post.end(), s.score, s.source)
             t = _TIME_AFTER.match(text, s.end)
             if t and re.search(r"\d", text[s.end - 1 : s.end]):
                 s = Span(s.kind, s.start, t.end(), s.score, s.source)

@@ -11,6 +11,8 @@ from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, context_
 
 _A = r"[AC-HJKMNP-RT-Y]"
 _AN = r"[AC-HJKMNP-RT-Y0-9]"
+# Capitalised words of a plan's name, up to six ("Ambetter from Peach State Health Plan")
+_PLAN_WORDS = r"[A-Z][\w&'\-]*(?:(?:[ \t]+(?:of|from|for|the))?[ \t]+[A-Z][\w&'\-]*){0,5}(?![\w'])"
 MBI = r"[1-9]" + _A + _AN + r"\d-?" + _A + _AN + r"\d-?" + _A + _A + r"\d\d"
 
 
@@ -27,4 +29,42 @@ class HealthPlanRecognizer(PatternRecognizer):
             0.9,
         ),
         Pattern("HEALTHPLAN", rx(r"(?<![\w\-])" + MBI + r"(?![\w\-])"), 0.85),
+        # A plan's name after its label: "Insurance: Anthem BCBS Kentucky", "Payer: Suraksha
+        # Health TPA", "coverage through Fair PharmaCare"; not a public programme's name alone.
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?i:\b(?:insurance|insurer|payer|payor|plan|part[ \t]*d|private|coverage"
+                r"(?:[ \t]+through)?|benefits|primary[ \t]+ins\w*|secondary[ \t]+ins\w*|carrier"
+                r"|changed[ \t]+(?:\w+[ \t]+){0,3}?(?:from|to))(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]+)"
+                r"(?!(?:Medicare|Medicaid|NHS|OHIP|None|N/A|Self[ \t\-]pay|Uninsured|Private|Public)"
+                r"(?:[ \t]*[,;.)\n(]|$|[ \t]+(?:A|B|A/B|Part|MBI|ID|No|Number|\#)\b))"
+                r"(?P<phi>" + _PLAN_WORDS + r")"
+            ),
+            0.75,
+        ),
+        # A plan's name by its head word, also in a table cell: "Humana Gold Choice",
+        # "Buckeye Health Plan", "Molina Healthcare of Ohio", "Mutual of Omaha Plan G"
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?<![\w])(?P<phi>(?:(?:[A-Z][\w&'\-]*|of)[ \t]+){0,4}?"
+                r"(?:Health[ \t]+Plan|Healthcare(?:[ \t]+of[ \t]+[A-Z][a-z]+)?|Medicare[ \t]+Supplement"
+                r"|Medicare[ \t]+Advantage|Dual[ \t]+Complete|Gold[ \t]+(?:Choice|Plus)|Value[ \t]+Script"
+                r"|BCBS(?:[ \t]+[A-Z][a-z]+)?|Blue[ \t]+Cross(?:[ \t]+Blue[ \t]+Shield)?|Blue[ \t]+Shield"
+                r"|HealthNet(?:[ \t]+for[ \t]+Kids)?|CCO|TPA|PharmaCare|Plan[ \t]+[A-GKLMN]\b"
+                r"|Mutual[ \t]+of[ \t]+[A-Z][a-z]+|Medicaid[ \t]+MCO|MCO|Essential[ \t]+Plus))(?![\w])"
+            ),
+            0.75,
+        ),
+        # An Australian Medicare number, 10 digits as 4-5-1 with an optional issue number
+        # ("2953 81647 1-2"); an Irish medical card after its label
+        Pattern("HEALTHPLAN", rx(r"(?<![\w\-])\d{4}[ ]\d{5}[ ]\d(?:-\d)?(?![\w\-])"), 0.8),
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?i:\bmedical[ \t]+card[ \t]*(?:no\.?|number|\#)?[ \t]*:?[ \t]*)(?P<phi>\d{6,8}[A-Z]{1,2})\b"
+            ),
+            0.85,
+        ),
     )

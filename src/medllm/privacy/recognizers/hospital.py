@@ -11,12 +11,14 @@ homes; pharmacies and stores by chain name, also lower case and with a store num
 from __future__ import annotations
 
 from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, rx
+from medllm.privacy.recognizers.profession import JOB_WORD
 
 _FACILITY = (
     r"Hospital|Medical\s+Center|Medical\s+Centre|Health\s+Center|Health\s+Centre|Clinic|Health\s+System"
     r"|Healthcare|Health\s+Care|Infirmary|Memorial|Rehabilitation\s+(?:Center|Hospital)|Nursing\s+Home"
     r"|Medical\s+Group|Cancer\s+Center|Care\s+Center|Surgical\s+Center|Surgery\s+Center|Hospice"
     r"|Urgent\s+Care|Health|Physicians|Associates|Family\s+Practice|Pediatrics|Institute"
+    r"|Hosp\b\.?|VAMC|Pavilion|Campus"
 )
 _UPPER_FACILITY = (
     r"HOSPITAL|MEDICAL\s+CENTER|HEALTH\s+CENTER|CLINIC|INFIRMARY|MEMORIAL|EMERGENCY\s+(?:DEPT|DEPARTMENT|ROOM)"
@@ -57,7 +59,13 @@ _ORG = (
     r"|(?:Police|Fire)[ \t]+(?:Department|Dept|Service)|Police|Department|Squad|Rescue|Service"
     r"|District|HSCP|ADRC|Team|Line|Carers|Cymru|Genetics|Endocrine|Diabetes|Physiotherapy|Therapy"
     r"|Dental|Nursing|Rx|Studio|Sons|Brothers|Scaffolding|Motors|Garage|Farms?|Ranch|Hotel|Inn"
-    r"|Tavern|Grill|Diner|Bakery|Smokehouse|Presbyterian|Baptist|Methodist|Lutheran|Episcopal)"
+    r"|Tavern|Grill|Diner|Bakery|Smokehouse|Presbyterian|Baptist|Methodist|Lutheran|Episcopal"
+    # dev_e (2026-12-07)
+    r"|Freight|Towing|Schools|High|Primary|EMS|PD|LLP|Shipbuilders|Coffee|Mine|Club|Medical"
+    r"|Campus|Pavilion|SNF|TCU|CLC|VAMC|Ward|Support|Network|Counseling|Counselling|Division"
+    r"|Charities|Optometrists|Doctors|MRI|Village|Stepdown|Provincial|Gutters|Softech)"
+    # "Catholic Charities of Newark", "Alzheimer Resource Centre of New Westminster"
+    rf"(?:[ \t]+of[ \t]+[{UP}][{LO}]+(?:[ \t][{UP}][{LO}]+)?)?"
 )
 # French names as Quebec and New Brunswick letters write them: "Clinique Médicale du Fleuve"
 _FRENCH = (
@@ -69,7 +77,14 @@ _ORG_WORDS = (
     + _NOT_NAME
     + r"(?:St\.|Saint|"
     + _CAP
-    + r"(?:[A-Z][a-z]+)?(?:'s)?|[A-Z]{2,4}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])|the(?=[ \t]+[A-Z]))[ \t]+){1,6}"
+    + r"(?:[A-Z][a-z]+)?(?:'s)?|Mt\.|[A-Z][a-z]+-[a-z]+|[A-Z]{2,4}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])"
+    + r"|the(?=[ \t]+[A-Z])|on(?=[ \t]+[A-Z]))[ \t]+){1,6}"
+)
+# Capitalised words of an employer's name, up to six ("Bexley & Rourke LLP", "St Thomas' C of E
+# Primary School"), ending in a capitalised word or a store number.
+_ORG_WORDS_CAP = (
+    rf"(?:St\.?[ \t]+)?[{UP}][\w'’\-]*(?:(?:[ \t]+(?:&|of|and|on|the))?"
+    rf"[ \t]+(?:[{UP}][\w'’\-]*|\#[ \t]?\d{{1,6}})){{0,5}}(?![\w'’])"
 )
 _CHAINS = (
     r"walgreens|cvs|rite[ \t]+aid|walmart|wal-mart|kroger|safeway|costco|publix|giant[ \t]+eagle"
@@ -82,8 +97,8 @@ _CHAINS = (
 _CHAINS_WORDS = (
     r"target|giant|acme|vons|ralphs|smith's|boots|lloyds|food[ \t]+lion|stop[ \t]+&[ \t]+shop"
 )
-_CHAIN_SUFFIX = r"(?:[ \t]+(?i:pharmacy|drugs?|drug[ \t]+store|store|supercenter|market))"
-_STORE_NO = r"(?:[ \t]*(?:\#|(?i:store|no\.?|number)[ \t]*\#?)?[ \t]*\d{1,6}\b)"
+_CHAIN_SUFFIX = r"(?:(?:[ \t]+|/)(?i:pharmacy|drugs?|drug[ \t]+store|store|supercenter|market))"
+_STORE_NO = r"(?:[ \t]*(?:\#|(?i:store|no\.?|number)[ \t]*\#?)?[ \t]*(?:[A-Z]-?)?\d{1,6}\b)"
 # Words that name a specialty or service, not an organisation: "Orthopedic Surgery", "Home Care".
 _SERVICE_WORDS_TEXT = (
     "orthopedic orthopaedic cardiac cardiology general plastic vascular thoracic pediatric paediatric"
@@ -136,7 +151,9 @@ class HospitalRecognizer(PatternRecognizer):
             "HOSPITAL",
             rx(
                 r"(?<![\w])(?P<phi>(?:" + _NOT_NAME + _CAP + r"[ \t]+){1,3}(?:General|Regional"
-                r"|Children's|Memorial))(?![ \t]+[a-z])(?![ \t]+(?:Surgery|Medicine|Practi|Anesth|Anaesth"
+                r"|Children's|Memorial|Provincial|Gen\b))"
+                r"(?![ \t]+(?!(?:and|or|in|on|at|for|to|is|was|has|had|with|where|who|ED|ER)\b)[a-z])"
+                r"(?![ \t]+(?:Surgery|Medicine|Practi|Anesth|Anaesth"
                 r"|P(?:a)?ediatric|Internal|Hospital|Medical|Health|Clinic|Day))"
             ),
             0.7,
@@ -151,6 +168,51 @@ class HospitalRecognizer(PatternRecognizer):
                 + r"[ \t]+){1,3})(?:ED|ER|A&E)\b"
             ),
             0.7,
+        ),
+        # An acronym of a hospital after a preposition: "seen at KVMC", "in the RAH", "CUH"
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?i:\b(?:at|in|to|from|the|via|or)[ \t]+)"
+                r"(?!(?:LDH|TSH|FSH|ACTH|PTH|ADH|HGH|MCH|MCHC|PMH|NHS|DASH|BPH|DVH|RVH|LVH|IDH|AKH)\b)"
+                r"(?P<phi>[A-Z]{1,4}(?:H|MC|HC|GH|UH|HS|WI|RI))\b(?![\-/])"
+                r"|\bVAMC\b"
+            ),
+            0.7,
+        ),
+        # A ward named after a place or a plant: "Lomond Ward", "Foxglove Ward (Level 2)"
+        Pattern("HOSPITAL", rx(rf"(?<![\w])[{UP}][{LO}]+[ \t]+Ward\b"), 0.7),
+        # A health board: "NHS Strathallan"
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"\bNHS[ \t]+(?!(?:Number|No|Direct|App|Login|Digital|Choices|Trust|Foundation)\b)"
+                rf"[{UP}][{LO}]+(?:[ \t]+[{UP}][{LO}]+)?"
+            ),
+            0.7,
+        ),
+        # A parish or school named for a saint: "St. Adalbert's parish", "at St Peter's, Horbury"
+        Pattern(
+            "HOSPITAL",
+            rx(
+                rf"(?<![\w])(?:St\.?|Saint)[ \t]+[{UP}][{LO}]+(?:'s)?"
+                r"(?=[ \t]+(?i:parish|church|chapel|school|primary|cathedral|abbey)\b|,[ \t]+[A-Z])"
+            ),
+            0.7,
+        ),
+        # An employer after a job or a work verb: "barista at Little Fern Coffee", "works for
+        # Maple Leaf Freight", "employed by Harbourside Scaffolding", "CPA at Bexley & Rourke LLP"
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?:(?i:\b(?:works?|worked|working|employed|employee|volunteers?|teaches|studies)\b"
+                r"(?:[ \t]+(?:part[ \t\-]time|full[ \t\-]time|nights|days|weekends))?)|"
+                + JOB_WORD
+                + r")[ \t]+(?:at|for|by)[ \t\n]+(?:the[ \t]+)?(?P<phi>"
+                + _ORG_WORDS_CAP
+                + r")"
+            ),
+            0.65,
         ),
         # "refills at prairie drug #7": a lower-case store with its number
         Pattern(

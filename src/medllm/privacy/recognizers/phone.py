@@ -23,6 +23,13 @@ _NUMBER = r"""
 _BARE = r"(?<![\w.+-])\d{10}(?![\w-])"  # 6175550142 only after a context word
 _INTL = r"(?<![\w+])\+\d{1,3}(?:[ \t.\-]?(?:\(0\)[ \t]?)?\(?\d{1,5}\)?){2,5}(?![\w\-]|\.\d)"
 _UK = r"(?<![\w.+\-])0\d{2,4}[ \t\-]?\d{3,4}[ \t\-]?\d{3,4}(?![\w\-]|\.\d)"
+# A trunk code in brackets (Australia "(02) 5550 3318", Ireland "(021) 555 0143"); a two-digit
+# one without (New Zealand "04 555 0172"); OCR spacing of a US number ("( 312 ) 555 - 0162")
+_TRUNK = (
+    r"(?<![\w.+\-])\(0\d{1,4}\)[ \t]?\d{3,4}[ \t\-]?\d{3,4}(?![\w\-]|\.\d)"
+    r"|(?<![\w.+\-/(])0\d[ \t]\d{3}[ \t]\d{4}(?![\w\-/]|\.\d)"
+    r"|\([ \t]?[2-9]\d{2}[ \t]?\)[ \t]?\d{3}[ \t]?-[ \t]?\d{4}(?![\w\-])"
+)
 _LOCAL = r"(?<![\w.\-/])[2-9]\d{2}-\d{4}(?![\w\-/]|\.\d)"
 
 
@@ -47,6 +54,7 @@ class PhoneRecognizer(PatternRecognizer):
         Pattern("PHONE", rx(_NUMBER), 0.9, _valid),
         Pattern("PHONE", rx(_INTL), 0.85, _intl_ok),
         Pattern("PHONE", rx(_UK), 0.75, _uk_ok),
+        Pattern("PHONE", rx(_TRUNK), 0.75),
         Pattern("PHONE", rx(r"(?<![\w.+\-])[2-9]\d{9}(?![\w\-]|\.\d)"), 0.75),
         Pattern("PHONE", rx(_LOCAL), 0.6),
         Pattern(

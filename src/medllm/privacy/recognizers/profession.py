@@ -31,20 +31,28 @@ _HEADS = (
     r"|roughneck|crew|principal|headteacher|headmaster|glazier|captain|skipper|auctioneer"
     r"|stenographer|guide|foreman|forewoman|superintendent|administrator|executive|director"
     r"|shepherd|trapper|harvester|packer|lobsterman|fisher|ranger|warden|clerk|organist|drummer"
-)
+    # dev_e (2026-12-07)
+    r"|tool and die maker|weaver|carrier|cutter|shearer|tech|student|dinner lady|lollipop lady|secretary|hygienist"
+    r"|homemaker|attendant|stylist|hairstylist|orchardist|pipefitter|radioman|pharmacist"
+    r"|CNA|cna|LPN|lpn|CPA|cpa|EMT|emt|PSW|psw|HCA|hca|LVN|lvn"
+).replace(" ", "[ \t]")  # the patterns are VERBOSE: a literal space would be dropped
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
     r"[a-z]{3,}(?:erer|ster|ician|ist|maker|worker|driver|keeper|smith|wright|grapher|ologist"
     r"|man|woman|hand|operator|inspector|instructor|counselor|er|or|ian|ant)"
 )
 _STRONG = (
-    r"(?i:\b(?:works?|worked|working|employed|job|occupation|profession|trade)\b"
-    r"(?:\s+(?:as|in))?(?:\s+(?:an?|the))?|\b(?:retired|former|formerly))[\s:]+"
+    r"(?:(?i:\b(?:works?|worked|working|employed|job|occupation|profession|trade|served)\b"
+    r"(?:\s+(?:part[\s\-]time|full[\s\-]time|nights|days|weekends|shifts|casually|seasonally))?"
+    r"(?:\s+(?:as|in))?(?:\s+(?:an?|the))?|\b(?:retired|former|formerly))[\s:]+|(?i:\bex-))"
 )
-_WEAK = r"(?i:\b(?:is|was|as|i'?m|im|am|(?:he|she)'?s|works nights as)\s+(?:an?|the))\s+"
+_WEAK = (
+    r"(?i:\b(?:is|was|as|i'?m|im|am|(?:he|she)'?s|works nights as|then|later|now|previously"
+    r"|currently)\s+(?:an?|the))(?:\s+(?:part|full)[\s\-]time)?\s+"
+)
 _NOT_JOB = (
     r"(?!(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
-    r"|mother|father|brother|sister|caregiver|patient|person|matter|manner|center|water|dinner|winter"
+    r"|mother|father|brother|sister|caregiver|patient|person|matter|manner|center|water|winter"
     r"|summer|paper|power|fever|liver|ulcer|cancer|tumor|tremor|error|donor|monitor|factor|sponsor"
     r"|doctor|pain|poor|good|great|little|big|bit|lot|better|worse|later|after|over|under|for|and"
     r"|with|who|that|at|in|of|on|to|from|very|much|more|less|new|old|young|heavy|light|long|short"
@@ -52,6 +60,13 @@ _NOT_JOB = (
 )
 _PRE = r"(?:" + _NOT_JOB + r"(?:[a-z]+|[A-Z]{2,4})[ \t\-]){0,3}" + _NOT_JOB
 
+
+# A job word alone (one head noun or suffixed word), for the employer after it (hospital.py)
+JOB_WORD = (
+    r"(?<![\w\-])(?:"
+    + _HEADS
+    + r"|[a-z]{3,}(?:erer|ician|ist|maker|worker|keeper|smith|wright|ologist))"
+)
 
 _JOB = (
     r"(?P<phi>"
@@ -90,7 +105,7 @@ class ProfessionRecognizer(PatternRecognizer):
                 r"(?i:\b\d{1,3}[\s\-]?(?:-?year-old|years?[ \t]old|y/?o|yo)\s+(?:male\s+|female\s+|man\s+|woman\s+)?)"
                 + _JOB
                 + r"(?=\s+(?:with|who|presenting|presents|complaining|c/o|here|seen|referred|in|and"
-                r"|at|from|for|on)\b|[ \t]*[,;.])"
+                r"|at|from|for|on|employed|working|works|living|lives|whose)\b|[ \t]*[,;.(])"
             ),
             0.6,
         ),
@@ -105,18 +120,39 @@ class ProfessionRecognizer(PatternRecognizer):
         Pattern(
             "PROFESSION",
             rx(
-                r",[ \t]+an?[ \t]+(?:retired[ \t]+|former[ \t]+)?"
+                r"[,(][ \t]*an?[ \t]+(?:retired[ \t]+|former[ \t]+)?"
                 + _JOB
-                + r"(?=[ \t]*[,;.)]|[ \t]+(?:in|at|from|with|who|originally|for|and)\b)"
+                + r"(?=[ \t]*[,;.)]|[ \t]+(?:in|at|on|from|with|who|originally|for|and)\b)"
             ),
             0.55,
         ),
         # "(cabinet maker at Holloway Millwork)": a job at a named employer
-        Pattern("PROFESSION", rx(r"(?<![\w\-])" + _JOB + r"(?=\s+at\s+[A-Z])"), 0.55),
+        Pattern(
+            "PROFESSION",
+            rx(r"(?<![\w\-])" + _JOB + r"(?=\s+(?:at|for)\s+(?:the\s+)?[A-Z])"),
+            0.55,
+        ),
         # "a welder by trade", "an electrician by profession"
         Pattern(
             "PROFESSION",
             rx(r"(?<![\w\-])" + _JOB + r"(?=\s+by\s+(?:trade|profession)\b)"),
+            0.6,
+        ),
+        # a table cell or a bracket holding just the job: "| roofer, uninsured |",
+        # "(software engineer, Nirmiti Softech)"
+        Pattern(
+            "PROFESSION",
+            rx(r"[|(][ \t]*(?:retired[ \t]+|ex-)?" + _JOB + r"(?=[ \t]*[,;|)])"),
+            0.55,
+        ),
+        # a labelled field: "Occupation: Homemaker"
+        Pattern(
+            "PROFESSION",
+            rx(
+                r"(?i:\b(?:occupation|profession|employment|job[ \t]+title)[ \t]*:[ \t]*)"
+                r"(?!(?i:none|n/?a|unemployed|unknown|not[ \t]+\w+|retired|disabled)\b)"
+                r"(?P<phi>[A-Za-z][a-z]+(?:[ \t\-][a-z]+){0,3})(?=[ \t]*(?:$|[,;.(|\n]))"
+            ),
             0.6,
         ),
     )
