@@ -5,7 +5,8 @@ the first 20 dev notes; 67 of 68 with dev-21..32 (2026-12-02, both modes); 140 o
 dev-33..56 (2026-12-03, both modes; lost: "Whipple", "Babinski" read as names, "6/10" as a date);
 with dev-57..96 (2026-12-03, written by another author, before any change for them): 487 of 516
 balanced, 492 of 516 off; with dev-97..136 (2026-12-07, two more authors, before any change for
-them): 996 of 1070 balanced (509 of the new 554), 1015 of 1070 off.
+them): 996 of 1070 balanced (509 of the new 554), 1015 of 1070 off; after the dev_e rules
+(eponyms from the medical vocabulary are no names by the name lists alone): 1007 / 1026.
 """
 
 from __future__ import annotations
@@ -32,6 +33,6 @@ def decoys_kept(mode: str) -> tuple[int, int]:
     return kept, len(rows)
 
 
-@pytest.mark.parametrize(("mode", "kept"), [("balanced", 996), ("off", 1015)])
+@pytest.mark.parametrize(("mode", "kept"), [("balanced", 1007), ("off", 1026)])
 def test_dev_decoys_survive(mode: str, kept: int) -> None:
     assert decoys_kept(mode) == (kept, 1070), mode

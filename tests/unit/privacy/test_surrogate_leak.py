@@ -107,8 +107,18 @@ def test_no_note_keeps_its_own_phi(notes: list[GoldNote], transform: str) -> Non
 
 def test_street_span_stops_at_a_comma() -> None:
     text = "lives at 3568 Funk Drive, Flatbush, NY 11201 and 12 Oak St, Apt 5B, Boston"
-    found = [text[s.start : s.end] for s in AddressRecognizer().analyze(text)]
-    assert found == ["3568 Funk Drive", "12 Oak St, Apt 5B"]
+    spans = AddressRecognizer().analyze(text)
+    assert [text[s.start : s.end] for s in spans if s.kind == "STREET"] == [
+        "3568 Funk Drive",
+        "12 Oak St, Apt 5B",
+    ]
+    # the town after each street line is a CITY of its own, never part of the street
+    assert [(s.kind, text[s.start : s.end]) for s in spans if s.kind != "STREET"] == [
+        ("CITY", "Flatbush"),
+        ("STATE", "NY"),
+        ("ZIP", "11201"),
+        ("CITY", "Boston"),
+    ]
 
 
 def test_street_surrogate_keeps_only_a_street_suffix() -> None:

@@ -47,13 +47,18 @@ _NUM = (
 )
 
 
+_ABBR_STATES = (
+    r"(?:Qld|Vic|Tas|Ont|Que|Alta|Sask|Man|Wash|Ore|Calif|Tex|Fla|Mass|Mich|Minn|Penn|Tenn)"
+)
 # The town after a street line, with the state or province and the postcode that may follow:
 # "17 Bosbok Singel, Durbanville, 7550", "5571 Glen Erin Dr, Mississauga Ont. L5M 6V3",
 # "Main Street West, Ballincollig, Co. Cork P31 KX28", "Unit 4/17 Banksia St, Auchenflower Qld 4066"
 _TOWN_AFTER = re.compile(
-    rf"[ \t]*(?:,[ \t]*|(?P<nl>\n)[ \t]*)(?P<city>(?:(?:St|Mt|Ft)\.?[ \t])?[{UP}][{LO}'’]+(?:[ \-][{UP}][{LO}'’]+){{0,2}})"
-    r"(?:,?[ \t]+(?:Co\.[ \t]+[A-Z][a-z]+|(?P<state>[A-Z]{2,3}|[A-Z]\.[A-Z]\.|(?:Qld|Vic|Tas|Ont|Que|Alta|Sask|Man"
-    r"|Wash|Ore|Calif|Tex|Fla|Mass|Mich|Minn|Penn|Tenn)\.?)))?"
+    rf"[ \t]*(?:,[ \t]*|(?P<nl>\n)[ \t]*)(?P<city>(?:(?:St|Mt|Ft)\.?[ \t])?[{UP}][{LO}'’]+"
+    rf"(?:[ \-](?!{_ABBR_STATES}\b)[{UP}][{LO}'’]+){{0,2}})"
+    r"(?:,?[ \t]+(?:Co\.[ \t]+[A-Z][a-z]+|(?P<state>[A-Z]{2,3}|[A-Z]\.[A-Z]\.|"
+    + _ABBR_STATES
+    + r"\.?)))?"
     r"(?:,?[ \t]+(?:-[ \t]+)?(?P<zip>\d{4,6}(?:-\d{4})?|[A-Z]\d{2}[ \t]?[A-Z0-9]{4}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
     r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}))?(?![\w])"
 )

@@ -78,7 +78,7 @@ _ORG_WORDS = (
     + r"(?:St\.|Saint|"
     + _CAP
     + r"(?:[A-Z][a-z]+)?(?:'s)?|Mt\.|[A-Z][a-z]+-[a-z]+|[A-Z]{2,4}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])"
-    + r"|the(?=[ \t]+[A-Z])|on(?=[ \t]+[A-Z]))[ \t]+){1,6}"
+    + r"|the(?=[ \t]+[A-Z]))[ \t]+){1,6}"
 )
 # Capitalised words of an employer's name, up to six ("Bexley & Rourke LLP", "St Thomas' C of E
 # Primary School"), ending in a capitalised word or a store number.

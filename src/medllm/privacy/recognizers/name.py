@@ -11,6 +11,7 @@ disease"). Hand-written because no offline library does clinical-note name detec
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP
@@ -18,18 +19,29 @@ from medllm.privacy.resources import Lexicon, lexicon
 
 _WORD = (
     r"(?!(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|DR|MR|MRS|MS)\b)"
-    rf"(?:(?:Mc|Mac|O')?[{UP}][{LO}]+(?:[\-'][{UP}][{LO}]+)*|[{UP}]{{2,}}(?:[\-'][{UP}]+)*)"
+    rf"(?:(?:Mc|Mac|O')?[{UP}][{LO}]+(?:[\-'][{UP}][{LO}]+|-[{LO}]{{2,}})*"
+    rf"|(?:Mc|Mac|O')?[{UP}]{{2,}}(?:[\-'][{UP}]+)*)"
 )
+# Surname particles before a capitalised word: "van der Linden", "de la Cruz", "du Plessis",
+# "Ó Súilleabháin"
+_PART = r"(?:(?:de|da|del|della|di|du|van|von|der|den|la|le|ter|ten|bin|ibn|al|el|Ó|Ní|Uí|Nic)[ \t]+){0,2}"
 _INIT = rf"[{UP}]\.?"
 # A run of name words on one line: "Anton R. Velasquez", "IMOGEN T FARRANCE", "Marrero, Tobiah".
 _RUN = (
     _WORD + r",[ \t]*" + _WORD + r"(?:[ \t]+" + _INIT + r"(?![\w]))?"
-    r"|" + _WORD + r"(?:[ \t]+(?:" + _INIT + r"[ \t]+)?" + _WORD + r"){0,3}"
-    r"|" + _INIT + r"[ \t]+" + _WORD + r"(?:[ \t]+" + _WORD + r")?"
+    r"|"
+    + _WORD
+    + r"(?:[ \t]+(?:"
+    + _INIT
+    + r"[ \t]+)?"
+    + _PART
+    + _WORD
+    + r"){0,3}(?:[ \t]+[A-Z]\.)?"
+    r"|(?:" + _INIT + r"[ \t]+){1,3}" + _WORD + r"(?:[ \t]+" + _WORD + r")?"
 )
 _TITLE = (
     r"\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Rev|Sr|Sister|Nurse|Pharmacist|RN|LPN|NP"
-    r"|Therapist|Midwife|Chaplain|Coordinator|Navigator|Interpreter)\b\.?[ \t]+"
+    r"|Therapist|Midwife|Chaplain|Coordinator|Navigator|Interpreter|CDE|CNA|Ofc|Officer)\b\.?[ \t]+"
 )
 _STRONG = (
     r"patient(?:'s)?(?:\s+name)?|attending|pcp|referring(?:\s+(?:physician|provider|doctor))?|referred\s+by"
@@ -50,12 +62,13 @@ _LABEL = (
 )
 _RELATION = (
     r"(?i:\b(?:wife|husband|son|daughter|mother|father|sister|brother|friend|partner|spouse|niece"
-    r"|nephew|grandson|granddaughter|neighbor|aunt|uncle|cousin|fianc[ée]e?)\b)[ \t]*,?[ \t]+"
+    r"|nephew|grandson|granddaughter|neighbor|aunt|uncle|cousin|fianc[ée]e?|dtr|(?:daughter|son|dtr)-in-law"
+    r"|grand[ \t\-]?(?:niece|nephew))\b)[ \t]*,?[ \t]+"
 )
 _CREDENTIAL = (
     r"(?=(?:,[ \t]*|[ \t]+)(?:M\.?D\.?|D\.?O\.?|R\.?N\.?|N\.?P\.?|P\.?A\.?(?:-C)?|Ph\.?D\.?|MBBS|FACP|FACS|CNM"
     r"|CRNA|LCSW|PharmD|DPM|DDS|DMD|OD|MSW|MA(?![ \t]*\d{5})|RPh|LPN|CNA|RRT|SLP|MSN|BSN|APRN|FNP"
-    r"|DNP|CMA|MBChB|MRCP|FRCP|FRCS|MRCGP|FRCPC)\b)"
+    r"|DNP|CMA|MBChB|MRCP|FRCP|FRCS|MRCGP|FRCPC|MLS|CDE|CDCES|RD|CPhT|EMT|MT)\b)"
 )
 _CONTEXT = re.compile(
     r"(?:(?:"
@@ -67,8 +80,10 @@ _CONTEXT = re.compile(
     + r")?|"
     + _TITLE
     + r")(?P<run>"
+    + _PART
+    + r"(?:"
     + _RUN
-    + r")"
+    + r"))"
     r"|(?P<cred>" + _RUN + r")" + _CREDENTIAL
 )
 _ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
@@ -127,12 +142,22 @@ EPONYM_NEXT = re.compile(
 # "Last, First" alone in a table cell: "| Achterberg, Wilhelmina  |".
 # Also with surname particles ("van der Merwe, J.P.", "de la Torre-Baptiste, Ruben") and two
 # given names ("Xiong, Pa Nhia").
-_PARTICLES = r"(?:(?:de|da|del|della|di|du|van|von|der|den|la|le|ter|ten|bin|ibn|al|el)[ \t]+){0,2}"
+_PARTICLES = (
+    r"(?:(?:de|da|del|della|di|du|van|von|der|den|la|le|ter|ten|bin|ibn|al|el|St\.?)[ \t]+){0,2}"
+)
 _PARTICLE_TEXT = "de da del della di du van von der den la le ter ten bin ibn al el"
 _PARTICLE_WORDS = frozenset(_PARTICLE_TEXT.split())
 _TABLE_NAME = re.compile(
     r"(?<![\w\-'])(?P<run>" + _PARTICLES + _WORD + r",[ \t]*"
-    r"(?:" + _WORD + r"(?:[ \t]+" + _WORD + r")?|[A-Z]\.(?:[A-Z]\.)+)(?:[ \t]+" + _INIT + r")?)"
+    r"(?:"
+    + _WORD
+    + r"(?:[ \t]+"
+    + _WORD
+    + r")?|[A-Z]\.(?:[A-Z]\.)+|[A-Z]\.?(?![\w]))(?:[ \t]+"
+    + _INIT
+    + r")?"
+    # a nickname with it: "FAIRBAIRN, Alexander (Sandy)", "Nguyen, Bao \"Bobby\""
+    r"(?:[ \t]+[(\"“][A-Z][a-z]+[)\"”])?)"
     r"(?=[ \t]*(?:\||\t|[ \t]{2}|$))",
     re.MULTILINE,
 )
@@ -157,6 +182,26 @@ _LOWER_STOP_TEXT = (
 _LOWER_STOP = frozenset(_LOWER_STOP_TEXT.split())
 
 
+_NICK_AFTER = re.compile(r"[ \t]*\(?[\"“'](?P<n>[A-Za-z][a-z]{1,14})[\"”']\)?")
+_NICK_INSIDE = re.compile(
+    rf"(?<=[{UP}][{LO}]{{2}}[ ])[\"“](?P<n>[{UP}][{LO}]{{1,14}})[\"”](?=[ ][{UP}][{LO}]+)"
+    r"|(?i:\bgoes[ \t]+by[ \t]+)[\"“']?(?P<g>[A-Za-z][a-z]{1,14})"
+)
+
+
+@lru_cache(maxsize=1)
+def eponyms() -> frozenset[str]:
+    """Surnames that are words of the medical vocabulary (ICD-10-CM, HPO, MeSH: "parkinson",
+    "hashimoto", "wernicke", "virchow") and not among the 3,000 most frequent US surnames or the
+    1,000 most frequent first names, which stay names ("Jones", "Miller" are eponyms too)."""
+    from medllm.privacy.resources import census_names
+    from medllm.privacy.vocabulary import medical_words
+
+    census = census_names()
+    top = {n.lower() for n in census.last[:3000]} | {n.lower() for n in census.first[:1000]}
+    return frozenset(w for w in medical_words() if w not in top)
+
+
 class NameRecognizer:
     name = "name"
     kinds = ("NAME",)
@@ -169,8 +214,22 @@ class NameRecognizer:
         spans += self._table_rows(text)
         spans += self._lowercase(text)
         spans += self._dictionary(text)
+        spans += self._nicknames(text, spans)
         spans += self._propagate(text, spans)
         return spans
+
+    def _nicknames(self, text: str, found: list[Span]) -> list[Span]:
+        """A quoted or bracketed word right after a name ('Finnegan ("finn")'), between its parts
+        ('LaToya "Toy" Brimmage'), or after "goes by"."""
+        out = []
+        for s in found:
+            m = _NICK_AFTER.match(text, s.end)
+            if m:
+                out.append(Span("NAME", m.start("n"), m.end("n"), 0.8, self.name))
+        for m in _NICK_INSIDE.finditer(text):
+            g = "n" if m.group("n") else "g"
+            out.append(Span("NAME", m.start(g), m.end(g), 0.8, self.name))
+        return out
 
     def _propagate(self, text: str, found: list[Span]) -> list[Span]:
         """Other mentions of a word already found as a name ("KLING, ETHYL" ... "Ethyl returns")."""
@@ -274,7 +333,10 @@ class NameRecognizer:
     def _namey(self, word: str) -> bool:
         if len(word) < 2 or (word.isupper() and len(word) < 4):
             return False
-        return self.lex.is_name(word.rstrip("'s") if word.endswith("'s") else word)
+        bare = word[:-2] if word.endswith("'s") else word
+        # an eponym found by the name lists alone ("Hashimoto hypothyroidism", "ESR
+        # (Westergren)"): no title, label or credential makes it a person here
+        return self.lex.is_name(bare) and bare.lower() not in eponyms()
 
     def _name_parts(
         self, text: str, toks: list[re.Match[str]], flags: list[bool]

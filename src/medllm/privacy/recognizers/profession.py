@@ -32,7 +32,7 @@ _HEADS = (
     r"|stenographer|guide|foreman|forewoman|superintendent|administrator|executive|director"
     r"|shepherd|trapper|harvester|packer|lobsterman|fisher|ranger|warden|clerk|organist|drummer"
     # dev_e (2026-12-07)
-    r"|tool and die maker|weaver|carrier|cutter|shearer|tech|student|dinner lady|lollipop lady|secretary|hygienist"
+    r"|tool and die maker|stonemason|weaver|carrier|cutter|shearer|tech|student|dinner lady|lollipop lady|secretary|hygienist"
     r"|homemaker|attendant|stylist|hairstylist|orchardist|pipefitter|radioman|pharmacist"
     r"|CNA|cna|LPN|lpn|CPA|cpa|EMT|emt|PSW|psw|HCA|hca|LVN|lvn"
 ).replace(" ", "[ \t]")  # the patterns are VERBOSE: a literal space would be dropped

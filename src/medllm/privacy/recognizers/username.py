@@ -107,6 +107,45 @@ class UsernameRecognizer(PatternRecognizer):
             rx(r"(?<![\w.@])@(?P<phi>[A-Za-z][A-Za-z0-9_.]{2,29}[A-Za-z0-9])(?![\w@])"),
             0.75,
         ),
+        # a Windows domain login: "EPIC\dgrove", "YBH\kmcinerney"
+        Pattern(
+            "USERNAME", rx(r"(?<![\w\\])[A-Z][A-Z0-9]{1,9}\\[A-Za-z][\w.\-]{1,24}[A-Za-z0-9]"), 0.85
+        ),
+        # an underscore handle: "svc_adt_extract", "kowalczyk_t", "T_HAYWOOD", "nuance_tx0417"
+        Pattern(
+            "USERNAME",
+            rx(r"(?<![\w@./\\\-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w@.\-])"),
+            0.7,
+        ),
+        # a login in brackets after a name and credential: "Shawna Lightfoot, RN (slightfoot)"
+        Pattern(
+            "USERNAME",
+            rx(
+                r"\b(?:RN|MD|DO|NP|PA-C|PA|PharmD|CMA|LPN|LVN|RRT|EN|MLS\(ASCP\)|MT|CNA|SW|LCSW|PT|OT)"
+                r"[ \t]*\((?P<phi>[a-z][a-z0-9_.]{3,24})\)"
+            ),
+            0.8,
+        ),
+        # an audit line's "19:40 gkessler:", a messaging id after its label, a login after
+        # "taken by" / "printed by", a transcriptionist's "AP/tx0417"
+        Pattern("USERNAME", rx(r"(?<=\d\d:\d\d[ ])(?P<phi>[a-z][a-z0-9_.]{3,24})(?=:[ \t])"), 0.7),
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:edi|secure[ \t]+messaging|sender[ \t]+id|messaging[ \t]+id)[ \t]*:[ \t]*)"
+                r"(?P<phi>[a-z][a-z0-9_.]{3,24})(?![\w@.])"
+            ),
+            0.75,
+        ),
+        Pattern(
+            "USERNAME",
+            rx(
+                r"(?i:\b(?:taken|printed|signed|created|completed|edited|modified|updated|dictated)"
+                r"[ \t]+by)[ \t]+(?P<phi>[A-Za-z][A-Za-z0-9]*(?:[_\\][A-Za-z0-9]+)+|[a-z]+\d+)(?![\w@])"
+            ),
+            0.75,
+        ),
+        Pattern("USERNAME", rx(r"(?<![\w/])[A-Z]{2,3}/(?P<phi>[a-z]{1,4}\d{2,6})\b"), 0.7),
     )
 
     def analyze(self, text: str) -> list[Span]:
