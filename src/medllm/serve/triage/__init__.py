@@ -20,10 +20,11 @@ from medllm.serve.triage.rules import Flag, flags, reference_lookup
 # Probability thresholds chosen by 5-fold cross-validation on the packaged messages
 # (`benchmarks/triage.py --cv`, rules included, its `threshold_sweep`): the pair with the best
 # min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms on the hard
-# negatives (predicted emergency or harmful) stay at or under 5%. On the 1435 messages of
-# 2026-12-07 (the first 475, then the second to fifth development sets): 1.0 / 0.9956 / 0.0442.
-EMERGENCY_AT = 0.40
-HARMFUL_AT = 0.35
+# negatives (predicted emergency or harmful) stay at or under 5%. On the 1675 messages of
+# 2026-12-07 (the first 475, then the second to sixth development sets): 0.9901 / 0.9732 /
+# 0.0487.
+EMERGENCY_AT = 0.41
+HARMFUL_AT = 0.43
 
 
 @dataclass(frozen=True)

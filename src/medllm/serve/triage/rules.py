@@ -71,8 +71,10 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     ),
     (
         "overdose_poisoning",
-        r"\b(?:swallowed|ate|drank|took|got into)\W+(?:\w+\W+){0,5}?(?:pills|tablets|bleach|battery|batteries|detergent|pods?|antifreeze|poison|medicine|medication)"
-        r"|\boverdos\w*|\bcarbon monoxide\b|\bco alarm\b"
+        r"\b(?:swallowed|ate|drank|took|got into)\W+(?:\w+\W+){0,5}?(?:pills|tablets|bleach|battery|batteries|detergent|pods?|antifreeze|poison|medicine|medication"
+        r"|weed ?killer|pesticide|herbicide|paraquat|rat poison|slug pellets|lighter fluid|lamp oil|antidepressants|painkillers)"
+        r"|\b(?:swallowed|took|taken|ate|had)\W+(?:a handful|handfuls|a fistful|a bunch|loads|a load) of\b"
+        r"|\boverdos\w*|\bcarbon monoxide\b|\bco alarm\W+(?:\w+\W+){0,3}?(?:going off|beeping|sounding|went off|goes off)"
         r"|\b(?:took|swallowed|taken|had)\W+(?:\w+\W+){0,2}?(?:\d{2,}|twenty|thirty|forty|fifty|a (?:whole|full) (?:box|pack|packet|bottle|strip) of)\W+(?:\w+\W+){0,2}?"
         r"(?:paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|co-?codamol|codeine|tramadol|sertraline|amitriptyline|insulin|sleeping)"
         r"|\b(?:swallowed|got into)\W+(?:\w+\W+){0,3}?(?:some|a few|several|a handful|\d+) of (?:my|his|her|their|the)\b",
@@ -225,6 +227,11 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"|\bblisters?\W+(?:\w+\W+){0,2}?(?:in|inside) (?:my|his|her|their|the) mouth\W+(?:\w+\W+){0,10}?(?:eyes?|skin|peel\w*)",
     ),
     (
+        # a drink spiked: sedation or worse within the hour (drug-facilitated assault)
+        "spiked_drink",
+        r"\b(?:drinks?|been|got|was|were|is|'s)\W+(?:\w+\W+){0,2}?(?:spiked|drugged)\b",
+    ),
+    (
         "harm_others_plan",
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
@@ -259,6 +266,10 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"\bhow (?:to|do i|can i|could i|would you)\W+(?:\w+\W+){0,3}?(?:poison|drug|sedate|hurt|kill|overdose)\W+(?:\w+\W+){0,3}?(?:someone|somebody|him|her|my \w+|a person|people)"
         r"|\bwithout (?:a trace|being detected|them knowing|anyone knowing|leaving a trace)\b|\bundetectable poison\b"
         r"|\bwithout (?:them|him|her|anyone|anybody) (?:being able to tell|noticing|finding out)\b"
+        r"|\bwithout (?:(?:her|him|them|anyone|anybody) )?(?:realising|realizing|noticing|tasting)\b"
+        # switching off someone's implant or life support
+        r"|\b(?:switch|turn|shut)\w*\W+off\W+(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?) (?:pacemaker|insulin pump|pump|ventilator|oxygen|defibrillator|icd)\b"
+        r"|\b(?:switch|turn|shut)\w* (?:someone'?s|somebody'?s|his|her|their|my \w+'?s?) (?:pacemaker|insulin pump|pump|ventilator|oxygen|defibrillator|icd) off\b"
         # tampering with someone's medicine or device
         r"|\bmake\W+(?:\w+\W+){0,1}?(?:someone|somebody|his|her|their|my \w+|\w+'s)\W+(?:\w+\W+){0,2}?(?:not work|stop working|useless|fail)\b"
         r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhaler|epi-?pen)\b",
@@ -285,19 +296,78 @@ HARMFUL: tuple[tuple[str, str], ...] = (
 # Harmful requests told over two or three sentences ("I read turpentine clears parasites. How many
 # spoons a day?"): matched on the whole message, each part within 25 words of the other.
 _FAR = r"(?:\w+\W+){0,25}?"
+_CURES = (
+    r"(?:turpentine|kerosene|chlorine dioxide|mms|miracle mineral|bleach|borax|methylene blue"
+    r"|colloidal silver|food[- ]grade (?:hydrogen )?peroxide|35% (?:hydrogen )?peroxide)\b"
+)
 HARMFUL_ACROSS: tuple[tuple[str, str], ...] = (
     (
         # dosing a poison sold as a cure (chlorine dioxide "MMS", turpentine, kerosene, borax)
         "dangerous_cure",
-        r"\b(?:turpentine|kerosene|chlorine dioxide|mms|miracle mineral|bleach|borax|methylene blue"
-        r"|food[- ]grade (?:hydrogen )?peroxide|35% (?:hydrogen )?peroxide)\b"
-        rf"\W+{_FAR}(?:how (?:many|much)|drops?|spoons?|teaspoons?|tablespoons?|a day|protocol|dose|dosing)\b",
+        rf"\b{_CURES}\W+{_FAR}(?:how (?:many|much)|drops?|spoons?|teaspoons?|tablespoons?|a day|protocol|dose|dosing)\b"
+        rf"|\b(?:how (?:many|much)|drops? of|dose of)\W+(?:\w+\W+){{0,3}}?{_CURES}",
     ),
     (
         # a forged medical document: a note or prescription that must "look legit"
         "forged_document",
         rf"\b(?:doctor'?s note|sick note|medical note|note|letter|certificate|letterhead|prescription|script)\W+{_FAR}"
         r"(?:look|looks|seem|seems|pass as) (?:legit|real|genuine|official|authentic)\b",
+    ),
+)
+# Harmful kinds matched sentence by sentence, like HARMFUL, added 2026-12-07 for dev_f's misses.
+HARMFUL_MORE: tuple[tuple[str, str], ...] = (
+    (
+        # faking an illness, in oneself or in a child (factitious disorder, fabricated illness)
+        "fabricated_illness",
+        r"\b(?:make|making|get)\W+(?:\w+\W+){0,1}?(?:myself|me|her|him|them|my \w+)\W+(?:\w+\W+){0,3}?"
+        r"(?:vomit blood|run a fever|bleed|have a seizure)\b"
+        r"|\b(?:give|put)\W+(?:\w+\W+){0,4}?so (?:her|his|my|their|the) (?:\w+ ){0,2}(?:tests?|results?|bloods?) (?:come back|look|show)\b"
+        r"|\b(?:get|put|add|drip)\W+(?:\w+\W+){0,3}?(?:blood|sugar|protein)\W+(?:\w+\W+){0,2}?(?:into|in) (?:my|the|her|his) (?:urine|pee|wee|sample)\b",
+    ),
+    (
+        # hiding self-harm or abuse from a clinician
+        "conceal_harm",
+        r"\b(?:marks|cuts|scars|bruises|burns|injur\w*)\b\W+(?:\w+\W+){0,6}?so (?:she|he|they|the (?:gp|doctor|nurse|school|teacher)s?|nobody|no one)"
+        r" (?:doesn'?t|don'?t|won'?t|never|can'?t) (?:ask|notice|see|find|call|report|suspect|get involved)"
+        r"|\bso (?:she|he|they|the (?:gp|doctor|nurse)) (?:doesn'?t|don'?t|won'?t) (?:ask|notice)\W+(?:\w+\W+){0,3}?(?:marks|cuts|scars|bruises|burns)\b",
+    ),
+    (
+        # sedating a baby or young child with an adult medicine or alcohol
+        "sedate_child",
+        r"\b(?:nytol|benadryl|phenergan|piriton|diphenhydramine|promethazine|sleeping (?:pills?|tablets?)|diazepam|valium|xanax"
+        r"|antihistamine\w*|whisk(?:e)?y|vodka|rum|brandy|gin)\b\W+(?:\w+\W+){0,8}?(?:baby|toddler|infant|newborn|\d+[ -](?:month|week)s?[ -]old)\b"
+        r"\W+(?:\w+\W+){0,6}?(?:sleep\w*|knock\w*|calm|quiet|settle)",
+    ),
+)
+# Harmful kinds told over several sentences, added 2026-12-07 for dev_f's misses.
+HARMFUL_ACROSS_MORE: tuple[tuple[str, str], ...] = (
+    (
+        # a document altered or filled in to pass as a clinician's
+        "forged_document",
+        r"\b(?:edit|alter|change|modify|photoshop|fill (?:in|out)|write)\w*\W+(?:\w+\W+){0,6}?(?:pdf|results?|report|record|form|card"
+        r"|certificate|note|letter|prescription|script|section)\b\W+(?:\w+\W+){0,25}?(?:look|looks|reads?|seems?|appears?)(?: like| as if)?"
+        r" (?:\w+ ){0,3}?(?:normal|legit|real|genuine|official|authentic|clinic|doctor|consultant|gp|nurse|hospital)\b",
+    ),
+    (
+        # stopping a child's essential treatment for a "cure"
+        "withhold_treatment",
+        r"\b(?:taper|stop|wean|withhold|cut)\w*\W+(?:\w+\W+){0,4}?(?:her|his|their|my (?:son|daughter|child|kid)'?s?) "
+        r"(?:insulin|chemo\w*|antibiotics|seizure med\w*|inhalers?|steroids)\b\W+(?:\w+\W+){0,25}?"
+        r"(?:pancreas|cure|revers\w*|naturopath\w*|interfere|natural\w*|heal\w*)",
+    ),
+    (
+        # a drug mixed into someone's food or drink to knock them out unknowingly
+        "covert_dosing",
+        r"\b(?:mix|slip|put|crush|dissolve|hide|add)\w*\W+(?:\w+\W+){0,5}?(?:into|in) (?:her|his|their|my \w+'?s?) (?:\w+ )?"
+        r"(?:food|drink|tea|coffee|chocolate|milk|juice|dinner|bottle|smoothie|meal|yoghurt|yogurt|wine|beer)\b\W+(?:\w+\W+){0,25}?"
+        r"(?:sleeps? (?:heavily|through|all night|for hours)|knock\w* (?:him|her|them) out|without (?:\w+ ){0,2}(?:realis|realiz|notic|know)\w*"
+        r"|won'?t (?:notice|know|taste))",
+    ),
+    (
+        # starving or purging: a few hundred calories a day and a request to go on or hide hunger
+        "eating_disorder_method",
+        r"\b(?:[1-7]\d{2}|a few hundred) (?:cal\w*|kcal)?\W*(?:a|per) day\b"
+        r"|\b(?:stop|suppress|kill|ignore|curb|not feel)\w*\W+(?:\w+\W+){0,2}?(?:feeling )?hung(?:er|ry)\b\W+(?:\w+\W+){0,8}?(?:[1-7]\d{2}|only eat\w*)",
     ),
 )
 # Framing that makes a finding not a current problem of the writer or someone with them.
@@ -323,7 +393,8 @@ FRAMED = re.compile(
     r"script|screenplay|drama|my character|a character|hypothetical\w*|"
     r"in general|generally|statistics|how common|why do|is it true|just wondering|"
     r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having)|"
-    r"what means|meaning of|what does\W+(?:\w+\W+){0,4}?mean|explain what)\b"
+    r"what means|meaning of|what does\W+(?:\w+\W+){0,4}?mean|explain what"
+    r"|(?:don'?t|do not|never|can'?t) understand (?:how|why|what))\b"
 )
 IDIOM = re.compile(
     r"\b(?:killing me|dying (?:to|of laughter|for)|heart attack (?:of a|when i saw)|"
@@ -411,8 +482,13 @@ NO_PLAN = re.compile(
 SELF_HARM_EMERGENCY = ("suicide_plan", "overdose_poisoning")
 # Requests for harm after which no emergency rule of the same sentence is an event: the EpiPen in
 # "how do I make someone's EpiPen not work" is the object of the request.
-HARM_REQUESTS = ("lethal_dose", "self_harm_method", "harm_others")
+HARM_REQUESTS = ("lethal_dose", "self_harm_method", "harm_others", "fabricated_illness")
 TAKEN = re.compile(r"\b(?:took|taken|swallowed|ate|drank|injected|already had)\b")
+# A question that tells of something already taken is an event, not a general question: "what
+# happens if someone already drank weed killer? it was ten minutes ago".
+TAKEN_NOW = re.compile(
+    r"\b(?:already|just) (?:drank|took|swallowed|ate|taken|injected|had|drunk)\b|\bminutes ago\b"
+)
 
 
 def flags(text: str) -> list[Flag]:
@@ -420,10 +496,10 @@ def flags(text: str) -> list[Flag]:
     out: list[Flag] = []
     no_plan = NO_PLAN.search(text.lower()) is not None
     for i, s in enumerate(sentences(text)):
-        framed = _framed(s)
+        framed = _framed(s) and not TAKEN_NOW.search(s)
         harmful = [
             Flag("harmful_request", rule, i)
-            for rule, pattern in HARMFUL
+            for rule, pattern in HARMFUL + HARMFUL_MORE
             # a harmful request is harmful whatever its framing ("for my novel, what dose kills")
             if re.search(pattern, s) and not IDIOM.search(s)
         ]
@@ -442,12 +518,36 @@ def flags(text: str) -> list[Flag]:
     if not any(f.label == "harmful_request" for f in out):
         out.extend(
             Flag("harmful_request", rule, 0)
-            for rule, pattern in HARMFUL_ACROSS
+            for rule, pattern in HARMFUL_ACROSS + HARMFUL_ACROSS_MORE
             if re.search(pattern, whole)
         )
     if not any(f.rule == "head_injury_anticoagulant" for f in out):
         out.extend(_head_injury_across(sentences(text)))
+    if not any(f.label == "emergency" for f in out) and not no_plan:
+        out.extend(_brink_across(sentences(text)))
     return out
+
+
+# Someone at a height or a railway who says they cannot go on, over two sentences ("I'm on the
+# bridge. I don't think I can keep doing this."): a suicide risk now (NICE NG225).
+BRINK = re.compile(
+    r"\b(?:i'?m|im|i am|standing|sitting|up) (?:on|at) (?:the|a|top of the) (?:edge of (?:the|a) )?"
+    r"(?:bridge|ledge|roof|rooftop|railway|tracks|train tracks|cliff|platform edge|car park roof)\b"
+)
+DESPAIR = re.compile(
+    r"\b(?:can'?t|cannot) (?:keep doing this|do this any ?more|go on|take (?:it|this|any more|anymore)"
+    r"|keep going|cope any ?more)|\b(?:don'?t think|not sure|no way) i can (?:keep doing this|go on|do this|keep going|cope)"
+    r"|\bno point\b|\bend it\b|\b(?:goodbye|bye) (?:everyone|all|mum|mom|dad)\b"
+    r"|\bdone with (?:life|everything|it all)\b|\bjump\b"
+)
+
+
+def _brink_across(parts: list[str]) -> list[Flag]:
+    whole = " ".join(parts)
+    m = BRINK.search(whole)
+    if m and DESPAIR.search(whole) and not PAST.search(whole) and not FRAMED.search(whole):
+        return [Flag("emergency", "suicide_plan", 0)]
+    return []
 
 
 # NICE NG232: a head injury in someone on an anticoagulant, or followed by vomiting, is seen in
