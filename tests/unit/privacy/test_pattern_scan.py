@@ -43,7 +43,7 @@ def test_scan_finds_what_finditer_finds() -> None:
 def test_most_context_patterns_are_scanned() -> None:
     pats = _patterns()
     assert len(pats) == 138
-    assert sum(p.scanner is not None for p in pats) == 73
+    assert sum(p.scanner is not None for p in pats) == 118
 
 
 def test_starts_of_a_context_pattern() -> None:
@@ -61,10 +61,31 @@ def test_starts_of_a_context_pattern() -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"\d{3}-\d{4}", r"(?:Dr\.?\s+)?[A-Z][a-z]+", r"(?i:a|b)\d", r"x?", r"[A-Z]{2}\d+"],
+    [r"(?i:a|b)\d", r"x?", r"[a-z]+\d", r".\d", r"(?i:[A-Z])\d", r"[^a]\d", r"\w+ \d"],
 )
-def test_no_scanner_where_starts_are_unknown_or_too_short(pattern: str) -> None:
+def test_no_scanner_where_starts_are_unknown_broad_or_case_insensitive(pattern: str) -> None:
     assert starts_scanner(re.compile(pattern)) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "scanner"),
+    [
+        (r"\d{3}-\d{4}", r"[\d]"),
+        (r"(?:Dr\.?\s+)?[A-Z][a-z]+", r"[A-ZD]"),
+        (r"[A-Z]{2}\d+", r"[A-Z]"),
+        (r"(?<![\w\-])[A-Z][a-z]+", r"[A-Z](?-i:(?<![\w\-][\s\S]))"),
+        (r"X|(?<!\w)[0-9]", r"[0-9X]"),  # the look-behind of one branch is not the pattern's
+    ],
+)
+def test_class_scanner_when_a_pattern_starts_with_a_class(pattern: str, scanner: str) -> None:
+    rx = re.compile(pattern)
+    got = starts_scanner(rx)
+    assert got is not None and got[0].pattern == scanner and got[1] is False
+    text = "Ab-Cd 12-3456\nEf Dr Gh x9 (Ij) 555-0134 AB12"
+    pat = Pattern("T", rx)
+    assert [m.span() for m in pat.finditer(text, lowered(text))] == [
+        m.span() for m in rx.finditer(text)
+    ]
 
 
 def test_case_sensitive_starts_scan_the_text_itself() -> None:

@@ -124,12 +124,11 @@ def starts_scanner(regex: re.Pattern[str]) -> tuple[re.Pattern[str], bool] | Non
     starts cannot be read from the pattern or are too short to gain anything."""
     tree = _sre_parse.parse(regex.pattern, regex.flags)
     starts = _starts(tree, (), bool(regex.flags & re.IGNORECASE))
-    if not starts:
-        return None
+    starts = starts or set()
     low = any(ic for _, ic in starts)
     words = {s.lower() if low else s for s, _ in starts}
-    if min(len(w) for w in words) < 2:  # "d": a start in every other word
-        return None
+    if not words or min(len(w) for w in words) < 2:  # "d": a start in every other word
+        return _class_scanner(tree, bool(regex.flags & re.IGNORECASE))
     by_first: dict[str, set[str]] = {}
     for w in words:
         by_first.setdefault(w[0], set()).add(w[1:])
@@ -138,6 +137,102 @@ def starts_scanner(regex: re.Pattern[str]) -> tuple[re.Pattern[str], bool] | Non
         ahead = "|".join(re.escape(r) for r in sorted(rests, key=len, reverse=True))
         alts.append(re.escape(first) + "(?=" + ahead + ")")
     return re.compile("|".join(alts)), low
+
+
+# When a pattern starts with a character class rather than literals ("(?<![\w-])[A-Z][a-z]+ ..."),
+# the scanner is that class (with the pattern's leading look-behind, when it has one): a capital
+# letter after a non-word character occurs at a few percent of positions, so the pattern is tried
+# there only. The class is a superset of the first characters (case-insensitive when any part of
+# them is), which is all the scan needs: the pattern itself decides at each candidate.
+_CATS = {
+    _sre.CATEGORY_DIGIT: r"\d",
+    _sre.CATEGORY_NOT_DIGIT: r"\D",
+    _sre.CATEGORY_WORD: r"\w",
+    _sre.CATEGORY_NOT_WORD: r"\W",
+    _sre.CATEGORY_SPACE: r"\s",
+    _sre.CATEGORY_NOT_SPACE: r"\S",
+}
+_BROAD = frozenset(
+    (_sre.CATEGORY_WORD, _sre.CATEGORY_NOT_WORD, _sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_SPACE)
+) | {_sre.CATEGORY_SPACE}
+
+
+def _class_items(items: Any) -> list[str] | None:
+    """A character class's items as regex source; None for a negated class."""
+    out = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op is _sre.RANGE:
+            out.append(re.escape(chr(av[0])) + "-" + re.escape(chr(av[1])))
+        elif op is _sre.CATEGORY and av in _CATS:
+            out.append(_CATS[av])
+        else:
+            return None
+    return out
+
+
+def _first_class(seq: Any, cont: tuple[Any, ...], icase: bool) -> tuple[set[str], bool] | None:
+    """The class items (regex source) one of which every match of `seq` + `cont` starts with,
+    and whether any is case-insensitive; None when that cannot be told or the class is broad."""
+    seq = list(seq)
+    for i, (op, av) in enumerate(seq):
+        if op in _ZERO_WIDTH:
+            continue
+        after = (seq[i + 1 :], *cont)
+        if op is _sre.LITERAL:
+            return {re.escape(chr(av))}, icase
+        if op is _sre.IN:
+            if any(o is _sre.CATEGORY and a in _BROAD for o, a in av):
+                return None
+            items = _class_items(av)
+            return None if items is None else (set(items), icase)
+        if op is _sre.SUBPATTERN:
+            inner = icase if not av[1] & re.IGNORECASE else True
+            inner = False if av[2] & re.IGNORECASE else inner
+            return _first_class(av[-1], after, inner)
+        if op is _sre.ATOMIC_GROUP:
+            return _first_class(av, after, icase)
+        if op is _sre.BRANCH:
+            out: set[str] = set()
+            ic = False
+            for alt in av[1]:
+                got = _first_class(alt, after, icase)
+                if got is None:
+                    return None
+                out |= got[0]
+                ic = ic or got[1]
+            return out, ic
+        if op in _REPEATS:
+            got = _first_class(av[2], after, icase)
+            if got is None or av[0] >= 1:
+                return got
+            rest = _first_class(after[0], after[1:], icase)
+            return None if rest is None else (got[0] | rest[0], got[1] or rest[1])
+        return None
+    if not cont:
+        return None
+    return _first_class(cont[0], cont[1:], icase)
+
+
+def _class_scanner(tree: Any, icase: bool) -> tuple[re.Pattern[str], bool] | None:
+    first = _first_class(tree, (), icase)
+    if first is None or first[1]:
+        return None  # a case-insensitive class is every letter: no gain
+    cls = "[" + "".join(sorted(first[0])) + "]"
+    if re.search(cls, "abcdefghijklmnopqrstuvwxyz \t\n"):
+        return None  # lower-case letters or spaces start most positions of prose
+    behind = ""
+    lead = next(iter(tree), None)
+    if lead is not None and lead[0] is _sre.ASSERT_NOT and lead[1][0] == -1:
+        body = lead[1][1]
+        if len(body) == 1 and body[0][0] is _sre.IN:
+            items = _class_items(body[0][1])
+            # written after the class ("[A-Z](?<![\w][\s\S])"), so that re's first-character
+            # skip applies; in the pattern's own case mode (a broader one would drop starts)
+            mode = "i" if icase else "-i"
+            behind = "" if items is None else f"(?{mode}:(?<![{''.join(items)}][\\s\\S]))"
+    return re.compile(cls + behind), False
 
 
 # Characters that re's IGNORECASE matches to an ASCII letter although their lower case is not that
