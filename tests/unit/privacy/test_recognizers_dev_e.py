@@ -183,3 +183,36 @@ def test_an_eponym_is_a_name_only_with_a_title() -> None:
     assert "Westergren" not in found
     assert any("Hashimoto" in f for f in found)  # the one after "Mr."
     assert text.index("Hashimoto") not in [s.start for s in rec._dictionary(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "state"),
+    [
+        ("last spring she moved to Quarry Hollow, WV. Her sister", "Quarry Hollow", "WV"),
+        ("originally from Pennock Falls, MN and retired", "Pennock Falls", "MN"),
+        ("He lives in Brindle, KS.", "Brindle", "KS"),
+        ("they drove down from Ashgrove Crossing, TN, overnight", "Ashgrove Crossing", "TN"),
+    ],
+)
+def test_unknown_city_before_a_state_after_a_residence_cue(
+    text: str, city: str, state: str
+) -> None:
+    from medllm.privacy.recognizers.location import LocationRecognizer
+
+    rec = LocationRecognizer()  # two rules may find the same city: one span after overlaps
+    assert set(_texts(rec, text, "CITY")) == {city}
+    assert _texts(rec, text, "STATE") == [state]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pain in Left Knee, OR booked for Friday",
+        "seen by Orla Venn, MD, who",
+        "from Cardiology, MD notes",
+    ],
+)
+def test_no_city_without_a_residence_cue_or_after_a_credential(text: str) -> None:
+    from medllm.privacy.recognizers.location import LocationRecognizer
+
+    assert _texts(LocationRecognizer(), text, "CITY") == []

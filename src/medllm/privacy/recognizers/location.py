@@ -23,6 +23,14 @@ _STATE_AFTER_COMMA = re.compile(r",[ \t]*(?P<state>[A-Z]{2}|[A-Z][a-z]+(?: [A-Z]
 _WORDS_BEFORE = re.compile(
     r"((?:(?:St\.|Ft\.|Mt\.|[A-Z][a-z]+(?:'s)?|[A-Z]{3,})[ \t\-]){0,2}(?:[A-Z][a-z]+|[A-Z]{3,}))[ \t]*$"
 )
+# "moved to Big Rapids, MI.": a residence or travel cue makes the words before ", ST" a place
+# even when the gazetteer does not know them and no ZIP follows.
+_RESIDENCE_CUE = re.compile(
+    r"(?i:\b(?:moved|moving|relocated|relocating|lives?|living|resides?|residing|based|"
+    r"visiting|visited|grew[ \t]+up|born|raised|originally|back|home|trip|travel(?:l?ed)?|"
+    r"drove|flew|from|near|outside)"
+    r"(?:[ \t]+(?:to|in|at|from|of|near|outside))?)[ \t]+$"
+)
 # "Moody Family Clinic, Tallahassee": a city right after a facility name.
 _AFTER_FACILITY = re.compile(
     r"(?:Hospital|Center|Centre|Clinic|Infirmary|Institute|Practice),[ \t]+"
@@ -374,6 +382,12 @@ class LocationRecognizer:
             if before is None:
                 continue
             city = self._city_in(before.group(1), text[m.end() : m.end() + 12])
+            if city is None and not credential:
+                ahead = text[max(0, before.start(1) - 40) : before.start(1)]
+                if _RESIDENCE_CUE.search(ahead) and before.group(1).split()[-1].lower() not in (
+                    _STREET_WORDS | _NOT_CITY
+                ):
+                    city = before.group(1)
             c_start = m.start() - len(city) if city else 0
             if city is None or (credential and not self._place_not_person(text, c_start, city)):
                 continue
