@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 from medllm.core import Span
-from medllm.privacy.recognizers.base import LO, UP
+from medllm.privacy.recognizers.base import LO, UP, Pattern, lowered
 from medllm.privacy.resources import Lexicon, lexicon
 
 _WORD = (
@@ -84,8 +85,11 @@ _CONTEXT = re.compile(
     + r"(?:"
     + _RUN
     + r"))"
-    r"|(?P<cred>" + _RUN + r")" + _CREDENTIAL
 )
+# A run before a credential ("Anton Velasquez, MD"), found on its own: as a branch of _CONTEXT it
+# was tried at every position of the text; alone it starts with a capital, which the pattern scan
+# (`Pattern.finditer`) finds fast.
+_CRED = Pattern("NAME", re.compile(r"(?P<cred>" + _RUN + r")" + _CREDENTIAL))
 _ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
 _HEADER_WORDS = frozenset(
     [
@@ -251,8 +255,9 @@ class NameRecognizer:
 
     def _contextual(self, text: str) -> list[Span]:
         out = []
-        for m in _CONTEXT.finditer(text):
-            group = "run" if m.group("run") else "cred"
+        low = lowered(text)
+        for m in chain(_CONTEXT.finditer(text), _CRED.finditer(text, low)):
+            group = "run" if m.re is _CONTEXT else "cred"
             toks = list(_TOKEN.finditer(text, m.start(group), m.end(group)))
             if group == "run":  # "Patient: John Smith Diagnosis" → "John Smith"
                 while len(toks) > 1 and self._ordinary(toks[-1].group(0)):
