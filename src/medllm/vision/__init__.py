@@ -1,0 +1,13 @@
+"""Vision: medical image input (DICOM, PNG, JPEG), DICOM de-identification, VQA data loaders.
+
+Public API: `read_image` / `Image` / `to_pil` (normalised pixels), `deidentify_dicom` and
+`run_dicom_deid` (the PS3.15 Basic Application Level Confidentiality Profile), and `load_vqa`
+(VQA-RAD, SLAKE, PathVQA files into `VqaItem` records). pydicom and Pillow are imported inside the
+functions that need them (the `vision` extra); nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+from medllm.vision.image import Image, read_image, to_pil
+
+__all__ = ["Image", "read_image", "to_pil"]
