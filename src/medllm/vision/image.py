@@ -104,7 +104,9 @@ def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Dataset:
             path=path,
             fix="copy the file again from its source (PACS export, CD) and check its size",
         ) from None
-    if len(ds) == 0 or ("SOPClassUID" not in ds and "PixelData" not in ds):
+    meta = getattr(ds, "file_meta", None)
+    known = "SOPClassUID" in ds or "PixelData" in ds or "MediaStorageSOPClassUID" in (meta or {})
+    if len(ds) == 0 or not known:
         raise DataError(
             "not a DICOM file (no image or SOP class attributes in it)",
             path=path,
