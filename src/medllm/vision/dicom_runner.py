@@ -147,7 +147,7 @@ def _deid_file(
     src: Path, dst: Path, key: str, summary: DicomDeidSummary, target: Path
 ) -> str | None:
     """De-identify one file into `dst`; None when written, else the reason it was skipped."""
-    from medllm.vision.image import read_dataset
+    from medllm.vision.image import quiet_pydicom, read_dataset
 
     magic = _has_magic(src)
     if not magic and src.suffix.lower() not in (".dcm", ".dicom", ""):
@@ -159,11 +159,12 @@ def _deid_file(
         return "unreadable" if magic or src.suffix else "not_dicom"
     if "DirectoryRecordSequence" in ds:
         return "dicomdir"
-    result = deidentify_dataset(ds, key)
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.tmp")
     try:
-        ds.save_as(tmp, enforce_file_format=False)
+        with quiet_pydicom():
+            result = deidentify_dataset(ds, key)
+            ds.save_as(tmp, enforce_file_format=False)
         os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)

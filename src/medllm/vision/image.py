@@ -25,6 +25,9 @@ transfer syntax no installed decoder can read (which packages would).
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,15 +92,33 @@ def _is_dicom(path: Path) -> bool:
 
 
 # DICOM --------------------------------------------------------------------------------------
+@contextmanager
+def quiet_pydicom() -> Iterator[None]:
+    """pydicom's value checks off: their warnings quote header values ("Invalid value for VR UI:
+    '1.2.3…'"), which are PHI in a log. Values are still read and written as they are."""
+    from pydicom import config
+
+    modes = config.settings.reading_validation_mode, config.settings.writing_validation_mode
+    config.settings.reading_validation_mode = config.IGNORE
+    config.settings.writing_validation_mode = config.IGNORE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
+    finally:
+        config.settings.reading_validation_mode, config.settings.writing_validation_mode = modes
+
+
 def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Dataset:
     """pydicom's dataset, or a DataError for a file that is not (complete) DICOM."""
     import pydicom
     from pydicom.errors import InvalidDicomError
 
     try:
-        ds = pydicom.dcmread(path, force=True, stop_before_pixels=stop_before_pixels)
-        for _ in ds.iterall():  # parses every element now: a truncated header fails here
-            pass
+        with quiet_pydicom():
+            ds = pydicom.dcmread(path, force=True, stop_before_pixels=stop_before_pixels)
+            for _ in ds.iterall():  # parses every element now: a truncated header fails here
+                pass
     except (InvalidDicomError, EOFError, OSError, ValueError, TypeError, KeyError) as e:
         raise DataError(
             f"not a readable DICOM file, truncated or corrupt ({type(e).__name__})",
@@ -174,7 +195,8 @@ def _decoded(ds: Dataset, path: Path) -> np.ndarray:
                 fix=f"install one of: {needs}; or decompress it (gdcmconv --raw IN OUT)",
             )
     try:
-        return np.asarray(pixel_array(ds, as_rgb=True))
+        with quiet_pydicom():
+            return np.asarray(pixel_array(ds, as_rgb=True))
     except (ValueError, EOFError) as e:
         short = "truncated" if "less than expected" in str(e) else "unreadable"
         raise DataError(

@@ -137,3 +137,17 @@ def test_non_empty_out_is_refused_unless_overwrite(study_folder: Path, tmp_path:
         run_dicom_deid(study_folder, other, secret=KEY, overwrite=True)
     with pytest.raises(DataError, match="overlaps the input"):
         run_dicom_deid(study_folder, study_folder / "out", secret=KEY)
+
+
+def test_no_header_value_in_warnings_or_logs(
+    dicom_file: Callable[[str], Path],
+    tmp_path: Path,
+    recwarn: pytest.WarningsRecorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """rtdose.dcm holds an invalid UID that pydicom's checks would quote in a warning."""
+    caplog.set_level("DEBUG")
+    uid = "1.2.123.456.78.9.0123.4567.89012345678901"
+    run_dicom_deid(dicom_file("rtdose.dcm"), tmp_path / "out", secret=KEY)
+    said = [str(w.message) for w in recwarn] + [r.getMessage() for r in caplog.records]
+    assert not [m for m in said if uid in m or "Lastname" in m]
