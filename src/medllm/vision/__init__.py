@@ -11,12 +11,15 @@ from __future__ import annotations
 from medllm.vision.dicom_deid import DicomDeidResult, deidentify_dataset, remap_uid
 from medllm.vision.dicom_runner import DicomDeidSummary, run_dicom_deid
 from medllm.vision.image import Image, read_image, to_pil
+from medllm.vision.vqa_loaders import VqaItem, load_vqa
 
 __all__ = [
     "DicomDeidResult",
     "DicomDeidSummary",
     "Image",
+    "VqaItem",
     "deidentify_dataset",
+    "load_vqa",
     "read_image",
     "remap_uid",
     "run_dicom_deid",
