@@ -13,6 +13,7 @@ from __future__ import annotations
 from medllm.privacy.config import DeidConfig
 from medllm.privacy.deid import Deidentifier, DeidResult, deidentify
 from medllm.privacy.pseudonym import (
+    KEY_ENV,
     keyed_digest,
     patient_pseudonym,
     pseudonym,
@@ -24,6 +25,7 @@ from medllm.privacy.runner import DeidInterrupted, run_deid
 from medllm.privacy.transforms.surrogate import date_shift_days
 
 __all__ = [
+    "KEY_ENV",
     "DeidConfig",
     "DeidInterrupted",
     "DeidResult",

@@ -52,7 +52,7 @@ def deid(
 
 def _print_summary(summary: Any, inp: Path, out: Path) -> None:
     """Counts, then each skipped input by reason (the user's own paths; never a header value)."""
-    from medllm.privacy.pseudonym import KEY_ENV
+    from medllm.privacy import KEY_ENV
     from medllm.vision.dicom_runner import SKIP_REASONS
 
     acted = summary.attributes
