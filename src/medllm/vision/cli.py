@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
-BAD = ("unreadable", "not_dicom")  # skip reasons that make the run exit 1
+BAD = ("unreadable", "not_dicom", "failed")  # skip reasons that make the run exit 1
 
 
 @app.command()

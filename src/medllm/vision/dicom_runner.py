@@ -34,6 +34,7 @@ MANIFEST = "deid_manifest.json"
 SKIP_REASONS = {
     "not_dicom": "not DICOM files",
     "unreadable": "unreadable or truncated DICOM files",
+    "failed": "DICOM files whose header could not be de-identified",
     "dicomdir": "DICOMDIR index files (rebuild one for OUT)",
     "hidden": "hidden (dot) entries",
     "symlink": "symbolic links",
@@ -116,6 +117,10 @@ def run_dicom_deid(
     summary = DicomDeidSummary()
     _check_paths(inp, out)
     inputs = list_dicom_inputs(inp, summary)
+    if not inputs:  # an empty OUT and "done 0 files" would look like a finished run
+        raise DataError(
+            "no files to de-identify", path=inp, fix="give a DICOM file or a folder of them"
+        )
     summary.input_files = len(inputs)
     summary.input_bytes = sum(src.stat().st_size for src, _ in inputs)
     targets = _targets(key, inputs)
@@ -164,12 +169,39 @@ def _deid_file(
     try:
         with quiet_pydicom():
             result = deidentify_dataset(ds, key)
-            ds.save_as(tmp, enforce_file_format=False)
+            _save(ds, tmp)
         os.replace(tmp, dst)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, OSError):
+        return "failed"  # fail closed: nothing of this file is written (an odd value or VR)
     finally:
         tmp.unlink(missing_ok=True)
     summary.add(result, target)
     return None
+
+
+def _save(ds: Any, path: Path) -> None:
+    """Written as a DICOM file (preamble, "DICM", file meta): an input without file meta gets one
+    for the encoding it was read in, so the output opens without pydicom's force=True."""
+    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+    ds.ensure_file_meta()
+    meta = ds.file_meta
+    if "TransferSyntaxUID" not in meta and ds.original_encoding[0] is not None:
+        implicit, little = ds.original_encoding
+        meta.TransferSyntaxUID = (
+            ImplicitVRLittleEndian
+            if implicit
+            else ExplicitVRLittleEndian
+            if little
+            else ExplicitVRBigEndian
+        )
+    for own, tag in (
+        ("SOPClassUID", "MediaStorageSOPClassUID"),
+        ("SOPInstanceUID", "MediaStorageSOPInstanceUID"),
+    ):
+        if own in ds and not meta.get(tag):
+            setattr(meta, tag, ds[own].value)
+    ds.save_as(path, enforce_file_format="TransferSyntaxUID" in meta and "SOPClassUID" in ds)
 
 
 def _has_magic(path: Path) -> bool:

@@ -239,7 +239,9 @@ def _grey(
         function = "LINEAR" if window is not None else str(ds.get("VOILUTFunction", "LINEAR"))
         out = voi_window(values, applied[0], applied[1], function)
     elif "VOILUTSequence" in ds:
-        lut = np.asarray(apply_voi_lut(stored, ds, prefer_lut=True), dtype=np.float64)
+        # the LUT maps modality values (PS3.3 C.11.2: VOI comes after the Modality LUT)
+        lut = np.asarray(apply_voi_lut(np.rint(values).astype(np.int64), ds, prefer_lut=True))
+        lut = lut.astype(np.float64)
         bits = int(ds.VOILUTSequence[0].LUTDescriptor[2])
         out = lut / float(2**bits - 1)
     else:

@@ -151,3 +151,23 @@ def test_no_header_value_in_warnings_or_logs(
     run_dicom_deid(dicom_file("rtdose.dcm"), tmp_path / "out", secret=KEY)
     said = [str(w.message) for w in recwarn] + [r.getMessage() for r in caplog.records]
     assert not [m for m in said if uid in m or "Lastname" in m]
+
+
+def test_an_input_without_file_meta_is_written_as_a_dicom_file(
+    dicom_file: Callable[[str], Path], tmp_path: Path
+) -> None:
+    src = dicom_file("ExplVR_BigEndNoMeta.dcm")
+    assert src.read_bytes()[128:132] != b"DICM"
+    summary = run_dicom_deid(src, tmp_path / "out", secret=KEY)
+    (out,) = list((tmp_path / "out").glob("*.dcm"))
+    assert summary.files == 1 and out.read_bytes()[128:132] == b"DICM"
+    ds = pydicom.dcmread(out)  # no force=True needed
+    assert ds.file_meta.TransferSyntaxUID == pydicom.uid.ExplicitVRBigEndian
+    assert ds.Modality == "RTPLAN" and ds.PatientIdentityRemoved == "YES"
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    with pytest.raises(DataError, match="no files to de-identify"):
+        run_dicom_deid(tmp_path / "in", tmp_path / "out", secret=KEY)
+    assert not (tmp_path / "out").exists()

@@ -197,3 +197,25 @@ def test_truncated_png_missing_file_and_unknown_suffix(
     (tmp_path / "x.gif").write_bytes(b"GIF89a")
     with pytest.raises(DataError, match="not an image this reads"):
         read_image(tmp_path / "x.gif")
+
+
+def test_voi_lut_sequence_maps_the_modality_values(
+    dicom_file: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """MR_small with its window replaced by a VOI LUT: entry k for stored value first + k."""
+    from pydicom import Dataset
+
+    ds = pydicom.dcmread(dicom_file("MR_small.dcm"))
+    del ds.WindowCenter, ds.WindowWidth
+    stored = ds.pixel_array.astype(np.int64)
+    first, n = int(stored.min()), int(stored.max() - stored.min() + 1)
+    table = (np.arange(n) * 4095 // (n - 1)).astype(np.uint16)  # a 12-bit ramp
+    item = Dataset()
+    item.LUTDescriptor = [n, first, 12]
+    item.add_new(0x00283006, "US", table.tolist())  # LUT Data
+    ds.VOILUTSequence = [item]
+    ds.save_as(tmp_path / "voi.dcm", enforce_file_format=False)
+    im = read_image(tmp_path / "voi.dcm")
+    expected = (table[stored - first].astype(np.float64) / 4095).astype(np.float32)
+    np.testing.assert_array_equal(im.pixels[0], expected)
+    assert im.window is None
