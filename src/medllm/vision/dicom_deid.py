@@ -132,6 +132,13 @@ def patient_of(ds: Dataset) -> str:
 
 def deidentify_dataset(ds: Dataset, key: str) -> DicomDeidResult:
     """Apply the profile to `ds` (file meta included) in place; counts only in the result."""
+    from medllm.vision.image import quiet_pydicom
+
+    with quiet_pydicom():  # pydicom's value warnings would quote header values in a log
+        return _deidentify(ds, key)
+
+
+def _deidentify(ds: Dataset, key: str) -> DicomDeidResult:
     patient = patient_of(ds)
     result = DicomDeidResult(shift_days=date_shift_days(key, patient))
     result.burned_in = str(ds.get("BurnedInAnnotation", "") or "").strip().upper() or "unknown"
