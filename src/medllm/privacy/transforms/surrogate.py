@@ -51,6 +51,13 @@ _STREET_SUFFIX = re.compile(rf"\b(?:{SUFFIXES})\b\.?", re.IGNORECASE)
 _NO_AVOID: frozenset[str] = frozenset()
 
 
+def date_shift_days(secret: str, patient: str) -> int:
+    """The days every date of `patient` moves by under the surrogate transform with this key (-365
+    to -1). Other stages (DICOM de-id) call this, so one patient's dates move alike in every
+    format de-identified with the same key."""
+    return Surrogate(secret).shift_days(patient)
+
+
 class Surrogate:
     name = "surrogate"
 
