@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -69,14 +70,33 @@ def presidio_analyzer() -> Any:
     return AnalyzerEngine(nlp_engine=engine, supported_languages=["en"])
 
 
-def analyzers() -> tuple[dict[str, Any], dict[str, float]]:
+NER_RECIPE = (
+    "medllm deid train-ner -g tests/fixtures/deid_independent/dev -g synthetic --n 300 --epochs 4"
+)
+
+
+def ensure_ner(folder: Path) -> dict[str, Any]:
+    """The learned tagger of `--ner`: trained here (NER_RECIPE: the dev half + 300 synthetic
+    notes, never the test half) when the folder holds none."""
+    from medllm.privacy.gold import load_gold
+    from medllm.privacy.ner import META, train
+
+    if (folder / META).is_file():
+        return dict(json.loads((folder / META).read_text(encoding="utf-8")))
+    dev = Path(__file__).parents[1] / "tests" / "fixtures" / "deid_independent" / "dev"
+    notes = load_gold(str(dev)) + load_gold("synthetic", n=300, seed=0)
+    return train(notes, folder, epochs=4, seed=0)
+
+
+def analyzers(ner: Path | None = None) -> tuple[dict[str, Any], dict[str, float]]:
     """The analyzers compared, warmed up, as `text -> spans`, with their start-up seconds:
-    medllm's defaults, medllm with the optional spaCy NER recognizer added (`+spacy_ner`), and
-    Presidio."""
+    medllm's defaults, medllm with the optional spaCy NER recognizer added (`+spacy_ner`), with
+    the learned tagger added (`+learned_ner`, the model in `ner`, when given), and Presidio."""
     tools: dict[str, Any] = {}
     init: dict[str, float] = {}
     warm = "warm up Dr. Smith 01/02/2020"
-    for who in ("medllm", "medllm_spacy", "presidio"):
+    arms = ("medllm", "medllm_spacy", *(("medllm_ner",) if ner else ()), "presidio")
+    for who in arms:
         t0 = time.perf_counter()
         if who == "presidio":
             engine = presidio_analyzer()
@@ -86,7 +106,10 @@ def analyzers() -> tuple[dict[str, Any], dict[str, float]]:
                 return [Span(r.entity_type, r.start, r.end, r.score, "presidio") for r in found]
 
         else:
-            cfg = DeidConfig(recognizers=["+spacy_ner"] if who == "medllm_spacy" else [])
+            extra = {"medllm_spacy": ["+spacy_ner"], "medllm_ner": ["+learned_ner"]}
+            cfg = DeidConfig(recognizers=extra.get(who, []))
+            if who == "medllm_ner":
+                os.environ["MEDLLM_DEID_NER"] = str(ner)
             run = build_analyzer(cfg.recognizer_names(), cfg.min_score, cfg.fail_safe).analyze
         run(warm)
         tools[who] = run
@@ -178,9 +201,17 @@ def main() -> None:
     ap.add_argument(
         "--throughput-n", type=int, default=1000, help="notes for the --workers 1/2 runs"
     )
+    ap.add_argument(
+        "--ner",
+        type=Path,
+        default=None,
+        help="also score medllm +learned_ner with the tagger in this folder (trained there first "
+        "from the dev half when absent: " + NER_RECIPE + ")",
+    )
     args = ap.parse_args()
+    ner_meta = ensure_ner(args.ner) if args.ner else None
     load_start = load_avg()
-    tools, init = analyzers()
+    tools, init = analyzers(args.ner)
     ind_notes, ind_decoys = independent_notes()
     independent = head_to_head(ind_notes, tools, ind_decoys)
     dev_notes = generate_notes(args.n, seed=2024) + philter_notes()
@@ -204,6 +235,21 @@ def main() -> None:
         "medllm_spacy_precision": ind_s["precision"],
         "medllm_spacy_speed_ratio": independent["medllm_spacy_speed_ratio"],
         "medllm_spacy_decoys_kept": f"{ind_s['decoys_kept']}/{ind_s['decoys']}",
+        **(
+            {
+                "medllm_ner_recall": independent["medllm_ner"]["recall"],
+                "medllm_ner_precision": independent["medllm_ner"]["precision"],
+                "medllm_ner_speed_ratio": independent["medllm_ner_speed_ratio"],
+                "medllm_ner_decoys_kept": f"{independent['medllm_ner']['decoys_kept']}/"
+                f"{independent['medllm_ner']['decoys']}",
+                "ner_model": {
+                    "recipe": NER_RECIPE,
+                    **{k: v for k, v in (ner_meta or {}).items() if k != "labels"},
+                },
+            }
+            if args.ner
+            else {}
+        ),
         "development_notes_detail": f"{args.n} synthetic (seed 2024) + 5 i2b2 development notes (philter-ucsf)",
         "development_speed_ratio": development["speed_ratio"],
         "development_medllm_recall": development["medllm"]["recall"],
@@ -245,7 +291,15 @@ def main() -> None:
         f"{ind_m['recall']} vs {ind_p['recall']}, precision {ind_m['precision']} vs "
         f"{ind_p['precision']}; decoys kept {result['medllm_decoys_kept']} vs "
         f"{result['presidio_decoys_kept']}; medllm +spacy_ner recall {ind_s['recall']}, precision "
-        f"{ind_s['precision']}, ×{independent['medllm_spacy_speed_ratio']}. Development ({len(dev_notes)} notes): recall "
+        f"{ind_s['precision']}, ×{independent['medllm_spacy_speed_ratio']}"
+        + (
+            f"; medllm +learned_ner recall {result['medllm_ner_recall']}, precision "
+            f"{result['medllm_ner_precision']}, decoys {result['medllm_ner_decoys_kept']}, "
+            f"×{result['medllm_ner_speed_ratio']}"
+            if args.ner
+            else ""
+        )
+        + f". Development ({len(dev_notes)} notes): recall "
         f"{development['medllm']['recall']} vs {development['presidio']['recall']} "
         f"(×{development['speed_ratio']}); medllm recall synthetic ({args.synthetic_n}) "
         f"{result['synthetic_recall']}, i2b2 dev (5) {result['i2b2_recall']}; run_deid "
@@ -253,6 +307,8 @@ def main() -> None:
         "1 / 2 workers"
     )
     cmd = f"python benchmarks/deid_vs_presidio.py --n {args.n} --synthetic-n {args.synthetic_n} --throughput-n {args.throughput_n}"
+    if args.ner:
+        cmd += " --ner DIR"
     path = write_result("deid_vs_presidio", result, summary, cmd)
     print(summary)
     print(f"wrote {path}")
