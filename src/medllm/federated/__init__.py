@@ -10,6 +10,14 @@ train recipes load inside `simulate` and the apps.
 
 from __future__ import annotations
 
+from medllm.federated.config import FederatedConfig, PartitionSection
 from medllm.federated.partition import SiteReport, icd10cm_chapter, partition, report
 
-__all__ = ["SiteReport", "icd10cm_chapter", "partition", "report"]
+__all__ = [
+    "FederatedConfig",
+    "PartitionSection",
+    "SiteReport",
+    "icd10cm_chapter",
+    "partition",
+    "report",
+]

@@ -41,7 +41,9 @@ def _ids(sites: list[list[dict[str, Any]]]) -> list[str]:
 
 
 def test_chapters_of_codes() -> None:
-    got = [icd10cm_chapter(c) for c in ("A01.1", "D49.9", "D50.0", "H60.1", "O9A.1", "T88", "U07.1")]
+    got = [
+        icd10cm_chapter(c) for c in ("A01.1", "D49.9", "D50.0", "H60.1", "O9A.1", "T88", "U07.1")
+    ]
     assert got == ["A00-B99", "C00-D49", "D50-D89", "H60-H95", "O00-O9A", "S00-T88", "U00-U85"]
     assert icd10cm_chapter("HP:0001") == "other"
 
@@ -75,13 +77,13 @@ def test_dirichlet_skew_is_seeded(rows: list[dict[str, Any]]) -> None:
 
 
 def test_bad_inputs_name_the_field(rows: list[dict[str, Any]]) -> None:
-    with pytest.raises(DataError, match="partition.sites"):
+    with pytest.raises(DataError, match=r"partition\.sites"):
         partition(rows, 40)
     with pytest.raises(DataError, match="2 label group"):
         partition(rows, 3, scheme="group", label="source")
     with pytest.raises(DataError, match="unknown partition label 'chapter'"):
         partition(rows, 3, scheme="group", label="chapter")
-    with pytest.raises(DataError, match="partition.alpha"):
+    with pytest.raises(DataError, match=r"partition\.alpha"):
         partition(rows, 3, scheme="dirichlet", alpha=0)
 
 
@@ -96,5 +98,5 @@ def test_sites_round_trip_through_folders(rows: list[dict[str, Any]], tmp_path: 
     assert [len(b) for b in back] == [12, 12, 12]
     key = lambda r: r["prompt"][0]["content"]  # noqa: E731
     assert sorted(map(key, back[1])) == sorted(map(key, sites[1]))
-    with pytest.raises(DataError, match="no sub-folder holds a .jsonl"):
+    with pytest.raises(DataError, match=r"no sub-folder holds a \.jsonl"):
         site_folders(tmp_path / "site-0")
