@@ -73,6 +73,6 @@ class FederatedConfig(_Strict):
     def _lora_only(cls, sft: SftConfig) -> SftConfig:
         if sft.mode != "lora":
             raise ValueError(
-                f"mode {sft.mode!r}: federation exchanges LoRA adapters; use mode lora"
+                f"sft.mode is {sft.mode!r}, but federation exchanges LoRA adapters: set sft.mode: lora"
             )
         return sft
