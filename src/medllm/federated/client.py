@@ -66,8 +66,16 @@ def train_site(
 ) -> tuple[dict[str, Any], dict[str, float]]:
     """One site's local training for one round → (adapter tensors, metrics)."""
     files = site_files(folder)
+    local = cfg.sft.optim.max_steps
+    privacy = cfg.sft.privacy
+    if privacy.dp is not None:  # epsilon is the site's budget over all rounds (RDP composition)
+        dp = privacy.dp.model_copy(
+            update={"budget_steps": cfg.rounds * local, "spent_steps": (server_round - 1) * local}
+        )
+        privacy = privacy.model_copy(update={"dp": dp})
     sft = cfg.sft.model_copy(
         update={
+            "privacy": privacy,
             "data": DataSection(files=files, seed=cfg.sft.data.seed + server_round),
             "output_dir": str(
                 Path(cfg.output_dir) / "sites" / folder.name / f"round-{server_round}"
@@ -79,7 +87,7 @@ def train_site(
     result = run_sft(sft, callbacks=[exchange])
     rows = len(build_rows(DataSection(files=files), "sft"))
     metrics = {WEIGHT_KEY: float(rows), "train_loss": result.final_loss, "steps": result.steps}
-    for key in ("epsilon",):  # DP-SGD's accountant, when the recipe ran with privacy.dp
+    for key in ("epsilon", "dp_noise_multiplier"):  # DP-SGD's accountant (privacy.dp)
         if key in result.metrics:
             metrics[key] = result.metrics[key]
     return exchange.trained, metrics

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from medllm.train import SftConfig
 
@@ -70,9 +70,13 @@ class FederatedConfig(_Strict):
 
     @field_validator("sft")
     @classmethod
-    def _lora_only(cls, sft: SftConfig) -> SftConfig:
+    def _lora_only(cls, sft: SftConfig, info: ValidationInfo) -> SftConfig:
         if sft.mode != "lora":
             raise ValueError(
                 f"sft.mode is {sft.mode!r}, but federation exchanges LoRA adapters: set sft.mode: lora"
             )
+        if sft.privacy.dp is not None and info.data.get("strategy") == "fedprox":
+            # Opacus replaces each gradient with the noised sum of clipped per-row gradients,
+            # which would silently drop FedProx's proximal term
+            raise ValueError("sft.privacy.dp with strategy fedprox is not built: use fedavg")
         return sft

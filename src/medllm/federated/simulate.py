@@ -66,8 +66,9 @@ def simulate(
         )
     held = eval_rows(cfg)
     out = Path(cfg.output_dir)
+    _check_dp_resume(cfg, out, done)
     out.mkdir(parents=True, exist_ok=True)
-    sites = {"sites": [asdict(r) for r in reports], "strategy": cfg.strategy}
+    sites = {"sites": [asdict(r) for r in reports], "strategy": cfg.strategy, "rounds": cfg.rounds}
     (out / "sites.json").write_text(json.dumps(sites, indent=2), encoding="utf-8")
     if done < cfg.rounds:
         run_simulation(
@@ -83,3 +84,17 @@ def simulate(
             fix="see Flower's log above for the failing site; then rerun with --resume",
         )
     return history
+
+
+def _check_dp_resume(cfg: FederatedConfig, out: Path, done: int) -> None:
+    """With DP the noise is set for `rounds` x local steps: resuming with another `rounds` would
+    account the earlier rounds with a noise they did not use."""
+    before = out / "sites.json"
+    if not done or cfg.sft.privacy.dp is None or not before.is_file():
+        return
+    rounds = json.loads(before.read_text(encoding="utf-8")).get("rounds")
+    if rounds != cfg.rounds:
+        raise MedllmError(
+            f"--resume with sft.privacy.dp: rounds is {cfg.rounds}, the run began with {rounds}",
+            fix=f"resume with rounds={rounds} (the DP noise was chosen for it)",
+        )

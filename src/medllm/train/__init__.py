@@ -16,7 +16,15 @@ from medllm.train.common import (
     load_model_and_tokenizer,
     peft_config,
 )
-from medllm.train.config import CptConfig, DataSection, DpoConfig, ExportConfig, SftConfig
+from medllm.train.config import (
+    CptConfig,
+    DataSection,
+    DpoConfig,
+    DpSection,
+    ExportConfig,
+    PrivacySection,
+    SftConfig,
+)
 from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
 from medllm.train.leakage import HeldOutTerms
 from medllm.train.registry import train_sources
@@ -29,10 +37,12 @@ __all__ = [
     "FINAL",
     "CptConfig",
     "DataSection",
+    "DpSection",
     "DpoConfig",
     "ExportConfig",
     "HeldOutTerms",
     "Kind",
+    "PrivacySection",
     "Row",
     "RunResult",
     "SftConfig",

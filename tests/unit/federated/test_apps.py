@@ -88,6 +88,44 @@ def test_only_adapter_tensors_cross_the_wire(
     assert metrics["bytes_sent"] == payload_bytes(reply["arrays"])
 
 
+def test_dp_site_reports_its_whole_federation_epsilon(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Round 2 of 2 at a site with privacy.dp: the noise is set for 2 rounds x 2 local steps,
+    and the reply's epsilon is Opacus' RDP accountant after all 4 steps."""
+    from flwr.app import ArrayRecord, ConfigRecord, Context, Message, RecordDict
+    from flwr.supercore.task_identity import TaskIdentity
+    from opacus.accountants import RDPAccountant
+    from opacus.accountants.utils import get_noise_multiplier
+
+    from medllm.federated.client import client_app
+    from medllm.federated.simulate import prepare_sites
+
+    cfg = _cfg(tiny_dir, tmp_path)
+    sft = cfg.sft.model_dump()
+    sft["optim"]["packing"] = False
+    sft["privacy"] = {"dp": {"epsilon": 8.0, "delta": 1e-3}}
+    cfg = cfg.model_copy(update={"sft": type(cfg.sft).model_validate(sft)})
+    folders, _ = prepare_sites(cfg)
+    for key, value in (("_run_id", 1), ("_node_id", 0), ("_task_id", 1)):
+        monkeypatch.setattr(TaskIdentity, key, value)
+    content = {
+        "arrays": ArrayRecord(_fresh_adapter(cfg)),
+        "config": ConfigRecord({"server-round": 2}),
+    }
+    msg = Message(RecordDict(content), dst_node_id=1, message_type="train")
+    ctx = Context(
+        run_id=1, node_id=1, node_config={"partition-id": 0}, state=RecordDict(), run_config={}
+    )
+    metrics = client_app(cfg, folders)(msg, ctx).content["metrics"]
+    q = 2 / 4  # site 0 holds 4 of the 12 rows; batch 2
+    sigma = get_noise_multiplier(target_epsilon=8.0, target_delta=1e-3, sample_rate=q, steps=4)
+    assert metrics["dp_noise_multiplier"] == sigma
+    direct = RDPAccountant()
+    direct.history = [(sigma, q, 4)]
+    assert abs(metrics["epsilon"] - direct.get_epsilon(delta=1e-3)) <= 1e-6
+
+
 def test_strategies_are_flowers_own(tiny_dir: Path, tmp_path: Path) -> None:
     from flwr.serverapp.strategy import FedAdam, FedAvg, FedProx, FedYogi
 
@@ -116,6 +154,12 @@ def test_bad_configs_name_the_field(tmp_path: Path) -> None:
         load_config(path, FederatedConfig)
     path.write_text("kind: federated\nstrategy: fedsgd\n")
     with pytest.raises(ConfigError, match=r'field "strategy": Input should be .fedavg.'):
+        load_config(path, FederatedConfig)
+    path.write_text(
+        "kind: federated\nstrategy: fedprox\nsft:\n  optim: {packing: false}\n"
+        "  privacy: {dp: {epsilon: 4}}\n"
+    )
+    with pytest.raises(ConfigError, match="dp with strategy fedprox is not built"):
         load_config(path, FederatedConfig)
     path.write_text("kind: federated\npartition:\n  sites: 0\n")
     with pytest.raises(ConfigError, match=r'field "partition\.sites"'):
