@@ -75,6 +75,8 @@ class FederatedConfig(_Strict):
             raise ValueError(
                 f"sft.mode is {sft.mode!r}, but federation exchanges LoRA adapters: set sft.mode: lora"
             )
+        if sft.prompt_format != "chat":  # the server scores chat-template rows (globalmodel.py)
+            raise ValueError("sft.prompt_format text is not built for federation: use chat")
         if sft.privacy.dp is not None and info.data.get("strategy") == "fedprox":
             # Opacus replaces each gradient with the noised sum of clipped per-row gradients,
             # which would silently drop FedProx's proximal term

@@ -119,9 +119,10 @@ def train(
     start = time.perf_counter()
     module.train()
     for step, rows in enumerate(steps, 1):
-        loss = _step(module, opt, collate, data, list(rows))
+        loss, tokens = _step(module, opt, collate, data, list(rows))
         trainer.lr_scheduler.step()
-        state.global_step = step
+        state.global_step, state.num_input_tokens_seen = step, state.num_input_tokens_seen + tokens
+        trainer.control = trainer.callback_handler.on_step_end(trainer.args, state, trainer.control)
         if step % optim.logging_steps == 0 or step == p.steps:
             trainer.log(_logs(loss, trainer, accountant, p))
     seconds = time.perf_counter() - start
@@ -130,8 +131,8 @@ def train(
     return seconds
 
 
-def _step(module: Any, opt: Any, collate: Any, data: Any, rows: list[int]) -> float:
-    """One DP-SGD step. An empty Poisson batch still takes a noise-only step: one row with every
+def _step(module: Any, opt: Any, collate: Any, data: Any, rows: list[int]) -> tuple[float, int]:
+    """One DP-SGD step → (mean loss of its rows, their non-padding tokens). An empty Poisson batch still takes a noise-only step: one row with every
     label masked stands in (its loss and per-example gradient are exactly zero)."""
     opt.zero_grad(set_to_none=True)
     if rows:
@@ -142,7 +143,9 @@ def _step(module: Any, opt: Any, collate: Any, data: Any, rows: list[int]) -> fl
     losses = per_example_loss(module, batch)
     losses.mean().backward()
     opt.step()
-    return float(losses.mean()) if rows else math.nan
+    if not rows:
+        return math.nan, 0
+    return float(losses.detach().mean()), int(batch["attention_mask"].sum())
 
 
 def _logs(loss: float, trainer: Any, accountant: Any, p: DpPlan) -> dict[str, float]:

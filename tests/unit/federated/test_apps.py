@@ -213,3 +213,20 @@ def test_three_sites_two_rounds_then_resume(tiny_dir: Path, tmp_path: Path) -> N
     # the resumed server scored the adapter it loaded before training: round 2's, exactly
     assert resumed["start_eval_loss"]["2"] == rounds[1]["eval_loss"]
     assert any(not torch.equal(r2[k], load_round(cfg.output_dir, 3)[k]) for k in r2)
+
+
+def test_fedprox_adds_the_proximal_gradient() -> None:
+    """FedProx's site term mu/2 * ||w - w_global||^2: its gradient mu * (w - w_global) is added."""
+    import torch
+
+    from medllm.federated.client import _proximal_hooks
+
+    layer = torch.nn.Linear(3, 2, bias=False)
+    start = layer.weight.detach().clone()
+    _proximal_hooks(layer, mu=0.5)
+    with torch.no_grad():
+        layer.weight += 1.0  # moved away from the global weights by 1 everywhere
+    x = torch.ones(1, 3)
+    layer(x).sum().backward()
+    assert layer.weight.grad is not None
+    assert torch.equal(layer.weight.grad, torch.ones(2, 3) + 0.5 * (layer.weight.detach() - start))
