@@ -230,3 +230,31 @@ def test_fedprox_adds_the_proximal_gradient() -> None:
     layer(x).sum().backward()
     assert layer.weight.grad is not None
     assert torch.equal(layer.weight.grad, torch.ones(2, 3) + 0.5 * (layer.weight.detach() - start))
+
+
+@pytest.mark.slow
+def test_dp_federation_accounts_every_round(tiny_dir: Path, tmp_path: Path) -> None:
+    """~60 s: 3 DP sites, 2 rounds of 2 steps in the simulation engine; each site's epsilon after
+    round r is Opacus' RDP accountant after r x 2 steps at the noise chosen for 4."""
+    from opacus.accountants import RDPAccountant
+    from opacus.accountants.utils import get_noise_multiplier
+
+    from medllm.federated.simulate import simulate
+
+    cfg = _cfg(tiny_dir, tmp_path)
+    sft = cfg.sft.model_dump()
+    sft["optim"]["packing"] = False
+    sft["privacy"] = {"dp": {"epsilon": 8.0, "delta": 1e-3}}
+    cfg = cfg.model_copy(update={"sft": type(cfg.sft).model_validate(sft)})
+    history = simulate(cfg)
+    q = 2 / 4  # every site holds 4 of the 12 rows; batch 2
+    sigma = get_noise_multiplier(target_epsilon=8.0, target_delta=1e-3, sample_rate=q, steps=4)
+    for record in history["rounds"]:
+        direct = RDPAccountant()
+        direct.history = [(sigma, q, 2 * record["round"])]
+        want = direct.get_epsilon(delta=1e-3)
+        assert [c["dp_noise_multiplier"] for c in record["clients"]] == [sigma] * 3
+        assert all(abs(c["epsilon"] - want) <= 1e-6 for c in record["clients"])
+    assert history["rounds"][-1]["clients"][0]["epsilon"] <= 8.0
+    with pytest.raises(MedllmError, match="rounds is 3, the run began with 2"):
+        simulate(cfg.model_copy(update={"rounds": 3}), resume=True)
