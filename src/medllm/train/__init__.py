@@ -3,16 +3,32 @@ recipes (`medllm.train.sft.run(cfg)`; full / LoRA / QLoRA), resume, merge + GGUF
 
 What other stages use: the row shapes and builders (`sft_row`, `dpo_row`, `build_rows`), the
 `train_sources` registry that stages above add data sources to, and a run's layout (`FINAL`,
-`last_checkpoint`). Torch, transformers and TRL load inside the recipes, not here.
+`last_checkpoint`), and what federation runs at each site: `run_sft` (the SFT recipe), `peft_config`,
+`load_model_and_tokenizer`. Torch, transformers and TRL load inside the recipes, not here.
 """
 
 from __future__ import annotations
 
-from medllm.train.common import FINAL, RunResult, last_checkpoint
-from medllm.train.config import CptConfig, DataSection, DpoConfig, ExportConfig, SftConfig
+from medllm.train.common import (
+    FINAL,
+    RunResult,
+    last_checkpoint,
+    load_model_and_tokenizer,
+    peft_config,
+)
+from medllm.train.config import (
+    CptConfig,
+    DataSection,
+    DpoConfig,
+    DpSection,
+    ExportConfig,
+    PrivacySection,
+    SftConfig,
+)
 from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
 from medllm.train.leakage import HeldOutTerms
 from medllm.train.registry import train_sources
+from medllm.train.sft import run as run_sft
 from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
 from medllm.train.sources.hpo import heldout_terms as hpo_heldout_terms
 from medllm.train.sources.icd10cm import heldout_terms as icd10cm_heldout_terms
@@ -21,10 +37,12 @@ __all__ = [
     "FINAL",
     "CptConfig",
     "DataSection",
+    "DpSection",
     "DpoConfig",
     "ExportConfig",
     "HeldOutTerms",
     "Kind",
+    "PrivacySection",
     "Row",
     "RunResult",
     "SftConfig",
@@ -34,6 +52,9 @@ __all__ = [
     "hpo_heldout_terms",
     "icd10cm_heldout_terms",
     "last_checkpoint",
+    "load_model_and_tokenizer",
+    "peft_config",
+    "run_sft",
     "sft_row",
     "train_sources",
 ]

@@ -43,6 +43,9 @@ def _summary(result: Any) -> None:
     for key in ("eval_rewards/margins", "eval_rewards/accuracies"):
         if key in result.metrics:
             table.add_row(key, f"{result.metrics[key]:.4f}")
+    for key in ("epsilon", "dp_delta"):  # what DP-SGD (privacy.dp) spent, per Opacus' RDP
+        if key in result.metrics:
+            table.add_row(key, f"{result.metrics[key]:.4g}")
     table.add_row("model", str(result.final_dir))
     console.print(table)
 

@@ -17,6 +17,8 @@ from medllm.models import RUN_META, trainable_folder
 from medllm.train.config import CptConfig, DpoConfig, RecipeConfig, SftConfig
 
 FINAL = "final"  # output_dir/final: the trained model (full) or adapter (lora / qlora)
+# what a DP-SGD run (train/dp.py) logs and its final record keeps: the accountant's spent epsilon
+DP_KEYS = ("epsilon", "dp_delta", "dp_noise_multiplier", "dp_sample_rate")
 
 
 @dataclass
@@ -42,7 +44,7 @@ class RunResult:
         """JSON-ready numbers (what studies and benchmarks read back)."""
         out = {k: v for k, v in asdict(self).items() if k != "metrics"}
         out = {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
-        keep = ("eval_rewards/margins", "eval_rewards/accuracies", "train_loss")
+        keep = ("eval_rewards/margins", "eval_rewards/accuracies", "train_loss", *DP_KEYS)
         return {
             **out,
             "tokens_per_s": self.tokens_per_s,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from medllm.core import ConfigError
 
@@ -78,6 +78,37 @@ class OptimSection(_Strict):
     )
 
 
+class DpSection(_Strict):
+    """Local DP-SGD (Opacus) on the trainable LoRA parameters; the privacy unit is one row."""
+
+    epsilon: float = Field(
+        ..., gt=0, description="target epsilon of the whole run (RDP accountant)"
+    )
+    delta: float | None = Field(
+        None, gt=0, lt=1, description="delta of the guarantee; unset: 1 / N (N = training rows)"
+    )
+    max_grad_norm: float = Field(
+        1.0, gt=0, description="per-example gradient clipping norm (L2, over the LoRA tensors)"
+    )
+    budget_steps: int | None = Field(
+        None,
+        ge=1,
+        description="steps the epsilon budget covers; unset: optim.max_steps (a federation sets "
+        "rounds x local steps: epsilon is then a site's budget for the whole federation)",
+    )
+    spent_steps: int = Field(
+        0, ge=0, description="steps already taken under this budget (a federation's earlier rounds)"
+    )
+
+
+class PrivacySection(_Strict):
+    """Privacy of the training run itself (de-identify the data first: `medllm deid`)."""
+
+    dp: DpSection | None = Field(
+        None, description="differentially private SGD: {epsilon, delta, max_grad_norm}; unset: off"
+    )
+
+
 class _Recipe(_Strict):
     model: str = Field(
         "hf:default",
@@ -115,6 +146,27 @@ class SftConfig(_Recipe):
         "' answer' strings, no template (rows that rehearse an evaluation task use that task's raw "
         "prompt, others '{system_prompt}\\n\\n{question}\\nAnswer:'), for models scored on raw prompts",
     )
+    privacy: PrivacySection = Field(
+        default_factory=PrivacySection, description="DP-SGD (privacy.dp)"
+    )
+
+    @field_validator("privacy")
+    @classmethod
+    def _dp_fits(cls, privacy: PrivacySection, info: ValidationInfo) -> PrivacySection:
+        """DP-SGD here bounds what one row can change: no packing, LoRA, fp32, no recompute."""
+        optim, mode = info.data.get("optim"), info.data.get("mode")
+        if privacy.dp is None or optim is None:
+            return privacy
+        if mode != "lora":
+            raise ValueError(f"privacy.dp needs mode lora (got {mode!r}): set mode: lora")
+        for name, bad, fix in (
+            ("packing", optim.packing, "false (the privacy unit is one row)"),
+            ("gradient_checkpointing", optim.gradient_checkpointing, "false"),
+            ("precision", optim.precision != "fp32", "fp32"),
+        ):
+            if bad:
+                raise ValueError(f"privacy.dp needs optim.{name}: {fix}")
+        return privacy
 
 
 class DpoConfig(_Recipe):

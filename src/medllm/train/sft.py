@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from medllm.core import MedllmError
 from medllm.train import common
 from medllm.train.config import SftConfig
 from medllm.train.data import build_rows, to_dataset
@@ -47,6 +48,13 @@ def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
     else:
         rows = with_system(rows, cfg.system_prompt)
     dataset = to_dataset(rows)
+    dp_plan = None  # DP-SGD: the noise for the target epsilon, checked before any model loads
+    if cfg.privacy.dp is not None:
+        if resume:
+            raise MedllmError("--resume with privacy.dp is not built", fix="run it again whole")
+        from medllm.train import dp
+
+        dp_plan = dp.plan(cfg.privacy.dp, cfg.optim, len(rows))
     # 2. model (+ LoRA config; TRL wraps it)
     common.check_mode(cfg)
     checkpoint = common.resume_checkpoint(cfg, resume)
@@ -64,8 +72,11 @@ def run(cfg: SftConfig, *, resume: bool = False, callbacks: Sequence[Any] = ()) 
         callbacks=[common.metrics_callback(Path(cfg.output_dir) / "metrics.csv"), *callbacks],
     )
     # 4. train
-    start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=checkpoint)
-    seconds = time.perf_counter() - start
+    if dp_plan is not None:
+        seconds = dp.train(trainer, dp_plan, cfg.optim)
+    else:
+        start = time.perf_counter()
+        trainer.train(resume_from_checkpoint=checkpoint)
+        seconds = time.perf_counter() - start
     # 5. save
     return common.finish(trainer, cfg, tokenizer, seconds)

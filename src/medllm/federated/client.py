@@ -1,0 +1,123 @@
+"""The site side: a Flower `ClientApp` that runs the train stage's LoRA SFT recipe on its site's
+rows for `sft.optim.max_steps` local steps, starting from the global adapter, and replies with
+the adapter tensors only (peft's `get_peft_model_state_dict`), never base weights or rows.
+
+    app = client_app(cfg, site_dirs)   # node_config["partition-id"] picks the site folder
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from medllm.core import MedllmError
+from medllm.federated.config import FederatedConfig
+from medllm.federated.partition import site_files
+from medllm.train import DataSection, build_rows, run_sft
+
+WEIGHT_KEY = "num-examples"  # the reply metric Flower's strategies weight the average by
+
+
+def payload_bytes(arrays: Any) -> int:
+    """Bytes of an ArrayRecord's serialised tensors: what one reply puts on the wire."""
+    return sum(len(a.data) for a in arrays.values())
+
+
+def adapter_exchange(global_state: dict[str, Any], mu: float) -> Any:
+    """A TrainerCallback: load the global adapter when training starts (the recipe built a fresh
+    LoRA), add FedProx's proximal gradient mu * (w - w_global) when mu > 0, and keep the trained
+    adapter when training ends."""
+    from peft import get_peft_model_state_dict, set_peft_model_state_dict
+    from transformers import TrainerCallback
+
+    class AdapterExchange(TrainerCallback):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.trained: dict[str, Any] = {}  # adapter tensors after local training
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            model = kw["model"]
+            missing = set(global_state) - set(get_peft_model_state_dict(model))
+            if missing:
+                raise MedllmError(
+                    f"the global adapter has {len(missing)} tensor(s) this site's LoRA lacks",
+                    fix="give every site the same sft.lora section",
+                )
+            set_peft_model_state_dict(model, global_state)
+            if mu > 0:
+                _proximal_hooks(model, mu)
+
+        def on_train_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
+            local = get_peft_model_state_dict(kw["model"])
+            self.trained = {k: v.detach().cpu().clone() for k, v in local.items()}
+
+    return AdapterExchange()
+
+
+def _proximal_hooks(model: Any, mu: float) -> None:
+    """The gradient of mu/2 * ||w - w_global||^2 added to each trainable (LoRA) tensor's gradient."""
+    for p in model.parameters():
+        if p.requires_grad:
+            anchor = p.detach().clone()
+            p.register_hook(lambda g, p=p, anchor=anchor: g + mu * (p.detach() - anchor))
+
+
+def train_site(
+    cfg: FederatedConfig, folder: Path, global_state: dict[str, Any], server_round: int, mu: float
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """One site's local training for one round → (adapter tensors, metrics)."""
+    files = site_files(folder)
+    local = cfg.sft.optim.max_steps
+    privacy = cfg.sft.privacy
+    if privacy.dp is not None:  # epsilon is the site's budget over all rounds (RDP composition)
+        dp = privacy.dp.model_copy(
+            update={"budget_steps": cfg.rounds * local, "spent_steps": (server_round - 1) * local}
+        )
+        privacy = privacy.model_copy(update={"dp": dp})
+    sft = cfg.sft.model_copy(
+        update={
+            "privacy": privacy,
+            "data": DataSection(files=files, seed=cfg.sft.data.seed + server_round),
+            "output_dir": str(
+                Path(cfg.output_dir) / "sites" / folder.name / f"round-{server_round}"
+            ),
+            "optim": cfg.sft.optim.model_copy(update={"seed": cfg.sft.optim.seed + server_round}),
+        }
+    )
+    exchange = adapter_exchange(global_state, mu)
+    result = run_sft(sft, callbacks=[exchange])
+    rows = len(build_rows(DataSection(files=files), "sft"))
+    metrics = {WEIGHT_KEY: float(rows), "train_loss": result.final_loss, "steps": result.steps}
+    for key in ("epsilon", "dp_noise_multiplier"):  # DP-SGD's accountant (privacy.dp)
+        if key in result.metrics:
+            metrics[key] = result.metrics[key]
+    return exchange.trained, metrics
+
+
+def client_app(cfg: FederatedConfig, site_dirs: list[Path]) -> Any:
+    """A Flower ClientApp; the simulation's `partition-id` node config names the site."""
+    from flwr.app import ArrayRecord, Context, Message, MetricRecord, RecordDict
+    from flwr.clientapp import ClientApp
+
+    app = ClientApp()
+
+    @app.train()
+    def train(msg: Message, context: Context) -> Message:
+        import torch  # noqa: F401  (Flower converts tensors only once torch is imported)
+
+        site = int(str(context.node_config["partition-id"]))
+        config: dict[str, Any] = dict(msg.content["config"])
+        received: Any = msg.content["arrays"]
+        state, metrics = train_site(
+            cfg,
+            site_dirs[site],
+            received.to_torch_state_dict(),
+            int(config["server-round"]) + int(config.get("round-offset", 0)),  # after a resume
+            float(config.get("proximal-mu", 0.0)),
+        )
+        arrays = ArrayRecord(state)
+        numbers: dict[str, Any] = {**metrics, "site": site, "bytes_sent": payload_bytes(arrays)}
+        return Message(
+            RecordDict({"arrays": arrays, "metrics": MetricRecord(numbers)}), reply_to=msg
+        )
+
+    return app

@@ -1,0 +1,84 @@
+"""The `kind: federated` config: sites, the Flower strategy, rounds, and the SFT recipe each site
+runs locally (a whole `kind: sft` config, so every recipe field means what it means there)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from medllm.train import SftConfig
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PartitionSection(_Strict):
+    """How the training rows of `sft.data` become sites (ignored when `sites_dir` is set)."""
+
+    sites: int = Field(3, ge=1, description="number of sites (hospitals, Flower SuperNodes)")
+    scheme: Literal["iid", "group", "dirichlet"] = Field(
+        "iid",
+        description="iid: shuffled equal shares; group: each label whole at one site; dirichlet: "
+        "each label split by Dir(alpha) proportions (label skew)",
+    )
+    label: Literal["source", "icd10cm_chapter"] = Field(
+        "source",
+        description="row label for group / dirichlet and the report: the data source, or the "
+        "ICD-10-CM chapter of the row's code",
+    )
+    alpha: float = Field(0.5, gt=0, description="Dirichlet concentration: small = strong skew")
+    seed: int = Field(0, description="seed of the split")
+
+
+class FederatedConfig(_Strict):
+    """Federated LoRA fine-tuning, simulated with Flower's simulation engine."""
+
+    kind: Literal["federated"] = Field("federated", description="config kind")
+    output_dir: str = Field(
+        "runs/federated",
+        description="sites/, rounds/round-<r>/ (global adapter checkpoints), history.json",
+    )
+    rounds: int = Field(
+        3, ge=1, description="federated rounds (each: local training + aggregation)"
+    )
+    strategy: Literal["fedavg", "fedprox", "fedadam", "fedyogi"] = Field(
+        "fedavg", description="Flower strategy aggregating the site adapters"
+    )
+    proximal_mu: float = Field(
+        0.01, ge=0, description="fedprox: weight of the proximal term mu/2 * ||w - w_global||^2"
+    )
+    server_lr: float = Field(
+        0.01, gt=0, description="fedadam / fedyogi: server learning rate (Flower's eta)"
+    )
+    sites_dir: str | None = Field(
+        None,
+        description="a folder with one sub-folder of JSONL per site (the user's own de-identified "
+        "data); unset: partition the training rows of sft.data",
+    )
+    partition: PartitionSection = Field(default_factory=PartitionSection, description="sites")
+    eval_files: list[str] = Field(
+        default_factory=list,
+        description="held-out JSONL rows the server scores the global adapter on each round; "
+        "unset: the held-out split of sft.data.sources (sft.data.heldout_limit rows)",
+    )
+    sft: SftConfig = Field(
+        default_factory=lambda: SftConfig(),
+        description="the LoRA SFT recipe each site runs per round (sft.optim.max_steps = local steps)",
+    )
+
+    @field_validator("sft")
+    @classmethod
+    def _lora_only(cls, sft: SftConfig, info: ValidationInfo) -> SftConfig:
+        if sft.mode != "lora":
+            raise ValueError(
+                f"sft.mode is {sft.mode!r}, but federation exchanges LoRA adapters: set sft.mode: lora"
+            )
+        if sft.prompt_format != "chat":  # the server scores chat-template rows (globalmodel.py)
+            raise ValueError("sft.prompt_format text is not built for federation: use chat")
+        if sft.privacy.dp is not None and info.data.get("strategy") == "fedprox":
+            # Opacus replaces each gradient with the noised sum of clipped per-row gradients,
+            # which would silently drop FedProx's proximal term
+            raise ValueError("sft.privacy.dp with strategy fedprox is not built: use fedavg")
+        return sft
