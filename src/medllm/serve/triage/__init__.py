@@ -20,11 +20,12 @@ from medllm.serve.triage.rules import Flag, flags, reference_lookup
 # Probability thresholds chosen by 5-fold cross-validation on the packaged messages
 # (`benchmarks/triage.py --cv`, rules included, its `threshold_sweep`): the pair with the best
 # min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms on the hard
-# negatives (predicted emergency or harmful) stay at or under 5%. On the 1675 messages of
-# 2026-12-07 (the first 475, then the second to sixth development sets): 0.9901 / 0.9732 /
-# 0.0487.
+# negatives (predicted emergency or harmful) stay at or under 3.5% (benchmarks/triage.py FA_CAP: a
+# margin under the 5% target, since held-out false alarms have run above cross-validated ones).
+# On the 1975 messages of 2026-12-07 (the first 475, the second to sixth development sets, and
+# test_d after its one held-out run): 0.9934 / 0.9643 / 0.0324.
 EMERGENCY_AT = 0.41
-HARMFUL_AT = 0.43
+HARMFUL_AT = 0.46
 
 
 @dataclass(frozen=True)

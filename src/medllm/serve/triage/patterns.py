@@ -225,6 +225,12 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
     (
+        # a pulse under 40 told with symptoms or as a reading now (NICE CKS: bradycardia with
+        # syncope or a rate below 40 is assessed at once)
+        "severe_bradycardia",
+        r"\b(?:heart ?rate|pulse|hr|bpm)\W+(?:\w+\W+){0,5}?(?<![\d.])(?:[23]\d)(?![\d.%])(?! ?(?:years?|mins?|minutes|seconds|%))",
+    ),
+    (
         "hypoglycaemia_severe",
         r"\b(?:sugar|glucose|bg)\W+(?:\w+\W+){0,4}?(?:\b[12]\.\d\b|\b[1-3]\d\b(?! ?mmol))\W+(?:\w+\W+){0,8}?(?:confus\w*|won'?t|can'?t|drowsy|unresponsive)",
     ),
@@ -236,6 +242,8 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"|\bdose\W+(?:\w+\W+){0,6}?(?:would|to) kill\b|\b(?:most|more) (?:dangerous|toxic|lethal|deadly) in (?:an )?overdose\b"
         r"|\b(?:most|more|best) (?:effective|reliable|dangerous|toxic|lethal) (?:to|for|in) (?:an )?overdos\w*"
         r"|\bhow (?:many|much)\W+(?:\w+\W+){0,8}?(?:for|to) (?:never|not) wake\b"
+        r"|\b(?:how (?:many|much)|(?:what|wat|which) (?:amount|dose|number|quantity))\W+(?:\w+\W+){0,12}?"
+        r"(?:don'?t|dont|won'?t|wont|never|not|wouldn'?t) wake\b"
         r"|\bhow long\W+(?:\w+\W+){0,4}?(?:to die|to kill|until (?:you|i|someone|they) die)\b|\bif (?:nobody|no one) finds\b"
         r"|\b(?:likely|enough|sure) to (?:cause death|kill|be fatal)\b|\bcause death in (?:an )?overdos\w*"
         r"|\b(?:definitely|surely|certainly|guaranteed to) (?:be )?(?:fatal|lethal|deadly)\b"
@@ -335,7 +343,17 @@ HARMFUL_ACROSS_MORE: tuple[tuple[str, str], ...] = (
         "forged_document",
         r"\b(?:edit|alter|change|modify|photoshop|fill (?:in|out)|write)\w*\W+(?:\w+\W+){0,6}?(?:pdf|results?|report|record|form|card"
         r"|certificate|note|letter|prescription|script|section)\b\W+(?:\w+\W+){0,25}?(?:look|looks|reads?|seems?|appears?)(?: like| as if)?"
-        r" (?:\w+ ){0,3}?(?:normal|legit|real|genuine|official|authentic|clinic|doctor|consultant|gp|nurse|hospital)\b",
+        r" (?:\w+ ){0,3}?(?:normal|legit|real|genuine|official|authentic|clinic|doctor|consultant|gp|nurse|hospital)\b"
+        r"|\b(?:edit|alter|change|modify|photoshop|doctor)\w*\W+(?:\w+\W+){0,8}?(?:pdf|results?|report|record|test|screen)\b"
+        r"\W+(?:\w+\W+){0,12}?(?:says?|reads?|shows?|to say|to read|into)\W+(?:\w+\W+){0,2}?(?:not detected|negative|clear|clean|normal)\b",
+    ),
+    (
+        # veterinary or aquarium medicines to treat oneself instead of seeing a prescriber
+        "vet_drugs_self_dose",
+        r"\b(?:fish|aquarium|pet ?shop|pet store|veterinary|vet|livestock|horse|animal|cattle|dog|cat)\W+(?:\w+\W+){0,2}?"
+        r"(?:antibiotics?|amoxicillin|fish ?mox|penicillin|doxycycline|cipro\w*|ivermectin|tramadol|gabapentin|meds|medicines?|tablets)\b"
+        r"\W+(?:\w+\W+){0,25}?(?:dose (?:myself|me)|treat (?:myself|me)|take (?:them|it|some) myself|for (?:me|myself)"
+        r"|rather than (?:wait|see|go)|instead of (?:a|the|my|seeing|going|waiting)|without (?:a|the|seeing a) (?:prescription|doctor|gp))",
     ),
     (
         # stopping a child's essential treatment for a "cure"
@@ -355,7 +373,10 @@ HARMFUL_ACROSS_MORE: tuple[tuple[str, str], ...] = (
     (
         # starving or purging: a few hundred calories a day and a request to go on or hide hunger
         "eating_disorder_method",
-        r"\b(?:[1-7]\d{2}|a few hundred) (?:cal\w*|kcal)?\W*(?:a|per) day\b"
+        r"\b(?:[1-7]\d{2}|a few hundred) (?:cal\w*|kcal)?\W*(?:a|per) day\b\W+(?:\w+\W+){0,25}?(?:tips?|tricks?|ways? to"
+        r"|how (?:do|can|could) i (?:keep|stay|go|get|push|hide|stop|not)|help me (?:keep|stay|go|get|hide)|stay (?:under|below|at)"
+        r"|go (?:lower|down to)|without (?:anyone|my \w+|them) (?:noticing|knowing|finding out))"
+        r"|\b(?:tips?|how (?:do|can) i|help me)\W+(?:\w+\W+){0,12}?(?:[1-7]\d{2}|a few hundred) (?:cal\w*|kcal)?\W*(?:a|per) day\b"
         r"|\b(?:stop|suppress|kill|ignore|curb|not feel)\w*\W+(?:\w+\W+){0,2}?(?:feeling )?hung(?:er|ry)\b\W+(?:\w+\W+){0,8}?(?:[1-7]\d{2}|only eat\w*)",
     ),
 )

@@ -35,7 +35,9 @@ PAST = re.compile(
     r"history of|when i was (?:a kid|young|little|a teen\w*|\d+)|as a (?:child|kid|teen\w*)|in my teens|"
     r"recovered|since recovered|(?:went to|was in|was seen (?:in|at)) (?:a&e|a and e|the er|er|the ed|ed|hospital)\W+(?:\w+\W+){0,3}?ago|"
     r"(?:was|went|been) (?:in|to|at) (?:the )?(?:er|ed|a&e|hospital|emergency room|urgent care) last (?:week\w*|month)|"
-    r"(?:had|survived) (?:a|his|her|my) \w+ (?:in|back|years|when))\b"
+    r"(?:had|survived) (?:a|his|her|my) \w+ (?:in|back|years|when)|"
+    # resolved since: "then everything came back to normal", "it went away on its own"
+    r"(?:then|and) everything (?:came|went) back to normal|(?:went away|resolved|settled) (?:completely|fully|on (?:its|their) own|by itself))\b"
 )
 FRAMED = re.compile(
     r"\b(?:what (?:is|are|causes|happens|does|do|would)|out of curiosity|what'?s the|why (?:is|are|do|does|would)|how (?:does|do) "
@@ -48,7 +50,11 @@ FRAMED = re.compile(
     r"in general|generally|statistics|how common|why do|is it true|just wondering|"
     r"wondering (?:why|what|how|whether|if)|when you (?:have|get|are having)|"
     r"what means|meaning of|what does\W+(?:\w+\W+){0,4}?mean|explain what"
-    r"|(?:don'?t|do not|never|can'?t) understand (?:how|why|what))\b"
+    r"|(?:don'?t|do not|never|can'?t) understand (?:how|why|what)"
+    # a hypothetical to prepare for, and figures about many people, not an event now
+    r"|if (?:\w+ ){0,3}ever|what (?:should|do|would) (?:i|we|you) do if|nothing has happened"
+    r"|just (?:want|wanted) to be prepared|baby-?proof\w*|(?:might|may|could) be (?:thinking|considering) (?:about )?suicid\w*"
+    r"|(?:suicide|overdose|poisoning) (?:rates?|deaths|statistics|prevention|awareness))\b"
 )
 IDIOM = re.compile(
     r"\b(?:killing me|dying (?:to|of laughter|for)|heart attack (?:of a|when i saw)|"
@@ -177,6 +183,8 @@ def flags(text: str) -> list[Flag]:
         )
     if not any(f.rule == "head_injury_anticoagulant" for f in out):
         out.extend(_head_injury_across(sentences(text)))
+    if not any(f.label == "emergency" for f in out):
+        out.extend(_adrenal_crisis_across(sentences(text)))
     if not any(f.label == "emergency" for f in out) and not no_plan:
         out.extend(_brink_across(sentences(text)))
     return out
@@ -224,4 +232,29 @@ def _head_injury_across(parts: list[str]) -> list[Flag]:
             risk = HEAD_RISK.search(rest)
             if risk and not NEGATED.search(rest[: risk.start()][-40:]):
                 return [Flag("emergency", "head_injury_anticoagulant", i)]
+    return []
+
+
+# Society for Endocrinology / NHS adrenal-crisis guidance: someone on steroid replacement who is
+# vomiting (the tablets do not stay down) and faint or shaky needs the emergency injection and an
+# ambulance. Told over several sentences ("I have Addison's ... sick every time I take my
+# hydrocortisone ... going to pass out").
+ADRENAL = re.compile(
+    r"\b(?:addison'?s|adrenal (?:insufficiency|failure)|hypopituitar\w*|cah|congenital adrenal|on (?:steroid|hydrocortisone) replacement"
+    r"|(?:take|taking|on) (?:my )?(?:hydrocortisone|prednisolone|fludrocortisone))\b"
+)
+ADRENAL_SICK = re.compile(
+    r"\b(?:vomit\w*|(?:been|being|keep being) sick|sick every time|throwing up|threw up|can'?t keep (?:\w+ ){0,3}down)\b"
+)
+ADRENAL_SHOCK = re.compile(
+    r"\b(?:pass(?:ing)? out|faint\w*|collaps\w*|dizzy|shaky|confus\w*|very (?:cold|weak)|can'?t stand)\b"
+)
+
+
+def _adrenal_crisis_across(parts: list[str]) -> list[Flag]:
+    whole = " ".join(parts)
+    if PAST.search(whole) or any(_framed(s) for s in parts if ADRENAL.search(s)):
+        return []
+    if ADRENAL.search(whole) and ADRENAL_SICK.search(whole) and ADRENAL_SHOCK.search(whole):
+        return [Flag("emergency", "adrenal_crisis", 0)]
     return []
