@@ -1,4 +1,5 @@
-"""Evaluation configs: one run of `medllm eval` (`kind: eval`) and a study (`kind: study`).
+"""Evaluation configs: one run of `medllm eval` (`kind: eval`) and a study (`kind: study`, run by
+`medllm study run`).
 
 Every field is documented once here; `--set key.sub=value` overrides any of them, and the CLI's
 options are the same fields.
@@ -6,9 +7,10 @@ options are the same fields.
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -49,40 +51,140 @@ class EvalConfig(_Strict):
     )
 
 
-class StudyRun(_Strict):
-    """One arm of a study: a recipe config plus overrides."""
+class StudyArm(_Strict):
+    """One arm of a study: a model scored as it is (`config: base`: model × retrieval × scoring
+    mode), or a cpt/sft/dpo recipe trained first and its model scored."""
 
-    name: str = Field(..., description="label in the report")
-    config: str = Field(..., description="path of a cpt/sft/dpo YAML (or 'base' for no training)")
+    name: str = Field(..., description="label in the report; `--only` takes these names")
+    config: str = Field(
+        "base",
+        description="'base' = score a model as it is; or the path of a cpt/sft/dpo YAML to train "
+        "first (its trained model is scored)",
+    )
+    model: str | None = Field(
+        None,
+        description="model spec a base arm scores (default: the study's `model`; a base arm's "
+        "`overrides: [model=SPEC]` is read too)",
+    )
+    rag: bool = Field(
+        False, description="retrieval on: top-3 knowledge-base sources before every prompt"
+    )
+    mode: str | None = Field(
+        None, description="scoring mode (`medllm ls modes`); default: the study's `mode`"
+    )
     overrides: list[str] = Field(
-        default_factory=list, description="--set style key=value overrides"
+        default_factory=list, description="--set style key=value overrides of the recipe"
     )
     start_from: str | None = Field(
-        None, description="name of an earlier run whose trained model this run starts from"
+        None, description="name of an earlier arm whose trained model this arm starts from"
     )
+
+    @property
+    def trains(self) -> bool:
+        return self.config != "base"
+
+    @model_validator(mode="after")
+    def _base_or_recipe(self) -> StudyArm:
+        if self.trains and self.model is not None:
+            raise ValueError(
+                f"arm {self.name!r}: `model` is for base arms; a recipe arm sets its starting "
+                "model with overrides: [model=SPEC]"
+            )
+        if self.trains and self.rag:
+            raise ValueError(
+                f"arm {self.name!r}: rag on a trained arm is not built; add a base arm with "
+                f"model: hf:<output_dir>/<study>/{self.name}/final and rag: true"
+            )
+        if not self.trains and self.start_from:
+            raise ValueError(f"arm {self.name!r}: start_from is for recipe arms (config: a YAML)")
+        return self
+
+
+StudyRun = StudyArm  # the name of one arm before studies had base arms of their own
+
+
+def _known(name: str, names: list[str], what: str) -> str:
+    """'' when `name` is one of `names`, else why not and what to write instead."""
+    if name in names:
+        return ""
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"no {what} named {name!r}; {hint}({what}s: {', '.join(names)})"
 
 
 class StudyConfig(_Strict):
-    """A study: runs several training arms, scores each on held-out tasks, writes a report."""
+    """A study: arms (models × retrieval × scoring mode, or training recipes) scored on the same
+    tasks, each against a baseline arm; writes report.json, report.md and report.html."""
 
     kind: Literal["study"] = Field("study", description="config kind")
     name: str = Field(..., description="study id, e.g. s2_finetuned_vs_base")
     question: str = Field("", description="what the study answers, printed in the report")
-    runs: list[StudyRun] = Field(..., min_length=1, description="arms, trained and scored in order")
-    tasks: list[str] = Field(
-        ["icd10cm_concepts"], description="evaluation tasks (held-out items) to score"
+    arms: list[StudyArm] = Field(
+        ...,
+        min_length=1,
+        validation_alias=AliasChoices("arms", "runs"),
+        description="arms, trained (recipe arms) and scored in order (`runs:` is read too)",
     )
-    limit: int = Field(100, ge=1, description="items per task")
-    output_dir: str = Field("runs/studies", description="where runs and report.md / report.json go")
+    baseline: str | None = Field(
+        None, description="the arm every other arm is tested against (default: the first)"
+    )
+    tasks: list[str] = Field(
+        ["icd10cm_concepts"],
+        description="tasks (`medllm ls tasks`, or task YAML paths) every arm is scored on",
+    )
+    limit: int | None = Field(100, ge=1, description="items per task (a seeded sample; null = all)")
+    model: str = Field("hf:default", description="model spec of base arms that name none")
+    mode: str = Field(
+        "loglik_options", description="scoring mode of arms that name none (`medllm ls modes`)"
+    )
+    seed: int = Field(0, description="seed of the --limit sample and of the bootstrap")
+    batch_size: int = Field(16, ge=1, description="items per batch of model calls")
+    cache: bool | str = Field(
+        True, description="model-call cache: true = the medllm cache, false = none, or a path"
+    )
+    task_overrides: list[str] = Field(
+        default_factory=list,
+        description="task spec overrides for every task, e.g. options.n_items=40",
+    )
+    output_dir: str = Field("runs/studies", description="where arms and the report go")
     overrides: list[str] = Field(
         default_factory=list,
         description="key=value overrides applied to every trained arm (e.g. optim.max_steps=5)",
     )
 
+    @property
+    def baseline_arm(self) -> str:
+        return self.baseline or self.arms[0].name
+
     @model_validator(mode="after")
-    def _arm_names_unique(self) -> StudyConfig:
-        names = [run.name for run in self.runs]
+    def _names_resolve(self) -> StudyConfig:
+        names = [arm.name for arm in self.arms]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"arm name {twice[0]!r} given twice (arm names are unique)")
+        problems = [_known(self.baseline, names, "arm") if self.baseline else ""]
+        for i, arm in enumerate(self.arms):
+            if arm.start_from:
+                problems.append(_known(arm.start_from, names[:i], "earlier arm"))
+        problems += [_mode_problem(m) for m in {self.mode, *(a.mode for a in self.arms)} if m]
+        problems += [_task_problem(t) for t in self.tasks]
+        if wrong := next((p for p in problems if p), None):
+            raise ValueError(wrong)
         return self
+
+
+def _mode_problem(mode: str) -> str:
+    from medllm.evaluate.spec import MODES
+
+    return _known(mode, list(MODES), "scoring mode")
+
+
+def _task_problem(task: str) -> str:
+    from medllm.core import MedllmError
+    from medllm.evaluate.tasks import get_spec
+
+    try:
+        get_spec(task)
+    except MedllmError as e:
+        return f"task {task!r}: {e}"
+    return ""
