@@ -167,7 +167,7 @@ class StudyConfig(_Strict):
             if arm.start_from:
                 problems.append(_known(arm.start_from, names[:i], "earlier arm"))
         problems += [_mode_problem(m) for m in {self.mode, *(a.mode for a in self.arms)} if m]
-        problems += [_task_problem(t) for t in self.tasks]
+        problems += [_task_problem(t, self.limit) for t in self.tasks]
         if wrong := next((p for p in problems if p), None):
             raise ValueError(wrong)
         return self
@@ -179,12 +179,18 @@ def _mode_problem(mode: str) -> str:
     return _known(mode, list(MODES), "scoring mode")
 
 
-def _task_problem(task: str) -> str:
+def _task_problem(task: str, limit: int | None) -> str:
     from medllm.core import MedllmError
     from medllm.evaluate.tasks import get_spec
 
     try:
-        get_spec(task)
+        spec = get_spec(task)
     except MedllmError as e:
         return f"task {task!r}: {e}"
+    if spec.loader == "counterfactual" and limit is not None:
+        # `limit` samples the task's items, which are versions of one question: it would split them
+        return (
+            f"task {task!r} asks each question once per group, and limit would sample versions "
+            "apart; set limit: null and task_overrides: [options.n_items=N] (questions)"
+        )
     return ""

@@ -90,8 +90,10 @@ FEMALE_NOUN = {
     "girl": "girl",
 }
 # words after which "her" is an object ("gave her a", "told her that"), not a possessive
-OBJECT_NEXT = set(
-    ["a", "an", "the", "to", "that", "this", "these", "those", "with", "and", "or", "but", "for", "of", "in", "on", "at", "by", "from", "about", "as", "if", "is", "was", "be", "when", "while", "after", "before", "because", "so", "up", "down", "out", "off", "over", "into", "through", "again", "there", "here", "some", "any", "what", "how", "why", "where", "no", "not"]
+OBJECT_NEXT = frozenset(
+    "a an the to that this these those with and or but for of in on at by from about as if is "
+    "was be when while after before because so up down out off over into through again there "
+    "here some any what how why where whether no not it he she they we you i".split()
 )
 
 

@@ -89,11 +89,13 @@ def paired(
 
 def _bias_tables(cfg: StudyConfig, scored: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     from medllm.evaluate.counterfactual import ATTRIBUTES
+    from medllm.evaluate.studies import task_name
     from medllm.evaluate.tasks import get_spec
 
+    given = {task_name(t): t for t in cfg.tasks}  # a task YAML path is scored under its stem
     out = {}
     for task, s in scored.items():
-        spec = get_spec(task, cfg.task_overrides)
+        spec = get_spec(given[task], cfg.task_overrides)
         if spec.loader != "counterfactual":
             continue
         groups = list(ATTRIBUTES[str(spec.options["attribute"])])
