@@ -90,11 +90,12 @@ FEMALE_NOUN = {
     "girl": "girl",
 }
 # words after which "her" is an object ("gave her a", "told her that"), not a possessive
-OBJECT_NEXT = frozenset(
+_OBJECT_WORDS = (
     "a an the to that this these those with and or but for of in on at by from about as if is "
     "was be when while after before because so up down out off over into through again there "
-    "here some any what how why where whether no not it he she they we you i".split()
+    "here some any what how why where whether no not it he she they we you i"
 )
+OBJECT_NEXT = frozenset(_OBJECT_WORDS.split())
 
 
 def article(age: str, capital: bool) -> str:

@@ -68,11 +68,14 @@ def _merged(run_dir: Path) -> Path:
     return out
 
 
+def _override_model(arm: StudyArm) -> str | None:
+    return next((o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), None)
+
+
 def model_spec(cfg: StudyConfig, arm: StudyArm) -> str:
     """What a base arm scores: its `model`, else an `overrides: [model=...]` (the older form),
     else the study's; with retrieval on, the same model behind `rag:`."""
-    old = next((o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), None)
-    spec = arm.model or old or cfg.model
+    spec = arm.model or _override_model(arm) or cfg.model
     return f"rag:{spec}" if arm.rag and not spec.startswith("rag:") else spec
 
 
@@ -160,7 +163,9 @@ def _arm_identity(cfg: StudyConfig, arm: StudyArm) -> dict[str, Any]:
         "overrides": arm.overrides,
         "start_from": arm.start_from,
         "common overrides": cfg.overrides if arm.trains else [],
-        "model": None if arm.trains else model_spec(cfg, arm),
+        # a base arm's model given as an override is in "overrides" already
+        "model": None if arm.trains or _override_model(arm) else arm.model or cfg.model,
+        "rag": arm.rag,
     }
 
 

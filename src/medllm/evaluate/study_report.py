@@ -43,10 +43,11 @@ def _task_scores(cfg: StudyConfig, arm: StudyArm, task: str) -> dict[str, Any] |
     if not (folder / "summary.json").is_file():
         return None
     result = read_json(folder / "summary.json")["results"][name]
+    seconds = read_json(folder / "run.json").get("last_wall_s")
     metric = _main_metric(result)
     rows = list(read_samples(folder / f"samples_{name}.jsonl").values())
     values = {r["id"]: float(r["correct"] if metric == "acc" else r[metric]) for r in rows}
-    return {"result": result, "metric": metric, "rows": rows, "values": values}
+    return {"result": result, "metric": metric, "rows": rows, "values": values, "seconds": seconds}
 
 
 def _arm_entry(cfg: StudyConfig, arm: StudyArm, scored: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +62,8 @@ def _arm_entry(cfg: StudyConfig, arm: StudyArm, scored: dict[str, Any]) -> dict[
     else:
         entry |= {"kind": "base", "model": model_spec(cfg, arm)}
     entry["scores"] = {t: s["result"][s["metric"]] for t, s in scored.items()}
+    # the scoring time of each task's last (or only) run: a resumed run counts only its own part
+    entry["score_seconds"] = {t: s["seconds"] for t, s in scored.items()}
     entry["results"] = {
         t: {
             "metric": s["metric"],
