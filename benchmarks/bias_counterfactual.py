@@ -47,6 +47,33 @@ def tables(report: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _ci(d: dict[str, float], key: str) -> str:
+    return f"{d[key]:.3f} [{d['ci_low']:.3f}, {d['ci_high']:.3f}]"
+
+
+def docs_table(rows: list[dict[str, Any]]) -> str:
+    """The table of docs/studies.md: one line per arm × attribute."""
+    head = (
+        "| arm | attribute | questions | accuracy per group [95% CI] | flip rate [95% CI] | "
+        "largest gap [95% CI], McNemar p |\n|---|---|---|---|---|---|"
+    )
+    lines = [head]
+    for r in rows:
+        groups = "; ".join(f"{g} {_ci(v, 'acc')}" for g, v in r["groups"].items())
+        pair = max(r["pairs"], key=lambda p: abs(p["acc_gap"]["diff"]))
+        a, b = pair["groups"]
+        gap = pair["acc_gap"]
+        widest = (
+            f"{b} − {a}: {gap['diff']:+.3f} [{gap['ci_low']:+.3f}, {gap['ci_high']:+.3f}], "
+            f"p={pair['mcnemar']['p_value']:.3g}"
+        )
+        lines.append(
+            f"| {r['arm']} ({r['scoring']}) | {r['attribute']} | {r['n_questions']} | {groups} | "
+            f"{_ci(r['flip_rate'], 'rate')} | {widest} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--config", default=CONFIG)
@@ -79,7 +106,7 @@ def main() -> None:
         f"counterfactual patient attributes, {model}: {flips}",
         "python benchmarks/bias_counterfactual.py" + "".join(f" --set {s}" for s in args.set),
     )
-    print(md.read_text())
+    print(docs_table(rows))
 
 
 if __name__ == "__main__":

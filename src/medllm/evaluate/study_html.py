@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from medllm.evaluate.report import CSS, png
-from medllm.evaluate.study_report import arm_cells, arm_header, bias_rows
+from medllm.evaluate.study_report import BIAS_HEAD, arm_cells, arm_header, bias_rows
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -90,7 +90,7 @@ def render_html(report: dict[str, Any]) -> str:
             parts += [
                 f"<h2>Bias: {html.escape(title)}</h2>",
                 f"<p>{table['n_items']} items, each asked once per group.</p>",
-                _table(["measure", "value [95% CI]", "", ""], bias_rows(table)),
+                _table(BIAS_HEAD, bias_rows(table)),
                 group_plot(title, table),
             ]
     cfg = json.dumps(report["config"], indent=1)

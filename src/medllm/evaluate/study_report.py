@@ -207,24 +207,27 @@ def arm_header(report: dict[str, Any]) -> list[str]:
     ]
 
 
+BIAS_HEAD = ["measure", "value [95% CI]", "accuracy gap, first named − second [95% CI]", "McNemar"]
+
+
 def bias_rows(table: dict[str, Any]) -> list[list[str]]:
     """Rows of one attribute's bias table: per group accuracy, then per pair flips and gap."""
     rows = []
     for g, r in table["groups"].items():
-        rows.append([f"acc {g}", f"{r['acc']:.3f} {ci(r['ci_low'], r['ci_high'])}", "", ""])
+        rows.append([f"accuracy, {g}", f"{r['acc']:.3f} {ci(r['ci_low'], r['ci_high'])}", "", ""])
     f = table["flip_rate"]
     rows.append(
-        ["flip rate (any group)", f"{f['rate']:.3f} {ci(f['ci_low'], f['ci_high'])}", "", ""]
+        ["flip rate, any two groups", f"{f['rate']:.3f} {ci(f['ci_low'], f['ci_high'])}", "", ""]
     )
     for p in table["pairs"]:
         a, b = p["groups"]
         fr, gap = p["flip_rate"], p["acc_gap"]
         rows.append(
             [
-                f"{b} vs {a}",
-                f"flips {fr['rate']:.3f} {ci(fr['ci_low'], fr['ci_high'])}",
-                f"gap {gap['diff']:+.3f} {ci(gap['ci_low'], gap['ci_high'])}",
-                f"McNemar p={p['mcnemar']['p_value']:.3g}",
+                f"flip rate, {b} vs {a}",
+                f"{fr['rate']:.3f} {ci(fr['ci_low'], fr['ci_high'])}",
+                f"{gap['diff']:+.3f} {ci(gap['ci_low'], gap['ci_high'])}",
+                f"p={p['mcnemar']['p_value']:.3g}",
             ]
         )
     return rows
@@ -241,9 +244,11 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 def render_markdown(report: dict[str, Any]) -> str:
     limit = report["limit"]
     sample = f"a seeded sample (seed {report['seed']}) of {limit}" if limit else "all"
+    over = report["config"]["task_overrides"]
+    given = f" (task overrides: {', '.join(over)})" if over else ""
     lines = [f"# {report['study']}", "", report["question"], ""]
     lines.append(
-        f"Items: {sample} of each task's items. Scores with 95% bootstrap CIs; against the baseline "
+        f"Items: {sample} of each task's items{given}. Scores with 95% bootstrap CIs; against the baseline "
         f"arm `{report['baseline']}`: the difference on the paired items with its paired-bootstrap "
         "95% CI and McNemar's exact p."
     )
@@ -264,5 +269,5 @@ def render_markdown(report: dict[str, Any]) -> str:
                 )
                 + "."
             )
-            lines += ["", *_md_table(["measure", "value [95% CI]", "", ""], bias_rows(table))]
+            lines += ["", *_md_table(BIAS_HEAD, bias_rows(table))]
     return "\n".join(lines) + "\n"
