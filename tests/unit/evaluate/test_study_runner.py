@@ -186,3 +186,36 @@ def test_cli_study_run_and_the_older_form(tmp_path: Path, tiny_dir: Path) -> Non
     report = json.loads((tmp_path / "s_cli" / "report.json").read_text())
     assert [a["name"] for a in report["arms"]] == ["b"] and report["baseline_scored"] is False
     assert "report.md" in res.output
+
+
+def test_an_arm_scores_its_model_with_retrieval_and_keeps_its_definition(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    from medllm.core import MedllmError
+    from medllm.evaluate.studies import model_spec
+
+    cfg = StudyConfig(
+        name="s_def",
+        model=f"hf:{tiny_dir}",
+        tasks=["mmlu_medical"],
+        limit=1,
+        cache=False,
+        output_dir=str(tmp_path),
+        arms=[
+            {"name": "plain"},
+            {"name": "grounded", "rag": True},
+            {"name": "own", "model": "hf:other"},
+            {"name": "older", "overrides": ["model=hf:older"]},
+        ],
+    )
+    assert [model_spec(cfg, a) for a in cfg.arms] == [
+        f"hf:{tiny_dir}",
+        f"rag:hf:{tiny_dir}",
+        "hf:other",
+        "hf:older",
+    ]
+    run_study(cfg, only=["plain"])
+    moved = cfg.model_copy(update={"model": f"hf:{tiny_dir}?dtype=float32"})
+    with pytest.raises(MedllmError, match="arm plain was run with another definition") as e:
+        run_study(moved, only=["plain"])
+    assert "(model differ" in str(e.value)
