@@ -10,7 +10,15 @@ from __future__ import annotations
 import difflib
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 class _Strict(BaseModel):
@@ -83,6 +91,11 @@ class StudyArm(_Strict):
     def trains(self) -> bool:
         return self.config != "base"
 
+    @field_validator("mode")
+    @classmethod
+    def _mode_exists(cls, mode: str | None) -> str | None:
+        return _checked_mode(mode) if mode else mode
+
     @model_validator(mode="after")
     def _base_or_recipe(self) -> StudyArm:
         if self.trains and self.model is not None:
@@ -132,7 +145,12 @@ class StudyConfig(_Strict):
         ["icd10cm_concepts"],
         description="tasks (`medllm ls tasks`, or task YAML paths) every arm is scored on",
     )
-    limit: int | None = Field(100, ge=1, description="items per task (a seeded sample; null = all)")
+    limit: int | None = Field(
+        100,
+        ge=1,
+        validate_default=True,  # the default 100 is checked against counterfactual tasks too
+        description="items per task (a seeded sample; null = all)",
+    )
     model: str = Field("hf:default", description="model spec of base arms that name none")
     mode: str = Field(
         "loglik_options", description="scoring mode of arms that name none (`medllm ls modes`)"
@@ -156,41 +174,79 @@ class StudyConfig(_Strict):
     def baseline_arm(self) -> str:
         return self.baseline or self.arms[0].name
 
-    @model_validator(mode="after")
-    def _names_resolve(self) -> StudyConfig:
-        names = [arm.name for arm in self.arms]
+    # Each check is a field's own validator, so the error names that field (`field "baseline"`);
+    # a field validator sees the fields defined above it (`info.data`).
+    @field_validator("arms")
+    @classmethod
+    def _arm_names_resolve(cls, arms: list[StudyArm]) -> list[StudyArm]:
+        names = [arm.name for arm in arms]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"arm name {twice[0]!r} given twice (arm names are unique)")
-        problems = [_known(self.baseline, names, "arm") if self.baseline else ""]
-        for i, arm in enumerate(self.arms):
-            if arm.start_from:
-                problems.append(_known(arm.start_from, names[:i], "earlier arm"))
-        problems += [_mode_problem(m) for m in {self.mode, *(a.mode for a in self.arms)} if m]
-        problems += [_task_problem(t, self.limit) for t in self.tasks]
-        if wrong := next((p for p in problems if p), None):
+        for i, arm in enumerate(arms):
+            if arm.start_from and (wrong := _known(arm.start_from, names[:i], "earlier arm")):
+                raise ValueError(f"arm {arm.name!r}: start_from: {wrong}")
+        return arms
+
+    @field_validator("baseline")
+    @classmethod
+    def _baseline_is_an_arm(cls, baseline: str | None, info: ValidationInfo) -> str | None:
+        names = [arm.name for arm in info.data.get("arms", [])]
+        if baseline and names and (wrong := _known(baseline, names, "arm")):
             raise ValueError(wrong)
-        return self
+        return baseline
+
+    @field_validator("tasks")
+    @classmethod
+    def _tasks_exist(cls, tasks: list[str]) -> list[str]:
+        if wrong := next((p for p in map(_task_problem, tasks) if p), None):
+            raise ValueError(wrong)
+        return tasks
+
+    @field_validator("limit")
+    @classmethod
+    def _no_limit_on_versions(cls, limit: int | None, info: ValidationInfo) -> int | None:
+        if limit is not None:
+            for task in info.data.get("tasks", []):
+                if _loader(task) == "counterfactual":
+                    # `limit` samples a task's items: here versions of one question, split apart
+                    raise ValueError(
+                        f"task {task!r} asks each question once per group, and limit would "
+                        "sample versions apart; set limit: null and task_overrides: "
+                        "[options.n_items=N] (questions)"
+                    )
+        return limit
+
+    @field_validator("mode")
+    @classmethod
+    def _mode_exists(cls, mode: str) -> str:
+        return _checked_mode(mode)
 
 
-def _mode_problem(mode: str) -> str:
+def _checked_mode(mode: str) -> str:
     from medllm.evaluate.spec import MODES
 
-    return _known(mode, list(MODES), "scoring mode")
+    if wrong := _known(mode, list(MODES), "scoring mode"):
+        raise ValueError(wrong)
+    return mode
 
 
-def _task_problem(task: str, limit: int | None) -> str:
+def _loader(task: str) -> str | None:
     from medllm.core import MedllmError
     from medllm.evaluate.tasks import get_spec
 
     try:
-        spec = get_spec(task)
+        return get_spec(task).loader
+    except MedllmError:
+        return None  # reported by the tasks check
+
+
+def _task_problem(task: str) -> str:
+    from medllm.core import MedllmError
+    from medllm.evaluate.tasks import get_spec
+
+    try:
+        get_spec(task)
     except MedllmError as e:
         return f"task {task!r}: {e}"
-    if spec.loader == "counterfactual" and limit is not None:
-        # `limit` samples the task's items, which are versions of one question: it would split them
-        return (
-            f"task {task!r} asks each question once per group, and limit would sample versions "
-            "apart; set limit: null and task_overrides: [options.n_items=N] (questions)"
-        )
     return ""

@@ -30,16 +30,22 @@ ARMS = "arms:\n  - {name: base}\n  - {name: opts, mode: loglik}\n"
     [
         (
             "baseline: bsae\n",
-            "field \"<root>\": Value error, no arm named 'bsae'; did you mean 'base'? (arms: base, opts)",
+            "field \"baseline\": Value error, no arm named 'bsae'; did you mean 'base'? "
+            "(arms: base, opts)",
         ),
         (
             "tasks: [mmlu_medicl]\n",
-            "field \"<root>\": Value error, task 'mmlu_medicl': unknown task 'mmlu_medicl'; "
+            "field \"tasks\": Value error, task 'mmlu_medicl': unknown task 'mmlu_medicl'; "
             "did you mean 'mmlu_medical'",
         ),
         (
+            "arms:\n  - {name: base, mode: fewshoot}\n",
+            "field \"arms.0.mode\": Value error, no scoring mode named 'fewshoot'; did you mean "
+            "'fewshot'?",
+        ),
+        (
             "mode: loglik_option\n",
-            "field \"<root>\": Value error, no scoring mode named 'loglik_option'; did you mean "
+            "field \"mode\": Value error, no scoring mode named 'loglik_option'; did you mean "
             "'loglik_options'?",
         ),
     ],
@@ -47,7 +53,8 @@ ARMS = "arms:\n  - {name: base}\n  - {name: opts, mode: loglik}\n"
 def test_a_bad_arm_task_or_mode_name_fails_at_load_naming_the_fix(
     tmp_path: Path, extra: str, message: str
 ) -> None:
-    path = _write(tmp_path, f"kind: study\nname: s\n{ARMS}{extra}")
+    body = extra if extra.startswith("arms:") else ARMS + extra
+    path = _write(tmp_path, f"kind: study\nname: s\n{body}")
     with pytest.raises(ConfigError) as e:
         load_config(path, StudyConfig)
     assert str(e.value).startswith(f"{path}: {message}")
