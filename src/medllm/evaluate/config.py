@@ -122,7 +122,8 @@ def _known(name: str, names: list[str], what: str) -> str:
         return ""
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"no {what} named {name!r}; {hint}({what}s: {', '.join(names)})"
+    listed = f"({what}s: {', '.join(names)})" if names else f"(there is no {what})"
+    return f"no {what} named {name!r}; {hint}{listed}"
 
 
 class StudyConfig(_Strict):

@@ -226,3 +226,10 @@ def test_an_arm_scores_its_model_with_retrieval_and_keeps_its_definition(
     with pytest.raises(MedllmError, match="arm plain was run with another definition") as e:
         run_study(moved, only=["plain"])
     assert "(model differ" in str(e.value)
+
+
+def test_start_from_the_first_arm_says_there_is_none_before_it() -> None:
+    with pytest.raises(
+        ValueError, match=r"no earlier arm named 'zzz'; \(there is no earlier arm\)"
+    ):
+        StudyConfig(name="s", arms=[{"name": "a", "config": "x.yaml", "start_from": "zzz"}])
