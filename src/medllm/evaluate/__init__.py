@@ -1,5 +1,6 @@
 """Evaluation: task specs, loaders, scoring modes, metrics, a resumable runner, an HTML report, and
-studies (train arms, score them on held-out tasks, report).
+studies (arms scored on the same tasks against a baseline arm, counterfactual bias tables;
+docs/studies.md).
 
     from medllm.evaluate import run_eval
     summary = run_eval("llamacpp:default", "mmlu_medical", mode="loglik", limit=50, out_dir="runs/a")
@@ -10,7 +11,7 @@ The top stage: it may use every stage below it, and none uses it.
 
 from __future__ import annotations
 
-from medllm.evaluate.config import EvalConfig, StudyConfig, StudyRun
+from medllm.evaluate.config import EvalConfig, StudyArm, StudyConfig, StudyRun
 from medllm.evaluate.heldout import heldout_accuracy, heldout_scores, trained_model
 from medllm.evaluate.runner import run_eval
 from medllm.evaluate.studies import run_study
@@ -18,6 +19,7 @@ from medllm.evaluate.tasks import get_spec, load_task
 
 __all__ = [
     "EvalConfig",
+    "StudyArm",
     "StudyConfig",
     "StudyRun",
     "get_spec",

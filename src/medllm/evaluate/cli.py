@@ -1,4 +1,4 @@
-"""`medllm eval`, `medllm report` and `medllm study` (registered on the root CLI)."""
+"""`medllm eval`, `medllm report` and `medllm study run` (registered on the root CLI)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from medllm.core import Progress, load_config, progress_bar, validate
 from medllm.evaluate.config import EvalConfig, StudyConfig
@@ -164,24 +166,47 @@ def _scoring_bar() -> Progress:
     return update
 
 
-def study_command(
-    config: Annotated[Path, typer.Argument(help="study YAML (see configs/studies/)")],
+class _StudyGroup(TyperGroup):
+    """`medllm study CONFIG` (the command before `study run` existed) is read as
+    `medllm study run CONFIG`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+study_command = typer.Typer(
+    cls=_StudyGroup,
+    no_args_is_help=True,
+    help="Studies: arms (models × retrieval × scoring mode, or training recipes) scored on the "
+    "same tasks against a baseline arm; `medllm study CONFIG` = `medllm study run CONFIG`.",
+)
+
+
+@study_command.command("run")
+def study_run(
+    config: Annotated[Path, typer.Argument(help="study YAML (kind: study; see configs/studies/)")],
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="override a field: --set limit=50")
     ] = None,
     only: Annotated[
         str | None,
         typer.Option(
-            help="comma-separated arm names to run (default: all); the report keeps "
-            "earlier arms of the same tasks and limit"
+            help="comma-separated arm names to run (default: all); the report keeps every arm "
+            "scored earlier with the same settings"
         ),
     ] = None,
 ) -> None:
-    """Run a study (S2 / S3 / S4): train each arm, score held-out tasks, write report.md/json.
+    """Run a study: score every arm (recipe arms trained first) and test it against the baseline.
 
-    Trained arms (final/ present) are reused and a stopped arm resumes: rerun to go on."""
+    Writes report.json, report.md and report.html; scoring resumes per item.
+
+    Rerun the same command to resume: scored items, trained arms and checkpoints are reused."""
     from medllm.evaluate.studies import run_study
 
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
     report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
-    console.print(f"report: {report}")
+    console.print(
+        f"report: {report} (and {report.with_suffix('.html').name}, {report.with_suffix('.json').name})"
+    )

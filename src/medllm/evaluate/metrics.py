@@ -158,3 +158,37 @@ def text_metrics(rows: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
         out.update(_mean_ci(name, [float(r[name]) for r in rows], seed))
     out["abstention_rate"] = float(np.mean([bool(r.get("abstained")) for r in rows]))
     return out
+
+
+def mcnemar_exact(base: Sequence[bool], other: Sequence[bool]) -> dict[str, Any]:
+    """McNemar's exact test on paired correctness: the discordant counts (b = right only in
+    `base`, c = right only in `other`) and the two-sided binomial p-value of min(b, c) among
+    b + c at 1/2 (scipy's `binomtest`; statsmodels' `mcnemar(exact=True)` gives the same)."""
+    if len(base) != len(other):
+        raise ValueError(f"paired test: {len(base)} items against {len(other)}")
+    b = sum(1 for x, y in zip(base, other, strict=True) if x and not y)
+    c = sum(1 for x, y in zip(base, other, strict=True) if y and not x)
+    if b + c == 0:
+        return {"b": 0, "c": 0, "p_value": 1.0}
+    from scipy.stats import binomtest
+
+    return {"b": b, "c": c, "p_value": float(binomtest(min(b, c), b + c, 0.5).pvalue)}
+
+
+def paired_bootstrap(
+    base: Sequence[float], other: Sequence[float], *, seed: int = 0, n: int = 1000
+) -> dict[str, float]:
+    """mean(other) - mean(base) over paired items, with a 95% percentile bootstrap interval:
+    the same resampled items for both, so the item-to-item correlation stays in the interval."""
+    x = np.asarray(base, dtype=float)
+    y = np.asarray(other, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired bootstrap: {len(x)} items against {len(y)}")
+    d = y - x  # (items,)
+    diff = float(d.mean()) if len(d) else 0.0
+    if len(d) < 2 or np.all(d == d[0]):
+        return {"diff": diff, "ci_low": diff, "ci_high": diff}
+    idx = np.random.default_rng(seed).integers(0, len(d), size=(n, len(d)))  # (resamples, items)
+    means = d[idx].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"diff": diff, "ci_low": float(lo), "ci_high": float(hi)}

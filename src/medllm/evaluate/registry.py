@@ -53,6 +53,7 @@ _LOADERS = {
     "icd10cm_concepts": "medllm.evaluate.loaders.icd10cm:load",
     "hpo_diagnosis": "medllm.evaluate.loaders.hpo:load",
     "radiology_impression": "medllm.evaluate.loaders.radiology:load",
+    "counterfactual": "medllm.evaluate.counterfactual:load",
 }
 for _name, _target in _LOADERS.items():
     loaders.register_lazy(_name, _target)

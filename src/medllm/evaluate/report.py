@@ -45,7 +45,7 @@ def load_run(run_dir: Path) -> dict[str, Any]:
     return summary
 
 
-def _png(fig: Any) -> str:
+def png(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -83,7 +83,7 @@ def accuracy_plot(runs: list[dict[str, Any]]) -> str:
     ax.invert_yaxis()
     ax.set_xlabel("accuracy (ROUGE-L for generative tasks), 95% bootstrap CI")
     ax.legend(fontsize=7, loc="lower right")
-    return _png(fig)
+    return png(fig)
 
 
 def reliability_plot(runs: list[dict[str, Any]]) -> str:
@@ -105,7 +105,7 @@ def reliability_plot(runs: list[dict[str, Any]]) -> str:
     ax.set_xlabel("confidence")
     ax.set_ylabel("accuracy")
     ax.legend(fontsize=6)
-    return _png(fig)
+    return png(fig)
 
 
 def results_table(runs: list[dict[str, Any]]) -> str:

@@ -1,15 +1,19 @@
-"""Studies S2 / S3 / S4: train each arm (as its own `medllm train` process, so peak RAM is per arm),
-score every arm on held-out tasks, write report.json and report.md.
+"""The study runner (`medllm study run CONFIG`): arms scored on the same tasks, each tested against
+the baseline arm; writes report.json, report.md and a self-contained report.html.
 
-An arm whose final/ model already exists is not retrained, and an arm that stopped part-way resumes
-from its newest checkpoint: rerunning the command resumes a study. `only` runs some arms; their rows
-replace those of an earlier report of the same tasks and limit, so report.md keeps every arm scored.
+A base arm scores a model as it is (model × retrieval × scoring mode); a recipe arm (S2 / S3 / S4)
+is trained first, as its own `medllm train` process (so peak RAM is per arm), and its model scored.
+Every arm × task is one `run_eval` into its own result folder (`<arm>/scores/<task>-<mode>-<digest>`),
+so each scored item is on disk before the next batch: a study killed mid-arm resumes without
+rescoring finished items, an arm whose final/ model exists is not retrained, and an arm that
+stopped training part-way resumes from its newest checkpoint. `only` runs some arms; the report is
+rebuilt from every arm scored on disk with the same tasks and settings, so it keeps the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import platform
 import subprocess
 import sys
 import time
@@ -18,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from medllm.core import MedllmError, Progress, read_yaml, write_json
-from medllm.evaluate.config import StudyConfig, StudyRun
-from medllm.evaluate.heldout import heldout_scores, trained_model
+from medllm.evaluate.config import StudyArm, StudyConfig
+from medllm.evaluate.heldout import trained_model
 from medllm.models import RUN_META, load_merged, load_model
 from medllm.train import FINAL, last_checkpoint
 
@@ -29,7 +33,7 @@ def _trained(run_dir: Path) -> bool:
 
 
 def _train_arm(
-    arm: StudyRun, run_dir: Path, start: Path | None, common: list[str]
+    arm: StudyArm, run_dir: Path, start: Path | None, common: list[str]
 ) -> dict[str, Any]:
     meta = run_dir / FINAL / RUN_META
     if not _trained(run_dir):
@@ -64,49 +68,80 @@ def _merged(run_dir: Path) -> Path:
     return out
 
 
-def _arm_row(
-    cfg: StudyConfig, arm: StudyRun, out: Path, progress: Progress | None
-) -> dict[str, Any]:
-    def scored(task: str, done: int, total: int) -> None:
-        if progress:
-            progress(f"{arm.name}: {task}", done, total)
+def _override_model(arm: StudyArm) -> str | None:
+    return next((o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), None)
 
-    if arm.config == "base":
-        spec = next(
-            (o.split("=", 1)[1] for o in arm.overrides if o.startswith("model=")), "hf:default"
+
+def model_spec(cfg: StudyConfig, arm: StudyArm) -> str:
+    """What a base arm scores: its `model`, else an `overrides: [model=...]` (the older form),
+    else the study's; with retrieval on, the same model behind `rag:`."""
+    spec = arm.model or _override_model(arm) or cfg.model
+    return f"rag:{spec}" if arm.rag and not spec.startswith("rag:") else spec
+
+
+def task_name(task: str) -> str:
+    # a task given as a YAML path is reported under its name, which is the file's stem
+    return Path(task).stem if task.endswith((".yaml", ".yml")) else task
+
+
+def score_dir(cfg: StudyConfig, arm: StudyArm, task: str) -> Path:
+    """The result folder of one arm × task: its name holds what decides the items and their
+    scoring (mode, limit, seed, task overrides), so a study run with other settings gets its own."""
+    mode = arm.mode or cfg.mode
+    key = json.dumps([mode, cfg.limit, cfg.seed, cfg.task_overrides])
+    digest = hashlib.sha1(key.encode()).hexdigest()[:8]
+    return (
+        Path(cfg.output_dir) / cfg.name / arm.name / "scores" / f"{task_name(task)}-{mode}-{digest}"
+    )
+
+
+def _score(cfg: StudyConfig, arm: StudyArm, model: Any, progress: Progress | None) -> None:
+    from medllm.evaluate.runner import run_eval
+
+    for task in cfg.tasks:
+        name = task_name(task)
+
+        def scored(_: str, done: int, total: int, name: str = name) -> None:
+            if progress:
+                progress(f"{arm.name}: {name}", done, total)
+
+        run_eval(
+            model,
+            [task],
+            mode=arm.mode or cfg.mode,
+            limit=cfg.limit,
+            seed=cfg.seed,
+            batch_size=cfg.batch_size,
+            cache=cfg.cache,
+            overrides=cfg.task_overrides,
+            out_dir=score_dir(cfg, arm, task),
+            progress=scored,
         )
-        return {
-            "name": arm.name,
-            "kind": "base",
-            "model": spec,
-            "scores": heldout_scores(load_model(spec), cfg.tasks, cfg.limit, progress=scored),
-        }
+
+
+def _run_arm(cfg: StudyConfig, arm: StudyArm, out: Path, progress: Progress | None) -> None:
+    if not arm.trains:
+        with load_model(model_spec(cfg, arm)) as model:
+            _score(cfg, arm, model, progress)
+        return
     run_dir = out / arm.name
     start = _merged(out / arm.start_from) if arm.start_from else None
-    meta = _train_arm(arm, run_dir, start, cfg.overrides)
-    scores = heldout_scores(trained_model(run_dir / FINAL), cfg.tasks, cfg.limit, progress=scored)
-    return {
-        "name": arm.name,
-        "kind": meta["kind"],
-        "mode": meta["mode"],
-        "start_from": arm.start_from,
-        **meta["result"],
-        "scores": scores,
-    }
+    _train_arm(arm, run_dir, start, cfg.overrides)
+    _score(cfg, arm, trained_model(run_dir / FINAL), progress)
 
 
-def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[StudyRun]:
+def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[StudyArm]:
     """The arms to run: all, or those named in `only` (checked before anything runs)."""
     if not only:
-        return list(cfg.runs)
-    names = [arm.name for arm in cfg.runs]
+        return list(cfg.arms)
+    names = [arm.name for arm in cfg.arms]
     unknown = [n for n in only if n not in names]
     if unknown:
         raise MedllmError(
             f"study {cfg.name}: no arm named {', '.join(unknown)}",
-            fix=f"--only takes names of the config's runs: {', '.join(names)}",
+            fix=f"--only takes names of the config's arms: {', '.join(names)}",
         )
-    arms = [arm for arm in cfg.runs if arm.name in only]
+    arms = [arm for arm in cfg.arms if arm.name in only]
     for arm in arms:
         start = arm.start_from
         if start and start not in only and not _trained(out / start):
@@ -117,29 +152,20 @@ def _selected(cfg: StudyConfig, only: Sequence[str] | None, out: Path) -> list[S
     return arms
 
 
-def _with_earlier(cfg: StudyConfig, rows: list[dict[str, Any]], out: Path) -> list[dict[str, Any]]:
-    """`rows` plus the arms of an earlier report.json of the same tasks and limit that this run did
-    not score, in the config's order."""
-    old = out / "report.json"
-    if not old.is_file():
-        return rows
-    earlier = json.loads(old.read_text(encoding="utf-8"))
-    if earlier.get("tasks") != cfg.tasks or earlier.get("limit") != cfg.limit:
-        return rows
-    by_name = {a["name"]: a for a in earlier.get("arms", [])} | {a["name"]: a for a in rows}
-    return [by_name[arm.name] for arm in cfg.runs if arm.name in by_name]
-
-
 STUDY_RECORD = "study.json"
 
 
-def _arm_identity(arm: StudyRun, common: list[str]) -> dict[str, Any]:
-    """What decides an arm's trained model and scores: reused only while it stays the same."""
+def _arm_identity(cfg: StudyConfig, arm: StudyArm) -> dict[str, Any]:
+    """What decides an arm's trained model and scores: reused only while it stays the same (the
+    scoring settings name the arm's score folders instead: `score_dir`)."""
     return {
         "config": arm.config,
         "overrides": arm.overrides,
         "start_from": arm.start_from,
-        "common overrides": common if arm.config != "base" else [],
+        "common overrides": cfg.overrides if arm.trains else [],
+        # a base arm's model given as an override is in "overrides" already
+        "model": None if arm.trains or _override_model(arm) else arm.model or cfg.model,
+        "rag": arm.rag,
     }
 
 
@@ -152,7 +178,7 @@ def _claim(cfg: StudyConfig, out: Path) -> None:
     """Refuse a folder that holds another study, or an arm of this one defined otherwise (its
     trained model and report row would be reused as if they were this arm's); record the arms."""
     record = out / STUDY_RECORD
-    arms = {arm.name: _arm_identity(arm, cfg.overrides) for arm in cfg.runs}
+    arms = {arm.name: _arm_identity(cfg, arm) for arm in cfg.arms}
     before: dict[str, Any] = {}
     if record.is_file():
         before = json.loads(record.read_text(encoding="utf-8")).get("arms", {})
@@ -162,8 +188,10 @@ def _claim(cfg: StudyConfig, out: Path) -> None:
             fix="give the study another name or output_dir, or empty the folder",
         )
     for name, ident in arms.items():
-        if name in before and before[name] != ident:
-            what = ", ".join(k for k in ident if before[name].get(k) != ident[k])
+        # a key an older study.json lacks (model) is not a difference
+        differ = [k for k in ident if k in before.get(name, {}) and before[name][k] != ident[k]]
+        if differ:
+            what = ", ".join(differ)
             raise MedllmError(
                 f"{out}: arm {name} was run with another definition ({what} differ)",
                 fix=f"give the study another name or output_dir, or delete {out} to start over",
@@ -175,68 +203,15 @@ def _claim(cfg: StudyConfig, out: Path) -> None:
 def run_study(
     cfg: StudyConfig, progress: Progress | None = None, only: Sequence[str] | None = None
 ) -> Path:
-    """Run every arm (or those named in `only`) in order; returns the path of report.md.
-    `progress` sees the scoring of each arm's tasks ("arm: task", done, total); training shows its
-    own bar."""
-    from medllm.evaluate.tasks import get_spec
+    """Run every arm (or those named in `only`) in order, then write the report; returns the path
+    of report.md (report.json and report.html beside it). `progress` sees the scoring of each
+    arm's tasks ("arm: task", done, total); training shows its own bar."""
+    from medllm.evaluate.study_report import write_study_report
 
-    for task in cfg.tasks:  # a misspelt task fails now, not after the first arm has trained
-        get_spec(task)
     out = Path(cfg.output_dir) / cfg.name
-    arms = _selected(cfg, only, out)
-    _claim(cfg, out)
+    arms = _selected(cfg, only, out)  # the config's tasks, modes and arm names were checked
+    _claim(cfg, out)  # when it was validated: nothing has run yet
     t0 = time.perf_counter()
-    rows = _with_earlier(cfg, [_arm_row(cfg, arm, out, progress) for arm in arms], out)
-    report = {
-        "study": cfg.name,
-        "question": cfg.question,
-        "tasks": cfg.tasks,
-        "limit": cfg.limit,
-        "mode": "loglik_options",
-        "arms": rows,
-        "wall_s": time.perf_counter() - t0,
-        "machine": {
-            "python": platform.python_version(),
-            "cpu": platform.processor() or platform.machine(),
-        },
-        "config": cfg.model_dump(mode="json"),
-    }
-    write_json(out / "report.json", report)
-    md = out / "report.md"
-    md.write_text(render_markdown(report), encoding="utf-8")
-    return md
-
-
-COLUMNS = (
-    ("kind", "{}"),
-    ("mode", "{}"),
-    ("steps", "{}"),
-    ("trainable_params", "{:,}"),
-    ("peak_rss_gb", "{:.2f}"),
-    ("tokens_per_s", "{:.1f}"),
-    ("train_seconds", "{:.0f}"),
-    ("final_loss", "{:.3f}"),
-)
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    tasks = report["tasks"]
-    head = ["arm", *(c for c, _ in COLUMNS), *(f"{t} acc" for t in tasks)]
-    lines = [
-        f"# {report['study']}",
-        "",
-        report["question"],
-        "",
-        f"Held-out items: a seeded sample of {report['limit']} of each task (all if it has no more), scored by {report['mode']}.",
-        "",
-        "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
-    ]
-    for arm in report["arms"]:
-        cells = [arm["name"]]
-        for col, fmt in COLUMNS:
-            value = arm.get(col)
-            cells.append("" if value is None else fmt.format(value))
-        cells += [f"{arm['scores'][t]:.3f}" for t in tasks]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    for arm in arms:
+        _run_arm(cfg, arm, out, progress)
+    return write_study_report(cfg, out, wall_s=time.perf_counter() - t0)

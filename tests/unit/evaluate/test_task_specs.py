@@ -21,8 +21,8 @@ def test_shipped_task_spec_validates_and_is_registered(path: Path) -> None:
     assert get_registry("tasks").get(path.stem) == path
 
 
-def test_eighteen_tasks_ship() -> None:
-    assert len(SHIPPED) == 18
+def test_twenty_two_tasks_ship() -> None:
+    assert len(SHIPPED) == 22
 
 
 def test_a_user_task_yaml_loads_from_its_path(tmp_path: Path) -> None:
