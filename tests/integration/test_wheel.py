@@ -56,7 +56,7 @@ def test_installed_wheel_registers_every_shipped_task_from_inside_the_package(
     first, *rows = _run(installed, code).splitlines()
     assert first == str(installed / "medllm" / "__init__.py")  # not the source checkout
     tasks = {name: Path(path) for name, path in (r.split(" ", 1) for r in rows)}
-    assert sorted(tasks) == SHIPPED and len(SHIPPED) == 18
+    assert sorted(tasks) == SHIPPED and len(SHIPPED) == 22  # 4 counterfactual (bias) tasks since #21
     assert all(p.parent == installed / "medllm/evaluate/task_specs" for p in tasks.values())
 
 
@@ -67,6 +67,7 @@ def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
             "ask",
             "deid",
             "eval",
+            "federated",
             "kb",
             "ls",
             "models",
@@ -78,6 +79,7 @@ def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
             "train",
             "triage",
             "validate",
+            "vision",
         ]
     )
 
