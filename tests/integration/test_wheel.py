@@ -56,7 +56,8 @@ def test_installed_wheel_registers_every_shipped_task_from_inside_the_package(
     first, *rows = _run(installed, code).splitlines()
     assert first == str(installed / "medllm" / "__init__.py")  # not the source checkout
     tasks = {name: Path(path) for name, path in (r.split(" ", 1) for r in rows)}
-    assert sorted(tasks) == SHIPPED and len(SHIPPED) == 22  # 4 counterfactual (bias) tasks since #21
+    # 22: the 4 counterfactual (bias) tasks of the study runner since #21
+    assert sorted(tasks) == SHIPPED and len(SHIPPED) == 22
     assert all(p.parent == installed / "medllm/evaluate/task_specs" for p in tasks.values())
 
 

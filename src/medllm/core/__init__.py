@@ -30,7 +30,7 @@ from medllm.core.jsonl import (
     write_jsonl,
 )
 from medllm.core.notice import DISCLAIMER, LETTERS
-from medllm.core.private import check_out_folder, owner_only
+from medllm.core.private import check_out_apart, check_out_folder, owner_only
 from medllm.core.progress import Progress, progress_bar
 from medllm.core.records import ChatMessage, Chunk, Document, Hit, Question, Span
 from medllm.core.registry import (
@@ -81,6 +81,7 @@ __all__ = [
     "append_jsonl",
     "atomic_open",
     "cache_dir",
+    "check_out_apart",
     "check_out_file",
     "check_out_folder",
     "check_split",

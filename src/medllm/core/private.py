@@ -95,3 +95,14 @@ def _chmod(path: Path, mode: int) -> None:
     st = path.lstat()
     if not stat.S_ISLNK(st.st_mode) and stat.S_IMODE(st.st_mode) != mode:
         path.chmod(mode)
+
+
+def check_out_apart(inp: Path, out: Path) -> None:
+    """OUT may not overwrite IN, be IN's own folder, nor sit inside IN (a later run would read its
+    own output): the check every IN → OUT runner (text and DICOM de-identification) makes first."""
+    src, dst = inp.resolve(), out.resolve()
+    overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
+    if overlaps:
+        raise DataError(
+            "output folder overlaps the input", path=out, fix="choose an OUT outside IN"
+        )

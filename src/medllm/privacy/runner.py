@@ -37,6 +37,7 @@ from typing import IO, Any
 from medllm.core import (
     DataError,
     atomic_open,
+    check_out_apart,
     decode_line,
     owner_only,
     parse_line,
@@ -302,16 +303,6 @@ class _Writer:
                     pass
 
 
-def _check_paths(inp: Path, out: Path) -> None:
-    """OUT may not overwrite IN, nor sit inside IN (a later run would read its own output)."""
-    src, dst = inp.resolve(), out.resolve()
-    overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
-    if overlaps:
-        raise DataError(
-            "output folder overlaps the input", path=out, fix="choose an OUT outside IN"
-        )
-
-
 def _remove_stale(out: Path) -> None:
     """Temp files a killed run left behind (they hold only de-identified text)."""
     for p in out.rglob(".*.tmp"):
@@ -407,7 +398,7 @@ def _deid(
 ) -> Summary:
     cfg = _with_secret(cfg or DeidConfig())
     cfg.recognizer_names()  # unknown recognizer names fail before any work
-    _check_paths(inp, out)
+    check_out_apart(inp, out)
     inputs = list_inputs(inp, summary.skipped_inputs)
     summary.input_files, summary.input_bytes = len(inputs), _size(inputs)
     targets = output_paths(inputs, cfg)

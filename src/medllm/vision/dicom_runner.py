@@ -26,7 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medllm.core import DataError, MedllmError, owner_only, read_json, write_json
+from medllm.core import (
+    DataError,
+    MedllmError,
+    check_out_apart,
+    owner_only,
+    read_json,
+    write_json,
+)
 from medllm.privacy import pseudonym_path, run_key
 from medllm.vision.dicom_deid import METHOD, DicomDeidResult, deidentify_dataset
 
@@ -115,7 +122,7 @@ def run_dicom_deid(
     inp, out = Path(inp), Path(out)
     key = run_key(secret)
     summary = DicomDeidSummary()
-    _check_paths(inp, out)
+    check_out_apart(inp, out)
     inputs = list_dicom_inputs(inp, summary)
     if not inputs:  # an empty OUT and "done 0 files" would look like a finished run
         raise DataError(
@@ -222,16 +229,6 @@ def _check_pixel_length(ds: Any, path: Path) -> None:
         raise DataError("pixel description incomplete", path=path) from None
     if len(ds.PixelData) < expected:
         raise DataError("pixel data truncated", path=path)
-
-
-def _check_paths(inp: Path, out: Path) -> None:
-    """OUT may not be IN's own folder, nor sit inside IN (a later run would read its output)."""
-    src, dst = inp.resolve(), out.resolve()
-    overlaps = dst == src.parent if inp.is_file() else (dst == src or src in dst.parents)
-    if overlaps:
-        raise DataError(
-            "output folder overlaps the input", path=out, fix="choose an OUT outside IN"
-        )
 
 
 def _check_out(out: Path, overwrite: bool) -> None:

@@ -73,14 +73,21 @@ _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 Start = tuple[str, bool]  # a literal a match can start with, and whether it is case-insensitive
 
 
+def _consuming(
+    seq: list[Any], cont: tuple[Any, ...]
+) -> Iterator[tuple[int, Any, Any, tuple[Any, ...]]]:
+    """The items of a parsed sequence that consume text (look-arounds and anchors skipped), each
+    with its index, opcode, argument and what follows it (the rest of `seq`, then `cont`)."""
+    for i, (op, av) in enumerate(seq):
+        if op not in _ZERO_WIDTH:
+            yield i, op, av, (seq[i + 1 :], *cont)
+
+
 def _starts(seq: Any, cont: tuple[Any, ...], icase: bool, limit: int = 6) -> set[Start] | None:
     """The literals one of which every match of the sequence `seq` (followed by the sequences
     `cont`) starts with; None when that cannot be told (a class, a wildcard, an empty match)."""
     seq = list(seq)
-    for i, (op, av) in enumerate(seq):
-        if op in _ZERO_WIDTH:
-            continue
-        after = (seq[i + 1 :], *cont)
+    for i, op, av, after in _consuming(seq, cont):
         if op is _sre.LITERAL:
             j = i
             while j < len(seq) and seq[j][0] is _sre.LITERAL and j - i < limit:
@@ -175,11 +182,7 @@ def _class_items(items: Any) -> list[str] | None:
 def _first_class(seq: Any, cont: tuple[Any, ...], icase: bool) -> tuple[set[str], bool] | None:
     """The class items (regex source) one of which every match of `seq` + `cont` starts with,
     and whether any is case-insensitive; None when that cannot be told or the class is broad."""
-    seq = list(seq)
-    for i, (op, av) in enumerate(seq):
-        if op in _ZERO_WIDTH:
-            continue
-        after = (seq[i + 1 :], *cont)
+    for _, op, av, after in _consuming(list(seq), cont):
         if op is _sre.LITERAL:
             return {re.escape(chr(av))}, icase
         if op is _sre.IN:
