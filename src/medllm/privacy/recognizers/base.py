@@ -83,6 +83,13 @@ def _consuming(
             yield i, op, av, (seq[i + 1 :], *cont)
 
 
+def _group_icase(av: Any, icase: bool) -> bool:
+    """Case-insensitivity inside a group `(?i:...)` / `(?-i:...)` (a SUBPATTERN's add / del flags)."""
+    if av[2] & re.IGNORECASE:
+        return False
+    return True if av[1] & re.IGNORECASE else icase
+
+
 def _starts(seq: Any, cont: tuple[Any, ...], icase: bool, limit: int = 6) -> set[Start] | None:
     """The literals one of which every match of the sequence `seq` (followed by the sequences
     `cont`) starts with; None when that cannot be told (a class, a wildcard, an empty match)."""
@@ -98,9 +105,7 @@ def _starts(seq: Any, cont: tuple[Any, ...], icase: bool, limit: int = 6) -> set
                 return {(lit, icase)}
             return {((lit + r)[:limit], icase or ic) for r, ic in rest}
         if op is _sre.SUBPATTERN:
-            inner = icase if not av[1] & re.IGNORECASE else True
-            inner = False if av[2] & re.IGNORECASE else inner
-            return _starts(av[-1], after, inner, limit)
+            return _starts(av[-1], after, _group_icase(av, icase), limit)
         if op is _sre.ATOMIC_GROUP:
             return _starts(av, after, icase, limit)
         if op is _sre.BRANCH:
@@ -159,9 +164,7 @@ _CATS = {
     _sre.CATEGORY_SPACE: r"\s",
     _sre.CATEGORY_NOT_SPACE: r"\S",
 }
-_BROAD = frozenset(
-    (_sre.CATEGORY_WORD, _sre.CATEGORY_NOT_WORD, _sre.CATEGORY_NOT_DIGIT, _sre.CATEGORY_NOT_SPACE)
-) | {_sre.CATEGORY_SPACE}
+_BROAD = frozenset(set(_CATS) - {_sre.CATEGORY_DIGIT})  # every category but \d is most positions
 
 
 def _class_items(items: Any) -> list[str] | None:
@@ -191,9 +194,7 @@ def _first_class(seq: Any, cont: tuple[Any, ...], icase: bool) -> tuple[set[str]
             items = _class_items(av)
             return None if items is None else (set(items), icase)
         if op is _sre.SUBPATTERN:
-            inner = icase if not av[1] & re.IGNORECASE else True
-            inner = False if av[2] & re.IGNORECASE else inner
-            return _first_class(av[-1], after, inner)
+            return _first_class(av[-1], after, _group_icase(av, icase))
         if op is _sre.ATOMIC_GROUP:
             return _first_class(av, after, icase)
         if op is _sre.BRANCH:
