@@ -79,7 +79,7 @@ def test_no_city_in_ordinary_lower_case_text() -> None:
         ),
         ("employed by Tamsworth Paving LLC as a laborer", "Tamsworth Paving LLC"),
         ("Admitted via Orrin Vale General\n", "Orrin Vale General"),
-        ("seen at Pelham North ED overnight", "Pelham North"),
+        ("seen at Pelham North ED overnight", "Pelham North ED"),
         ("Lettre de la Clinique Médicale des Pins", "Clinique Médicale des Pins"),
         ("Transfer from Our Lady of the Hills Hospital.", "Our Lady of the Hills Hospital"),
         ("refills at corner drug #12 weekly", "corner drug #12"),

@@ -16,6 +16,7 @@ SUFFIXES = (
     r"|Close|Mews|Gardens|Grove|Rise|Walk|Green|Hill|Wynd|Parade|Cres|Gdns|Concourse|Esplanade|Quay"
     r"|Wharf|Embankment|Causeway|Promenade|Broadway|Pde|Brae|Hwy|Ave|Cct|Crt|Gr"
     r"|Lawn|Heath|Expy|Expressway|Singel|Freeway|Fwy|Turnpike|Tpke|Point|Vale|View|Heights"
+    r"|Croft|Chase|Fold|Meadows"
 )
 # Lower-case suffixes (patient messages): not "dr" ("doctor") nor words like "place", "way".
 _LOWER_SUFFIXES = (
@@ -42,7 +43,7 @@ _NUM = (
     # "Flat 6, Larkhill Court, ", "Shop 3, ", "Level 4, ", "2/1, ", "#210 - " before the number
     r"(?:(?<![\w])(?:(?:Flat|Unit|Shop|Level|Suite|Ste|Apt|Lot|Bldg)[ \t]+[A-Za-z0-9\-]{1,5},?[ \t]+"
     r"(?:(?:[A-Z][a-z]+[ \t]+){1,3}(?:Court|House|Apartments|Mansions|Towers|Heights|Lodge|Place),[ \t]+)?"
-    r"|\d{1,2}/\d{1,2},[ \t]+|\#\d{1,5}[ \t]*-[ \t]*))?"
+    r"|\d{1,2}/\d{1,2},[ \t]+|\#\d{1,5}[ \t]*-[ \t]*|Lot[ \t]+))?"
     r"(?<![\w/.\-])(?:\d{1,5}/|[NSEW](?=\d{3}))?\d{1,6}[A-Za-z]?(?:-\d{1,6})?[ \t]+"
 )
 
@@ -121,7 +122,8 @@ class AddressRecognizer(PatternRecognizer):
             rx(
                 r"(?i:\b(?:rural[ \t]+route|rfd|star[ \t]+route)[ \t]*\#?[ \t]*\d{1,4}"
                 r"(?:,?[ \t]+box[ \t]+\d{1,6})?)\b"
-                r"|\b(?i:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4},?[ \t]+(?i:box)[ \t]+\d{1,6}(?:-[A-Z])?\b"
+                r"|\b(?i:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4}(?:,?[ \t]+(?i:box|site|comp)[ \t]+\d{1,6}"
+                r"(?:-?[A-Z])?){1,3}\b|(?<=,[ ])(?i:rd)[ \t]\d{1,2}(?=[ \t]*,)"
             ),
             0.85,
         ),
@@ -194,12 +196,37 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET",
             rx(
-                r"(?<![\w])(?:(?:Door|Survey|Plot|House|Flat|Shop)[ \t]+)?No\.?[ \t]*[A-Za-z0-9/\-]{1,8},[ \t]+"
+                r"(?:(?<![\w])(?:(?:Door|Survey|Plot|House|Flat|Shop)[ \t]+(?:No\.?)?|No\.?)|(?<![\w\#])\#)"
+                r"[ \t]*[A-Za-z0-9/\-]{1,8},[ \t]+"
                 r"(?:(?:[A-Z][a-z]+|\d{1,2}(?:st|nd|rd|th)(?:[ \t][A-Z])?)[ \t]+){1,3}"
                 r"(?:Road|Street|Cross|Main|Lane|Nagar|Salai|Marg|Rd|St)\b\.?"
                 r"(?:,[ \t]+(?:\d{1,2}(?:st|nd|rd|th)[ \t]+)?(?:[A-Z][a-z]+[ \t]+){0,2}(?:Main|Cross)\b)?"
             ),
             0.8,
+        ),
+        # Spanish street lines (US Southwest, Latin America): "17 Calle Las Golondrinas"
+        Pattern(
+            "STREET",
+            rx(
+                _NUM
+                + r"(?:Calle|Avenida|Camino|Carrera|Paseo|Callejon|Rua)"
+                + r"(?:[ ](?:de|del|la|las|los|el)){0,2}(?:[ ][A-Z][a-z]+){1,3}"
+            ),
+            0.85,
+        ),
+        # an Irish county ("Ballyhaunis, Co. Mayo") and an Eircode ("F45 KD82": a routing key, then
+        # four letters and digits with at least one of each)
+        Pattern(
+            "STATE",
+            rx(r"(?<![\w&][ ])(?<![\w])Co\.[ \t]+(?P<phi>(?!Ltd|Inc|Limited)[A-Z][a-z]{2,})"),
+            0.7,
+        ),
+        Pattern(
+            "ZIP",
+            rx(
+                r"(?<![\w])[AC-FHKNPRTV-Y]\d[0-9W][ \t](?=[A-Z0-9]{4}(?![\w]))(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{4}"
+            ),
+            0.7,
         ),
         # UK streets named "-gate" ("112 Westgate", "4 Kirkgate")
         Pattern("STREET", rx(_NUM + r"[A-Z][a-z]{2,}gate\b"), 0.8),
@@ -208,7 +235,9 @@ class AddressRecognizer(PatternRecognizer):
         Pattern(
             "STREET",
             rx(
-                _NUM
+                r"(?:"
+                + _NUM
+                + r"|(?<![\w/.\-])\d{1,6},[ \t]+)(?:\d{1,3}e[ \t]+)?"
                 + r"(?i:rue|av\.?|avenue|boul\.?|boulevard|bd|chemin|ch\.|rang|route|côte|montée"
                 r"|promenade|allée|impasse|place)"
                 r"(?:(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?" + _FRENCH_WORD + r"){1,4}"

@@ -7,12 +7,20 @@ e.g. "7QW2-KD4-MX61".
 
 from __future__ import annotations
 
+import re
+
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, context_id, rx
 
 _A = r"[AC-HJKMNP-RT-Y]"
 _AN = r"[AC-HJKMNP-RT-Y0-9]"
 # Capitalised words of a plan's name, up to six ("Ambetter from Peach State Health Plan")
 _PLAN_WORDS = r"[A-Z][\w&'\-]*(?:(?:[ \t]+(?:of|from|for|the))?[ \t]+[A-Z][\w&'\-]*){0,5}(?![\w'])"
+# the option after a plan's name: "Discovery Health Medical Scheme / Classic Comprehensive",
+# "GEMS (Emerald Value)"
+_OPTION_AFTER = re.compile(
+    r"[ \t]*(?:/|\()[ \t]*(?P<o>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})(?=\)|[ \t]*$|\n)", re.M
+)
 MBI = r"[1-9]" + _A + _AN + r"\d-?" + _A + _AN + r"\d-?" + _A + _A + r"\d\d"
 
 
@@ -25,7 +33,7 @@ class HealthPlanRecognizer(PatternRecognizer):
             r"health\s*plan(?:\s*(?:id|number|no))?|member(?:\s*id)?|subscriber(?:\s*id)?|policy"
             r"|group(?:\s*(?:number|no|\#|id))?|beneficiary(?:\s*id)?|insurance\s*(?:id|number|no)?"
             r"|medicare(?:\s*(?:id|mbi))?|medicaid(?:\s*id)?|mbi|plan\s*id|health\s*card"
-            r"|ohip|phn|personal\s+health\s+number|insurer|insured\s*id|plan",
+            r"|ohip|phn|personal\s+health\s+number|insurer|insured\s*id|plan|grp",
             0.9,
         ),
         Pattern("HEALTHPLAN", rx(r"(?<![\w\-])" + MBI + r"(?![\w\-])"), 0.85),
@@ -36,7 +44,8 @@ class HealthPlanRecognizer(PatternRecognizer):
             rx(
                 r"(?i:\b(?:insurance|insurer|payer|payor|plan|part[ \t]*d|private|coverage"
                 r"(?:[ \t]+through)?|benefits|primary[ \t]+ins\w*|secondary[ \t]+ins\w*|carrier"
-                r"|changed[ \t]+(?:\w+[ \t]+){0,3}?(?:from|to))(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]+)"
+                r"|changed[ \t]+(?:\w+[ \t]+){0,3}?(?:from|to)|medical[ \t]+aid|private[ \t]+cover"
+                r"|coverage[ \t]+check)(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]+)"
                 r"(?!(?:Medicare|Medicaid|NHS|OHIP|None|N/A|Self[ \t\-]pay|Uninsured|Private|Public)"
                 r"(?:[ \t]*[,;.)\n(]|$|[ \t]+(?:A|B|A/B|Part|MBI|ID|No|Number|\#)\b))"
                 r"(?P<phi>" + _PLAN_WORDS + r")"
@@ -51,7 +60,9 @@ class HealthPlanRecognizer(PatternRecognizer):
                 r"(?<![\w])(?P<phi>(?:(?:[A-Z][\w&'\-]*|of)[ \t]+){0,4}?"
                 r"(?:Health[ \t]+Plan|Healthcare(?:[ \t]+of[ \t]+[A-Z][a-z]+)?|Medicare[ \t]+Supplement"
                 r"|Medicare[ \t]+Advantage|Dual[ \t]+Complete|Gold[ \t]+(?:Choice|Plus)|Value[ \t]+Script"
-                r"|BCBS(?:[ \t]+[A-Z][a-z]+)?|Blue[ \t]+Cross(?:[ \t]+Blue[ \t]+Shield)?|Blue[ \t]+Shield"
+                r"|BCBS(?:[ \t]+[A-Z][a-z]+)?|Blue[ \t]+Shield(?:[ \t]+of[ \t]+[A-Z][a-z]+)?"
+                r"|Blue[ \t]+Cross(?:[ \t]+(?:and[ \t]+)?Blue[ \t]+Shield)?(?:[ \t]+of[ \t]+[A-Z][a-z]+)?"
+                r"|Health[ \t]+Plans|Medical[ \t]+Scheme|Open[ \t]+Access"
                 r"|HealthNet(?:[ \t]+for[ \t]+Kids)?|CCO|TPA|PharmaCare|Plan[ \t]+[A-GKLMN]\b"
                 r"|Mutual[ \t]+of[ \t]+[A-Z][a-z]+|Medicaid[ \t]+MCO|MCO|Essential[ \t]+Plus))(?![\w])"
             ),
@@ -68,3 +79,11 @@ class HealthPlanRecognizer(PatternRecognizer):
             0.85,
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = super().analyze(text)
+        for s in list(spans):
+            m = _OPTION_AFTER.match(text, s.end)
+            if m and s.kind == "HEALTHPLAN" and text[s.start : s.end][:1].isalpha():
+                spans.append(Span("HEALTHPLAN", m.start("o"), m.end("o"), 0.7, self.name))
+        return spans

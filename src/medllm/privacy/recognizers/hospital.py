@@ -10,6 +10,9 @@ homes; pharmacies and stores by chain name, also lower case and with a store num
 
 from __future__ import annotations
 
+import re
+
+from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP, Pattern, PatternRecognizer, rx
 from medllm.privacy.recognizers.profession import JOB_WORD
 
@@ -44,7 +47,7 @@ _ORG = (
     r"Kidney|Dialysis|Sleep|Vascular|Spine|Pain|Wellness|Behavioral|Mental|Respiratory|DME)?[ \t]*"
     r"(?:Group|Partners|Associates|Practice|Surgery|Diagnostics|Imaging|Lab|Labs|Laboratory"
     r"|Laboratories|Supply|Supplies|Solutions|Services|Direct|Home[ \t]+Care|Home[ \t]+Health"
-    r"|Homecare|Care|Rehabilitation|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Home"
+    r"|Homecare|Care(?:[ \t]+(?:Home|at[ \t]+Home))?|Rehabilitation(?:[ \t]+Unit)?|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Home"
     r"|Nursing[ \t]+(?:Home|Center|Facility)|Pharmacy|Pharmacies|Drugs?|Apothecary|Chemist"
     r"|(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Dialysis|Hospice|Centre|Center"
     r"|Food[ \t]+(?:Bank|Pantry)|Ambulance|Shelter|House|Mission|Millwork|Transport"
@@ -56,21 +59,26 @@ _ORG = (
     r"|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart"
     # insurers and plans, public services, clubs and trades (dev_d, 2026-12-03)
     r"|HMO|PPO|PDP|EPO|Benefits|Advantage|Savings|Bank|Credit[ \t]+Union|Bureau|Council|Authority"
-    r"|(?:Police|Fire)[ \t]+(?:Department|Dept|Service)|Police|Department|Squad|Rescue|Service"
+    r"|(?:Police|Fire)[ \t]+(?:Department|Dept|Service|Station)|Police|Department|Squad|Rescue|Service"
     r"|District|HSCP|ADRC|Team|Line|Carers|Cymru|Genetics|Endocrine|Diabetes|Physiotherapy|Therapy"
     r"|Dental|Nursing|Rx|Studio|Sons|Brothers|Scaffolding|Motors|Garage|Farms?|Ranch|Hotel|Inn"
     r"|Tavern|Grill|Diner|Bakery|Smokehouse|Presbyterian|Baptist|Methodist|Lutheran|Episcopal"
     # dev_e (2026-12-07)
     r"|Freight|Towing|Schools|High|Primary|EMS|PD|LLP|Shipbuilders|Coffee|Mine|Club|Medical"
     r"|Campus|Pavilion|SNF|TCU|CLC|VAMC|Ward|Support|Network|Counseling|Counselling|Division"
-    r"|Charities|Optometrists|Doctors|MRI|Village|Stepdown|Provincial|Gutters|Softech)"
+    r"|Charities|Optometrists|Doctors|MRI|Village|Stepdown|Provincial|Gutters|Softech"
+    # dev_f (2026-12-07)
+    r"|Aggregates|Meats|Packhouse|Tooling|Works|Coalition|Electricity|Ski[ \t]+Area"
+    r"|Step-Down|Rheumatology|Urology|Neurology|Endocrinology)"
     # "Catholic Charities of Newark", "Alzheimer Resource Centre of New Westminster"
     rf"(?:[ \t]+of[ \t]+[{UP}][{LO}]+(?:[ \t][{UP}][{LO}]+)?)?"
 )
 # French names as Quebec and New Brunswick letters write them: "Clinique Médicale du Fleuve"
+_FR_JOIN = r"(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?"
 _FRENCH = (
-    r"(?:Clinique|Centre|H[ôo]pital|CLSC|Polyclinique|Pharmacie|CHSLD|GMF)"
-    r"(?:(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?" + _CAP + r"){1,4}"
+    r"(?:Clinique|Centre|H[ôo]pital|CLSC|Polyclinique|Pharmacie|CHSLD|GMF|Institut)"
+    # lower-case words inside ("Institut de cardiologie du Mont-Royal"), ending in a name
+    r"(?:" + _FR_JOIN + r"(?:" + _CAP + r"|[a-zàâçéèêëîïôûù]{4,})){0,3}" + _FR_JOIN + _CAP
 )
 _ORG_WORDS = (
     r"(?:"
@@ -118,6 +126,10 @@ _SERVICE_WORDS_TEXT = (
 _SERVICE_WORDS = frozenset(_SERVICE_WORDS_TEXT.split())
 
 
+# "Cook Inlet Native Medical Center (CINMC)": the short form a note then uses alone
+_SHORT_AFTER = re.compile(r"[ \t]*\((?P<a>[A-Z][A-Z&]{1,6})\)")
+
+
 def _named_org(s: str) -> bool:
     """Some word of the span is a name, not a service word ("Laurel Ridge Primary Care")."""
     words = [w.strip(".,").lower() for w in s.split()]
@@ -162,10 +174,10 @@ class HospitalRecognizer(PatternRecognizer):
         Pattern(
             "HOSPITAL",
             rx(
-                r"(?i:\b(?:at|to|from|in|via)[ \t]+)(?P<phi>(?:"
+                r"(?:(?i:\b(?:at|to|from|in|via)[ \t]+)|\|[ \t]*)(?P<phi>(?:"
                 + _NOT_NAME
                 + _CAP
-                + r"[ \t]+){1,3})(?:ED|ER|A&E)\b"
+                + r"[ \t]+){1,3}(?:ED|ER|A&E))\b"
             ),
             0.7,
         ),
@@ -180,8 +192,18 @@ class HospitalRecognizer(PatternRecognizer):
             ),
             0.7,
         ),
-        # A ward named after a place or a plant: "Lomond Ward", "Foxglove Ward (Level 2)"
+        # A ward named after a place or a plant: "Lomond Ward", "Foxglove Ward (Level 2)"; a ward
+        # or unit by its number: "Ward 2A", "4 West", "Med-Surg 3 East", "5 North Cardiac"
         Pattern("HOSPITAL", rx(rf"(?<![\w])[{UP}][{LO}]+[ \t]+Ward\b"), 0.7),
+        Pattern("HOSPITAL", rx(r"(?<![\w])Ward[ \t]+\d{1,2}[A-Z]?\b(?![ \t]*(?:of|to|\d))"), 0.7),
+        Pattern(
+            "HOSPITAL",
+            rx(
+                r"(?<=[\-,:][ ])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)?[ \t])?\d{1,2}[ \t]?"
+                r"(?:North|South|East|West)\b(?:[ \t][A-Z][a-z]+(?:-[A-Z][a-z]+)?){0,2}"
+            ),
+            0.7,
+        ),
         # A health board: "NHS Strathallan"
         Pattern(
             "HOSPITAL",
@@ -218,7 +240,8 @@ class HospitalRecognizer(PatternRecognizer):
         Pattern(
             "HOSPITAL",
             rx(
-                r"(?<![\w])(?:[a-z]{3,}[ \t]){1,3}(?:pharmacy|drugs?|drugstore)[ \t]*\#[ \t]*\d{1,6}\b"
+                r"(?<![\w])(?:(?:[a-z]{3,}|[A-Z][a-z]{2,}|[A-Z]{2,4})[ \t]){1,3}(?:pharmacy|drugs?|drugstore)"
+                r"[ \t]*\#[ \t]*\d{1,6}\b"
             ),
             0.7,
         ),
@@ -276,3 +299,11 @@ class HospitalRecognizer(PatternRecognizer):
             0.75,
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = super().analyze(text)
+        shorts = {m.group("a") for s in spans if (m := _SHORT_AFTER.match(text, s.end))}
+        for a in shorts:
+            for m in re.finditer(rf"(?<![\w&]){re.escape(a)}(?![\w&])", text):
+                spans.append(Span("HOSPITAL", m.start(), m.end(), 0.7, self.name))
+        return spans

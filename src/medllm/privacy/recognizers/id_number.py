@@ -60,6 +60,8 @@ class IdNumberRecognizer(PatternRecognizer):
             0.85,
         ),
         Pattern("ID", rx(r"(?<![\w.\-/])\d{7,}(?![\w\-/]|\.\w)"), 0.7),
+        # a prescription number written straight after "Rx" in a table cell: "Rx 6620184"
+        Pattern("ID", rx(r"(?<![\w])Rx[ \t]*\#?[ \t]*\d{5,}(?![\w\-/])"), 0.8),
         Pattern(
             "ID",
             rx(r"(?<![\w.\-/])[A-Z]{0,4}\d+[A-Z]*(?:[\-/][A-Z]*\d+[A-Z]*){1,4}(?![\w\-/]|\.\w)"),

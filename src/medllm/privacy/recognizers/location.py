@@ -11,6 +11,7 @@ Lake", "in Cedar Heights").
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from medllm.core import Span
 from medllm.privacy.recognizers.base import LO, UP, trie_alternation
@@ -77,6 +78,15 @@ _FEATURE = re.compile(
     r"(?i:\b(?:near|in|at|by|from|to|around|outside|off)\s+)(?:the\s+)?(?P<place>(?:[A-Z][a-z]+[ \t]+){1,2}"
     r"(?:Lake|River|Creek|Falls|Park|Heights|Springs|Hills|Valley|Beach|Harbor|Harbour|Bay|Island"
     r"|Mountain|Ridge|Township|County|Village|Estates|Acres|Pond|Woods|Mall|Plaza))\b"
+)
+# "a farm near New Germany", "north of Fort St. James", "the town of Millhaven": a place after a
+# cue that only places take; not a title or a facility ("near Dr Ames", "near Mercy Hospital")
+_NEAR_PLACE = re.compile(
+    r"(?i:\b(?:near|outside|(?:north|south|east|west|upriver|downriver)[ \t]+of|(?:town|village|city"
+    r"|township|hamlet)[ \t]+of)[ \t\n]+)(?P<place>(?!(?:Dr|Mr|Mrs|Ms|Prof|St|The|My|Our|His|Her)\b)"
+    r"(?:(?:Fort|Port|Mount|Lake|St\.|Ft\.|Mt\.)[ \t])?[A-Z][a-z]{2,}(?:[ \-][A-Z][a-z]+){0,2})"
+    r"(?![ \t\-]*(?:Hospital|Clinic|Center|Centre|Medical|Health|Pharmacy|School|Church|Mall"
+    r"|Park|Plaza|Street|St|Road|Rd|Avenue|Ave|[a-z]))"
 )
 _POSTAL_AFTER = re.compile(
     r"\s+(?:\d{5}\b|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ \t\-]?\d[ABCEGHJ-NPRSTV-Z]\d\b)"
@@ -238,7 +248,7 @@ class LocationRecognizer:
         spans += self._city_before(text)
         spans += self._state_before_postcode(text)
         spans += self._lower_cities(text)
-        for m in _FEATURE.finditer(text):
+        for m in chain(_FEATURE.finditer(text), _NEAR_PLACE.finditer(text)):
             spans.append(Span("CITY", m.start("place"), m.end("place"), 0.7, self.name))
         for m in _AFTER_FACILITY.finditer(text):
             city = self._city_in(m.group("city"), "")

@@ -208,7 +208,7 @@ def eponyms() -> frozenset[str]:
 
 class NameRecognizer:
     name = "name"
-    kinds = ("NAME",)
+    kinds = ("NAME", "USERNAME")  # a login derived from a name in the note is USERNAME
 
     def __init__(self, lex: Lexicon | None = None) -> None:
         self.lex = lex or lexicon()
@@ -220,7 +220,13 @@ class NameRecognizer:
         spans += self._dictionary(text)
         spans += self._nicknames(text, spans)
         spans += self._propagate(text, spans)
-        return spans
+        return spans + self._logins(text, spans)
+
+    def _logins(self, text: str, found: list[Span]) -> list[Span]:
+        from medllm.privacy.recognizers.username import derived_logins
+        from medllm.privacy.vocabulary import allow_list
+
+        return derived_logins(text, [s for s in found if s.score >= 0.8], allow_list())
 
     def _nicknames(self, text: str, found: list[Span]) -> list[Span]:
         """A quoted or bracketed word right after a name ('Finnegan ("finn")'), between its parts

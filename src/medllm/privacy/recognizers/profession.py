@@ -4,6 +4,7 @@ librarian", "Occupation: welder"). One to three lower-case words ending in a job
 
 from __future__ import annotations
 
+from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 # Job words: an agent suffix (-er, -or, -ist, -ian, -ant, -man...) or a listed head noun.
@@ -35,6 +36,8 @@ _HEADS = (
     r"|tool and die maker|stonemason|weaver|carrier|cutter|shearer|tech|student|dinner lady|lollipop lady|secretary|hygienist"
     r"|homemaker|attendant|stylist|hairstylist|orchardist|pipefitter|radioman|pharmacist"
     r"|CNA|cna|LPN|lpn|CPA|cpa|EMT|emt|PSW|psw|HCA|hca|LVN|lvn"
+    # dev_f (2026-12-07)
+    r"|postmistress|postmaster|conductress|hostess|wharfie|purser|outfitter|bolter|hauler|boner"
 ).replace(" ", "[ \t]")  # the patterns are VERBOSE: a literal space would be dropped
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
@@ -42,7 +45,9 @@ _SUFFIXED = (
     r"|man|woman|hand|operator|inspector|instructor|counselor|er|or|ian|ant)"
 )
 _STRONG = (
-    r"(?:(?i:\b(?:works?|worked|working|employed|job|occupation|profession|trade|served)\b"
+    r"(?:(?i:\b(?:(?:years?|yrs|decades?|seasons?|summers?|winters?|off-season|weekends|nights)"
+    r"[ \t]+as[ \t]+an?|(?:seasonal|casual|fifo|longtime|long-time|self-employed|part-time"
+    r"|full-time)(?=[ \t]+[a-z]))|\b(?:works?|worked|working|employed|job|occupation|profession|trade|served)\b"
     r"(?:\s+(?:part[\s\-]time|full[\s\-]time|nights|days|weekends|shifts|casually|seasonally))?"
     r"(?:\s+(?:as|in))?(?:\s+(?:an?|the))?|\b(?:retired|former|formerly))[\s:]+|(?i:\bex-))"
 )
@@ -77,6 +82,18 @@ _JOB = (
 )
 
 
+# a second job joined to one found: "welder and part-time cattle hauler", "outfitter and packer"
+_AND_JOB = rx(
+    r"[ \t]+(?:and|&|/)[ \t]+(?:(?:part-time|casual|seasonal|commercial)[ \t]+)?(?P<phi>"
+    + _PRE
+    + r"(?:"
+    + _HEADS
+    + r"|"
+    + _SUFFIXED
+    + r"))\b"
+)
+
+
 class ProfessionRecognizer(PatternRecognizer):
     name = "profession"
     kinds = ("PROFESSION",)
@@ -105,7 +122,7 @@ class ProfessionRecognizer(PatternRecognizer):
                 r"(?i:\b\d{1,3}[\s\-]?(?:-?year-old|years?[ \t]old|y/?o|yo)\s+(?:male\s+|female\s+|man\s+|woman\s+)?)"
                 + _JOB
                 + r"(?=\s+(?:with|who|presenting|presents|complaining|c/o|here|seen|referred|in|and"
-                r"|at|from|for|on|employed|working|works|living|lives|whose)\b|[ \t]*[,;.(])"
+                r"|at|from|for|on|employed|working|works|living|lives|whose)\b|\s*[,;.(])"
             ),
             0.6,
         ),
@@ -129,7 +146,11 @@ class ProfessionRecognizer(PatternRecognizer):
         # "(cabinet maker at Holloway Millwork)": a job at a named employer
         Pattern(
             "PROFESSION",
-            rx(r"(?<![\w\-])" + _JOB + r"(?=\s+(?:at|for)\s+(?:the\s+)?[A-Z])"),
+            rx(
+                r"(?<![\w\-])"
+                + _JOB
+                + r"(?=\s+(?:at|for)\s+(?:the\s+)?[A-Z]|,?[ \t]+\(?employer\b)"
+            ),
             0.55,
         ),
         # "a welder by trade", "an electrician by profession"
@@ -156,3 +177,11 @@ class ProfessionRecognizer(PatternRecognizer):
             0.6,
         ),
     )
+
+    def analyze(self, text: str) -> list[Span]:
+        spans = super().analyze(text)
+        for s in list(spans):
+            m = _AND_JOB.match(text, s.end)
+            if m:
+                spans.append(Span("PROFESSION", m.start("phi"), m.end("phi"), 0.55, self.name))
+        return spans

@@ -36,6 +36,42 @@ _NOT_LOGIN = frozenset(
 )
 
 
+# A lower-case token (a login's shape: letters, then optional digits or ".part" / "_part")
+_LOGIN_SHAPE = re.compile(r"(?<![\w@./\\\-])[a-z]{3,}[0-9]*(?:[._][a-z0-9]{1,12})*(?![\w@\-]|\.\w)")
+
+
+def derived_logins(text: str, names: list[Span], ordinary: frozenset[str]) -> list[Span]:
+    """Logins built from a name found in the same note: "Brenda Jorgensen, RN   bjorgensen",
+    "(nboudreauxhale)", "panhia.moua", "kalbrecht.csp": one or two initials then a surname, or a
+    dotted login with a name part. No pattern can know these without the note's own names, and
+    no library derives them, hence by hand; an ordinary English word is never one ("award" is
+    not "a" + Ward)."""
+    parts: set[str] = set()
+    for s in names:
+        words = [
+            w.lower().replace("'", "")
+            for w in re.findall(r"[A-Za-z][A-Za-z'\-]+", text[s.start : s.end])
+        ]
+        for i, w in enumerate(words):
+            parts.add(w.replace("-", ""))
+            parts.update(p for p in w.split("-") if len(p) > 2)
+            if i + 1 < len(words):  # "Mai Ker" -> "maiker"
+                parts.add((w + words[i + 1]).replace("-", ""))
+    parts = {p for p in parts if len(p) >= 3}
+    if not parts:
+        return []
+    out = []
+    for m in _LOGIN_SHAPE.finditer(text):
+        pieces = re.split(r"[._]", m.group(0))
+        head = pieces[0].rstrip("0123456789")
+        if head in ordinary and len(pieces) == 1:
+            continue
+        initial = any(len(head[k:]) >= 4 and head[k:] in parts for k in (1, 2))
+        if initial or (len(pieces) > 1 and (pieces[1] in parts or head in parts)):
+            out.append(Span("USERNAME", m.start(), m.end(), 0.8, "username"))
+    return out
+
+
 class UsernameRecognizer(PatternRecognizer):
     name = "username"
     kinds = ("USERNAME",)
