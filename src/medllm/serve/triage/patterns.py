@@ -192,7 +192,16 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         # venomous snake bite (adder in the UK): always to the emergency department
         "snake_bite",
         r"\b(?:snake|adder|viper|rattlesnake|cobra)\W+(?:\w+\W+){0,2}?(?:bite|bit)\b"
-        r"|\bbitten\W+(?:\w+\W+){0,10}?(?:snake|adder|viper|rattlesnake|cobra)\b",
+        r"|\bbitten\W+(?:\w+\W+){0,10}?(?:snake|adder|viper|rattlesnake|cobra)\b"
+        # "something bit my ankle, saw a brown snake slither off" (test_d3, 2026-12-07)
+        r"|\b(?:bit|bites?) (?:me|my|him|her|his|our|their)\W+(?:\w+\W+){0,8}?(?:snake|adder|viper"
+        r"|rattlesnake|cobra)\b",
+    ),
+    (
+        # a limb gone cold and white / pale / blue: acute limb ischaemia (test_d3, 2026-12-07)
+        "acute_limb_ischaemia",
+        r"\b(?:foot|leg|hand|arm|toes|fingers)\W+(?:\w+\W+){0,3}?(?:gone|went|turned|is|are|looks?)"
+        r"\W+(?:\w+\W+){0,2}?(?:cold and (?:white|pale|blue|mottled)|(?:white|pale|blue|mottled) and cold)\b",
     ),
     (
         # penetrating eye injury: a fragment at speed, a cut on the eye
