@@ -15,6 +15,7 @@ thresholds in serve/triage/__init__.py were chosen on.
 
     python benchmarks/triage.py            # held-out test split → results/triage.json
     python benchmarks/triage.py --cv       # development messages, 5-fold (results/triage_cv.json)
+    python benchmarks/triage.py --cv --by-author   # leave one author's set out at a time
 """
 
 from __future__ import annotations
@@ -92,8 +93,17 @@ def read(path: Path) -> list[dict[str, Any]]:
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def cross_validate(folds: int = 5) -> dict[str, Any]:
-    """Out-of-fold scores on the packaged messages, then the labels at the shipped thresholds."""
+def author_of(row_id: str) -> str:
+    """The set a packaged message came from, by its id's prefix ("devc-0013" → "devc",
+    "testd2-0048" → "testd2"): each set was written by its own author."""
+    m = re.match(r"[a-z]+\d?(?=-)", row_id)
+    return m.group(0) if m else row_id
+
+
+def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
+    """Out-of-fold scores on the packaged messages, then the labels at the shipped thresholds.
+    `by_author`: leave one set (one author) out at a time instead of random folds, so a message
+    is scored by a classifier that saw none of its author's messages, as on a held-out split."""
     import numpy as np
 
     from medllm.serve.triage import judge
@@ -102,9 +112,15 @@ def cross_validate(folds: int = 5) -> dict[str, Any]:
     rows = read_messages()
     texts = [str(r["text"]) for r in rows]
     order = np.random.default_rng(0).permutation(len(rows))
+    if by_author:
+        authors = [author_of(str(r["id"])) for r in rows]
+        parts = [
+            np.array([i for i, a in enumerate(authors) if a == g]) for g in sorted(set(authors))
+        ]
+    else:
+        parts = [order[k::folds] for k in range(folds)]
     probs = np.zeros((len(rows), len(LABELS)))
-    for k in range(folds):
-        held = order[k::folds]
+    for held in parts:
         train = np.setdiff1d(order, held)
         w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train])
         probs[held] = w.proba([texts[i] for i in held])
@@ -187,6 +203,11 @@ def main() -> None:
         "--cv", action="store_true", help="5-fold CV on the packaged development messages"
     )
     ap.add_argument(
+        "--by-author",
+        action="store_true",
+        help="with --cv: leave one author's set out at a time (results: triage_cv_by_author)",
+    )
+    ap.add_argument(
         "--file",
         type=Path,
         default=None,
@@ -198,8 +219,11 @@ def main() -> None:
 
     t0 = time.perf_counter()
     if args.cv:
-        out = cross_validate()
+        out = cross_validate(by_author=args.by_author)
         name, split = "triage_cv", "development messages (packaged), 5-fold cross-validation"
+        if args.by_author:
+            name = "triage_cv_by_author"
+            split = "development messages (packaged), leave-one-author-out cross-validation"
     else:
         rows = read(args.file or TEST)
         texts = [str(r["text"]) for r in rows]
@@ -246,6 +270,7 @@ def main() -> None:
             f"{h} {v['fixed_replies']}/{v['questions']}" for h, v in kb.items()
         )
     cmd = "python benchmarks/triage.py" + (" --cv" if args.cv else "")
+    cmd += " --by-author" if args.by_author else ""
     cmd += f" --file {args.file}" if args.file is not None else ""
     write_result(name, result, line, cmd)
     print(line)

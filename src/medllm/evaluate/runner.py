@@ -233,7 +233,13 @@ def select(items: list[Question], limit: int | None, seed: int) -> list[Question
 def effective_mode(spec: TaskSpec, mode: str | None) -> str:
     chosen = mode or spec.mode
     modes.get(chosen)  # unknown → "did you mean"
-    if spec.output == "generate" and chosen in ("loglik", "loglik_options", "fewshot"):
+    if spec.output == "generate" and chosen in (
+        "loglik",
+        "loglik_options",
+        "fewshot",
+        "cot",
+        "self_consistency",
+    ):
         return "generate"  # free-text tasks are generated whatever the multiple-choice mode
     return chosen
 

@@ -98,7 +98,12 @@ def client_app(cfg: FederatedConfig, site_dirs: list[Path]) -> Any:
     from flwr.app import ArrayRecord, Context, Message, MetricRecord, RecordDict
     from flwr.clientapp import ClientApp
 
-    app = ClientApp()
+    mods: list[Any] = []
+    if cfg.central_dp is not None and cfg.central_dp.clipping == "client":
+        from flwr.clientapp.mod import fixedclipping_mod
+
+        mods.append(fixedclipping_mod)  # clips this site's update before it is sent
+    app = ClientApp(mods=mods)
 
     @app.train()
     def train(msg: Message, context: Context) -> Message:

@@ -32,6 +32,20 @@ class PartitionSection(_Strict):
     seed: int = Field(0, description="seed of the split")
 
 
+class CentralDpSection(_Strict):
+    """Central DP of the aggregate (Flower's fixed-clipping DP strategy wrappers): each site's
+    update (its adapter minus the global one) is clipped to `clipping_norm` in L2, and Gaussian
+    noise of std noise_multiplier x clipping_norm / sites is added to the average."""
+
+    clipping: Literal["server", "client"] = Field(
+        "server",
+        description="server: the server clips the updates it receives; client: each site clips "
+        "its own (Flower's fixedclipping_mod), so an unclipped update never leaves the site",
+    )
+    noise_multiplier: float = Field(1.0, ge=0, description="Gaussian noise multiplier")
+    clipping_norm: float = Field(1.0, gt=0, description="L2 bound of one site's update")
+
+
 class FederatedConfig(_Strict):
     """Federated LoRA fine-tuning, simulated with Flower's simulation engine."""
 
@@ -58,6 +72,11 @@ class FederatedConfig(_Strict):
         "data); unset: partition the training rows of sft.data",
     )
     partition: PartitionSection = Field(default_factory=PartitionSection, description="sites")
+    central_dp: CentralDpSection | None = Field(
+        None,
+        description="central DP of the aggregate (clip each site's update, noise the sum); unset: "
+        "none. Local DP-SGD at each site is sft.privacy.dp",
+    )
     eval_files: list[str] = Field(
         default_factory=list,
         description="held-out JSONL rows the server scores the global adapter on each round; "

@@ -40,11 +40,31 @@ def make_strategy(
         train_metrics_aggr_fn=metrics,
     )
     if cfg.strategy == "fedprox":
-        return FedProx(**common, proximal_mu=cfg.proximal_mu)
-    if cfg.strategy in ("fedadam", "fedyogi"):
+        strategy: Any = FedProx(**common, proximal_mu=cfg.proximal_mu)
+    elif cfg.strategy in ("fedadam", "fedyogi"):
         kind = FedAdam if cfg.strategy == "fedadam" else FedYogi
-        return kind(**common, eta=cfg.server_lr)
-    return FedAvg(**common)
+        strategy = kind(**common, eta=cfg.server_lr)
+    else:
+        strategy = FedAvg(**common)
+    return with_central_dp(cfg, strategy, n_sites)
+
+
+def with_central_dp(cfg: FederatedConfig, strategy: Any, n_sites: int) -> Any:
+    """The strategy inside Flower's fixed-clipping DP wrapper when `central_dp` is set."""
+    dp = cfg.central_dp
+    if dp is None:
+        return strategy
+    from flwr.serverapp.strategy import (
+        DifferentialPrivacyClientSideFixedClipping,
+        DifferentialPrivacyServerSideFixedClipping,
+    )
+
+    wrap = (
+        DifferentialPrivacyServerSideFixedClipping
+        if dp.clipping == "server"
+        else DifferentialPrivacyClientSideFixedClipping
+    )
+    return wrap(strategy, dp.noise_multiplier, dp.clipping_norm, n_sites)
 
 
 def read_history(out: str | Path) -> dict[str, Any]:
