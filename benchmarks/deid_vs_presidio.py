@@ -208,11 +208,21 @@ def main() -> None:
         help="also score medllm +learned_ner with the tagger in this folder (trained there first "
         "from the dev half when absent: " + NER_RECIPE + ")",
     )
+    ap.add_argument(
+        "--parts",
+        default="",
+        help="only these parts of the test half, by note-id prefix (e.g. tc, or ta,tb); results "
+        "go to deid_vs_presidio_<parts>.json",
+    )
     args = ap.parse_args()
     ner_meta = ensure_ner(args.ner) if args.ner else None
     load_start = load_avg()
     tools, init = analyzers(args.ner)
     ind_notes, ind_decoys = independent_notes()
+    parts = tuple(p for p in args.parts.split(",") if p)
+    if parts:
+        ind_notes = [n for n in ind_notes if n.id.split("-")[0] in parts]
+        ind_decoys = [d for d in ind_decoys if d["note"].split("-")[0] in parts]
     independent = head_to_head(ind_notes, tools, ind_decoys)
     dev_notes = generate_notes(args.n, seed=2024) + philter_notes()
     development = head_to_head(dev_notes, {k: tools[k] for k in ("medllm", "presidio")})
@@ -224,6 +234,7 @@ def main() -> None:
     result = {
         "headline_corpus": "independent test half (tests/fixtures/deid_independent/test/)",
         "notes": len(ind_notes),
+        "parts": list(parts) or "all",
         "speed_ratio": independent["speed_ratio"],
         "medllm_recall": ind_m["recall"],
         "presidio_recall": ind_p["recall"],
@@ -309,7 +320,10 @@ def main() -> None:
     cmd = f"python benchmarks/deid_vs_presidio.py --n {args.n} --synthetic-n {args.synthetic_n} --throughput-n {args.throughput_n}"
     if args.ner:
         cmd += " --ner DIR"
-    path = write_result("deid_vs_presidio", result, summary, cmd)
+    if parts:
+        cmd += f" --parts {args.parts}"
+    name = "deid_vs_presidio" + ("_" + "_".join(parts) if parts else "")
+    path = write_result(name, result, summary, cmd)
     print(summary)
     print(f"wrote {path}")
 

@@ -13,7 +13,12 @@ from medllm.privacy.gold.i2b2 import read_i2b2_xml
 SET = Path(__file__).resolve().parents[2] / "fixtures" / "deid_independent"
 
 # (notes, PHI spans, decoys) per note-id prefix; update on purpose when notes are added.
-EXPECTED = {"ta": (30, 523, 91), "tb": (30, 685, 101), "dev": (166, 5375, 1401)}
+EXPECTED = {
+    "ta": (30, 523, 91),
+    "tb": (30, 685, 101),
+    "tc": (40, 1640, 343),
+    "dev": (206, 6862, 1728),
+}
 
 
 def _files(root: Path) -> dict[str, bytes]:
