@@ -128,3 +128,40 @@ def test_places_after_near_and_compass_cues() -> None:
 )
 def test_plan_names_options_and_group_numbers(text: str, plan: str) -> None:
     assert plan in _texts(HealthPlanRecognizer(), text, "HEALTHPLAN")
+
+
+# dev_g (2026-12-07)
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        ("PICC placed 3/7 by the VAT nurse", ["3/7"]),
+        ("POLST signed 6/9.", ["6/9"]),
+        ("sertraline added 8/4 (dose 50 mg)", ["8/4"]),
+        ("bed hold til Fri; PT visits Tue/Thu", ["Fri", "Thu", "Tue"]),
+        ("alendronate weekly Sun AM", ["Sun AM"]),
+        ("Sat up in the chair. Sun exposure limited.", []),
+        ("given 1/2 tab at night", []),
+        ("Signed 2029-01-04 09:15 MST. cc PCP", ["2029-01-04 09:15 MST"]),
+        ("Clinic   3/2/29 2:40p   Documented by RN", ["3/2/29 2:40p"]),
+    ],
+)
+def test_bare_dates_after_charting_verbs_weekday_abbreviations_and_zones(
+    text: str, dates: list[str]
+) -> None:
+    from medllm.privacy.recognizers.date import DateRecognizer
+
+    assert _texts(DateRecognizer(), text, "DATE") == dates
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("one hundred and four y/o M, alert", ["one hundred and four"]),
+        ("grandma (shes ninety eight) lives with us", ["ninety eight"]),
+        ("he is ninety minutes from the clinic", []),
+    ],
+)
+def test_spelled_out_ages(text: str, ages: list[str]) -> None:
+    from medllm.privacy.recognizers.age import AgeRecognizer
+
+    assert _texts(AgeRecognizer(), text, "AGE") == ages

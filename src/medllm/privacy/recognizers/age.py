@@ -81,6 +81,25 @@ class AgeRecognizer(PatternRecognizer):
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),
         Pattern("AGE", rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")[\s\-]year[\s\-]old)"), 0.85),
+        # spelled out before y/o or after "she's" / "turned" (dev_g, 2026-12-07): "one hundred and
+        # two y/o F", "my mom (shes ninety six)"; not "is ninety minutes"
+        Pattern(
+            "AGE",
+            rx(r"(?i:(?P<phi>\b" + _TENS + _UNITS + r")\s*(?:y/?o\b|y\.o\.|yrs?\b|years\b))"),
+            0.85,
+        ),
+        Pattern(
+            "AGE",
+            rx(
+                r"(?i:\b(?:s?he'?s|s?hes|turned|turns|aged|now)\s+(?P<phi>"
+                + _TENS
+                + _UNITS
+                + r")\b"
+                r"(?!\s*(?:minutes?|mins?|seconds?|percent|%|mg|ml|mmhg|degrees?|days?|hours?|beats"
+                r"|bpm|kg|lbs?|pounds|cm|mm|dollars|miles)\b))"
+            ),
+            0.85,
+        ),
         # "93Y", "98yo", "101y": the unit written onto the number is part of its token
         Pattern(
             "AGE",

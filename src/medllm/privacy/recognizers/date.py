@@ -56,6 +56,25 @@ _CTX_WORDS = [
     "doa",
     "dod",
     "dob",
+    # a past-tense charting verb before a bare m/d (dev_g, 2026-12-07): "placed 4/9", "signed
+    # 7/8"; not dose verbs ("given 1/2 tab", "increased 1/2")
+    "placed",
+    "signed",
+    "read",
+    "added",
+    "changed",
+    "drawn",
+    "collected",
+    "done",
+    "seen",
+    "stopped",
+    "resumed",
+    "held",
+    "performed",
+    "reply",
+    "replied",
+    "admitted",
+    "discharged",
 ]
 # trie-shaped: five date patterns start with these words, tried at every position of a note
 _CTX = r"(?i:\b" + trie_alternation(_CTX_WORDS) + r"\b)[:\s\-]+"
@@ -70,7 +89,8 @@ _NOT_ORDINAL_NEXT = (
 )
 # A time written after a date: "T08:40", " 06:40", " 9:03 PM", "T08:12:55Z", " 14:02:11+01:00".
 _TIME_AFTER = re.compile(
-    r"(?:T|[ \t]+(?:at[ \t]+)?|,[ \t]*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ \t]?(?i:[ap]\.?m\.?))?"
+    r"(?:T|[ \t]+(?:at[ \t]+)?|,[ \t]*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ \t]?(?i:[ap]\.?m\.?|[ap](?![\w])))?"
+    r"(?:[ \t]+(?:[ECMP][SD]T|UTC|GMT|BST|CET|AEST|NZST)(?![\w]))?"
     r"(?:Z|[+\-]\d{2}:?\d{2})?(?![\w:])"
     r"|[ \t]+(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?i:h|hrs))?(?![\w:/.])"
 )
@@ -245,6 +265,18 @@ class DateRecognizer(PatternRecognizer):
             0.6,
         ),
         Pattern("DATE", rx(r"(?i:\b(?:" + _WEEKDAY_FULL + r")s?\b)"), 0.6),  # "comes thursdays"
+        # a capitalised weekday abbreviation where only a day fits (dev_g, 2026-12-07): "til Mon",
+        # "visits Mon/Thu", "weekly Sat AM", "Tues 0800"; not "Sat up in the chair"
+        Pattern(
+            "DATE",
+            rx(
+                r"(?:(?<=/)|(?<=(?i:til|ill|.on|.by|ery|ext|ast|his|its|kly)[ ]))"
+                r"(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?![\w])"
+                r"|(?<![\w])(?:Mon|Tue|Tues|Wed|Weds|Thu|Thur|Thurs|Fri|Sat|Sun)\.?"
+                r"(?=/|[ \t]+(?:AM|PM|am|pm|a\.m\.|p\.m\.|morning|evening|night|\d))"
+            ),
+            0.6,
+        ),
         # "back on sat", "since thurs": a short weekday in any case after a context word
         Pattern(
             "DATE",
