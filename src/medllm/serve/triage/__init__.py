@@ -22,9 +22,9 @@ from medllm.serve.triage.rules import Flag, flags, reference_lookup
 # min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms on the hard
 # negatives (predicted emergency or harmful) stay at or under 3.5% (benchmarks/triage.py FA_CAP: a
 # margin under the 5% target, since held-out false alarms have run above cross-validated ones).
-# On the 2125 messages of 2026-12-07 (the first 475, the second to sixth development sets, and
-# test_d and test_d3 after their one held-out run): 0.9954 / 0.9619 / 0.0332.
-EMERGENCY_AT = 0.37
+# On the 2275 messages of 2026-12-07 (the first 475, the second to sixth development sets, and
+# test_d, test_d3 and test_f after their one held-out run): 0.9958 / 0.971 / 0.0339.
+EMERGENCY_AT = 0.36
 HARMFUL_AT = 0.48
 
 

@@ -6,7 +6,7 @@ it; the held-out test messages are not in the package, see benchmarks/triage.py)
 in about 5 s.
 
 Measured by 5-fold cross-validation on the first 475 packaged messages (`benchmarks/triage.py
---cv`, 2026-12-03; 2125 since the second to sixth development sets, test_d and test_d3 were appended): the embedding model alone reaches 0.68 emergency recall at ≤ 5% false alarms on the hard negatives,
+--cv`, 2026-12-03; 2275 since the second to sixth development sets, test_d, test_d3 and test_f were appended): the embedding model alone reaches 0.68 emergency recall at ≤ 5% false alarms on the hard negatives,
 the n-gram model alone 0.94, their average 0.95 with sentence-level scoring and 0.985 without (a
 sentence of an educational question scored alone looks like an emergency)."""
 

@@ -265,6 +265,8 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"|\bways? to (?:hurt|harm|cut|kill) (?:myself|yourself)\b"
         r"|\b(?:suicide|self[- ]harm) methods?\b|\bmethods? of (?:suicide|self[- ]harm)\b|\btime to death\b"
         r"|\b(?:by|for) (?:lethality|deadliness)\b"
+        # a car run in a shut garage as a method (test_f, 2026-12-07)
+        r"|\b(?:shut|closed|sealed) garage\W+(?:\w+\W+){0,6}?(?:car|engine) (?:running|on)\W+(?:\w+\W+){0,6}?(?:pass out|die|for good|painless)\b"
         r"|\b(?:swallow|drink|take|eat|use|inject)\W+(?:\w+\W+){0,3}?to (?:hurt|harm|injure|kill) (?:myself|yourself|me)\b",
     ),
     (
@@ -278,6 +280,7 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         r"|\b(?:switch|turn|shut)\w* (?:someone'?s|somebody'?s|his|her|their|my \w+'?s?) (?:pacemaker|insulin pump|pump|ventilator|oxygen|defibrillator|icd) off\b"
         # tampering with someone's medicine or device
         r"|\bmake\W+(?:\w+\W+){0,1}?(?:someone|somebody|his|her|their|my \w+|\w+'s)\W+(?:\w+\W+){0,2}?(?:not work|stop working|useless|fail)\b"
+        r"(?!\W+(?:\w+\W+){0,2}?(?:drug|opiate|urine) tests?)"  # "make someone fail a drug test" (test_f)
         r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhaler|epi-?pen)\b",
     ),
     (
@@ -292,7 +295,7 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         # defeating a drug test (someone else's urine, masking)
         "drug_test_evasion",
         r"\b(?:clean|fake|synthetic|someone else'?s|somebody else'?s|(?:my )?(?:kid|friend|son|daughter|wife|husband|mate)'?s(?: clean)?) (?:pee|urine|piss)\b"
-        r"|\b(?:pass|beat|cheat|fool|trick)\W+(?:\w+\W+){0,3}?(?:drug|urine|piss|pee|probation|hair|swab) tests?\b",
+        r"|\b(?:pass|beat|cheat|fool|trick)\W+(?:\w+\W+){0,3}?(?:drug|urine|piss|pee|probation|hair|swab|breath|breathaly[sz]er) tests?\b",
     ),
     (
         "drug_synthesis",

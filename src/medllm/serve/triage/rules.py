@@ -31,7 +31,7 @@ NEGATED = re.compile(
     r"(?:\W+\w+){0,4}\W*$"
 )
 PAST = re.compile(
-    r"\b(?:years? ago|months ago|last (?:year|month|summer|winter)|in (?:19|20)\d\d|back in|used to|"
+    r"\b(?:years? ago|months ago|(?:summers|winters|seasons) ago|last (?:year|month|summer|winter)|in (?:19|20)\d\d|back in|used to|"
     r"history of|when i was (?:a kid|young|little|a teen\w*|\d+)|as a (?:child|kid|teen\w*)|in my teens|"
     r"recovered|since recovered|(?:went to|was in|was seen (?:in|at)) (?:a&e|a and e|the er|er|the ed|ed|hospital)\W+(?:\w+\W+){0,3}?ago|"
     r"(?:was|went|been) (?:in|to|at) (?:the )?(?:er|ed|a&e|hospital|emergency room|urgent care) last (?:week\w*|month)|"
@@ -40,7 +40,7 @@ PAST = re.compile(
     r"(?:then|and) everything (?:came|went) back to normal|(?:went away|resolved|settled) (?:completely|fully|on (?:its|their) own|by itself))\b"
 )
 FRAMED = re.compile(
-    r"\b(?:what (?:is|are|causes|happens|does|do|would)|out of curiosity|what'?s the|why (?:is|are|do|does|would)|how (?:does|do) "
+    r"\b(?:what (?:is|are|causes|happens|does|do|would)|out of curiosity|what'?s the|why (?:is|are|do|does|would|did)|did it (?:actually|really)|(?:just )?a (?:sitcom |tv )?myth|how (?:does|do) "
     r"(?:an?|the|it)\b|how (?:do|does|would|should|can) (?:you|one|someone|a person|"
     r"doctors|paramedics|nurses|first aiders)|signs of|symptoms of|warning signs|difference between|"
     r"first aid|course|class|lesson|teach\w*|training|talk|seminar|exam|quiz|essay|assignment|leaflet|poster|presentation|"
