@@ -54,13 +54,28 @@ def integrated_gradients(
     lig = LayerIntegratedGradients(forward, net.get_input_embeddings())
     x = _ids(model, target.ids)
     base = _ids(model, target.with_absent(range(target.n_features)))
-    attr, conv = lig.attribute(
-        x, baselines=base, n_steps=steps, internal_batch_size=steps, return_convergence_delta=True
-    )
+    with frozen(net):
+        attr, conv = lig.attribute(
+            x, baselines=base, n_steps=steps, internal_batch_size=steps, return_convergence_delta=True
+        )
     if delta is not None:
         delta.append(float(conv.sum()))
     per_token = attr.sum(-1)[0].detach().float().cpu().numpy()  # (tokens,)
     return per_token[list(target.features)].astype(np.float64)
+
+
+@contextmanager
+def frozen(net: Any) -> Any:
+    """No gradients for the weights while inside: IG needs only the embeddings' (about half the
+    backward pass's work on a CPU)."""
+    params = [p for p in net.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
 
 
 @contextmanager

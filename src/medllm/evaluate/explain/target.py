@@ -109,14 +109,17 @@ def answer_logprob(net: Any, batch: Any, start: int, embeds: Any = None) -> Any:
     return logp.gather(-1, batch[:, start:].unsqueeze(-1)).squeeze(-1).sum(-1)
 
 
-def score_ids(model: HFModel, rows: Sequence[Sequence[int]], start: int) -> list[float]:
-    """The answer's log-likelihood for each row of ids (all rows one length), batched."""
+def score_ids(
+    model: HFModel, rows: Sequence[Sequence[int]], start: int, batch: int = 32
+) -> list[float]:
+    """The answer's log-likelihood for each row of ids (all rows one length), `batch` rows a
+    forward pass (one item's curve rows fit in one: fewer, larger matrix products on a CPU)."""
     import torch
 
     out: list[float] = []
-    step = max(model.batch_size, 1)
+    step = max(batch, 1)
     with torch.no_grad():
         for b in range(0, len(rows), step):
-            batch = torch.tensor([list(r) for r in rows[b : b + step]], device=model.device)
-            out += [float(v) for v in answer_logprob(model.model, batch, start)]
+            ids = torch.tensor([list(r) for r in rows[b : b + step]], device=model.device)
+            out += [float(v) for v in answer_logprob(model.model, ids, start)]
     return out
