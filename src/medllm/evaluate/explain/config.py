@@ -32,6 +32,11 @@ class InterpretabilityConfig(BaseModel):
         4, ge=2, description="curve resolution: fractions 0, 1/points, ..., 1 of the tokens"
     )
     heatmaps: int = Field(3, ge=0, description="items whose heatmaps go inline in the report")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description="torch CPU threads (null = torch's default); 1 on a machine other jobs load",
+    )
     output_dir: str = Field("runs/studies", description="where items.jsonl and the report go")
     results_file: str | None = Field(
         None, description="also write the results (methods → aopc, winner) to this JSON file"

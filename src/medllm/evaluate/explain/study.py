@@ -119,6 +119,10 @@ def run_interpretability(cfg: InterpretabilityConfig, progress: Progress | None 
     from medllm.evaluate.explain.report import write_report
     from medllm.models import load_model
 
+    if cfg.threads:
+        import torch
+
+        torch.set_num_threads(cfg.threads)
     out = Path(cfg.output_dir) / cfg.name
     rows = _claim(cfg, out)
     done = {r["id"] for r in rows}
