@@ -71,6 +71,10 @@ def explain_command(
     ] = "hf:default",
     steps: Annotated[int, typer.Option(min=2, help="integrated gradients: quadrature points")] = 16,
     max_tokens: Annotated[int, typer.Option(min=1, help="most tokens of the answer")] = 48,
+    answer: Annotated[
+        str | None,
+        typer.Option(help="explain this answer instead of the one the model generates"),
+    ] = None,
     top: Annotated[int, typer.Option(min=1, help="tokens listed in the table")] = 15,
     out: Annotated[Path, typer.Option(help="the HTML heatmap to write")] = Path("explain.html"),
 ) -> None:
@@ -84,7 +88,9 @@ def explain_command(
     spec = f"rag:{model}" if rag and not model.startswith("rag:") else model
     with load_model(spec) as m:
         sources = m.sources_for(question) if rag else None  # type: ignore[attr-defined]
-        e = explain(question, m, method, sources=sources, steps=steps, max_tokens=max_tokens)
+        e = explain(
+            question, m, method, sources=sources, answer=answer, steps=steps, max_tokens=max_tokens
+        )
     console.print(f"model {e.model} — answer: {e.answer.strip()!r}")
     console.print(f"log-likelihood {e.f_full:.3f} nats; reference {e.f_baseline:.3f}")
     if e.ig_delta is not None:
