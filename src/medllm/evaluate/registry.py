@@ -64,7 +64,11 @@ for _name, _target in _LOADERS.items():
     loaders.register_lazy(_name, _target)
 for _mode in ("loglik", "loglik_options", "generate", "cot", "self_consistency", "fewshot"):
     modes.register_lazy(_mode, f"medllm.evaluate.scoring:score_{_mode}")
-_ATTRIBUTIONS = {"ig": "integrated_gradients", "rollout": "attention_rollout", "random": "random_scores"}
+_ATTRIBUTIONS = {
+    "ig": "integrated_gradients",
+    "rollout": "attention_rollout",
+    "random": "random_scores",
+}
 for _name, _fn in _ATTRIBUTIONS.items():
     attributions.register_lazy(_name, f"medllm.evaluate.explain.methods:{_fn}")
 _register_tasks()

@@ -37,7 +37,9 @@ def heat_text(e: Any) -> Text:
     text = Text()
     for piece, s in zip(e.pieces, e.scores, strict=True):
         level = int(min(abs(s) / top, 1.0) * 4)
-        style = "" if level == 0 else f"on {'red' if s >= 0 else 'blue'}" + ("" if level > 2 else "3")
+        style = (
+            "" if level == 0 else f"on {'red' if s >= 0 else 'blue'}" + ("" if level > 2 else "3")
+        )
         text.append(piece, style=style)
     return text
 

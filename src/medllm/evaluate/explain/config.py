@@ -17,9 +17,7 @@ class InterpretabilityConfig(BaseModel):
     name: str = Field("s10_interpretability", description="study id (the output folder's name)")
     question: str = Field("", description="what the study answers, printed in the report")
     model: str = Field("hf:default", description="an hf model spec (the methods need its weights)")
-    task: str = Field(
-        "icd10cm_concepts", description="a multiple-choice task (`medllm ls tasks`)"
-    )
+    task: str = Field("icd10cm_concepts", description="a multiple-choice task (`medllm ls tasks`)")
     n_items: int = Field(200, ge=1, description="items scored (a seeded sample of the task)")
     seed: int = Field(0, description="seed of the item sample, the random scores and the bootstrap")
     methods: list[str] = Field(

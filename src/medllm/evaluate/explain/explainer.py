@@ -102,7 +102,9 @@ def explain(
     delta: list[float] = []
     kw: dict[str, Any] = {"steps": steps, "delta": delta} if method == "ig" else {}
     scores = attribute(hf, target, method, **kw)
-    full, base = score_ids(hf, [list(target.ids), target.with_absent(range(target.n_features))], target.start)
+    full, base = score_ids(
+        hf, [list(target.ids), target.with_absent(range(target.n_features))], target.start
+    )
     out.pieces, out.scores = list(target.pieces), [float(s) for s in scores]
     out.f_full, out.f_baseline = full, base
     out.ig_delta = delta[0] if delta else None

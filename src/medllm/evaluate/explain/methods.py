@@ -37,7 +37,12 @@ def _ids(model: HFModel, ids: Any) -> Any:
 
 
 def integrated_gradients(
-    model: HFModel, target: Target, *, steps: int = 16, seed: int = 0, delta: list[float] | None = None
+    model: HFModel,
+    target: Target,
+    *,
+    steps: int = 16,
+    seed: int = 0,
+    delta: list[float] | None = None,
 ) -> np.ndarray:
     """Integrated gradients of the answer's log-likelihood with respect to each token's input
     embedding, summed over the embedding dimensions; Gauss-Legendre quadrature with `steps`
@@ -56,7 +61,11 @@ def integrated_gradients(
     base = _ids(model, target.with_absent(range(target.n_features)))
     with frozen(net):
         attr, conv = lig.attribute(
-            x, baselines=base, n_steps=steps, internal_batch_size=steps, return_convergence_delta=True
+            x,
+            baselines=base,
+            n_steps=steps,
+            internal_batch_size=steps,
+            return_convergence_delta=True,
         )
     if delta is not None:
         delta.append(float(conv.sum()))
@@ -111,7 +120,9 @@ def attention_maps(model: HFModel, ids: Any) -> list[np.ndarray]:
     return [a[0].double().cpu().numpy() for a in out.attentions]
 
 
-def attention_rollout(model: HFModel, target: Target, *, steps: int = 0, seed: int = 0) -> np.ndarray:
+def attention_rollout(
+    model: HFModel, target: Target, *, steps: int = 0, seed: int = 0
+) -> np.ndarray:
     """Rollout rows of the positions that predict the answer's tokens, averaged, at the feature
     tokens (non-negative)."""
     roll = rollout_matrix(attention_maps(model, target.ids))

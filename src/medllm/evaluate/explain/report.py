@@ -80,7 +80,11 @@ def table_rows(report: dict[str, Any]) -> list[list[str]]:
     out = []
     for name, e in report["methods"].items():
         v = e["vs_random"]
-        vs = "-" if name == "random" else f"{v['diff']:+.3f} [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"
+        vs = (
+            "-"
+            if name == "random"
+            else f"{v['diff']:+.3f} [{v['ci_low']:+.3f}, {v['ci_high']:+.3f}]"
+        )
         beats = "-" if name == "random" else f"{e['beats_random']:.0%}"
         row = [name, _ci(e, "aopc"), _ci(e, "aopc_deletion"), _ci(e, "aopc_insertion"), vs, beats]
         out.append(row)

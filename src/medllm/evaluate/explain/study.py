@@ -65,7 +65,9 @@ def explain_item(
     """One item's row: the chosen option, each method's scores' curves and AOPC."""
     pred = chosen(model, prompt, item)
     target = build_target(model, prompt, f" {item.choices[pred]}", item_spans(prompt, item))
-    scores, delta, seconds = {}, [], {}
+    scores: dict[str, Any] = {}
+    delta: list[float] = []
+    seconds: dict[str, float] = {}
     for m in cfg.methods:
         t0 = time.perf_counter()
         kw: dict[str, Any] = {"steps": cfg.ig_steps, "delta": delta} if m == "ig" else {}
