@@ -180,7 +180,8 @@ study_command = typer.Typer(
     cls=_StudyGroup,
     no_args_is_help=True,
     help="Studies: arms (models × retrieval × scoring mode, or training recipes) scored on the "
-    "same tasks against a baseline arm; `medllm study CONFIG` = `medllm study run CONFIG`.",
+    "same tasks against a baseline arm, or (kind: interpretability, S10) the faithfulness of "
+    "token attributions; `medllm study CONFIG` = `medllm study run CONFIG`.",
 )
 
 
