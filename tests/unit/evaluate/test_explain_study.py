@@ -108,3 +108,21 @@ def test_explain_cli_refuses(extra: list[str], message: str, tmp_path: Path) -> 
     res = CliRunner().invoke(_app(), ["explain", "Which code?", *extra])
     assert res.exit_code == 2 and message in res.output
     assert "ig, random, rollout, loo" in res.output or "--rag" in res.output
+
+
+def test_study_run_dispatches_on_kind(tiny_dir: Path, tmp_path: Path) -> None:
+    from medllm.cli import app
+
+    path = tmp_path / "s10.yaml"
+    path.write_text(
+        "# medllm study run s10.yaml\nkind: interpretability\nname: s10\n"
+        f"model: hf:{tiny_dir}\nn_items: 1\nig_steps: 2\npoints: 2\nthreads: 1\n"
+        f"output_dir: {tmp_path}\n",
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(app, ["study", "run", str(path), "--only", "ig"])
+    assert res.exit_code == 2 and "has no arms for --only" in res.output
+    res = CliRunner().invoke(app, ["study", "run", str(path)])
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "s10" / "report.json").read_text(encoding="utf-8"))
+    assert report["n_items"] == 1 and report["ig_steps"] == 2
