@@ -47,6 +47,9 @@ def build(
     real = [m for m in methods if m != "random"]
     winner = max(real, key=lambda m: methods[m]["aopc"]) if real else None
     deltas = [abs(r["ig_delta"]) for r in rows if r.get("ig_delta") is not None]
+    # the same error relative to f(x) - f(baseline), the two ends of any method's deletion curve
+    spans = [abs(d[0] - d[-1]) for r in rows if (d := r["methods"]["random"]["deletion"])]
+    rel = [a / s for a, s in zip(deltas, spans, strict=False) if s > 0]
     return {
         "study": cfg.name,
         "question": cfg.question,
@@ -57,6 +60,7 @@ def build(
         "ig_steps": cfg.ig_steps,
         "points": cfg.points,
         "ig_abs_delta_median": float(np.median(deltas)) if deltas else None,
+        "ig_rel_delta_median": float(np.median(rel)) if rel else None,
         "mean_features": float(np.mean([r["n_features"] for r in rows])) if rows else 0.0,
         "methods": methods,
         "winner": winner,
@@ -101,6 +105,16 @@ HEAD = [
 ]
 
 
+def _ig_note(report: dict[str, Any]) -> str:
+    if report["ig_abs_delta_median"] is None:
+        return "no IG"
+    return (
+        f"IG {report['ig_steps']} points (completeness error: median |delta| "
+        f"{report['ig_abs_delta_median']:.3f} nats, {report['ig_rel_delta_median']:.1%} of "
+        "|f(x) - f(baseline)|)"
+    )
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# {report['study']}",
@@ -109,9 +123,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"model {report['model']}, task {report['task']}, {report['n_items']} items (chosen option "
         f"correct on {report['accuracy']:.1%}), {report['mean_features']:.1f} feature tokens per "
-        f"item, IG {report['ig_steps']} steps (median |delta| {report['ig_abs_delta_median']}), "
-        f"curves at 1/{report['points']} steps; AOPC in nats of the chosen option's "
-        "log-likelihood, higher = more faithful.",
+        f"item, {_ig_note(report)}, curves at q = 0, 1/{report['points']}, ..., 1; AOPC in nats "
+        "of the chosen option's log-likelihood, higher = more faithful.",
         "",
         "| " + " | ".join(HEAD) + " |",
         "|" + "---|" * len(HEAD),
