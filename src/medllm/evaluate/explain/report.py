@@ -64,7 +64,9 @@ def build(
         "mean_features": float(np.mean([r["n_features"] for r in rows])) if rows else 0.0,
         "methods": methods,
         "winner": winner,
-        "wall_s": wall_s,
+        "wall_s": wall_s,  # this run's: a resumed run that scored nothing reads a few seconds
+        # every item's attribution + curve time, summed over runs (the chosen option not included)
+        "item_seconds_total": float(sum(sum(r["seconds"].values()) for r in rows)),
         "machine": {
             "cpus": os.cpu_count(),
             "load_avg": list(os.getloadavg()),
