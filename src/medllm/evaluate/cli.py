@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from medllm.core import Progress, load_config, progress_bar, validate
+from medllm.core import MedllmError, Progress, load_config, progress_bar, read_yaml, validate
 from medllm.evaluate.config import EvalConfig, StudyConfig
 
 console = Console()
@@ -180,13 +180,30 @@ study_command = typer.Typer(
     cls=_StudyGroup,
     no_args_is_help=True,
     help="Studies: arms (models × retrieval × scoring mode, or training recipes) scored on the "
-    "same tasks against a baseline arm; `medllm study CONFIG` = `medllm study run CONFIG`.",
+    "same tasks against a baseline arm, or (kind: interpretability, S10) the faithfulness of "
+    "token attributions; `medllm study CONFIG` = `medllm study run CONFIG`.",
 )
+
+
+def _interpretability(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.explain import InterpretabilityConfig, run_interpretability
+
+    if only:
+        raise MedllmError(
+            f"{config}: an interpretability study has no arms for --only", fix="drop --only"
+        )
+    cfg = load_config(config, InterpretabilityConfig, set_)
+    return run_interpretability(cfg, progress=_scoring_bar())
 
 
 @study_command.command("run")
 def study_run(
-    config: Annotated[Path, typer.Argument(help="study YAML (kind: study; see configs/studies/)")],
+    config: Annotated[
+        Path,
+        typer.Argument(
+            help="study YAML (kind: study, or kind: interpretability for S10; configs/studies/)"
+        ),
+    ],
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="override a field: --set limit=50")
     ] = None,
@@ -206,7 +223,11 @@ def study_run(
     from medllm.evaluate.studies import run_study
 
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    report = run_study(load_config(config, StudyConfig, set_), progress=_scoring_bar(), only=names)
+    if read_yaml(config).get("kind") == "interpretability":  # S10: its own runner
+        report = _interpretability(config, set_, names)
+    else:
+        cfg = load_config(config, StudyConfig, set_)
+        report = run_study(cfg, progress=_scoring_bar(), only=names)
     console.print(
         f"report: {report} (and {report.with_suffix('.html').name}, {report.with_suffix('.json').name})"
     )

@@ -17,6 +17,7 @@ from medllm.train import train_sources
 schemas.register_lazy("task", "medllm.evaluate.spec:TaskSpec")
 schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
 schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
+schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
 # Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).
 train_sources.register_lazy("hpo_choice", "medllm.evaluate.choice.hpo:build")
 train_sources.register_lazy("icd10cm_choice", "medllm.evaluate.choice.icd10cm:build")
@@ -27,6 +28,10 @@ tasks: Registry[Path] = Registry("tasks", "evaluation tasks (task_specs/*.yaml, 
 loaders: Registry[object] = Registry("loaders", "task item loaders (official formats, generators)")
 # name → scoring function(model, spec, items, ...) (see medllm.evaluate.scoring)
 modes: Registry[object] = Registry("modes", "scoring modes for `medllm eval --mode`")
+# name → attribution(model, target, steps=, seed=) → one score per feature token (explain/methods.py)
+attributions: Registry[object] = Registry(
+    "attributions", "token attribution methods of `medllm explain` and the S10 study"
+)
 
 
 def task_dirs() -> list[Path]:
@@ -59,4 +64,11 @@ for _name, _target in _LOADERS.items():
     loaders.register_lazy(_name, _target)
 for _mode in ("loglik", "loglik_options", "generate", "cot", "self_consistency", "fewshot"):
     modes.register_lazy(_mode, f"medllm.evaluate.scoring:score_{_mode}")
+_ATTRIBUTIONS = {
+    "ig": "integrated_gradients",
+    "rollout": "attention_rollout",
+    "random": "random_scores",
+}
+for _name, _fn in _ATTRIBUTIONS.items():
+    attributions.register_lazy(_name, f"medllm.evaluate.explain.methods:{_fn}")
 _register_tasks()

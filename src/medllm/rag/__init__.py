@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from medllm.rag.grounded import RagAnswer, RagSettings, answer
 from medllm.rag.model import RagModel
+from medllm.rag.prompt import Source, sources_block
 from medllm.rag.tools import RuleRouter, ToolCall, run_tools
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "RagModel",
     "RagSettings",
     "RuleRouter",
+    "Source",
     "ToolCall",
     "answer",
     "run_tools",
+    "sources_block",
 ]
