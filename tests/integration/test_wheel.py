@@ -68,6 +68,7 @@ def test_installed_wheel_mounts_every_stage_cli(installed: Path) -> None:
             "ask",
             "deid",
             "eval",
+            "explain",
             "federated",
             "kb",
             "ls",
