@@ -26,7 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import medllm
 from medllm.core import DataError, MedllmError, owner_only
 from medllm.federated.certs import node_keys, tls_files
 from medllm.federated.client import RUN_CONFIG_KEY, SITE_DIR_KEY, client_mode
@@ -76,7 +75,7 @@ def flwr_home(cfg: FederatedConfig) -> Path:
 
 def environment(cfg: FederatedConfig) -> dict[str, str]:
     env = dict(os.environ)
-    src = str(Path(medllm.__file__).resolve().parents[1])
+    src = str(Path(__file__).resolve().parents[2])  # the folder holding this medllm package
     here = str(Path(sys.executable).parent)  # Flower starts flower-superexec from PATH
     env["PATH"] = os.pathsep.join(p for p in (here, env.get("PATH", "")) if p)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
@@ -221,6 +220,15 @@ def stop(proc: subprocess.Popen[Any], grace: float = 10.0) -> None:
     proc.poll()
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("medllm")
+    except PackageNotFoundError:  # run from a source tree without an install
+        return "0.0.0"
+
+
 def site_count(cfg: FederatedConfig) -> int:
     return len(site_folders(cfg.sites_dir)) if cfg.sites_dir else cfg.partition.sites
 
@@ -250,7 +258,7 @@ def write_app(cfg: FederatedConfig, resume: bool) -> Path:
     project = {
         "project": {
             "name": APP_NAME,
-            "version": medllm.__version__ if hasattr(medllm, "__version__") else "0.1.0",
+            "version": _version(),
             "description": "medllm federated LoRA fine-tuning",
             "license": "Apache-2.0",
             "dependencies": [],
