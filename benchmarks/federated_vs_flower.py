@@ -19,6 +19,7 @@ peer does not: scores the global adapter on the held-out rows (eval_loss).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import load_avg, load_note, cores, versions, write_result
+from _common import cores, load_avg, load_note, versions, write_result
 
 ROOT = Path(__file__).parents[1]
 CONFIG = ROOT / "configs" / "federated" / "tiny.yaml"
@@ -64,8 +65,12 @@ def plain_flower(config: Path, sites_root: Path, out: Path, sets: list[str]) -> 
     from flwr.serverapp import Grid, ServerApp
     from flwr.serverapp.strategy import FedAvg
     from flwr.simulation import run_simulation
-    from peft import LoraConfig, get_peft_model, get_peft_model_state_dict
-    from peft import set_peft_model_state_dict
+    from peft import (
+        LoraConfig,
+        get_peft_model,
+        get_peft_model_state_dict,
+        set_peft_model_state_dict,
+    )
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
@@ -163,7 +168,7 @@ def plain_flower(config: Path, sites_root: Path, out: Path, sets: list[str]) -> 
         backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0}},
     )
     return {
-        "round_seconds": [b - a for a, b in zip(stamps, stamps[1:], strict=False)],
+        "round_seconds": [b - a for a, b in itertools.pairwise(stamps)],
         "bytes_up_per_round": sent,
     }
 
