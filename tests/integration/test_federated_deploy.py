@@ -161,3 +161,23 @@ def _alive(proc: Any) -> list[Any]:
         return list(proc.children(recursive=True))
     except psutil.NoSuchProcess:
         return []
+
+
+@pytest.mark.slow
+def test_secagg_on_the_deployment_engine(tiny_dir: Path, tmp_path: Path) -> None:
+    """~2.5 min: the same federation with `secagg`: every site's ClientApp runs Flower's
+    secaggplus_mod, the ServerApp Flower's SecAggPlusWorkflow, for both rounds."""
+    from medllm.federated.deploy import run, start_superlink, start_supernode
+
+    cfg = _cfg(tiny_dir, tmp_path, secagg={"max_weight": 4.0})
+    procs: list[Any] = []
+    try:
+        procs.append(start_superlink(cfg))
+        procs += [start_supernode(cfg, i) for i in range(3)]
+        history = run(cfg, timeout=540)
+    finally:
+        _stop_all(procs)
+    assert [[c["site"] for c in r["clients"]] for r in history["rounds"]] == [[0, 1, 2]] * 2
+    log = (Path(cfg.output_dir) / "logs" / "run.log").read_text()
+    assert log.count("Secure aggregation completed.") == 2
+    assert "secagg_clientapp" in (Path(cfg.output_dir) / "app" / "pyproject.toml").read_text()
