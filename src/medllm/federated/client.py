@@ -22,6 +22,7 @@ from medllm.train import DataSection, build_rows, run_sft
 WEIGHT_KEY = "num-examples"  # the reply metric Flower's strategies weight the average by
 RUN_CONFIG_KEY = "medllm-config"  # run config: the federated config as JSON (deployment)
 SITE_DIR_KEY = "site-dir"  # node config: the folder of the site's JSONL rows (deployment)
+SITE_OUT_KEY = "site-output-dir"  # node config: where the site writes its local runs (deployment)
 
 
 def payload_bytes(arrays: Any) -> int:
@@ -132,8 +133,10 @@ def fixed_site(cfg: FederatedConfig, site_dirs: list[Path]) -> Site:
 
 def deployed_site(context: Any) -> tuple[FederatedConfig, Path, int]:
     """Deployment: the consortium's config travels in the run config (`medllm-config`, JSON);
-    the SuperNode's own node config names its site (`partition-id`) and data (`site-dir`)."""
+    the SuperNode's own node config names its site (`partition-id`), its data (`site-dir`) and
+    where its local runs go (`site-output-dir`, never a path the server chose)."""
     cfg = FederatedConfig.model_validate_json(str(context.run_config[RUN_CONFIG_KEY]))
+    cfg = cfg.model_copy(update={"output_dir": str(context.node_config[SITE_OUT_KEY])})
     return (
         cfg,
         Path(str(context.node_config[SITE_DIR_KEY])),

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from medllm.core import DataError, MedllmError, owner_only
 from medllm.federated.certs import node_keys, tls_files
-from medllm.federated.client import RUN_CONFIG_KEY, SITE_DIR_KEY, client_mode
+from medllm.federated.client import RUN_CONFIG_KEY, SITE_DIR_KEY, SITE_OUT_KEY, client_mode
 from medllm.federated.config import FederatedConfig
 from medllm.federated.partition import site_folders
 from medllm.federated.server import read_history
@@ -182,7 +182,8 @@ def start_supernode(
     node_auth it first makes the site's key pair and registers the public key."""
     folder = site_dir(cfg, site, data)
     tls = tls_files(certs_dir(cfg), cfg.deploy.host)
-    node_config = f'partition-id={site} {SITE_DIR_KEY}="{folder}"'
+    out = Path(cfg.output_dir).resolve()
+    node_config = f'partition-id={site} {SITE_DIR_KEY}="{folder}" {SITE_OUT_KEY}="{out}"'
     argv = [
         _bin("flower-supernode"),
         *("--superlink", f"{cfg.deploy.host}:{cfg.deploy.port}"),
