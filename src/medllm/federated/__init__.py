@@ -5,6 +5,11 @@ Opacus DP-SGD at each site (the train stage's `privacy.dp`); only adapter tensor
     from medllm.federated import FederatedConfig, simulate
     history = simulate(load_config("configs/federated/tiny.yaml", FederatedConfig))
 
+On Flower's deployment engine (real processes, TLS, SuperNode authentication):
+
+    link = start_superlink(cfg); nodes = [start_supernode(cfg, i) for i in range(3)]
+    history = run_deployment(cfg)              # then stop(p) for each process
+
 Partitioning (IID, whole label groups, Dirichlet-alpha skew) needs no torch; Flower, torch and
 the train recipe load inside `simulate` and the apps.
 """
@@ -13,6 +18,8 @@ from __future__ import annotations
 
 from medllm.federated.client import client_app
 from medllm.federated.config import FederatedConfig, PartitionSection
+from medllm.federated.deploy import run as run_deployment
+from medllm.federated.deploy import start_superlink, start_supernode, stop
 from medllm.federated.partition import SiteReport, icd10cm_chapter, partition, report
 from medllm.federated.server import server_app
 from medllm.federated.simulate import prepare_sites, simulate
@@ -26,6 +33,10 @@ __all__ = [
     "partition",
     "prepare_sites",
     "report",
+    "run_deployment",
     "server_app",
     "simulate",
+    "start_superlink",
+    "start_supernode",
+    "stop",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from medllm.train import SftConfig
 
@@ -46,8 +46,51 @@ class CentralDpSection(_Strict):
     clipping_norm: float = Field(1.0, gt=0, description="L2 bound of one site's update")
 
 
+class SecAggSection(_Strict):
+    """Secure aggregation (Flower's SecAgg+: `secaggplus_mod` at each site, SecAggPlusWorkflow on
+    the server): the server learns only the weighted sum of the sites' adapters, never one site's.
+    Each value is quantised: the aggregate differs from plain FedAvg's by at most
+    sites x 2 x clipping_range / quantization_range / sum_k(rows_k / max_weight)."""
+
+    num_shares: int = Field(3, ge=2, description="sites each site's secret is shared with")
+    reconstruction_threshold: int = Field(
+        2, ge=1, description="shares needed to reconstruct a dropped site's mask"
+    )
+    clipping_range: float = Field(
+        8.0, gt=0, description="adapter values are clipped to [-range, range] before quantising"
+    )
+    quantization_range: int = Field(
+        4194304, gt=1, description="integer levels of the quantiser (Flower's default 2**22)"
+    )
+    max_weight: float = Field(
+        1000.0, gt=0, description="the largest site row count expected (weights are rows / this)"
+    )
+
+
+class DeploySection(_Strict):
+    """Flower's deployment engine (`medllm federated superlink | supernode | run`): real
+    processes that talk over TLS with certificates made locally under `certs_dir`."""
+
+    host: str = Field("127.0.0.1", description="address the SuperLink listens on")
+    port: int = Field(
+        9092, ge=1, le=65535, description="the SuperLink's one HTTPS port (Fleet, Control, Runtime)"
+    )
+    node_port: int = Field(
+        9094, ge=1, le=65535, description="site i's SuperNode serves its ClientApp on node_port + i"
+    )
+    certs_dir: str | None = Field(
+        None,
+        description="CA, SuperLink TLS and SuperNode keys (owner-only); unset: output_dir/certs",
+    )
+    node_auth: bool = Field(
+        True,
+        description="SuperNode authentication: only SuperNodes whose public key was registered "
+        "with the SuperLink may join",
+    )
+
+
 class FederatedConfig(_Strict):
-    """Federated LoRA fine-tuning, simulated with Flower's simulation engine."""
+    """Federated LoRA fine-tuning on Flower (simulation engine, or the deployment engine)."""
 
     kind: Literal["federated"] = Field("federated", description="config kind")
     output_dir: str = Field(
@@ -66,6 +109,19 @@ class FederatedConfig(_Strict):
     server_lr: float = Field(
         0.01, gt=0, description="fedadam / fedyogi: server learning rate (Flower's eta)"
     )
+    min_sites: int | None = Field(
+        None,
+        ge=1,
+        description="sites that must be online to start a round and must reply for it to count; "
+        "unset: all. Below it a round stops the run with an error",
+    )
+    round_timeout_s: float = Field(
+        3600.0, gt=0, description="seconds the server waits for the sites' replies in a round"
+    )
+    secagg: SecAggSection | None = Field(
+        None, description="secure aggregation (SecAgg+); unset: the server sees each adapter"
+    )
+    deploy: DeploySection = Field(default_factory=DeploySection, description="deployment engine")
     sites_dir: str | None = Field(
         None,
         description="a folder with one sub-folder of JSONL per site (the user's own de-identified "
@@ -101,3 +157,15 @@ class FederatedConfig(_Strict):
             # which would silently drop FedProx's proximal term
             raise ValueError("sft.privacy.dp with strategy fedprox is not built: use fedavg")
         return sft
+
+    @model_validator(mode="after")
+    def _secagg_combinations(self) -> FederatedConfig:
+        if self.secagg is None:
+            return self
+        if self.strategy != "fedavg":  # Flower's SecAgg+ workflow drives its legacy FedAvg
+            raise ValueError(f"secagg with strategy {self.strategy} is not built: use fedavg")
+        if self.central_dp is not None:
+            raise ValueError("secagg with central_dp is not built: unset one of them")
+        if self.secagg.reconstruction_threshold > self.secagg.num_shares:
+            raise ValueError("secagg.reconstruction_threshold must be <= secagg.num_shares")
+        return self

@@ -1,6 +1,7 @@
 """The coordinator side: a Flower `ServerApp` running one of Flower's own strategies (FedAvg,
-FedProx, FedAdam, FedYogi) over the LoRA adapter tensors; after every round it scores the global
-adapter on held-out rows, checkpoints it (rounds/round-<r>/) and appends to history.json."""
+FedProx, FedAdam, FedYogi) over the LoRA adapter tensors, or FedAvg under SecAgg+ (secagg.py);
+after every round it scores the global adapter on held-out rows, checkpoints it
+(rounds/round-<r>/) and appends to history.json."""
 
 from __future__ import annotations
 
@@ -20,10 +21,21 @@ HISTORY = "history.json"
 Progress = Callable[[dict[str, Any]], None]
 
 
+def min_sites(cfg: FederatedConfig, n_sites: int) -> int:
+    """Sites that must be online to start a round and reply for it to count (default: all)."""
+    if cfg.min_sites is not None and cfg.min_sites > n_sites:
+        raise MedllmError(
+            f"min_sites is {cfg.min_sites} but the federation has {n_sites} site(s)",
+            fix=f"set min_sites <= {n_sites}, or unset it (all sites)",
+        )
+    return n_sites if cfg.min_sites is None else cfg.min_sites
+
+
 def make_strategy(
     cfg: FederatedConfig, n_sites: int, on_replies: Callable[[list[Any]], None]
 ) -> Any:
-    """Flower's strategy by name; every site trains every round, evaluation is the server's."""
+    """Flower's strategy by name; every online site trains every round, evaluation is the
+    server's."""
     from flwr.serverapp.strategy import FedAdam, FedAvg, FedProx, FedYogi
     from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 
@@ -31,11 +43,12 @@ def make_strategy(
         on_replies(replies)  # per-site numbers, before Flower averages them
         return aggregate_metricrecords(replies, key)
 
+    need = min_sites(cfg, n_sites)
     common: dict[str, Any] = dict(
         fraction_train=1.0,
         fraction_evaluate=0.0,
-        min_train_nodes=n_sites,
-        min_available_nodes=n_sites,
+        min_train_nodes=need,
+        min_available_nodes=need,
         weighted_by_key=WEIGHT_KEY,
         train_metrics_aggr_fn=metrics,
     )
@@ -88,6 +101,57 @@ def start_round(cfg: FederatedConfig, resume: bool) -> int:
     return done
 
 
+class RoundBook:
+    """The server's record of a run: scores each round's global adapter on the held-out rows,
+    checkpoints it and appends it to history.json. Fed by either driver (Flower's Message-API
+    strategies, or the SecAgg+ workflow in secagg.py)."""
+
+    def __init__(
+        self,
+        cfg: FederatedConfig,
+        n_sites: int,
+        eval_rows: list[Row],
+        done: int,
+        progress: Progress | None,
+    ) -> None:
+        self.cfg, self.eval_rows, self.done, self.progress = cfg, eval_rows, done, progress
+        self.n_sites, self.need = n_sites, min_sites(cfg, n_sites)
+        self.model = GlobalModel(cfg)
+        if done:
+            self.model.load(load_round(cfg.output_dir, done))
+        self.history = read_history(cfg.output_dir) if done else {"rounds": []}
+        self.history["model_bytes"] = self.model.model_bytes
+        self.replies: list[dict[str, float]] = []
+        self.clock = [time.perf_counter()]
+
+    def on_replies(self, metrics: list[dict[str, Any]]) -> None:
+        self.replies[:] = [dict(m) for m in metrics]
+
+    def evaluate(self, server_round: int, state: dict[str, Any]) -> float:
+        """Score the adapter after `server_round` (0: the starting one) and record the round."""
+        self.model.load(state)
+        loss = self.model.loss(self.eval_rows, self.cfg.sft.optim.max_length)
+        if server_round == 0:  # the starting adapter (fresh, or the resumed checkpoint)
+            self.history.setdefault("start_eval_loss", {})[str(self.done)] = loss
+            self.clock[0] = time.perf_counter()
+            return loss
+        r = self.done + server_round
+        if len(self.replies) < self.need:  # Flower would aggregate what came: refuse the round
+            raise MedllmError(
+                f"round {r}: {len(self.replies)} of {self.n_sites} site(s) replied, "
+                f"min_sites is {self.need}; the round is not recorded",
+                fix="see the log for the failing site; lower min_sites, then rerun with --resume",
+            )
+        record = _round_record(r, loss, self.replies, self.model.model_bytes, self.clock)
+        self.replies.clear()
+        self.model.save(round_dir(self.cfg.output_dir, r), record)
+        self.history["rounds"].append(record)
+        _write(self.cfg.output_dir, self.history)
+        if self.progress:
+            self.progress(record)
+        return loss
+
+
 def run_server(
     cfg: FederatedConfig,
     grid: Any,
@@ -96,48 +160,36 @@ def run_server(
     *,
     done: int = 0,
     progress: Progress | None = None,
+    context: Any = None,
 ) -> dict[str, Any]:
     """The ServerApp's body: rounds done+1 .. cfg.rounds; returns the history."""
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
 
-    model = GlobalModel(cfg)
-    if done:
-        model.load(load_round(cfg.output_dir, done))
-    history = read_history(cfg.output_dir) if done else {"rounds": []}
-    history["model_bytes"] = model.model_bytes
-    replies: list[dict[str, float]] = []
-    clock = [time.perf_counter()]
+    book = RoundBook(cfg, n_sites, eval_rows, done, progress)
+    if cfg.secagg is not None:
+        from medllm.federated.secagg import run_secagg
+
+        run_secagg(cfg, grid, context, book)
+        return book.history
 
     def on_replies(msgs: list[Any]) -> None:
-        replies[:] = [dict(next(iter(m.metric_records.values()))) for m in msgs]
+        book.on_replies([next(iter(m.metric_records.values())) for m in msgs])
 
     def evaluate(server_round: int, arrays: ArrayRecord) -> MetricRecord:
-        model.load(arrays.to_torch_state_dict())
-        loss = model.loss(eval_rows, cfg.sft.optim.max_length)
-        if server_round == 0:  # the starting adapter (fresh, or the resumed checkpoint)
-            history.setdefault("start_eval_loss", {})[str(done)] = loss
-            clock[0] = time.perf_counter()
-            return MetricRecord({"eval_loss": loss})
-        if not replies:  # every site failed: Flower keeps the old adapter; do not call it a round
-            raise MedllmError(f"round {done + server_round}: no site replied", fix="see the log")
-        record = _round_record(done + server_round, loss, replies, model.model_bytes, clock)
-        replies.clear()
-        model.save(round_dir(cfg.output_dir, record["round"]), record)
-        history["rounds"].append(record)
-        _write(cfg.output_dir, history)
-        if progress:
-            progress(record)
-        return MetricRecord({"eval_loss": loss})
+        return MetricRecord(
+            {"eval_loss": book.evaluate(server_round, arrays.to_torch_state_dict())}
+        )
 
     strategy = make_strategy(cfg, n_sites, on_replies)
     strategy.start(
         grid=grid,
-        initial_arrays=ArrayRecord(model.state()),
+        initial_arrays=ArrayRecord(book.model.state()),
         num_rounds=cfg.rounds - done,
         train_config=ConfigRecord({"round-offset": done}),
         evaluate_fn=evaluate,
+        timeout=cfg.round_timeout_s,
     )
-    return history
+    return book.history
 
 
 def _round_record(
@@ -181,6 +233,6 @@ def server_app(
 
     @app.main()
     def main(grid: Grid, context: Context) -> None:
-        run_server(cfg, grid, n_sites, eval_rows, done=done, progress=progress)
+        run_server(cfg, grid, n_sites, eval_rows, done=done, progress=progress, context=context)
 
     return app

@@ -66,7 +66,7 @@ def simulate(
         )
     held = eval_rows(cfg)
     out = Path(cfg.output_dir)
-    _check_dp_resume(cfg, out, done)
+    check_dp_resume(cfg, done)
     out.mkdir(parents=True, exist_ok=True)
     sites = {"sites": [asdict(r) for r in reports], "strategy": cfg.strategy, "rounds": cfg.rounds}
     (out / "sites.json").write_text(json.dumps(sites, indent=2), encoding="utf-8")
@@ -86,10 +86,10 @@ def simulate(
     return history
 
 
-def _check_dp_resume(cfg: FederatedConfig, out: Path, done: int) -> None:
+def check_dp_resume(cfg: FederatedConfig, done: int) -> None:
     """With DP the noise is set for `rounds` x local steps: resuming with another `rounds` would
     account the earlier rounds with a noise they did not use."""
-    before = out / "sites.json"
+    before = Path(cfg.output_dir) / "sites.json"
     if not done or cfg.sft.privacy.dp is None or not before.is_file():
         return
     rounds = json.loads(before.read_text(encoding="utf-8")).get("rounds")

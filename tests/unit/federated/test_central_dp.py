@@ -5,6 +5,7 @@ clipped to it before averaging."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -98,3 +99,53 @@ def test_client_side_clipping_uses_flowers_wrapper_and_mod(monkeypatch: pytest.M
     assert (strategy.noise_multiplier, strategy.clipping_norm) == (0.5, 2.0)
     app = client_app(cfg, [])
     assert [m.__name__ for m in app._mods] == ["fixedclipping_mod"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clipping", ["server", "client"])
+def test_no_noise_and_a_huge_clip_reproduce_fedavg_in_a_simulation(
+    tiny_dir: Path, tmp_path: Path, clipping: str
+) -> None:
+    """~60 s: one round of 3 real sites with central DP at noise 0 and clipping norm 1e9 (server
+    side: Flower's wrapper clips; client side: each site's fixedclipping_mod) gives the global
+    adapter plain FedAvg gives, bit for bit."""
+    import torch
+
+    from medllm.federated.globalmodel import load_round
+    from medllm.federated.simulate import simulate
+
+    dp = {"clipping": clipping, "noise_multiplier": 0.0, "clipping_norm": 1e9}
+    private, plain = (
+        _sim_cfg(tiny_dir, tmp_path, "dp", central_dp=dp),
+        _sim_cfg(tiny_dir, tmp_path, "plain"),
+    )
+    simulate(private)
+    simulate(plain)
+    a, b = load_round(private.output_dir, 1), load_round(plain.output_dir, 1)
+    assert set(a) == set(b)
+    assert [k for k in a if not torch.equal(a[k], b[k])] == []
+
+
+def _sim_cfg(tiny_dir: Path, tmp_path: Path, name: str, **over: Any) -> FederatedConfig:
+    import json
+
+    rows = [
+        {"instruction": f"What does code Z0{i}.{i} cover?", "output": f"Exam {i}."}
+        for i in range(15)
+    ]
+    train, held = tmp_path / "train.jsonl", tmp_path / "heldout.jsonl"
+    train.write_text("\n".join(json.dumps(r) for r in rows[:12]))
+    held.write_text("\n".join(json.dumps(r) for r in rows[12:]))
+    optim = {"max_steps": 2, "batch_size": 2, "max_length": 64, "learning_rate": 1e-2}
+    data = {
+        "output_dir": str(tmp_path / name),
+        "rounds": 1,
+        "eval_files": [str(held)],
+        "sft": {
+            "model": str(tiny_dir),
+            "data": {"files": [str(train)]},
+            "optim": {**optim, "save_steps": 100, "tensorboard": False},
+        },
+        **over,
+    }
+    return FederatedConfig.model_validate(data)
