@@ -29,7 +29,12 @@ class Projection(nn.Module):
         super().__init__()
         self.options: dict[str, Any] = {"act": act}
         cfg = LlavaConfig(
-            vision_config={"model_type": "clip_vision_model", "hidden_size": vision_dim},
+            # only the widths are read; one head keeps CLIP's config check (dim % heads) quiet
+            vision_config={
+                "model_type": "clip_vision_model",
+                "hidden_size": vision_dim,
+                "num_attention_heads": 1,
+            },
             text_config={"model_type": "llama", "hidden_size": lm_dim},
             projector_hidden_act=act,
         )

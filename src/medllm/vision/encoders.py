@@ -162,7 +162,7 @@ def build_lite0() -> Any:
 
 
 class CnnScratchEncoder:
-    """A small CNN (4 conv blocks, 224 → 7×7×128, 0.3M parameters) from random init: the baseline
+    """A small CNN (4 conv blocks, 224 → 7×7×128, 186,144 parameters) from random init: the baseline
     that shows what pretraining adds. Trained with the alignment module; `module` is a torch
     `nn.Sequential` the VLM owns and saves. Inputs as ImageNet-normalised RGB."""
 
