@@ -20,7 +20,7 @@ from medllm.vision.dicom_runner import DicomDeidSummary, run_dicom_deid
 from medllm.vision.features import FeatureCache
 from medllm.vision.image import Image, read_image, to_pil
 from medllm.vision.registry import aligners, encoders, load_encoder
-from medllm.vision.vqa_gen import make_vqa_set
+from medllm.vision.vqa_gen import Caption, VqaSet, load_captions, make_vqa_set
 from medllm.vision.vqa_loaders import VqaItem, load_vqa
 
 if TYPE_CHECKING:
@@ -36,15 +36,18 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Caption",
     "DicomDeidResult",
     "DicomDeidSummary",
     "FeatureCache",
     "Image",
     "VisionLanguageModel",
     "VqaItem",
+    "VqaSet",
     "aligners",
     "deidentify_dataset",
     "encoders",
+    "load_captions",
     "load_encoder",
     "load_vqa",
     "make_vqa_set",

@@ -16,9 +16,9 @@ aligners: Registry[Any] = Registry(
     "aligners", "alignment modules for the VLM (vision tokens → LLM prefix embeddings)"
 )
 
-encoders.register_lazy("vit_s14", "medllm.vision.encoders:VitS14Encoder")
-encoders.register_lazy("efficientnet_lite0", "medllm.vision.encoders:EfficientNetLite0Encoder")
-encoders.register_lazy("cnn_scratch", "medllm.vision.encoders:CnnScratchEncoder")
+encoders.register_lazy("vit_s14", "medllm.vision.encoder:VitS14Encoder")
+encoders.register_lazy("efficientnet_lite0", "medllm.vision.encoder:EfficientNetLite0Encoder")
+encoders.register_lazy("cnn_scratch", "medllm.vision.encoder:CnnScratchEncoder")
 aligners.register_lazy("projection", "medllm.vision.align:Projection")
 aligners.register_lazy("query", "medllm.vision.align:QueryAligner")
 

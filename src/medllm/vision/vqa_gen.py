@@ -308,3 +308,17 @@ def load_generated(path: Path, split: str | None = "test") -> list[VqaItem]:
         if split is None or item.split == split:
             items.append(item)
     return items
+
+
+def load_captions(path: str | Path, split: str | None = "train") -> list[Caption]:
+    """The captions of a folder `make_vqa_set` wrote (or its captions.jsonl)."""
+    path = Path(path)
+    file = path / "captions.jsonl" if path.is_dir() else path
+    out = []
+    for _, row in read_jsonl(file, required=("id", "image", "caption", "split")):
+        cap = Caption(
+            str(row["id"]), file.parent / str(row["image"]), str(row["caption"]), str(row["split"])
+        )
+        if split is None or cap.split == split:
+            out.append(cap)
+    return out
