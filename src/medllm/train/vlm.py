@@ -65,7 +65,7 @@ def run(cfg: VlmConfig, progress: Progress | None = None) -> VlmResult:
         train = [
             (i.image, i.question, i.answer) for i in load_vqa("medllm_generated", data, "train")
         ]
-        test = load_vqa("medllm_generated", data, "test")[: cfg.eval_limit]
+        test = _spread(load_vqa("medllm_generated", data, "test"), cfg.eval_limit)
         vlm = VisionLanguageModel.build(
             cfg.model,
             encoder=cfg.encoder,
@@ -100,6 +100,14 @@ def run(cfg: VlmConfig, progress: Progress | None = None) -> VlmResult:
         trainable_params=sum(p.numel() for p in vlm.trainable_parameters()),
         metrics=metrics,
     )
+
+
+def _spread(items: list[VqaItem], limit: int | None) -> list[VqaItem]:
+    """At most `limit` items taken evenly through the list (every source image and question type,
+    where the first `limit` would be one source's)."""
+    if limit is None or limit >= len(items):
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
 
 
 class _ImageStore:

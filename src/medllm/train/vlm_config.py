@@ -60,9 +60,12 @@ class VlmConfig(_Strict):
         50, ge=1, description="write a checkpoint every N steps of a stage (and at its end)"
     )
     eval_limit: int | None = Field(
-        None, ge=1, description="score at most this many test questions (unset: all)"
+        None,
+        ge=1,
+        description="score at most this many test questions, taken evenly through the split "
+        "(unset: all)",
     )
-    max_new_tokens: int = Field(8, ge=1, description="answer length when scoring")
+    max_new_tokens: int = Field(6, ge=1, description="answer length in tokens when scoring")
     seed: int = Field(0, description="seed of the aligner's init and the batch order")
 
     def check_names(self) -> None:

@@ -78,6 +78,8 @@ class VitS14Encoder:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         opts.log_severity_level = 3  # no per-node warnings on stderr
+        # idle ORT threads would spin for the CPU torch needs next (the LM step after an encode)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(self.backbone_file()), opts, providers=["CPUExecutionProvider"]
         )
