@@ -4,6 +4,7 @@ then `medllm vision ask` on the saved model."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,13 @@ def test_two_stages_checkpoints_metrics_and_ask(lm_dir: Path, tmp_path: Path) ->
         "captions.steps=2",
         "vqa.steps=3",
         "save_steps=2",
-        "eval_limit=6",
+        "eval_limit=3",
         "max_new_tokens=3",
     ]
     args = ["train", "vlm", str(ROOT / "configs/train/vlm.yaml")]
     res = runner.invoke(app, [*args, *[x for s in sets for x in ("--set", s)]])
     assert res.exit_code == 0, res.output
-    assert "test all (n=6)" in res.output
+    assert "test all (n=3)" in res.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
         "checkpoint-captions-2",
@@ -67,8 +68,18 @@ def test_two_stages_checkpoints_metrics_and_ask(lm_dir: Path, tmp_path: Path) ->
         ("vqa", 3),
     ]
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["all"]["n"] == 6 and metrics["closed"]["n"] + metrics["open"]["n"] == 6
+    assert metrics["all"]["n"] == 3 and metrics["closed"]["n"] + metrics["open"]["n"] == 3
     assert metrics["encoder"] == "cnn_scratch"
+    # the baseline, recomputed here: each scored question's most frequent train answer
+    rows = [json.loads(x) for x in (out / "data" / "vqa.jsonl").read_text().splitlines()]
+    test = [r for r in rows if r["split"] == "test"]
+    scored = [test[i * len(test) // 3] for i in range(3)]
+    train = Counter((r["question"], r["answer"]) for r in rows if r["split"] == "train")
+    right = 0
+    for r in scored:
+        answers = {a: n for (q, a), n in train.items() if q == r["question"]}
+        right += bool(answers) and max(answers, key=answers.__getitem__) == r["answer"]
+    assert metrics["all"]["baseline_accuracy"] == round(right / 3, 4)
     image = out / "data" / "images" / "mr_small-00.png"
     res = runner.invoke(
         app,
