@@ -229,7 +229,9 @@ class VisionLanguageModel(nn.Module):
         meta_file = folder / META
         if not meta_file.is_file():
             raise DataError(
-                f"not a saved VLM (no {META})", path=folder, fix="give a folder VLM.save wrote"
+                f"not a saved VLM (no {META})",
+                path=folder,
+                fix="give a trained VLM folder: `medllm train vlm`'s final/",
             )
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         adapter = folder / "adapter" if meta["lm_mode"] == "lora" else None
