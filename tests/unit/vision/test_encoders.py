@@ -75,3 +75,15 @@ def test_cnn_scratch_trains_so_it_is_not_cached(images: list, tmp_path: Path) ->
     assert sum(p.numel() for p in enc.module.parameters()) == 186_144
     with pytest.raises(DataError, match=r"cnn_scratch.*trained with the model"):
         FeatureCache(tmp_path).features(enc, images)
+
+
+def test_the_face_imports_no_torch_until_a_model_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, medllm.vision; "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
