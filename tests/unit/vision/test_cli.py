@@ -116,3 +116,20 @@ def test_show_errors_are_one_line(
         cli, ["vision", "show", sr, "-o", str(tmp_path / "x.png"), "--window", "40"]
     )
     assert res.exit_code == 2 and "CENTER,WIDTH" in res.output
+
+
+def test_make_vqa_writes_the_set_and_ask_refuses_a_folder_that_is_no_vlm(
+    cli: typer.Typer, tmp_path: Path
+) -> None:
+    res = runner.invoke(cli, ["vision", "make-vqa", str(tmp_path / "set"), "--variants", "1"])
+    assert res.exit_code == 0, res.output
+    # one variant per source, with a lesion: 5 + region (8 of 10 sources) + 3 questions
+    assert res.output.strip() == (
+        f"wrote 10 images, 88 questions (train 62, test 26) to {tmp_path / 'set'}"
+    )
+    image = tmp_path / "set" / "images" / "ihc-00.png"
+    res = runner.invoke(cli, ["vision", "ask", str(image), "What is it?", "--model", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.splitlines()[0] == (
+        f"error: {tmp_path}: not a saved VLM (no vlm.json) (fix: give a trained VLM folder: `medllm train vlm`'s final/)"
+    )
