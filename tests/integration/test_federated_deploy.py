@@ -13,15 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-OPTIM = {
-    "max_steps": 2,
-    "batch_size": 2,
-    "max_length": 64,
-    "learning_rate": 1e-2,
-    "save_steps": 100,
-    "tensorboard": False,
-}
+from tests.unit.federated.fed_util import OPTIM
 
 
 def _free_port() -> int:

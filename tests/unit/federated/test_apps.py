@@ -8,17 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.unit.federated.fed_util import OPTIM
 
 from medllm.core import ConfigError, MedllmError, load_config
-
-OPTIM = {
-    "max_steps": 2,
-    "batch_size": 2,
-    "max_length": 64,
-    "learning_rate": 1e-2,
-    "save_steps": 100,
-    "tensorboard": False,
-}
 
 
 def _rows(n: int) -> list[dict[str, str]]:

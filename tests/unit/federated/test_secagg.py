@@ -9,17 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.unit.federated.fed_util import OPTIM
 
 from medllm.core import ConfigError, load_config
-
-OPTIM = {
-    "max_steps": 2,
-    "batch_size": 2,
-    "max_length": 64,
-    "learning_rate": 1e-2,
-    "save_steps": 100,
-    "tensorboard": False,
-}
 
 
 def _cfg(tiny_dir: Path, tmp_path: Path, name: str, **over: Any) -> Any:

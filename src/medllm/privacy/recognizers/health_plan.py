@@ -84,6 +84,6 @@ class HealthPlanRecognizer(PatternRecognizer):
         spans = super().analyze(text)
         for s in list(spans):
             m = _OPTION_AFTER.match(text, s.end)
-            if m and s.kind == "HEALTHPLAN" and text[s.start : s.end][:1].isalpha():
+            if m and text[s.start : s.end][:1].isalpha():
                 spans.append(Span("HEALTHPLAN", m.start("o"), m.end("o"), 0.7, self.name))
         return spans

@@ -47,7 +47,7 @@ _ORG = (
     r"Kidney|Dialysis|Sleep|Vascular|Spine|Pain|Wellness|Behavioral|Mental|Respiratory|DME)?[ \t]*"
     r"(?:Group|Partners|Associates|Practice|Surgery|Diagnostics|Imaging|Lab|Labs|Laboratory"
     r"|Laboratories|Supply|Supplies|Solutions|Services|Direct|Home[ \t]+Care|Home[ \t]+Health"
-    r"|Homecare|Care(?:[ \t]+(?:Home|at[ \t]+Home))?|Rehabilitation(?:[ \t]+Unit)?|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living|Care[ \t]+Home"
+    r"|Homecare|Care(?:[ \t]+(?:Home|at[ \t]+Home))?|Rehabilitation(?:[ \t]+Unit)?|Rehab|Assisted[ \t]+Living|Senior[ \t]+Living"
     r"|Nursing[ \t]+(?:Home|Center|Facility)|Pharmacy|Pharmacies|Drugs?|Apothecary|Chemist"
     r"|(?:NHS[ \t]+)?(?:Foundation[ \t]+)?Trust|Health[ \t]+Board|Dialysis|Hospice|Centre|Center"
     r"|Food[ \t]+(?:Bank|Pantry)|Ambulance|Shelter|House|Mission|Millwork|Transport"

@@ -54,7 +54,7 @@ def derived_logins(text: str, names: list[Span], ordinary: frozenset[str]) -> li
         ]
         for i, w in enumerate(words):
             parts.add(w.replace("-", ""))
-            parts.update(p for p in w.split("-") if len(p) > 2)
+            parts.update(w.split("-"))
             if i + 1 < len(words):  # "Mai Ker" -> "maiker"
                 parts.add((w + words[i + 1]).replace("-", ""))
     parts = {p for p in parts if len(p) >= 3}
