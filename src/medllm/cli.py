@@ -171,8 +171,11 @@ def validate(
 
     load_builtin_registries()
     cfg = load_any(config, set_)
-    console.print(f"[green]ok[/green] {config} ({type(cfg).__name__})")
-    console.print(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip())
+    # soft_wrap: a long path stays on one line (rich would break it at the terminal's width)
+    console.print(f"[green]ok[/green] {config} ({type(cfg).__name__})", soft_wrap=True)
+    console.print(
+        yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip(), soft_wrap=True
+    )
 
 
 # Stage CLIs import nothing heavy at module level, so mounting them here is cheap; it makes `app`

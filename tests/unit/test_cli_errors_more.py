@@ -194,6 +194,17 @@ def test_validate_passes_on_every_shipped_config(path: Path) -> None:
     assert first_line(res.output).startswith(f"ok {path} (")
 
 
+def test_validate_keeps_a_path_longer_than_the_terminal_on_one_line(tmp_path: Path) -> None:
+    """CI clones into a deeper folder than a laptop: rich wrapped the 'ok' line at 80 columns."""
+    deep = tmp_path.joinpath(*["a_folder_name_of_some_length"] * 4)
+    deep.mkdir(parents=True)
+    cfg = deep / "s10_interpretability.yaml"
+    cfg.write_text((ROOT / "configs/studies/s10_interpretability.yaml").read_text("utf-8"), "utf-8")
+    res = runner.invoke(app, ["validate", str(cfg)])
+    assert len(str(cfg)) > 80
+    assert first_line(res.output) == f"ok {cfg} (InterpretabilityConfig)"
+
+
 def test_validate_checks_an_accelerate_config_with_accelerate_itself(tmp_path: Path) -> None:
     res = runner.invoke(app, ["validate", str(ROOT / "configs/accelerate/fsdp.yaml")])
     assert (
