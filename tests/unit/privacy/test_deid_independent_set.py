@@ -16,8 +16,7 @@ SET = Path(__file__).resolve().parents[2] / "fixtures" / "deid_independent"
 EXPECTED = {
     "ta": (30, 523, 91),
     "tb": (30, 685, 101),
-    "tc": (40, 1640, 343),
-    "dev": (206, 6862, 1728),
+    "dev": (246, 8502, 2071),
 }
 
 
