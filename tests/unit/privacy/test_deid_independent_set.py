@@ -16,6 +16,7 @@ SET = Path(__file__).resolve().parents[2] / "fixtures" / "deid_independent"
 EXPECTED = {
     "ta": (30, 523, 91),
     "tb": (30, 685, 101),
+    "td": (40, 1442, 391),
     "dev": (246, 8502, 2071),
 }
 
