@@ -55,9 +55,25 @@ class Analyzer:
         found: list[Span] = []
         for rec in self.recognizers:
             found.extend(s for s in rec.analyze(text) if s.score >= self.min_score)
-        spans = resolve_overlaps(found)
+        spans = resolve_overlaps(_whole_words(text, found))
         extra = self.fail_safe.spans(text, spans)
         return resolve_overlaps(spans + extra) if extra else spans
+
+
+def _whole_words(text: str, spans: Iterable[Span]) -> list[Span]:
+    """A span that starts or ends inside a word takes the whole word: "Dr DeShawn" found as
+    "De" would leave "Shawn" in clear (fail-safe)."""
+    out = []
+    for s in spans:
+        start, end = s.start, s.end
+        while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+            end += 1
+        out.append(
+            s if (start, end) == (s.start, s.end) else Span(s.kind, start, end, s.score, s.source)
+        )
+    return out
 
 
 def build_recognizers(names: Sequence[str]) -> list[Recognizer]:

@@ -122,8 +122,10 @@ class AddressRecognizer(PatternRecognizer):
             rx(
                 r"(?i:\b(?:rural[ \t]+route|rfd|star[ \t]+route)[ \t]*\#?[ \t]*\d{1,4}"
                 r"(?:,?[ \t]+box[ \t]+\d{1,6})?)\b"
-                r"|\b(?i:RR|R\.R\.|HC)[ \t]*\#?[ \t]*\d{1,4}(?:,?[ \t]+(?i:box|site|comp)[ \t]+\d{1,6}"
+                r"|\b(?i:RR|R\.R\.|HC|RD)[ \t]*\#?[ \t]*\d{1,4}(?:,?[ \t]+(?i:box|site|comp)[ \t]+\d{1,6}"
                 r"(?:-?[A-Z])?){1,3}\b|(?<=,[ ])(?i:rd)[ \t]\d{1,2}(?=[ \t]*,)"
+                # a Texas farm-to-market road between commas: ", FM 2061, Pharr"
+                r"|(?<=,[ ])(?:FM|RM|CR|SH)[ \t]\d{2,4}(?=[ \t]*,)"
             ),
             0.85,
         ),

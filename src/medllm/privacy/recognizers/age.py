@@ -77,6 +77,11 @@ class AgeRecognizer(PatternRecognizer):
             ),
             0.85,
         ),
+        # dev_h (2026-12-07): "her mother's 95th birthday", "(now 100)"
+        Pattern(
+            "AGE", rx(r"(?<![\w.])(?P<phi>9\d|1[0-2]\d)(?:st|nd|rd|th)(?=[ \t]+birthday)"), 0.8
+        ),
+        Pattern("AGE", rx(r"\((?i:now|aged?)[ \t]+(?P<phi>9\d|1[0-2]\d)\)"), 0.8),
         Pattern(
             "AGE", rx(r"(?i:\b(?:in\s+(?:his|her|their)\s+)(?P<phi>(?:nineties|90s|100s)))\b"), 0.8
         ),

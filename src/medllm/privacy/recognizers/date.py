@@ -75,6 +75,8 @@ _CTX_WORDS = [
     "replied",
     "admitted",
     "discharged",
+    "admit",
+    "adm",
 ]
 # trie-shaped: five date patterns start with these words, tried at every position of a note
 _CTX = r"(?i:\b" + trie_alternation(_CTX_WORDS) + r"\b)[:\s\-]+"
@@ -91,7 +93,7 @@ _NOT_ORDINAL_NEXT = (
 _TIME_AFTER = re.compile(
     r"(?:T|[ \t]+(?:at[ \t]+)?|,[ \t]*)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[ \t]?(?i:[ap]\.?m\.?|[ap](?![\w])))?"
     r"(?:[ \t]+(?:[ECMP][SD]T|UTC|GMT|BST|CET|AEST|NZST)(?![\w]))?"
-    r"(?:Z|[+\-]\d{2}:?\d{2})?(?![\w:])"
+    r"(?:Z|[+\-]\d{2}:?\d{2})?(?![\w]|:\d)"
     r"|[ \t]+(?:[01]\d|2[0-3])[0-5]\d(?:[ \t]*(?i:h|hrs))?(?![\w:/.])"
 )
 _NUMERIC = re.compile(r"(\d{1,4})[/\-.](\d{1,2})(?:[/\-.](\d{2,4}))?$")
@@ -312,6 +314,11 @@ class DateRecognizer(PatternRecognizer):
             rx(
                 r"(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+\d)"
                 # lower case only before a date: "fri 12/4/26", "sat, 5 dec"
+                # "Tues Feb 10"; lower case after a word that takes a day: "redness started tues"
+                r"|(?<![\w])(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\.?(?=,?[ \t]+(?:"
+                + MONTHS
+                + r")\b)"
+                r"|(?<=started[ \t])(?:mon|tues?|wed|weds|thur?s?|fri)\b"
                 r"|(?<![\w])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?"
                 r"(?=,?[ \t]+\d{1,2}(?:/\d|[ \t]+(?i:" + MONTHS + r")\b))"
                 r"|(?<![\w])(?i:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?=[ \t]+\d)"
@@ -321,7 +328,11 @@ class DateRecognizer(PatternRecognizer):
         Pattern(
             "DATE",
             rx(
-                r"(?i:\b(?:(?:thanksgiving|christmas|easter|new\s+year'?s|halloween)(?:\s+(?:eve|day|weekend|sunday|monday))?"
+                r"(?i:\b(?:canadian\s+|american\s+|orthodox\s+)?(?:(?:thanksgiving|christmas|x-?mas|easter|new\s+y(?:ea)?r(?:'?s|s')?|halloween|valentine'?s)"
+                r"(?:\s+(?:eve|day|weekend|week|sunday|monday|break|holidays?))?(?:\s+(?:19|20)\d{2})?"
+                # dev_h (2026-12-07)
+                r"|pancake\s+day|shrove\s+tuesday|family\s+day|st\.?\s+david'?s\s+day|nye"
+                r"|fourth\s+of\s+july|july\s+4th|bank\s+holiday\s+monday"
                 r"|independence\s+day|labou?r\s+day|memorial\s+day|boxing\s+day|hanukkah|diwali|eid|passover"
                 r"|veterans'?\s+day|indigenous\s+peoples'?\s+day|columbus\s+day|presidents'?\s+day"
                 r"|(?:mlk|martin\s+luther\s+king(?:\s+jr\.?)?)\s+day|juneteenth|anzac\s+day|australia\s+day"

@@ -21,6 +21,13 @@ _PLAN_WORDS = r"[A-Z][\w&'\-]*(?:(?:[ \t]+(?:of|from|for|the))?[ \t]+[A-Z][\w&'\
 _OPTION_AFTER = re.compile(
     r"[ \t]*(?:/|\()[ \t]*(?P<o>[A-Z][a-z]+(?:[ \t][A-Z][a-z]+){0,2})(?=\)|[ \t]*$|\n)", re.M
 )
+# words that do not start a plan's name in lower case ("ask your health plan", "the state health plan")
+_NOT_PLAN_WORD = (
+    r"(?!(?:the|your|my|our|his|her|their|a|an|this|that|new|old|same|which|what|any|each|every"
+    r"|no|one|other|state|federal|public|private|employer|group|medicaid|medicare|primary"
+    r"|secondary|current|former|previous|but|and|for|from|with|via|through|says|said|then|calls"
+    r"|called|whose|under|about|into|onto|since|until|ask|asked|call|check|contact|tell|told)[ \t])"
+)
 MBI = r"[1-9]" + _A + _AN + r"\d-?" + _A + _AN + r"\d-?" + _A + _A + r"\d\d"
 
 
@@ -67,6 +74,45 @@ class HealthPlanRecognizer(PatternRecognizer):
                 r"|Mutual[ \t]+of[ \t]+[A-Z][a-z]+|Medicaid[ \t]+MCO|MCO|Essential[ \t]+Plus))(?![\w])"
             ),
             0.75,
+        ),
+        # dev_h (2026-12-07): a state's programme ("Nevada Medicaid", "Missouri Medicaid card"),
+        # Medicare and its parts before the id or after a billing label ("Billing: Medicare Part
+        # B, MBI ...", "| Medicare 2TQ9-DF4-KW61 |"), "Aetna Better Health of WV", and a plan
+        # named in lower case ("providence health plan needs your signature")
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?<![\w'])(?P<phi>(?!(?:The|Her|His|Their|Pending|Expanded|State|No|Has|Applied|On)\b)"
+                r"[A-Z][a-z]{2,}(?:[ \t]+[A-Z][a-z]{2,})?[ \t]+Medicaid)(?![\w])"
+            ),
+            0.7,
+        ),
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?:(?i:\b(?:billing|insurance|ins|payer|payor|coverage|primary|secondary)"
+                r"[ \t]*:[ \t]*)|\|[ \t]*)"
+                r"(?P<phi>Medic(?:are|aid)(?:[ \t]+Part[ \t]+[A-D](?:/[A-D])?)?)"
+                r"(?=[ \t]*(?:[,;(|]|$|[ \t]+(?:MBI|ID)\b|[ \t]+[0-9][A-Z0-9\-]{5,}))"
+            ),
+            0.7,
+        ),
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?<![\w])(?P<phi>(?:[A-Z][\w&'\-]*[ \t]+){1,3}Better[ \t]+Health"
+                r"(?:[ \t]+of[ \t]+(?:[A-Z]{2}|[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?))?)(?![\w])"
+            ),
+            0.75,
+        ),
+        Pattern(
+            "HEALTHPLAN",
+            rx(
+                r"(?<![\w])(?P<phi>(?:"
+                + _NOT_PLAN_WORD
+                + r"[a-z]{3,}[ \t]){1,2}health[ \t]+plan)(?![\w])"
+            ),
+            0.65,
         ),
         # An Australian Medicare number, 10 digits as 4-5-1 with an optional issue number
         # ("2953 81647 1-2"); an Irish medical card after its label

@@ -56,7 +56,7 @@ _ORG = (
     r"|Church|Chapel|Temple|Synagogue|Mosque|Parish|Ministries|School|Elementary|Academy|College"
     r"|Company|Co-op|Co|Cooperative|Inc|LLC|Ltd|Corp|Assurance|Insurance|Mutual"
     r"|Interpreting|Interpreters|Rentals|Equipment|Transit|Logistics|Nurses|Commons|Manor|Lodge"
-    r"|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart"
+    r"|Agency[ \t]+on[ \t]+Aging|Agency|Foundation|Society|Association|Cab|Roofing|Trucking|Construction|Mart"
     # insurers and plans, public services, clubs and trades (dev_d, 2026-12-03)
     r"|HMO|PPO|PDP|EPO|Benefits|Advantage|Savings|Bank|Credit[ \t]+Union|Bureau|Council|Authority"
     r"|(?:Police|Fire)[ \t]+(?:Department|Dept|Service|Station)|Police|Department|Squad|Rescue|Service"
@@ -69,9 +69,11 @@ _ORG = (
     r"|Charities|Optometrists|Doctors|MRI|Village|Stepdown|Provincial|Gutters|Softech"
     # dev_f (2026-12-07)
     r"|Aggregates|Meats|Packhouse|Tooling|Works|Coalition|Electricity|Ski[ \t]+Area"
-    r"|Step-Down|Rheumatology|Urology|Neurology|Endocrinology)"
+    r"|Step-Down|Rheumatology|Urology|Neurology|Endocrinology"
+    # dev_h (2026-12-07)
+    r"|OB/GYN|DMV|Mobility(?:,[ \t]+(?:LLC|Inc\.?))?|Spine|Samaritan)"
     # "Catholic Charities of Newark", "Alzheimer Resource Centre of New Westminster"
-    rf"(?:[ \t]+of[ \t]+[{UP}][{LO}]+(?:[ \t][{UP}][{LO}]+)?)?"
+    rf"(?:[ \t]+of[ \t]+(?:the[ \t]+)?[{UP}][{LO}]+(?:[ \t][{UP}][{LO}]+)?)?"
 )
 # French names as Quebec and New Brunswick letters write them: "Clinique Médicale du Fleuve"
 _FR_JOIN = r"(?:[ ](?:de|du|des|la|le|et))*[ ](?:l['’]|d['’])?"
@@ -80,12 +82,21 @@ _FRENCH = (
     # lower-case words inside ("Institut de cardiologie du Mont-Royal"), ending in a name
     r"(?:" + _FR_JOIN + r"(?:" + _CAP + r"|[a-zàâçéèêëîïôûù]{4,})){0,3}" + _FR_JOIN + _CAP
 )
+_SPANISH = (
+    r"(?:Farmacias?|Cl[ií]nica|Sanatorio|Centro[ \t]+(?:M[ée]dico|de[ \t]+Salud))"
+    r"(?:[ \t]+(?:de|del|la|las|los|y))*(?:[ \t]+" + _CAP + r"){1,3}"
+)
+# "FirstHealth of the Carolinas": not Mc/Mac/De/La… names, not "MyChart"
+_CAMEL_ORG = (
+    r"(?!(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|Du|My|Ja|Ke|Ty|Sha)[A-Z])[A-Z][a-z]+[A-Z][a-z]{2,}"
+    r"(?:[ \t]+(?:of[ \t]+(?:the[ \t]+)?)?[A-Z][a-z]+){1,3}"
+)
 _ORG_WORDS = (
     r"(?:"
     + _NOT_NAME
     + r"(?:St\.|Saint|"
     + _CAP
-    + r"(?:[A-Z][a-z]+)?(?:'s)?|Mt\.|[A-Z][a-z]+-[a-z]+|[A-Z]{2,4}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])"
+    + r"(?:[A-Z][a-z]+)?(?:'s)?|Mt\.|[A-Z][a-z]+-[a-z]+|[A-Z]{2,6}|&|of(?=[ \t]+(?:the[ \t]+)?[A-Z])"
     + r"|the(?=[ \t]+[A-Z]))[ \t]+){1,6}"
 )
 # Capitalised words of an employer's name, up to six ("Bexley & Rourke LLP", "St Thomas' C of E
@@ -157,6 +168,16 @@ class HospitalRecognizer(PatternRecognizer):
             0.8,
         ),
         Pattern("HOSPITAL", rx(r"(?<![\w])" + _FRENCH + r"(?![\w])"), 0.75),
+        # dev_h (2026-12-07): Spanish names ("Farmacias Similares", "Clínica San Rafael"), a
+        # hospital "at" its place ("Doctors Hospital at Renaissance"), and a name written in
+        # CamelCase with more words ("PeaceHealth Sacred Heart", "ServiceLink of Belknap County")
+        Pattern("HOSPITAL", rx(r"(?<![\w])" + _SPANISH + r"(?![\w])"), 0.7),
+        Pattern(
+            "HOSPITAL",
+            rx(r"(?<![\w])" + _TITLE_WORDS + r"Hospital[ \t]+at[ \t]+" + _CAP + r"(?![\w])"),
+            0.75,
+        ),
+        Pattern("HOSPITAL", rx(r"(?<![\w'])" + _CAMEL_ORG + r"(?![\w])"), 0.65),
         # "Calder Vale General", "Alder Bay Regional", "East Tennessee Children's": a hospital
         # called by its name and kind alone, not "General Surgery" or "Regional anesthesia"
         Pattern(

@@ -38,6 +38,8 @@ _HEADS = (
     r"|CNA|cna|LPN|lpn|CPA|cpa|EMT|emt|PSW|psw|HCA|hca|LVN|lvn"
     # dev_f (2026-12-07)
     r"|postmistress|postmaster|conductress|hostess|wharfie|purser|outfitter|bolter|hauler|boner"
+    # dev_h (2026-12-07)
+    r"|reporter|dealer|deputy|trooper|practitioner|junior doctor|resident doctor|registrar"
 ).replace(" ", "[ \t]")  # the patterns are VERBOSE: a literal space would be dropped
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
@@ -53,7 +55,8 @@ _STRONG = (
 )
 _WEAK = (
     r"(?i:\b(?:is|was|as|i'?m|im|am|(?:he|she)'?s|works nights as|then|later|now|previously"
-    r"|currently)\s+(?:an?|the))(?:\s+(?:part|full)[\s\-]time)?\s+"
+    r"|currently|used\s+to\s+be|became|trained\s+as)\s+(?:an?|the)|\band\s+later)"
+    r"(?:\s+(?:part|full)[\s\-]time)?\s+"
 )
 _NOT_JOB = (
     r"(?!(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
@@ -63,7 +66,14 @@ _NOT_JOB = (
     r"|with|who|that|at|in|of|on|to|from|very|much|more|less|new|old|young|heavy|light|long|short"
     r"|full|part|low|first|second|third|day|night|week|year|hospital)(?![\w\-]))"
 )
-_PRE = r"(?:" + _NOT_JOB + r"(?:[a-z]+|[A-Z]{2,4})[ \t\-]){0,3}" + _NOT_JOB
+# words before the job word: lower case, an acronym, a capitalised name ("Royal Mail delivery
+# driver", "Broward Sheriff's deputy"), a number ("9-1-1 dispatcher"); up to four
+_PRE = (
+    r"(?:"
+    + _NOT_JOB
+    + r"(?:[a-z]+(?:'s)?|[A-Z]{2,4}|(?<=[ \t])[A-Z][a-z]+(?:'s)?|\d[\d\-]*(?<=\d))[ \t\-]){0,4}"
+    + _NOT_JOB
+)
 
 
 # A job word alone (one head noun or suffixed word), for the employer after it (hospital.py)
