@@ -130,8 +130,44 @@ def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
         "medllm": score(rows, predicted, LABELS),
         "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
         "threshold_sweep": sweep(rows, texts, ps),
+        "veto_sweep": veto_sweep(rows, texts, ps),
         "probabilities": probs.round(4).tolist(),
     }
+
+
+VETOES = (0.8, 0.85, 0.9, 0.95, 0.98, 1.01)  # 1.01: no veto
+
+
+def veto_sweep(
+    rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]
+) -> list[dict[str, Any]]:
+    """Out-of-fold scores at the shipped thresholds for each rule-veto level (`RULE_VETO_AT`):
+    what setting a rule's alarm aside when the classifier is sure of routine / benign costs."""
+    from medllm.serve.triage import decide, evidence
+    from medllm.serve.triage.model import LABELS
+
+    ev = [evidence(t) for t in texts]
+    out = []
+    for v in VETOES:
+        got = [
+            decide(p, fl, words=w, lookup=lk, veto_at=v)
+            for p, (fl, w, lk) in zip(ps, ev, strict=True)
+        ]
+        s = score(rows, [g[0] for g in got], LABELS)
+        fired = sum(
+            bool([f for f in fl if f.label in ("emergency", "harmful_request")]) for fl, _, _ in ev
+        )
+        kept = sum(by.startswith("rule:") for _, by in got)
+        out.append(
+            {
+                "veto_at": v,
+                "emergency_recall": s["emergency_recall"],
+                "harmful_request_recall": s["harmful_request_recall"],
+                "hard_negative_false_alarm_rate": s["hard_negative_false_alarm_rate"],
+                "rule_alarms_set_aside": fired - kept,
+            }
+        )
+    return out
 
 
 # The false-alarm cap of the sweep, under the 5% target: on all four held-out splits the false

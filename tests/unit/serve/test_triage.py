@@ -367,3 +367,32 @@ def test_rules_for_dev_e_classes(text: str, hits: list[tuple[str, str]]) -> None
 )
 def test_rules_for_dev_f_classes(text: str, hits: list[tuple[str, str]]) -> None:
     assert fired(text) == hits
+
+
+# A rule's alarm set aside when the classifier is sure the message is routine or benign
+
+
+def _p(em: float, harm: float, routine: float, benign: float) -> dict[str, float]:
+    return {
+        "emergency": em,
+        "urgent": 1 - em - harm - routine - benign,
+        "routine": routine,
+        "harmful_request": harm,
+        "benign_info": benign,
+    }
+
+
+def test_a_rule_alarm_is_set_aside_only_when_the_classifier_is_sure_it_is_harmless() -> None:
+    from medllm.serve.triage import RULE_VETO_AT, decide
+    from medllm.serve.triage.rules import Flag
+
+    fl = [Flag("emergency", "suicide_plan", 0)]
+    sure = _p(0.01, 0.01, 0.05, 0.90)  # routine + benign 0.95
+    unsure = _p(0.30, 0.01, 0.10, 0.50)  # 0.60: the rule stands
+    assert RULE_VETO_AT == 0.85
+    assert decide(sure, fl, words=20) == ("benign_info", "classifier")
+    assert decide(unsure, fl, words=20) == ("emergency", "rule:suicide_plan")
+    # a short message is no evidence for the classifier: the rule stands ("cant breathe help")
+    assert decide(sure, fl, words=3) == ("emergency", "rule:suicide_plan")
+    # with the veto off (1.01) the rule stands whatever the classifier says
+    assert decide(sure, fl, words=20, veto_at=1.01) == ("emergency", "rule:suicide_plan")

@@ -36,6 +36,14 @@ class Assessment:
     by: str  # "rule:<name>" | "classifier"
 
 
+# A rule's alarm is set aside when the classifier is at least this sure that the message is
+# routine or benign_info (P(routine) + P(benign_info)), and the message is long enough to judge:
+# on held-out splits the rules, tuned on every development message, gave most false alarms
+# (test_f: 3 of 4, each with P ≥ 0.86 of the two, while the rules' true alarms there had ≤ 0.63).
+# Chosen by cross-validation (`benchmarks/triage.py --cv`, `veto_sweep`): the lowest value that
+# costs no emergency or harmful-request recall out of fold.
+RULE_VETO_AT = 0.85
+
 MIN_WORDS = 4  # a shorter message ("hi", "thanks") is no evidence for the classifier's alarms
 
 
@@ -47,13 +55,15 @@ def decide(
     *,
     words: int,
     lookup: bool = False,
+    veto_at: float = RULE_VETO_AT,
 ) -> tuple[str, str]:
     """The label and what decided it, from classifier scores, rule flags and the message's
     length in words (a greeting scored by the classifier alone raises no alarm; a rule still
-    does: "cant breathe")."""
+    does: "cant breathe"), unless the classifier is sure it is routine or benign (`veto_at`)."""
+    vetoed = words >= MIN_WORDS and p["routine"] + p["benign_info"] >= veto_at
     for label in ("emergency", "harmful_request"):
         hit = next((f for f in fl if f.label == label), None)
-        if hit is not None:
+        if hit is not None and not vetoed:
             return label, f"rule:{hit.rule}"
     if words >= MIN_WORDS and p["emergency"] >= em_at:
         return "emergency", "classifier"
