@@ -1,6 +1,8 @@
-"""The S9 privacy-leakage study's plumbing on a ~3M-parameter random Llama: six arms trained and
-measured, canaries placed once and gone after de-identification, the DP arms' epsilon from
-Opacus' accountant, a rerun that trains nothing, other settings refused, files owner-only."""
+"""The S9 privacy-leakage study's plumbing on a ~3M-parameter random Llama: four of the six arms
+(raw, de-identified, DP at epsilon 4 and inf: the code paths of all six) trained and measured,
+canaries placed once and gone after de-identification, the DP arms' epsilon from Opacus'
+accountant, a rerun that trains nothing, other settings refused, files owner-only; the six arms
+of the shipped config without training."""
 
 from __future__ import annotations
 
@@ -18,15 +20,24 @@ from medllm.evaluate.leakage.data import CONTEXT, NOTE_PROMPT, build_data, cut, 
 
 pytest.importorskip("opacus")
 
+ROOT = Path(__file__).resolve().parents[3]
+
 NAMES = ["raw", "deid", "dp_eps1", "dp_eps4", "dp_eps8", "dp_eps_inf"]
+FOUR = [
+    {"name": "raw"},
+    {"name": "deid", "deidentified": True},
+    {"name": "dp_eps4", "epsilon": 4.0},
+    {"name": "dp_eps_inf", "epsilon": math.inf},
+]
 
 
 def _cfg(tiny_dir: Path, tmp_path: Path, **over: Any) -> PrivacyLeakageConfig:
     return PrivacyLeakageConfig.model_validate(
         {
             "model": str(tiny_dir),
-            "n_train": 8,
-            "n_heldout": 6,
+            "arms": FOUR,
+            "n_train": 6,
+            "n_heldout": 4,
             "note_chars": 100,
             "canaries": 2,
             "canary_repeats": 1,
@@ -50,16 +61,26 @@ def study(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     return {"cfg": cfg, "tmp": tmp, "report": report, "out": report.parent}
 
 
-def test_six_arms_with_their_epsilon(study: dict[str, Any]) -> None:
+def test_shipped_config_has_six_arms_and_their_epsilon() -> None:
+    from medllm.core import load_config
+    from medllm.evaluate.leakage.study import epsilon_field
+
+    cfg = load_config(ROOT / "configs" / "studies" / "s9_privacy.yaml", PrivacyLeakageConfig)
+    assert [a.name for a in cfg.arms] == NAMES
+    assert [epsilon_field(a.epsilon) for a in cfg.arms] == [None, None, 1.0, 4.0, 8.0, "inf"]
+    assert [a.deidentified for a in cfg.arms] == [False, True, False, False, False, False]
+    assert cfg.results_file == "benchmarks/results/s9_privacy.json"
+
+
+def test_arms_with_their_epsilon(study: dict[str, Any]) -> None:
     results = json.loads(Path(study["cfg"].results_file).read_text())
     arms = results["arms"]
-    assert [a["name"] for a in arms] == NAMES
-    assert [a["epsilon"] for a in arms] == [None, None, 1.0, 4.0, 8.0, "inf"]
-    assert [a["deidentified"] for a in arms] == [False, True, False, False, False, False]
-    assert [a["epsilon_spent"] is None for a in arms] == [True, True, False, False, False, False]
-    for a, target in zip(arms[2:5], (1.0, 4.0, 8.0), strict=True):
-        assert 0 < a["epsilon_spent"] <= target and a["dp_noise_multiplier"] > 0
-    assert arms[5]["epsilon_spent"] == "inf" and arms[5]["dp_noise_multiplier"] == 0.0
+    assert [a["name"] for a in arms] == ["raw", "deid", "dp_eps4", "dp_eps_inf"]
+    assert [a["epsilon"] for a in arms] == [None, None, 4.0, "inf"]
+    assert [a["deidentified"] for a in arms] == [False, True, False, False]
+    assert [a["epsilon_spent"] for a in arms[:2]] == [None, None]
+    assert 0 < arms[2]["epsilon_spent"] <= 4.0 and arms[2]["dp_noise_multiplier"] > 0
+    assert arms[3]["epsilon_spent"] == "inf" and arms[3]["dp_noise_multiplier"] == 0.0
     assert results["reference"]["name"] == "base"
     assert results["settings"]["dp_delta"] == 0.001
     assert results["exposure_max"] == round(math.log2(11), 3)
@@ -70,7 +91,7 @@ def test_six_arms_with_their_epsilon(study: dict[str, Any]) -> None:
     assert Path(study["cfg"].results_file).with_suffix(".png").is_file()
     assert (study["out"] / "utility_vs_epsilon.png").is_file()
     table = study["report"].read_text()
-    assert table.count("\n| ") == 8  # the header, then six arms and the base row
+    assert table.count("\n| ") == 6  # the header, then four arms and the base row
 
 
 def test_canary_once_in_training_text_and_gone_after_deid(study: dict[str, Any]) -> None:
@@ -86,18 +107,18 @@ def test_canary_once_in_training_text_and_gone_after_deid(study: dict[str, Any])
         assert data.members[i].startswith(canary.text + ".\n")
     for control in data.controls:
         assert raw.count(control.secret) == 0
-    assert len(raw.splitlines()) == 8 and len(deid.splitlines()) == 8
+    assert len(raw.splitlines()) == 6 and len(deid.splitlines()) == 6
 
 
 def test_members_and_nonmembers_share_no_patient(tiny_dir: Path, tmp_path: Path) -> None:
     from medllm.privacy import generate_notes
 
     data = build_data(_cfg(tiny_dir, tmp_path))
-    notes = generate_notes(2 * 8 + 6, seed=0)
+    notes = generate_notes(2 * 6 + 6, seed=0)
     by_text = {cut(n.text, 100): n.patient_id for n in notes}
     members = {by_text[m.split(".\n", 1)[-1]] for m in data.members}
     held = {by_text[h] for h in data.nonmembers}
-    assert len(data.nonmembers) == 6 and not members & held
+    assert len(data.nonmembers) == 4 and not members & held
 
 
 def test_context_is_how_the_sft_recipe_renders_a_row() -> None:
@@ -105,8 +126,13 @@ def test_context_is_how_the_sft_recipe_renders_a_row() -> None:
 
     row = sft_rows(["NOTE"])[0]
     rendered = as_text(
-        [{"id": "x", "prompt": [{"role": "user", "content": row["prompt"]}],
-          "completion": [{"role": "assistant", "content": row["completion"]}]}],
+        [
+            {
+                "id": "x",
+                "prompt": [{"role": "user", "content": row["prompt"]}],
+                "completion": [{"role": "assistant", "content": row["completion"]}],
+            }
+        ],
         None,
     )[0]
     assert row["prompt"] == NOTE_PROMPT

@@ -37,6 +37,12 @@ class StudyData:
     controls: list[Canary] = field(repr=False)  # the same shape, never inserted
     placed: dict[str, list[int]]  # canary id -> indices of the members holding it
 
+    def plain(self, texts: list[str]) -> list[str]:
+        """The members (or a form of them, in the same order) that hold no canary: membership is
+        measured on these, so the inserted digits (costly under any model) do not shift it."""
+        held = {i for ids in self.placed.values() for i in ids}
+        return [t for i, t in enumerate(texts) if i not in held]
+
 
 def cut(text: str, chars: int) -> str:
     """The first `chars` characters of `text`, ending at a space or line end (never mid-word)."""

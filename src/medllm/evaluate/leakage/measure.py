@@ -89,10 +89,11 @@ def measure(
     seed: int,
     trained_on: tuple[list[str], list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The figures of one model. Membership and utility are on the notes as written (the records
-    an attacker would hold); `trained_on` (the de-identified members and non-members) adds the
+    """The figures of one model. Membership (members without a canary vs non-members) and utility
+    are on the notes as written (the records an attacker would hold); `trained_on` (the de-identified members and non-members) adds the
     same figures on the text the arm trained on."""
-    members, held = note_scores(model, data.members), note_scores(model, data.nonmembers)
+    members = note_scores(model, data.plain(data.members))
+    held = note_scores(model, data.nonmembers)
     use = utility(held)
     inserted = exposures(model, data.canaries, n_candidates, seed)
     control = exposures(model, data.controls, n_candidates, seed)
@@ -111,7 +112,8 @@ def measure(
         "controls": control["per_canary"],
     }
     if trained_on is not None:
-        m2, h2 = note_scores(model, trained_on[0]), note_scores(model, trained_on[1])
+        m2 = note_scores(model, data.plain(trained_on[0]))
+        h2 = note_scores(model, trained_on[1])
         row["mia_auc_as_trained"] = membership(m2, h2)
         row["heldout_acc_as_trained"] = utility(h2)["acc"]
     return row

@@ -124,9 +124,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
         ax.plot([xs[i] for i in order], [dp[i][key] for i in order], "o-", label="DP-SGD")
         for j, r in enumerate(others):
             ax.axhline(r[key], ls="--", color=f"C{j + 1}", label=r["name"])
-        ax.set_xscale("log")
-        ticks = sorted(set(xs))
-        ax.set_xticks(ticks, ["∞" if t == inf_x else f"{t:g}" for t in ticks])
+        if xs:  # no DP arm measured yet: the lines alone
+            ax.set_xscale("log")
+            ticks = sorted(set(xs))
+            ax.set_xticks(ticks, ["∞" if t == inf_x else f"{t:g}" for t in ticks])
         ax.set_xlabel("ε (δ fixed)")
         ax.set_title(label)
     axes[1].axhline(0.5, color="grey", lw=0.8)
