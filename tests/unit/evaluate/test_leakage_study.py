@@ -42,7 +42,7 @@ def _cfg(tiny_dir: Path, tmp_path: Path, **over: Any) -> PrivacyLeakageConfig:
             "canaries": 2,
             "canary_repeats": 1,
             "n_candidates": 10,
-            "steps": 2,
+            "steps": 1,
             "batch_size": 2,
             "max_length": 80,
             "lora_r": 2,
