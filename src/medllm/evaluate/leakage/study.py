@@ -194,6 +194,7 @@ def base_row(cfg: PrivacyLeakageConfig, inputs: Inputs) -> dict[str, Any]:
         "deidentified": False,
         **figures,
         "seconds": round(time.perf_counter() - t0, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 
