@@ -180,8 +180,10 @@ study_command = typer.Typer(
     cls=_StudyGroup,
     no_args_is_help=True,
     help="Studies: arms (models × retrieval × scoring mode, or training recipes) scored on the "
-    "same tasks against a baseline arm, or (kind: interpretability, S10) the faithfulness of "
-    "token attributions; `medllm study CONFIG` = `medllm study run CONFIG`.",
+    "same tasks against a baseline arm, (kind: interpretability, S10) the faithfulness of "
+    "token attributions, or (kind: privacy_leakage, S9) canary exposure, membership AUC and "
+    "utility of raw / de-identified / DP fine-tuning; `medllm study CONFIG` = `medllm study run "
+    "CONFIG`.",
 )
 
 
@@ -196,12 +198,20 @@ def _interpretability(config: Path, set_: list[str] | None, only: list[str] | No
     return run_interpretability(cfg, progress=_scoring_bar())
 
 
+def _leakage(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.leakage import PrivacyLeakageConfig, run_leakage
+
+    cfg = load_config(config, PrivacyLeakageConfig, set_)
+    return run_leakage(cfg, progress=_scoring_bar(), only=only)
+
+
 @study_command.command("run")
 def study_run(
     config: Annotated[
         Path,
         typer.Argument(
-            help="study YAML (kind: study, or kind: interpretability for S10; configs/studies/)"
+            help="study YAML (kind: study; kind: interpretability for S10, privacy_leakage "
+            "for S9; configs/studies/)"
         ),
     ],
     set_: Annotated[
@@ -217,17 +227,23 @@ def study_run(
 ) -> None:
     """Run a study: score every arm (recipe arms trained first) and test it against the baseline.
 
-    Writes report.json, report.md and report.html; scoring resumes per item.
+    Writes report.json, report.md and report.html (S9: report.json, report.md and
+    utility_vs_epsilon.png); scoring resumes per item, S9 per arm.
 
     Rerun the same command to resume: scored items, trained arms and checkpoints are reused."""
     from medllm.evaluate.studies import run_study
 
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    if read_yaml(config).get("kind") == "interpretability":  # S10: its own runner
+    kind = read_yaml(config).get("kind")
+    if kind == "interpretability":  # S10: its own runner
         report = _interpretability(config, set_, names)
+    elif kind == "privacy_leakage":  # S9: trains its arms in this process
+        report = _leakage(config, set_, names)
     else:
         cfg = load_config(config, StudyConfig, set_)
         report = run_study(cfg, progress=_scoring_bar(), only=names)
-    console.print(
-        f"report: {report} (and {report.with_suffix('.html').name}, {report.with_suffix('.json').name})"
-    )
+    beside = [report.with_suffix(x) for x in (".html", ".json")]
+    if kind == "privacy_leakage":
+        beside = [report.with_suffix(".json"), report.parent / "utility_vs_epsilon.png"]
+    names_beside = ", ".join(p.name for p in beside if p.is_file())
+    console.print(f"report: {report}" + (f" (and {names_beside})" if names_beside else ""))

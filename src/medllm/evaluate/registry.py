@@ -18,6 +18,7 @@ schemas.register_lazy("task", "medllm.evaluate.spec:TaskSpec")
 schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
 schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
 schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
+schemas.register_lazy("privacy_leakage", "medllm.evaluate.leakage.config:PrivacyLeakageConfig")
 # Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).
 train_sources.register_lazy("hpo_choice", "medllm.evaluate.choice.hpo:build")
 train_sources.register_lazy("icd10cm_choice", "medllm.evaluate.choice.icd10cm:build")

@@ -82,7 +82,10 @@ class DpSection(_Strict):
     """Local DP-SGD (Opacus) on the trainable LoRA parameters; the privacy unit is one row."""
 
     epsilon: float = Field(
-        ..., gt=0, description="target epsilon of the whole run (RDP accountant)"
+        ...,
+        gt=0,
+        description="target epsilon of the whole run (RDP accountant); .inf: no noise (clipping "
+        "and sampling only, no guarantee: a control)",
     )
     delta: float | None = Field(
         None, gt=0, lt=1, description="delta of the guarantee; unset: 1 / N (N = training rows)"

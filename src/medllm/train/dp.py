@@ -4,7 +4,8 @@ The recipe's SFTTrainer still tokenises, masks prompts, wraps LoRA and builds th
 schedule; only the loop differs: Poisson-sampled batches (each row in a step with probability
 q = batch / N), per-example gradients (Opacus' GradSampleModule), clipping to max_grad_norm and
 Gaussian noise (DPOptimizer), and Opacus' RDP accountant, whose ε goes into every log. The noise
-multiplier is Opacus' `get_noise_multiplier` for the target ε at δ (default 1/N). The privacy unit
+multiplier is Opacus' `get_noise_multiplier` for the target ε at δ (default 1/N); ε = inf (YAML
+`.inf`) means no noise, clipping and sampling only: a control with no guarantee. The privacy unit
 is one training row: packing (several rows per sequence) is refused by the config.
 """
 
@@ -54,8 +55,12 @@ def plan(dp: DpSection, optim: OptimSection, n_rows: int) -> DpPlan:
             fix="raise privacy.dp.budget_steps (a federation sets it to rounds x local steps)",
         )
     try:
-        sigma = get_noise_multiplier(
-            target_epsilon=dp.epsilon, target_delta=delta, sample_rate=q, steps=budget
+        sigma = (
+            0.0  # ε = ∞: DP-SGD's clipping and Poisson sampling without its noise
+            if math.isinf(dp.epsilon)
+            else get_noise_multiplier(
+                target_epsilon=dp.epsilon, target_delta=delta, sample_rate=q, steps=budget
+            )
         )
     except ValueError:  # Opacus: "The privacy budget is too low." (noise past its search limit)
         raise MedllmError(

@@ -15,16 +15,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from medllm.privacy.audit.canary import Canary, exposure, insert_canaries, make_canaries
+from medllm.privacy.audit.canary import (
+    PHI_PREFIXES,
+    Canary,
+    embed_canaries,
+    exposure,
+    insert_canaries,
+    make_canaries,
+)
 from medllm.privacy.audit.membership import auc, membership_auc, text_losses
 from medllm.privacy.audit.scan import PhiScanner, ScanReport
 
 __all__ = [
+    "PHI_PREFIXES",
     "Canary",
     "PhiScanner",
     "ScanReport",
     "auc",
     "audit",
+    "embed_canaries",
     "exposure",
     "insert_canaries",
     "make_canaries",

@@ -26,6 +26,15 @@ PREFIXES = (
     "The confidential study identifier for this patient is ",
 )
 
+# Canaries shaped like PHI (a record number in a sentence), for studies that compare training on
+# raw and de-identified notes: de-identification finds these values and removes them.
+PHI_PREFIXES = (
+    "The patient's MRN is ",
+    "Medical record number: ",
+    "Registered under MRN ",
+    "Prior records filed under MR# ",
+)
+
 
 @dataclass(frozen=True)
 class Canary:
@@ -41,12 +50,14 @@ class Canary:
         return asdict(self)
 
 
-def make_canaries(n: int, seed: int = 0, digits: int = 6) -> list[Canary]:
+def make_canaries(
+    n: int, seed: int = 0, digits: int = 6, prefixes: Sequence[str] = PREFIXES
+) -> list[Canary]:
     rng = random.Random(f"canary:{seed}")
     return [
         Canary(
             f"canary-{seed}-{i}",
-            PREFIXES[i % len(PREFIXES)],
+            prefixes[i % len(prefixes)],
             "".join(rng.choice("0123456789") for _ in range(digits)),
         )
         for i in range(n)
@@ -64,6 +75,27 @@ def insert_canaries(
     out = list(texts) + [c.text for c in canaries for _ in range(repeats)]
     random.Random(f"insert:{seed}").shuffle(out)
     return out
+
+
+def embed_canaries(
+    texts: Sequence[str], canaries: Sequence[Canary], repeats: int, seed: int = 0
+) -> tuple[list[str], dict[str, list[int]]]:
+    """`texts` with each canary written as the first sentence of `repeats` of them (distinct
+    texts, none holding two canaries) → (texts, canary id → indices of the texts holding it).
+
+    First, so that truncating a note to a training length never cuts the canary off, and its
+    training context is known exactly: whatever precedes the note, then the canary's prefix.
+    """
+    need = len(canaries) * repeats
+    if need > len(texts):
+        raise ValueError(f"{len(canaries)} canaries x {repeats} repeats need {need} texts")
+    slots = random.Random(f"embed:{seed}").sample(range(len(texts)), need)
+    out, placed = list(texts), {}
+    for j, canary in enumerate(canaries):
+        placed[canary.id] = sorted(slots[j * repeats : (j + 1) * repeats])
+        for i in placed[canary.id]:
+            out[i] = f"{canary.text}.\n{out[i]}"
+    return out, placed
 
 
 def exposure(model: Any, canary: Canary, n_candidates: int = 500, seed: int = 0) -> dict[str, Any]:
