@@ -22,6 +22,7 @@ from medllm.vision.image import Image, read_image, to_pil
 from medllm.vision.registry import aligners, encoders, load_encoder
 from medllm.vision.vqa_gen import Caption, VqaSet, load_captions, make_vqa_set
 from medllm.vision.vqa_loaders import VqaItem, load_vqa
+from medllm.vision.vqa_score import majority_answers, normalise, score_vqa, token_recall
 
 if TYPE_CHECKING:
     from medllm.vision.vlm import VisionLanguageModel
@@ -36,6 +37,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "majority_answers",
+    "normalise",
+    "score_vqa",
+    "token_recall",
     "Caption",
     "DicomDeidResult",
     "DicomDeidSummary",
