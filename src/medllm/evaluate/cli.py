@@ -196,12 +196,20 @@ def _interpretability(config: Path, set_: list[str] | None, only: list[str] | No
     return run_interpretability(cfg, progress=_scoring_bar())
 
 
+def _vision_study(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.vision_study import VisionStudyConfig, run_vision_study
+
+    cfg = load_config(config, VisionStudyConfig, set_)
+    cfg.check_names()
+    return run_vision_study(cfg, progress=_scoring_bar(), only=only)
+
+
 @study_command.command("run")
 def study_run(
     config: Annotated[
         Path,
         typer.Argument(
-            help="study YAML (kind: study, or kind: interpretability for S10; configs/studies/)"
+            help="study YAML (kind: study; kind: interpretability for S10; kind: vision_study for S5 / S6; configs/studies/)"
         ),
     ],
     set_: Annotated[
@@ -223,8 +231,11 @@ def study_run(
     from medllm.evaluate.studies import run_study
 
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    if read_yaml(config).get("kind") == "interpretability":  # S10: its own runner
+    kind = read_yaml(config).get("kind")
+    if kind == "interpretability":  # S10: its own runner
         report = _interpretability(config, set_, names)
+    elif kind == "vision_study":  # S5, S6: arms of `medllm train vlm`
+        report = _vision_study(config, set_, names)
     else:
         cfg = load_config(config, StudyConfig, set_)
         report = run_study(cfg, progress=_scoring_bar(), only=names)

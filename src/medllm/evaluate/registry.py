@@ -17,6 +17,7 @@ from medllm.train import train_sources
 schemas.register_lazy("task", "medllm.evaluate.spec:TaskSpec")
 schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
 schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
+schemas.register_lazy("vision_study", "medllm.evaluate.vision_study:VisionStudyConfig")
 schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
 # Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).
 train_sources.register_lazy("hpo_choice", "medllm.evaluate.choice.hpo:build")

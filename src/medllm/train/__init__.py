@@ -29,6 +29,8 @@ from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
 from medllm.train.leakage import HeldOutTerms
 from medllm.train.registry import train_sources
 from medllm.train.sft import run as run_sft
+from medllm.train.vlm import run as run_vlm
+from medllm.train.vlm_config import VlmConfig
 from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
 from medllm.train.sources.hpo import heldout_terms as hpo_heldout_terms
 from medllm.train.sources.icd10cm import heldout_terms as icd10cm_heldout_terms
@@ -46,6 +48,7 @@ __all__ = [
     "Row",
     "RunResult",
     "SftConfig",
+    "VlmConfig",
     "build_rows",
     "dpo_row",
     "hpo_heldout_names",
@@ -55,6 +58,7 @@ __all__ = [
     "load_model_and_tokenizer",
     "peft_config",
     "run_sft",
+    "run_vlm",
     "sft_row",
     "train_sources",
 ]

@@ -75,7 +75,7 @@ def run(cfg: VlmConfig, progress: Progress | None = None) -> VlmResult:
             lm_mode=cfg.lm_mode,
             lora_r=cfg.lora_r,
             lm_dtype=cfg.lm_dtype,
-            cache=FeatureCache(out / "features"),
+            cache=FeatureCache(Path(cfg.features_dir) if cfg.features_dir else out / "features"),
             seed=cfg.seed,
         )
         images = _ImageStore()

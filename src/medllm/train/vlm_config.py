@@ -63,6 +63,11 @@ class VlmConfig(_Strict):
         description="training rows drawn uniformly, or a question type first (each type as often)",
     )
     output_dir: str = Field("runs/vlm", description="checkpoints, final/, metrics.json go here")
+    features_dir: str | None = Field(
+        None,
+        description="frozen-encoder feature cache (unset: output_dir/features); runs over the "
+        "same images can share one",
+    )
     data: VlmData = Field(default_factory=VlmData, description="training data")
     captions: VlmStage = Field(
         default_factory=VlmStage, description="stage 1: captions, the aligner (and a scratch CNN)"
