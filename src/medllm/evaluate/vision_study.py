@@ -65,7 +65,9 @@ class VisionStudyConfig(BaseModel):
     kind: Literal["vision_study"] = Field("vision_study", description="config kind")
     name: str = Field(description="study id (the output folder's name)")
     question: str = Field("", description="what the study answers, printed in the report")
-    base: str = Field("configs/train/vlm.yaml", description="the `kind: vlm` config every arm starts from")
+    base: str = Field(
+        "configs/train/vlm.yaml", description="the `kind: vlm` config every arm starts from"
+    )
     overrides: list[str] = Field(
         default_factory=list, description="`--set` overrides applied to every arm (before its own)"
     )
@@ -81,7 +83,9 @@ class VisionStudyConfig(BaseModel):
         """Arm names unique, columns known, every arm's config valid (before anything runs)."""
         names = [a.name for a in self.arms]
         if len(set(names)) != len(names):
-            raise ConfigError(f"study {self.name}: arm names repeat", fix="give each arm its own name")
+            raise ConfigError(
+                f"study {self.name}: arm names repeat", fix="give each arm its own name"
+            )
         if wrong := [c for c in self.columns if c not in ROW_FIELDS]:
             raise ConfigError(
                 f"study {self.name}: unknown columns {wrong}", fix=f"use {', '.join(ROW_FIELDS)}"
@@ -124,10 +128,20 @@ def arm_row(name: str, metrics: dict[str, Any]) -> dict[str, Any]:
         "n_closed": int(metrics.get("closed", {}).get("n", 0)),
         "n_open": int(metrics.get("open", {}).get("n", 0)),
     }
-    for key in ("trainable_params", "image_tokens", "train_tokens_per_s", "train_seconds", "latency_s"):
+    for key in (
+        "trainable_params",
+        "image_tokens",
+        "train_tokens_per_s",
+        "train_seconds",
+        "latency_s",
+    ):
         row[key] = metrics[key]
     row["by_type"] = {
-        k.removeprefix("type:"): {"n": v["n"], "accuracy": v["accuracy"], "baseline": v["baseline_accuracy"]}
+        k.removeprefix("type:"): {
+            "n": v["n"],
+            "accuracy": v["accuracy"],
+            "baseline": v["baseline_accuracy"],
+        }
         for k, v in metrics.items()
         if k.startswith("type:")
     }

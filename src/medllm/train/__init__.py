@@ -29,11 +29,11 @@ from medllm.train.data import Kind, Row, build_rows, dpo_row, sft_row
 from medllm.train.leakage import HeldOutTerms
 from medllm.train.registry import train_sources
 from medllm.train.sft import run as run_sft
-from medllm.train.vlm import run as run_vlm
-from medllm.train.vlm_config import VlmConfig
 from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
 from medllm.train.sources.hpo import heldout_terms as hpo_heldout_terms
 from medllm.train.sources.icd10cm import heldout_terms as icd10cm_heldout_terms
+from medllm.train.vlm import run as run_vlm
+from medllm.train.vlm_config import VlmConfig
 
 __all__ = [
     "FINAL",

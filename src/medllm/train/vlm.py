@@ -233,7 +233,9 @@ class _Sampler:
         import torch
 
         if self.how == "uniform":
-            return [self.rows[i] for i in torch.randint(len(self.rows), (size,), generator=self.gen)]
+            return [
+                self.rows[i] for i in torch.randint(len(self.rows), (size,), generator=self.gen)
+            ]
         out = []
         for t in torch.randint(len(self.types), (size,), generator=self.gen).tolist():
             pool = self.by_type[self.types[t]]

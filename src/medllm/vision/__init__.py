@@ -37,10 +37,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "majority_answers",
-    "normalise",
-    "score_vqa",
-    "token_recall",
     "Caption",
     "DicomDeidResult",
     "DicomDeidSummary",
@@ -55,9 +51,13 @@ __all__ = [
     "load_captions",
     "load_encoder",
     "load_vqa",
+    "majority_answers",
     "make_vqa_set",
+    "normalise",
     "read_image",
     "remap_uid",
     "run_dicom_deid",
+    "score_vqa",
     "to_pil",
+    "token_recall",
 ]

@@ -55,7 +55,12 @@ class Projection(_Ends):
         from transformers.models.llava.modeling_llava import LlavaMultiModalProjector
 
         super().__init__()
-        self.options: dict[str, Any] = {"act": act, "pool": pool, "norm": norm, "out_norm": out_norm}
+        self.options: dict[str, Any] = {
+            "act": act,
+            "pool": pool,
+            "norm": norm,
+            "out_norm": out_norm,
+        }
         cfg = LlavaConfig(
             # only the widths are read; one head keeps CLIP's config check (dim % heads) quiet
             vision_config={

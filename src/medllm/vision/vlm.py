@@ -218,7 +218,9 @@ class VisionLanguageModel(nn.Module):
         )
         logits = out.logits[:, :-1].float()  # (batch, keep - 1, vocab): predicts the last keep-1
         target = labels[:, -(keep - 1) :]
-        return nn.functional.cross_entropy(logits.flatten(0, 1), target.flatten(), ignore_index=-100)
+        return nn.functional.cross_entropy(
+            logits.flatten(0, 1), target.flatten(), ignore_index=-100
+        )
 
     @torch.no_grad()
     def answer(
@@ -235,7 +237,9 @@ class VisionLanguageModel(nn.Module):
         for start in range(0, len(images), batch_size):
             chunk = slice(start, start + batch_size)
             prefixes = self.aligner(self.vision_tokens(images[chunk]))
-            seqs = [self._sequence(p, q, None) for p, q in zip(prefixes, questions[chunk], strict=True)]
+            seqs = [
+                self._sequence(p, q, None) for p, q in zip(prefixes, questions[chunk], strict=True)
+            ]
             embeds, mask, _, _ = self._left_padded(seqs)
             ids = self.lm.generate(
                 inputs_embeds=embeds,

@@ -37,7 +37,9 @@ def bleu1(preds: Sequence[str], refs: Sequence[str]) -> float:
 
     if not preds:
         return 0.0
-    return round(float(BLEU(max_ngram_order=1).corpus_score(list(preds), [list(refs)]).score) / 100, 4)
+    return round(
+        float(BLEU(max_ngram_order=1).corpus_score(list(preds), [list(refs)]).score) / 100, 4
+    )
 
 
 def majority_answers(train: Sequence[tuple[str, str]]) -> dict[str, str]:

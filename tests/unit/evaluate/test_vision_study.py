@@ -51,8 +51,16 @@ def test_two_arms_one_report_and_a_rerun_reuses_them(lm_dir: Path, tmp_path: Pat
     report = json.loads((tmp_path / "results.json").read_text())
     assert [r["arm"] for r in report["arms"]] == ["a", "b"]
     row = report["arms"][0]
-    for key in ("encoder", "closed_acc", "open_recall", "open_bleu1", "trainable_params",
-                "image_tokens", "train_tokens_per_s", "latency_s"):
+    for key in (
+        "encoder",
+        "closed_acc",
+        "open_recall",
+        "open_bleu1",
+        "trainable_params",
+        "image_tokens",
+        "train_tokens_per_s",
+        "latency_s",
+    ):
         assert key in row
     assert row["encoder"] == "cnn_scratch" and row["image_tokens"] == 2
     assert row["n_closed"] + row["n_open"] == 4

@@ -45,7 +45,10 @@ def test_pooled_projection_keeps_cls_and_pools_the_grid() -> None:
     assert pooled.shape == (1, 17, 8) and proj.prefix_length(257) == 17
     assert pooled[0, 0, 0] == -1.0  # CLS first, untouched
     # the first pooled cell averages rows 0-3, columns 0-3 of the row-major grid
-    assert pooled[0, 1, 0] == torch.tensor([r * 16 + c for r in range(4) for c in range(4)]).float().mean()
+    assert (
+        pooled[0, 1, 0]
+        == torch.tensor([r * 16 + c for r in range(4) for c in range(4)]).float().mean()
+    )
     assert proj.prefix_length(49) == 16 and proj.pooled(torch.randn(2, 49, 8)).shape == (2, 16, 8)
 
 

@@ -53,10 +53,14 @@ def test_batched_loss_is_the_token_mean_of_each_sequence_alone(
     assert float(got) == pytest.approx(expected, rel=1e-5)
     one = vlm.loss(images[:1], QUESTIONS[:1], ANSWERS[:1])
     assert float(one) == pytest.approx(alone[0][0], rel=1e-6)
-    assert vlm.last_tokens == vlm._sequence(torch.zeros(4, 64), QUESTIONS[0], ANSWERS[0])[0].shape[0]
+    assert (
+        vlm.last_tokens == vlm._sequence(torch.zeros(4, 64), QUESTIONS[0], ANSWERS[0])[0].shape[0]
+    )
 
 
-def test_batched_answers_equal_answers_one_at_a_time(vlm: VisionLanguageModel, images: list) -> None:
+def test_batched_answers_equal_answers_one_at_a_time(
+    vlm: VisionLanguageModel, images: list
+) -> None:
     batched = vlm.answer(images, QUESTIONS, max_new_tokens=5, batch_size=3)
     single = [vlm.answer(images[i : i + 1], QUESTIONS[i : i + 1], 5)[0] for i in range(3)]
     assert batched == single and len(batched) == 3
@@ -83,7 +87,10 @@ def test_bfloat16_lm_keeps_the_aligner_in_float32(tmp_path: Path, images: list) 
     model.save_pretrained(tmp_path)
     tok.save_pretrained(tmp_path)
     vlm = VisionLanguageModel.build(
-        tmp_path, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY,
+        tmp_path,
+        encoder="cnn_scratch",
+        aligner="query",
+        aligner_options=SMALL_QUERY,
         lm_dtype="bfloat16",
     )
     assert vlm.lm.dtype == torch.bfloat16
