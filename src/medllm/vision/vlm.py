@@ -118,8 +118,9 @@ class VisionLanguageModel(nn.Module):
             lm = _with_lora(lm, int(meta["lora_r"]), adapter)
         torch.manual_seed(seed)
         lm_dim = lm.get_input_embeddings().embedding_dim
-        aligner = aligners.get(meta["aligner"])(enc.dim, lm_dim, **meta["aligner_options"])
-        weights = lm.get_input_embeddings().weight.detach().float()
+        aligner: Any = aligners.get(meta["aligner"])(enc.dim, lm_dim, **meta["aligner_options"])
+        embed: Any = lm.get_input_embeddings()
+        weights = embed.weight.detach().float()
         aligner.match_scale(float(weights.pow(2).mean().sqrt()))  # a loaded VLM's state overrides
         meta["aligner_options"] = aligner.options
         return cls(enc, aligner, lm, tok, meta, cache)
@@ -254,7 +255,8 @@ class VisionLanguageModel(nn.Module):
 
     def image_tokens(self) -> int:
         """Prefix length the LM sees per image."""
-        return int(self.aligner.prefix_length(self.encoder.tokens))
+        aligner: Any = self.aligner  # every registered aligner has prefix_length
+        return int(aligner.prefix_length(self.encoder.tokens))
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.parameters() if p.requires_grad]
