@@ -236,6 +236,8 @@ def study_run(
         report = _interpretability(config, set_, names)
     elif kind == "vision_study":  # S5, S6: arms of `medllm train vlm`
         report = _vision_study(config, set_, names)
+        console.print(f"report: {report} (and {report.with_suffix('.json').name})")
+        return
     else:
         cfg = load_config(config, StudyConfig, set_)
         report = run_study(cfg, progress=_scoring_bar(), only=names)
