@@ -120,12 +120,17 @@ def _splits(cfg: VlmConfig, data: Path) -> tuple[list[Row], list[Row], list[VqaI
     """(captions, train rows, scored items). `eval_split: dev` holds the train split's
     `dev_sources` out of training and scores them, so settings are chosen without the test split."""
     dev = set(cfg.data.dev_sources) if cfg.eval_split == "dev" else set()
+    types = set(cfg.data.question_types or ())
     captions = [
         (c.image, CAPTION_PROMPT, c.caption, "caption")
         for c in load_captions(data, "train")
         if _source(c.id) not in dev
     ]
-    train_items = load_vqa("medllm_generated", data, "train")
+    train_items = [
+        i
+        for i in load_vqa("medllm_generated", data, "train")
+        if not types or i.question_type in types
+    ]
     train = [
         (i.image, i.question, i.answer, i.question_type)
         for i in train_items
@@ -135,6 +140,7 @@ def _splits(cfg: VlmConfig, data: Path) -> tuple[list[Row], list[Row], list[VqaI
         scored = [i for i in train_items if _source(i.id) in dev]
     else:
         scored = load_vqa("medllm_generated", data, "test")
+        scored = [i for i in scored if not types or i.question_type in types]
     if not scored:
         raise ConfigError(
             f"no {cfg.eval_split} questions to score (dev_sources {sorted(dev)})",

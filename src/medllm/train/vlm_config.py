@@ -21,6 +21,11 @@ class VlmData(_Strict):
     )
     variants: int = Field(8, ge=1, description="images per source image when generating the set")
     seed: int = Field(0, description="seed of the generated set")
+    question_types: list[str] | None = Field(
+        None,
+        description="train and score only these question types (modality, region, mirrored, "
+        "rotation, presence, side, quadrant, size); unset: all",
+    )
     dev_sources: list[str] = Field(
         ["ct_head_a"],
         description="train-split source images held out of training and scored when "
