@@ -81,7 +81,7 @@ def test_identical_arms_of_two_studies_share_one_run(tmp_path: Path) -> None:
     vit = arm_config(s5, s5.arms[0], tmp_path)
     query = arm_config(s6, next(a for a in s6.arms if a.name == "query"), tmp_path)
     proj = arm_config(s6, next(a for a in s6.arms if a.name == "projection"), tmp_path)
-    assert vit.output_dir == query.output_dir != proj.output_dir
+    assert vit.output_dir == proj.output_dir != query.output_dir  # S5 runs the pooled projection
     assert [a.name for a in s5.arms] == ["vit_s14", "efficientnet_lite0", "cnn_scratch"]
     assert s5.results_file == "benchmarks/results/s5_vision_encoders.json"
     assert s6.results_file == "benchmarks/results/s6_alignment.json"
