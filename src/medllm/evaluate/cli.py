@@ -205,13 +205,21 @@ def _leakage(config: Path, set_: list[str] | None, only: list[str] | None) -> Pa
     return run_leakage(cfg, progress=_scoring_bar(), only=only)
 
 
+def _vision_study(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.vision_study import VisionStudyConfig, run_vision_study
+
+    cfg = load_config(config, VisionStudyConfig, set_)
+    cfg.check_names()
+    return run_vision_study(cfg, progress=_scoring_bar(), only=only)
+
+
 @study_command.command("run")
 def study_run(
     config: Annotated[
         Path,
         typer.Argument(
             help="study YAML (kind: study; kind: interpretability for S10, privacy_leakage "
-            "for S9; configs/studies/)"
+            "for S9, vision_study for S5 / S6; configs/studies/)"
         ),
     ],
     set_: Annotated[
@@ -239,6 +247,10 @@ def study_run(
         report = _interpretability(config, set_, names)
     elif kind == "privacy_leakage":  # S9: trains its arms in this process
         report = _leakage(config, set_, names)
+    elif kind == "vision_study":  # S5, S6: arms of `medllm train vlm`
+        report = _vision_study(config, set_, names)
+        console.print(f"report: {report} (and {report.with_suffix('.json').name})")
+        return
     else:
         cfg = load_config(config, StudyConfig, set_)
         report = run_study(cfg, progress=_scoring_bar(), only=names)

@@ -17,6 +17,7 @@ from medllm.train import train_sources
 schemas.register_lazy("task", "medllm.evaluate.spec:TaskSpec")
 schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
 schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
+schemas.register_lazy("vision_study", "medllm.evaluate.vision_study:VisionStudyConfig")
 schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
 schemas.register_lazy("privacy_leakage", "medllm.evaluate.leakage.config:PrivacyLeakageConfig")
 # Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).

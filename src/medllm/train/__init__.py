@@ -32,6 +32,8 @@ from medllm.train.sft import run as run_sft
 from medllm.train.sources.hpo import heldout_names as hpo_heldout_names
 from medllm.train.sources.hpo import heldout_terms as hpo_heldout_terms
 from medllm.train.sources.icd10cm import heldout_terms as icd10cm_heldout_terms
+from medllm.train.vlm import run as run_vlm
+from medllm.train.vlm_config import VlmConfig
 
 __all__ = [
     "FINAL",
@@ -46,6 +48,7 @@ __all__ = [
     "Row",
     "RunResult",
     "SftConfig",
+    "VlmConfig",
     "build_rows",
     "dpo_row",
     "hpo_heldout_names",
@@ -55,6 +58,7 @@ __all__ = [
     "load_model_and_tokenizer",
     "peft_config",
     "run_sft",
+    "run_vlm",
     "sft_row",
     "train_sources",
 ]

@@ -80,7 +80,7 @@ def dpo(config: ConfigArg, set_: SetOpt = None, resume: ResumeOpt = False) -> No
 @app.command()
 def vlm(config: ConfigArg, set_: SetOpt = None) -> None:
     """Vision-language model, two stages (captions, then VQA) on the generated VQA set; scores
-    its test split (configs/train/vlm.yaml)."""
+    its test split, or with --set eval_split=dev held-out train sources (configs/train/vlm.yaml)."""
     from medllm.core import progress_bar
     from medllm.train import vlm as recipe
     from medllm.train.vlm_config import VlmConfig
@@ -99,6 +99,14 @@ def vlm(config: ConfigArg, set_: SetOpt = None) -> None:
                 f"test {key} (n={m['n']})",
                 f"{m['accuracy']:.3f} (majority baseline {m['baseline_accuracy']:.3f})",
             )
+    if "open_recall" in result.metrics:
+        m = result.metrics
+        table.add_row(
+            "open recall / BLEU-1",
+            f"{m['open_recall']:.3f} / {m['open_bleu1']:.3f} (baseline "
+            f"{m['baseline_open_recall']:.3f} / {m['baseline_open_bleu1']:.3f})",
+        )
+        table.add_row("train tokens/s, latency s", f"{m['train_tokens_per_s']}, {m['latency_s']}")
     table.add_row("model", str(result.final_dir))
     console.print(table)
 

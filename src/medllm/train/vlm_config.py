@@ -21,6 +21,16 @@ class VlmData(_Strict):
     )
     variants: int = Field(8, ge=1, description="images per source image when generating the set")
     seed: int = Field(0, description="seed of the generated set")
+    question_types: list[str] | None = Field(
+        None,
+        description="train and score only these question types (modality, region, mirrored, "
+        "rotation, presence, side, quadrant, size); unset: all",
+    )
+    dev_sources: list[str] = Field(
+        ["ct_head_a"],
+        description="train-split source images held out of training and scored when "
+        "eval_split: dev (to choose settings without the test split)",
+    )
 
 
 class VlmStage(_Strict):
@@ -48,7 +58,21 @@ class VlmConfig(_Strict):
         "frozen", description="frozen LM, or a LoRA adapter trained in stage 2"
     )
     lora_r: int = Field(8, ge=1, description="LoRA rank (lm_mode: lora)")
+    lm_dtype: Literal["float32", "bfloat16"] = Field(
+        "float32",
+        description="the LM's weights: bfloat16 halves its memory and, on CPUs with AMX / "
+        "AVX512-BF16, its step time (the aligner trains in float32 either way)",
+    )
+    sampling: Literal["uniform", "balanced"] = Field(
+        "uniform",
+        description="training rows drawn uniformly, or a question type first (each type as often)",
+    )
     output_dir: str = Field("runs/vlm", description="checkpoints, final/, metrics.json go here")
+    features_dir: str | None = Field(
+        None,
+        description="frozen-encoder feature cache (unset: output_dir/features); runs over the "
+        "same images can share one",
+    )
     data: VlmData = Field(default_factory=VlmData, description="training data")
     captions: VlmStage = Field(
         default_factory=VlmStage, description="stage 1: captions, the aligner (and a scratch CNN)"
@@ -65,7 +89,17 @@ class VlmConfig(_Strict):
         description="score at most this many test questions, taken evenly through the split "
         "(unset: all)",
     )
+    eval_split: Literal["test", "dev"] = Field(
+        "test", description="score the test split (other source images) or data.dev_sources"
+    )
+    eval_batch_size: int = Field(16, ge=1, description="questions answered at once when scoring")
     max_new_tokens: int = Field(6, ge=1, description="answer length in tokens when scoring")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description="torch CPU threads (unset: torch's default); 1 on a machine other jobs load "
+        "(two OpenMP threads then wait on each other)",
+    )
     seed: int = Field(0, description="seed of the aligner's init and the batch order")
 
     def check_names(self) -> None:

@@ -22,6 +22,7 @@ from medllm.vision.image import Image, read_image, to_pil
 from medllm.vision.registry import aligners, encoders, load_encoder
 from medllm.vision.vqa_gen import Caption, VqaSet, load_captions, make_vqa_set
 from medllm.vision.vqa_loaders import VqaItem, load_vqa
+from medllm.vision.vqa_score import majority_answers, normalise, score_vqa, token_recall
 
 if TYPE_CHECKING:
     from medllm.vision.vlm import VisionLanguageModel
@@ -50,9 +51,13 @@ __all__ = [
     "load_captions",
     "load_encoder",
     "load_vqa",
+    "majority_answers",
     "make_vqa_set",
+    "normalise",
     "read_image",
     "remap_uid",
     "run_dicom_deid",
+    "score_vqa",
     "to_pil",
+    "token_recall",
 ]

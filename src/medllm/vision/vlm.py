@@ -38,6 +38,9 @@ from medllm.vision.registry import aligners, load_encoder
 META = "vlm.json"
 IMAGE_MARK = "<image>"
 SYSTEM = "You answer questions about one medical image."
+# bfloat16 halves the frozen LM's memory and, on CPUs with AMX / AVX512-BF16, its step time; the
+# aligner (and any LoRA adapter, which PEFT keeps in float32) trains in float32 either way
+LM_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -60,6 +63,8 @@ class VisionLanguageModel(nn.Module):
         self.tokenizer = tokenizer
         self.meta = meta
         self.cache = cache
+        self._prompts: dict[str, tuple[list[int], list[int]]] = {}
+        self.last_tokens = 0
         if encoder.trainable:
             self.encoder_module = encoder.module  # registered, so .parameters() and .train() see it
 
@@ -73,6 +78,7 @@ class VisionLanguageModel(nn.Module):
         aligner_options: dict[str, Any] | None = None,
         lm_mode: str = "frozen",
         lora_r: int = 8,
+        lm_dtype: str = "float32",
         cache: FeatureCache | None = None,
         seed: int = 0,
     ) -> VisionLanguageModel:
@@ -85,6 +91,7 @@ class VisionLanguageModel(nn.Module):
             "lm": str(folder.resolve()),
             "lm_mode": lm_mode,
             "lora_r": lora_r,
+            "lm_dtype": lm_dtype,
         }
         return cls._assemble(meta, cache, seed, adapter=None)
 
@@ -98,15 +105,23 @@ class VisionLanguageModel(nn.Module):
             raise ConfigError(
                 f"lm_mode {meta['lm_mode']!r} is not known", fix="use lm_mode: frozen or lora"
             )
+        dtype = meta.setdefault("lm_dtype", "float32")  # a VLM saved before lm_dtype: float32
+        if dtype not in LM_DTYPES:
+            raise ConfigError(
+                f"lm_dtype {dtype!r} is not known", fix="use lm_dtype: float32 or bfloat16"
+            )
         enc = load_encoder(meta["encoder"])
-        lm = AutoModelForCausalLM.from_pretrained(meta["lm"], dtype=torch.float32)
+        lm = AutoModelForCausalLM.from_pretrained(meta["lm"], dtype=LM_DTYPES[dtype])
         tok = AutoTokenizer.from_pretrained(meta["lm"])
         lm.requires_grad_(False)
         if meta["lm_mode"] == "lora":
             lm = _with_lora(lm, int(meta["lora_r"]), adapter)
         torch.manual_seed(seed)
         lm_dim = lm.get_input_embeddings().embedding_dim
-        aligner = aligners.get(meta["aligner"])(enc.dim, lm_dim, **meta["aligner_options"])
+        aligner: Any = aligners.get(meta["aligner"])(enc.dim, lm_dim, **meta["aligner_options"])
+        embed: Any = lm.get_input_embeddings()
+        weights = embed.weight.detach().float()
+        aligner.match_scale(float(weights.pow(2).mean().sqrt()))  # a loaded VLM's state overrides
         meta["aligner_options"] = aligner.options
         return cls(enc, aligner, lm, tok, meta, cache)
 
@@ -124,7 +139,13 @@ class VisionLanguageModel(nn.Module):
         return torch.from_numpy(feats)
 
     def _prompt_ids(self, question: str) -> tuple[list[int], list[int]]:
-        """Token ids before and after the image embeddings, through the assistant header."""
+        """Token ids before and after the image embeddings, through the assistant header (kept
+        per question: a training set repeats a few questions, and the chat template is slow)."""
+        if question not in self._prompts:
+            self._prompts[question] = self._tokenize_prompt(question)
+        return self._prompts[question]
+
+    def _tokenize_prompt(self, question: str) -> tuple[list[int], list[int]]:
         tok = self.tokenizer
         if getattr(tok, "chat_template", None):
             messages = [
@@ -152,55 +173,90 @@ class VisionLanguageModel(nn.Module):
         target = self._answer_ids(answer) if answer is not None else []
         embed = self.lm.get_input_embeddings()
         text = embed(torch.tensor([*before, *after, *target]))
-        seq = torch.cat([text[: len(before)], prefix, text[len(before) :]])
+        seq = torch.cat([text[: len(before)], prefix.to(text.dtype), text[len(before) :]])
         labels = [-100] * (len(before) + prefix.shape[0] + len(after)) + target
         return seq, labels
+
+    def _left_padded(
+        self, seqs: list[tuple[torch.Tensor, list[int]]]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Left-padded `(embeds, attention_mask, position_ids, labels)`: the answers end every row,
+        so the LM head runs on the last few positions only (its 49k-word output is most of a
+        135M model's cost per token); positions count from each row's first real token, so a row
+        scores as it would alone."""
+        width = max(s.shape[0] for s, _ in seqs)
+        embeds = seqs[0][0].new_zeros(len(seqs), width, seqs[0][0].shape[-1])
+        mask = torch.zeros(len(seqs), width, dtype=torch.long)
+        labels = torch.full((len(seqs), width), -100, dtype=torch.long)
+        for i, (s, lab) in enumerate(seqs):
+            embeds[i, width - s.shape[0] :] = s
+            mask[i, width - s.shape[0] :] = 1
+            labels[i, width - len(lab) :] = torch.tensor(lab, dtype=torch.long)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        return embeds, mask, positions, labels
 
     # --- training and answering --------------------------------------------------------------
 
     def loss(
         self, images: Sequence[Image], questions: Sequence[str], answers: Sequence[str]
     ) -> torch.Tensor:
-        """Mean next-token loss over the answers' tokens, right-padded batch."""
+        """Mean next-token loss over the answers' tokens (the LM's own loss, computed on the
+        answer positions only)."""
         if not len(images) == len(questions) == len(answers):
             raise DataError("images, questions and answers differ in number", fix="pass one each")
         prefixes = self.aligner(self.vision_tokens(images))  # (batch, K, lm_dim)
         seqs = [
             self._sequence(p, q, a) for p, q, a in zip(prefixes, questions, answers, strict=True)
         ]
-        width = max(s.shape[0] for s, _ in seqs)
-        dim = prefixes.shape[-1]
-        embeds = torch.zeros(len(seqs), width, dim)
-        mask = torch.zeros(len(seqs), width, dtype=torch.long)
-        labels = torch.full((len(seqs), width), -100, dtype=torch.long)
-        for i, (s, lab) in enumerate(seqs):
-            embeds[i, : s.shape[0]] = s
-            mask[i, : s.shape[0]] = 1
-            labels[i, : len(lab)] = torch.tensor(lab)
-        out = self.lm(inputs_embeds=embeds, attention_mask=mask, labels=labels)
-        return out.loss  # type: ignore[no-any-return]
+        embeds, mask, positions, labels = self._left_padded(seqs)
+        self.last_tokens = int(mask.sum())  # LM tokens of this batch (train_tokens_per_s)
+        keep = max(sum(x != -100 for x in lab) for _, lab in seqs) + 1
+        out = self.lm(
+            inputs_embeds=embeds,
+            attention_mask=mask,
+            position_ids=positions,
+            logits_to_keep=keep,
+        )
+        logits = out.logits[:, :-1].float()  # (batch, keep - 1, vocab): predicts the last keep-1
+        target = labels[:, -(keep - 1) :]
+        return nn.functional.cross_entropy(
+            logits.flatten(0, 1), target.flatten(), ignore_index=-100
+        )
 
     @torch.no_grad()
     def answer(
-        self, images: Sequence[Image], questions: Sequence[str], max_new_tokens: int = 16
+        self,
+        images: Sequence[Image],
+        questions: Sequence[str],
+        max_new_tokens: int = 16,
+        batch_size: int = 16,
     ) -> list[str]:
-        """Greedy answers, one sequence at a time (no padding: the same answer as a batch of one)."""
+        """Greedy answers, `batch_size` sequences at a time (left-padded)."""
         was = self.training
         self.eval()
-        prefixes = self.aligner(self.vision_tokens(images))
-        out = []
-        for prefix, question in zip(prefixes, questions, strict=True):
-            seq, _ = self._sequence(prefix, question, None)
+        out: list[str] = []
+        for start in range(0, len(images), batch_size):
+            chunk = slice(start, start + batch_size)
+            prefixes = self.aligner(self.vision_tokens(images[chunk]))
+            seqs = [
+                self._sequence(p, q, None) for p, q in zip(prefixes, questions[chunk], strict=True)
+            ]
+            embeds, mask, _, _ = self._left_padded(seqs)
             ids = self.lm.generate(
-                inputs_embeds=seq[None],
-                attention_mask=torch.ones(1, seq.shape[0], dtype=torch.long),
+                inputs_embeds=embeds,
+                attention_mask=mask,
                 max_new_tokens=max_new_tokens,
                 do_sample=False,
                 pad_token_id=self.tokenizer.eos_token_id,
             )
-            out.append(self.tokenizer.decode(ids[0], skip_special_tokens=True).strip())
+            out += [t.strip() for t in self.tokenizer.batch_decode(ids, skip_special_tokens=True)]
         self.train(was)
         return out
+
+    def image_tokens(self) -> int:
+        """Prefix length the LM sees per image."""
+        aligner: Any = self.aligner  # every registered aligner has prefix_length
+        return int(aligner.prefix_length(self.encoder.tokens))
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.parameters() if p.requires_grad]

@@ -114,3 +114,46 @@ def test_shipped_config_validates_and_names_are_checked(tmp_path: Path) -> None:
 def test_normalise_for_exact_match() -> None:
     assert normalise("  Upper   Left. ") == "upper left"
     assert normalise("CT") == normalise("ct")
+
+
+def test_dev_split_holds_its_sources_out_and_balanced_sampling(tmp_path: Path) -> None:
+    from medllm.train.vlm import _Sampler, _splits
+    from medllm.vision import make_vqa_set
+
+    make_vqa_set(tmp_path, variants=2, seed=0)
+    cfg = load_any(
+        ROOT / "configs/train/vlm.yaml", ["eval_split=dev", "data.dev_sources=[ct_head_a, ihc]"]
+    )
+    captions, train, scored = _splits(cfg, tmp_path)
+    held = {"ct_head_a", "ihc"}
+    assert {r[0].name.split("-")[0] for r in train} == {
+        "ct_spine",
+        "mr_abdomen",
+        "nm_bone",
+        "us_echo",
+        "fundus",
+    }
+    assert {r[0].name.split("-")[0] for r in captions}.isdisjoint(held)
+    assert {i.id.split("-")[0] for i in scored} == held and all(i.split == "train" for i in scored)
+    _, _, test = _splits(load_any(ROOT / "configs/train/vlm.yaml"), tmp_path)
+    assert {i.split for i in test} == {"test"}
+    sampler = _Sampler(train, "balanced", seed=0)
+    assert Counter(r[3] for r in train)["modality"] == 20  # twice any other type's 10 rows
+    # seeded: each of the 8 types drawn about 8000 / 8 times, modality no more than the others
+    assert dict(Counter(r[3] for r in sampler.batch(8000))) == {
+        "mirrored": 1013,
+        "modality": 1005,
+        "presence": 973,
+        "quadrant": 1051,
+        "region": 990,
+        "rotation": 1023,
+        "side": 977,
+        "size": 968,
+    }
+    with pytest.raises(ConfigError, match="no dev questions"):
+        _splits(
+            load_any(
+                ROOT / "configs/train/vlm.yaml", ["eval_split=dev", "data.dev_sources=[ct_head_b]"]
+            ),
+            tmp_path,
+        )
