@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from medllm.cli import app
 from medllm.core import ConfigError, load_any
 from medllm.evaluate.vision_study import VisionStudyConfig, arm_config, run_vision_study
-from medllm.models.tiny import tiny_llama
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY = [
@@ -26,20 +25,11 @@ TINY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def lm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny-lm")
-    model, tok = tiny_llama(seed=0)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
-
-
-def test_two_arms_one_report_and_a_rerun_reuses_them(lm_dir: Path, tmp_path: Path) -> None:
+def test_two_arms_one_report_and_a_rerun_reuses_them(tiny_dir: Path, tmp_path: Path) -> None:
     cfg = VisionStudyConfig(
         name="s_tiny",
         base=str(ROOT / "configs/train/vlm.yaml"),
-        overrides=[f"model=hf:{lm_dir}", "encoder=cnn_scratch", *TINY],
+        overrides=[f"model=hf:{tiny_dir}", "encoder=cnn_scratch", *TINY],
         arms=[
             {"name": "a", "overrides": ["seed=0"]},
             {"name": "b", "overrides": ["seed=1"]},

@@ -12,26 +12,16 @@ from typer.testing import CliRunner
 
 from medllm.cli import app
 from medllm.core import ConfigError, UnknownNameError, load_any
-from medllm.models.tiny import tiny_llama
 from medllm.train.vlm import normalise
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def lm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny-lm")
-    model, tok = tiny_llama(seed=0)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
-
-
-def test_two_stages_checkpoints_metrics_and_ask(lm_dir: Path, tmp_path: Path) -> None:
+def test_two_stages_checkpoints_metrics_and_ask(tiny_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
     sets = [
-        f"model=hf:{lm_dir}",
+        f"model=hf:{tiny_dir}",
         "encoder=cnn_scratch",
         "lm_mode=lora",
         f"output_dir={out}",

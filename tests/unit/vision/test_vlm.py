@@ -9,22 +9,12 @@ import pytest
 import torch
 
 from medllm.core import ConfigError, DataError
-from medllm.models.tiny import tiny_llama
 from medllm.vision import FeatureCache, VisionLanguageModel, read_image
 
 SKIMAGE = Path(__import__("skimage").__file__).parent / "data"
 QUESTIONS = ["What kind of image is this?", "Is there a lesion?"]
 ANSWERS = ["fundus photograph", "no"]
 SMALL_QUERY = {"queries": 4, "hidden": 32, "layers": 1}
-
-
-@pytest.fixture(scope="module")
-def lm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("tiny-lm")
-    model, tok = tiny_llama(seed=0)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +34,14 @@ def _train(vlm: VisionLanguageModel, images: list, steps: int = 3) -> float:
 
 
 def test_lora_with_scratch_cnn_trains_adapter_aligner_encoder_not_base(
-    lm_dir: Path, images: list, tmp_path: Path
+    tiny_dir: Path, images: list, tmp_path: Path
 ) -> None:
     vlm = VisionLanguageModel.build(
-        lm_dir, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY, lm_mode="lora"
+        tiny_dir,
+        encoder="cnn_scratch",
+        aligner="query",
+        aligner_options=SMALL_QUERY,
+        lm_mode="lora",
     )
     before = {n: p.detach().clone() for n, p in vlm.named_parameters()}
     _train(vlm, images)
@@ -70,11 +64,11 @@ def test_lora_with_scratch_cnn_trains_adapter_aligner_encoder_not_base(
 
 
 def test_frozen_lm_trains_only_the_projection_on_cached_features(
-    lm_dir: Path, images: list, tmp_path: Path
+    tiny_dir: Path, images: list, tmp_path: Path
 ) -> None:
     cache = FeatureCache(tmp_path / "features")
     vlm = VisionLanguageModel.build(
-        lm_dir, encoder="efficientnet_lite0", aligner="projection", cache=cache
+        tiny_dir, encoder="efficientnet_lite0", aligner="projection", cache=cache
     )
     trainable = {n for n, p in vlm.named_parameters() if p.requires_grad}
     assert trainable == {
@@ -94,9 +88,9 @@ def test_frozen_lm_trains_only_the_projection_on_cached_features(
     )
 
 
-def test_prefix_sits_inside_the_user_turn(lm_dir: Path, images: list) -> None:
+def test_prefix_sits_inside_the_user_turn(tiny_dir: Path, images: list) -> None:
     vlm = VisionLanguageModel.build(
-        lm_dir, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY
+        tiny_dir, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY
     )
     before, after = vlm._prompt_ids("Is there a lesion?")
     tok = vlm.tokenizer
@@ -108,8 +102,8 @@ def test_prefix_sits_inside_the_user_turn(lm_dir: Path, images: list) -> None:
     assert set(labels[:-2]) == {-100}
 
 
-def test_bad_inputs_say_what_to_fix(lm_dir: Path, tmp_path: Path) -> None:
+def test_bad_inputs_say_what_to_fix(tiny_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"lm_mode 'full'.*frozen or lora"):
-        VisionLanguageModel.build(lm_dir, encoder="cnn_scratch", lm_mode="full")
+        VisionLanguageModel.build(tiny_dir, encoder="cnn_scratch", lm_mode="full")
     with pytest.raises(DataError, match="not a saved VLM"):
         VisionLanguageModel.load(tmp_path)

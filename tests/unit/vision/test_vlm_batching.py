@@ -18,13 +18,9 @@ SMALL_QUERY = {"queries": 4, "hidden": 32, "layers": 1}
 
 
 @pytest.fixture(scope="module")
-def vlm(tmp_path_factory: pytest.TempPathFactory) -> VisionLanguageModel:
-    out = tmp_path_factory.mktemp("tiny-lm")
-    model, tok = tiny_llama(seed=0)
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
+def vlm(tiny_dir: Path) -> VisionLanguageModel:
     return VisionLanguageModel.build(
-        out, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY
+        tiny_dir, encoder="cnn_scratch", aligner="query", aligner_options=SMALL_QUERY
     ).eval()
 
 
