@@ -107,7 +107,8 @@ def split_sites(cfg: FederatedComparisonConfig, out: Path, scheme: str) -> list[
     from medllm.federated import prepare_sites
 
     root = out / f"sites_{scheme}"
-    fed = fed_config(cfg, "fedavg", root).model_dump()
+    split = fed_config(cfg, "fedavg", root)
+    fed = split.model_dump()
     fed["partition"] = {
         "sites": cfg.sites,
         "scheme": "iid" if scheme == "iid" else "dirichlet",
@@ -115,7 +116,7 @@ def split_sites(cfg: FederatedComparisonConfig, out: Path, scheme: str) -> list[
         "alpha": cfg.alpha,
         "seed": cfg.seed,
     }
-    folders, reports = prepare_sites(type(fed_config(cfg, "fedavg", root)).model_validate(fed))
+    folders, reports = prepare_sites(type(split).model_validate(fed))
     if empty := [f.name for f, r in zip(folders, reports, strict=True) if r.rows == 0]:
         raise MedllmError(
             f"study {cfg.name}: the {scheme} split left {', '.join(empty)} without rows",
