@@ -1,5 +1,6 @@
 """The S8 federated-vs-centralized study's plumbing on a ~3M-parameter random Llama: the
-centralized and local-only arms trained and scored on 4 held-out ICD-10-CM items, the adapter and
+centralized and local-only arms trained on ICD-10-CM rows and scored on the 3 MedQA-format
+fixture items, the adapter and
 model sizes the bytes fraction is made of, a rerun that trains nothing, other settings refused,
 unknown arms named; (slow: Flower's simulation engine takes ~25 s to start) one FedAvg and one
 FedProx federation scored after every round, with the bytes each client sent."""
@@ -21,10 +22,27 @@ NAMES = ["centralized", "fedavg_iid", "fedprox_iid", "fedavg_noniid", "fedprox_n
 NAMES.append("local_noniid")
 
 
+TASK = """kind: task
+name: medqa_fixture
+version: 1
+description: the 3 MedQA-format fixture items (loading icd10cm_concepts costs ~3 s per model)
+loader: medqa
+path: {path}
+options: {{n_options: 4}}
+prompt: "{{question}}\n{{choices}}\nAnswer:"
+mode: loglik
+"""
+
+
 def _cfg(tiny_dir: Path, tmp_path: Path, **over: Any) -> FederatedComparisonConfig:
+    task = tmp_path / "medqa_fixture.yaml"
+    task.write_text(
+        TASK.format(path=ROOT / "tests" / "fixtures" / "evaluate" / "medqa_4options.jsonl")
+    )
     return FederatedComparisonConfig.model_validate(
         {
             "model": str(tiny_dir),
+            "task": str(task),
             "arms": ["centralized", "local_noniid"],
             "rows": 24,
             "sites": 2,
@@ -34,7 +52,7 @@ def _cfg(tiny_dir: Path, tmp_path: Path, **over: Any) -> FederatedComparisonConf
             "batch_size": 2,
             "max_length": 64,
             "lora_r": 2,
-            "n_items": 4,
+            "n_items": 3,
             "heldout_rows": 2,
             "output_dir": str(tmp_path / "runs"),
             "results_file": str(tmp_path / "results" / "s8.json"),
