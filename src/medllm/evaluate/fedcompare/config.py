@@ -36,7 +36,9 @@ class FederatedComparisonConfig(BaseModel):
     sources: list[str] = Field(
         ["icd10cm"], min_length=1, description="training sources (`medllm ls train_sources`)"
     )
-    rows: int = Field(192, ge=4, description="training rows per source (seeded sample)")
+    rows: int = Field(
+        192, ge=4, description="training records per source (seeded sample; icd10cm: ~2 rows each)"
+    )
     sites: int = Field(4, ge=2, description="sites (hospitals) the rows are split into")
     label: Literal["source", "icd10cm_chapter"] = Field(
         "icd10cm_chapter", description="row label of the non-IID split"

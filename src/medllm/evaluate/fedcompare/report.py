@@ -168,7 +168,7 @@ def _markdown(cfg: FederatedComparisonConfig, results: dict[str, Any], rows: str
     return (
         f"# {cfg.name}\n\n{cfg.question}\n\n"
         f"Model {cfg.model}, LoRA r={cfg.lora_r} on {', '.join(cfg.lora_targets)}; "
-        f"{cfg.sites} sites from {cfg.rows} rows per source ({', '.join(cfg.sources)}), IID and "
+        f"{cfg.sites} sites from {cfg.rows} records per source ({', '.join(cfg.sources)}), IID and "
         f"non-IID (Dirichlet {cfg.alpha:g} over {cfg.label}); every arm {cfg.total_steps()} steps "
         f"of {cfg.batch_size} rows, lr {cfg.learning_rate:g} (federated: {cfg.rounds} rounds x "
         f"{cfg.local_steps} local steps x {cfg.sites} sites; local-only: "
