@@ -235,9 +235,8 @@ def study_run(
 ) -> None:
     """Run a study: score every arm (recipe arms trained first) and test it against the baseline.
 
-    Writes report.json, report.md and report.html (S9: report.json, report.md and
-    utility_vs_epsilon.png; S8: accuracy_per_round.png); scoring resumes per item, S8 / S9 per
-    arm.
+    Writes report.json, report.md and report.html (S9: utility_vs_epsilon.png, S8:
+    accuracy_per_round.png instead of report.html); scoring resumes per item, S8 and S9 per arm.
 
     Rerun the same command to resume: scored items, trained arms and checkpoints are reused."""
     from medllm.evaluate.studies import run_study
