@@ -182,7 +182,8 @@ study_command = typer.Typer(
     help="Studies: arms (models × retrieval × scoring mode, or training recipes) scored on the "
     "same tasks against a baseline arm, (kind: interpretability, S10) the faithfulness of "
     "token attributions, or (kind: privacy_leakage, S9) canary exposure, membership AUC and "
-    "utility of raw / de-identified / DP fine-tuning; `medllm study CONFIG` = `medllm study run "
+    "utility of raw / de-identified / DP fine-tuning, or (kind: federated_comparison, S8) "
+    "centralized vs FedAvg / FedProx vs local-only LoRA; `medllm study CONFIG` = `medllm study run "
     "CONFIG`.",
 )
 
@@ -213,13 +214,20 @@ def _vision_study(config: Path, set_: list[str] | None, only: list[str] | None) 
     return run_vision_study(cfg, progress=_scoring_bar(), only=only)
 
 
+def _fedcompare(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.fedcompare import FederatedComparisonConfig, run_fedcompare
+
+    cfg = load_config(config, FederatedComparisonConfig, set_)
+    return run_fedcompare(cfg, progress=_scoring_bar(), only=only)
+
+
 @study_command.command("run")
 def study_run(
     config: Annotated[
         Path,
         typer.Argument(
             help="study YAML (kind: study; kind: interpretability for S10, privacy_leakage "
-            "for S9, vision_study for S5 / S6; configs/studies/)"
+            "for S9, vision_study for S5 / S6, federated_comparison for S8; configs/studies/)"
         ),
     ],
     set_: Annotated[
@@ -235,8 +243,8 @@ def study_run(
 ) -> None:
     """Run a study: score every arm (recipe arms trained first) and test it against the baseline.
 
-    Writes report.json, report.md and report.html (S9: report.json, report.md and
-    utility_vs_epsilon.png); scoring resumes per item, S9 per arm.
+    Writes report.json, report.md and report.html (S9: utility_vs_epsilon.png, S8:
+    accuracy_per_round.png instead of report.html); scoring resumes per item, S8 and S9 per arm.
 
     Rerun the same command to resume: scored items, trained arms and checkpoints are reused."""
     from medllm.evaluate.studies import run_study
@@ -247,6 +255,8 @@ def study_run(
         report = _interpretability(config, set_, names)
     elif kind == "privacy_leakage":  # S9: trains its arms in this process
         report = _leakage(config, set_, names)
+    elif kind == "federated_comparison":  # S8: trains its arms (and federations) in this process
+        report = _fedcompare(config, set_, names)
     elif kind == "vision_study":  # S5, S6: arms of `medllm train vlm`
         report = _vision_study(config, set_, names)
         console.print(f"report: {report} (and {report.with_suffix('.json').name})")
@@ -257,5 +267,7 @@ def study_run(
     beside = [report.with_suffix(x) for x in (".html", ".json")]
     if kind == "privacy_leakage":
         beside = [report.with_suffix(".json"), report.parent / "utility_vs_epsilon.png"]
+    if kind == "federated_comparison":
+        beside = [report.with_suffix(".json"), report.parent / "accuracy_per_round.png"]
     names_beside = ", ".join(p.name for p in beside if p.is_file())
     console.print(f"report: {report}" + (f" (and {names_beside})" if names_beside else ""))

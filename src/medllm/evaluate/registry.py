@@ -20,6 +20,9 @@ schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
 schemas.register_lazy("vision_study", "medllm.evaluate.vision_study:VisionStudyConfig")
 schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
 schemas.register_lazy("privacy_leakage", "medllm.evaluate.leakage.config:PrivacyLeakageConfig")
+schemas.register_lazy(
+    "federated_comparison", "medllm.evaluate.fedcompare.config:FederatedComparisonConfig"
+)
 # Training rows that ask this stage's own generated questions (see evaluate/choice/rows.py).
 train_sources.register_lazy("hpo_choice", "medllm.evaluate.choice.hpo:build")
 train_sources.register_lazy("icd10cm_choice", "medllm.evaluate.choice.icd10cm:build")

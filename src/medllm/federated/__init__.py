@@ -20,7 +20,8 @@ from medllm.federated.client import client_app
 from medllm.federated.config import FederatedConfig, PartitionSection
 from medllm.federated.deploy import run as run_deployment
 from medllm.federated.deploy import start_superlink, start_supernode, stop
-from medllm.federated.partition import SiteReport, icd10cm_chapter, partition, report
+from medllm.federated.globalmodel import round_dir
+from medllm.federated.partition import SiteReport, icd10cm_chapter, partition, report, site_files
 from medllm.federated.server import server_app
 from medllm.federated.simulate import prepare_sites, simulate
 
@@ -33,9 +34,11 @@ __all__ = [
     "partition",
     "prepare_sites",
     "report",
+    "round_dir",
     "run_deployment",
     "server_app",
     "simulate",
+    "site_files",
     "start_superlink",
     "start_supernode",
     "stop",
