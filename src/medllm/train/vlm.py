@@ -23,14 +23,13 @@ import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medllm.core import ConfigError, Progress, owner_only, write_json
 from medllm.train.vlm_config import VlmConfig, VlmStage
 from medllm.vision import (
     FeatureCache,
     Image,
-    VisionLanguageModel,
     VqaItem,
     load_captions,
     load_vqa,
@@ -39,6 +38,9 @@ from medllm.vision import (
     read_image,
     score_vqa,
 )
+
+if TYPE_CHECKING:
+    from medllm.vision import VisionLanguageModel
 
 __all__ = ["VlmResult", "normalise", "run", "score"]
 
@@ -67,6 +69,8 @@ def run(cfg: VlmConfig, progress: Progress | None = None) -> VlmResult:
         if not cfg.data.vqa_dir:
             make_vqa_set(data, variants=cfg.data.variants, seed=cfg.data.seed)
         captions, train, test = _splits(cfg, data)
+        from medllm.vision import VisionLanguageModel  # torch + transformers: not at import
+
         vlm = VisionLanguageModel.build(
             cfg.model,
             encoder=cfg.encoder,
