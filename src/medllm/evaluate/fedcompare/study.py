@@ -13,18 +13,16 @@ appended to `arms.jsonl` when it is done, so a rerun trains only the arms not ye
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from medllm.core import MedllmError, Progress, append_jsonl, owner_only, write_json
+from medllm.core import MedllmError, Progress, append_jsonl, owner_only
 from medllm.evaluate.fedcompare.config import ARMS, FederatedComparisonConfig
+from medllm.evaluate.trained_arms import ROWS, claim, previous_settings, select, set_threads
 
-ROWS = "arms.jsonl"
-SETTINGS = "settings.json"
 BASE = "base"  # the reference row: the untrained model (a fresh LoRA adds nothing)
 ADAPTER_FILE = "adapter_model.safetensors"  # peft's save_pretrained file name
 
@@ -36,23 +34,10 @@ def _settings(cfg: FederatedComparisonConfig) -> dict[str, Any]:
 
 def _claim(cfg: FederatedComparisonConfig, out: Path) -> dict[str, dict[str, Any]]:
     """Rows measured by an earlier run with the same settings (other settings are refused)."""
-    record, now = out / SETTINGS, _settings(cfg)
-    if record.is_file():
-        before = json.loads(record.read_text(encoding="utf-8"))
-        if differ := [k for k in now if before.get(k) != now[k]]:
-            raise MedllmError(
-                f"{out}: measured with other settings ({', '.join(differ)} differ)",
-                fix=f"give the study another name or output_dir, or delete {out} to start over",
-            )
-    elif any(out.iterdir()):
-        raise MedllmError(
-            f"{out}: the folder is not empty and holds no {SETTINGS}",
-            fix="give the study another name or output_dir, or empty the folder",
-        )
-    write_json(record, now)
-    path = out / ROWS
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    return {r["name"]: r for r in (json.loads(x) for x in lines if x.strip())}
+    now = _settings(cfg)
+    before = previous_settings(out)
+    differ = [k for k in now if before.get(k) != now[k]] if before is not None else []
+    return claim(out, now, differ)
 
 
 def sft_section(
@@ -260,14 +245,7 @@ def arm_row(
 
 
 def _selected(cfg: FederatedComparisonConfig, only: Sequence[str] | None) -> list[str]:
-    if not only:
-        return list(cfg.arms)
-    if unknown := [n for n in only if n not in cfg.arms]:
-        raise MedllmError(
-            f"study {cfg.name}: no arm named {', '.join(unknown)}",
-            fix=f"--only takes names of the config's arms: {', '.join(cfg.arms)}",
-        )
-    return [a for a in cfg.arms if a in only]
+    return select(cfg.name, list(cfg.arms), only)
 
 
 def run_fedcompare(
@@ -279,10 +257,7 @@ def run_fedcompare(
     from every measured arm; returns report.md's path."""
     from medllm.evaluate.fedcompare.report import write_report
 
-    if cfg.threads:
-        import torch
-
-        torch.set_num_threads(cfg.threads)
+    set_threads(cfg.threads)
     arms = _selected(cfg, only)
     out = Path(cfg.output_dir) / cfg.name
     t0 = time.perf_counter()

@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medllm.core import MedllmError, Progress, append_jsonl, owner_only, write_json, write_jsonl
+from medllm.core import MedllmError, Progress, append_jsonl, owner_only, write_jsonl
 from medllm.evaluate.heldout import trained_model
 from medllm.evaluate.leakage.config import LeakageArm, PrivacyLeakageConfig
 from medllm.evaluate.leakage.data import StudyData, build_data, deidentified, sft_rows
 from medllm.evaluate.leakage.measure import measure
+from medllm.evaluate.trained_arms import ROWS, claim, previous_settings, select, set_threads
 from medllm.models import RUN_META, HFModel, load_model
 from medllm.train import FINAL, SftConfig, run_sft
 
-ROWS = "arms.jsonl"
-SETTINGS = "settings.json"
 BASE = "base"  # the reference row: the untrained model
 
 
@@ -49,27 +48,14 @@ def _settings(cfg: PrivacyLeakageConfig) -> dict[str, Any]:
 def _claim(cfg: PrivacyLeakageConfig, out: Path) -> dict[str, dict[str, Any]]:
     """Rows measured by an earlier run with the same settings (others are refused, not mixed);
     an arm of the same name defined otherwise counts as a different setting."""
-    record, now = out / SETTINGS, _settings(cfg)
-    if record.is_file():
-        before = json.loads(record.read_text(encoding="utf-8"))
+    now, differ = _settings(cfg), []
+    before = previous_settings(out)
+    if before is not None:
         arms = before.get("arms", {})
         differ = [k for k in now if k != "arms" and before.get(k) != now[k]]
         differ += [f"arm {n}" for n, v in now["arms"].items() if n in arms and arms[n] != v]
-        if differ:
-            raise MedllmError(
-                f"{out}: measured with other settings ({', '.join(differ)} differ)",
-                fix=f"give the study another name or output_dir, or delete {out} to start over",
-            )
         now["arms"] = {**arms, **now["arms"]}
-    elif any(out.iterdir()):
-        raise MedllmError(
-            f"{out}: the folder is not empty and holds no {SETTINGS}",
-            fix="give the study another name or output_dir, or empty the folder",
-        )
-    write_json(record, now)
-    path = out / ROWS
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    return {r["name"]: r for r in (json.loads(x) for x in lines if x.strip())}
+    return claim(out, now, differ)
 
 
 def _spec(model: str) -> str:
@@ -199,15 +185,8 @@ def base_row(cfg: PrivacyLeakageConfig, inputs: Inputs) -> dict[str, Any]:
 
 
 def _selected(cfg: PrivacyLeakageConfig, only: Sequence[str] | None) -> list[LeakageArm]:
-    if not only:
-        return list(cfg.arms)
-    names = [a.name for a in cfg.arms]
-    if unknown := [n for n in only if n not in names]:
-        raise MedllmError(
-            f"study {cfg.name}: no arm named {', '.join(unknown)}",
-            fix=f"--only takes names of the config's arms: {', '.join(names)}",
-        )
-    return [a for a in cfg.arms if a.name in only]
+    names = select(cfg.name, [a.name for a in cfg.arms], only)
+    return [a for a in cfg.arms if a.name in names]
 
 
 def run_leakage(
@@ -217,10 +196,7 @@ def run_leakage(
     from every measured arm; returns report.md's path."""
     from medllm.evaluate.leakage.report import write_report
 
-    if cfg.threads:
-        import torch
-
-        torch.set_num_threads(cfg.threads)
+    set_threads(cfg.threads)
     arms = _selected(cfg, only)
     out = Path(cfg.output_dir) / cfg.name
     t0 = time.perf_counter()
