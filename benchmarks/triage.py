@@ -106,7 +106,7 @@ def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
     is scored by a classifier that saw none of its author's messages, as on a held-out split."""
     import numpy as np
 
-    from medllm.serve.triage import judge
+    from medllm.serve.triage import evidence, judge
     from medllm.serve.triage.model import LABELS, fit, read_messages
 
     rows = read_messages()
@@ -126,11 +126,12 @@ def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
         probs[held] = w.proba([texts[i] for i in held])
     ps = [{label: float(row[i]) for i, label in enumerate(LABELS)} for row in probs]
     predicted = [judge(p, text)[0] for p, text in zip(ps, texts, strict=True)]
+    ev = [evidence(t) for t in texts]  # rule flags, length, lookup: once for both sweeps
     return {
         "medllm": score(rows, predicted, LABELS),
         "keyword_baseline": score(rows, [keyword_label(t) for t in texts], LABELS),
-        "threshold_sweep": sweep(rows, texts, ps),
-        "veto_sweep": veto_sweep(rows, texts, ps),
+        "threshold_sweep": sweep(rows, ev, ps),
+        "veto_sweep": veto_sweep(rows, ev, ps),
         "probabilities": probs.round(4).tolist(),
     }
 
@@ -139,14 +140,14 @@ VETOES = (0.8, 0.85, 0.9, 0.95, 0.98, 1.01)  # 1.01: no veto
 
 
 def veto_sweep(
-    rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]
+    rows: list[dict[str, Any]], ev: list[Any], ps: list[dict[str, float]]
 ) -> list[dict[str, Any]]:
     """Out-of-fold scores at the shipped thresholds for each rule-veto level (`RULE_VETO_AT`):
     what setting a rule's alarm aside when the classifier is sure of routine / benign costs."""
-    from medllm.serve.triage import decide, evidence
+    from medllm.serve.triage import decide
     from medllm.serve.triage.model import LABELS
 
-    ev = [evidence(t) for t in texts]
+    fired = sum(any(f.label in ("emergency", "harmful_request") for f in fl) for fl, _, _ in ev)
     out = []
     for v in VETOES:
         got = [
@@ -154,9 +155,6 @@ def veto_sweep(
             for p, (fl, w, lk) in zip(ps, ev, strict=True)
         ]
         s = score(rows, [g[0] for g in got], LABELS)
-        fired = sum(
-            bool([f for f in fl if f.label in ("emergency", "harmful_request")]) for fl, _, _ in ev
-        )
         kept = sum(by.startswith("rule:") for _, by in got)
         out.append(
             {
@@ -176,17 +174,14 @@ def veto_sweep(
 FA_CAP = 0.035
 
 
-def sweep(
-    rows: list[dict[str, Any]], texts: list[str], ps: list[dict[str, float]]
-) -> dict[str, Any]:
+def sweep(rows: list[dict[str, Any]], ev: list[Any], ps: list[dict[str, float]]) -> dict[str, Any]:
     """The classifier thresholds the shipped ones are chosen by: over out-of-fold scores, the pair
     (emergency, harmful) in 0.20..0.60 with the best min(emergency recall / 0.98, harmful recall /
     0.95) among those with hard-negative false alarms ≤ FA_CAP; ties go to the larger sum of the
     two recalls, then to fewer false alarms, then to higher thresholds."""
-    from medllm.serve.triage import decide, evidence
+    from medllm.serve.triage import decide
     from medllm.serve.triage.model import LABELS
 
-    ev = [evidence(t) for t in texts]
     grid = [round(0.2 + 0.01 * i, 2) for i in range(41)]
     best: tuple[Any, ...] | None = None
     for em_at in grid:

@@ -244,10 +244,6 @@ def arm_row(
     return fed_row(cfg, arm, sites[ARMS[arm][1]], sc)
 
 
-def _selected(cfg: FederatedComparisonConfig, only: Sequence[str] | None) -> list[str]:
-    return select(cfg.name, list(cfg.arms), only)
-
-
 def run_fedcompare(
     cfg: FederatedComparisonConfig,
     progress: Progress | None = None,
@@ -258,7 +254,7 @@ def run_fedcompare(
     from medllm.evaluate.fedcompare.report import write_report
 
     set_threads(cfg.threads)
-    arms = _selected(cfg, only)
+    arms = select(cfg.name, list(cfg.arms), only)
     out = Path(cfg.output_dir) / cfg.name
     t0 = time.perf_counter()
     with owner_only(out):
