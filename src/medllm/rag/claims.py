@@ -61,7 +61,8 @@ CONTRASTS: tuple[tuple[str, str], ...] = (
 def split_claims(text: str) -> list[str]:
     """The answer's claims: its sentences and semicolon clauses, citations and list bullets
     removed; pieces with fewer than two content words ("Yes.", "[1]") carry no claim."""
-    pieces = _SENT_END.split(strip_citations(text).strip())
+    text = re.sub(r"\s+([.,;:!?])", r"\1", strip_citations(text))  # "arthritis [1]." → "arthritis."
+    pieces = _SENT_END.split(text.strip())
     out = []
     for piece in pieces:
         claim = _BULLET.sub("", piece).strip(" ;")

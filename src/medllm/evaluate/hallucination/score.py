@@ -8,7 +8,8 @@ Confidence per arm (None = abstained at any threshold):
 - uncertainty: minus the mean token entropy (or plus the mean top-2 log-prob margin) of the answer;
 - rag_abstention: the support score `rag.answer` gives the answer it shows, None where its
   gates withheld it.
-In every arm an answer that says it does not know (ABSTAIN_TEXT) is an abstention.
+In every arm an answer that says it does not know (ABSTAIN_TEXT) is an abstention, and a last
+sentence the token limit cut off is left out when a whole one comes before it (`complete`).
 Operating point: self_consistency and uncertainty answer where confidence ≥ the label-free
 threshold that answers `target_coverage` of the answerable items; the same threshold is then
 applied to the unanswerable and fake questions. The others answer wherever they do not abstain.
@@ -49,6 +50,19 @@ def agreement(greedy: str, samples: list[str]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+_END = re.compile(r"[.!?](?=\s)")
+
+
+def complete(text: str) -> str:
+    """The answer without a last sentence cut off by the token limit (no end mark), when a whole
+    sentence comes before it: a cut claim is no claim. A one-sentence cut answer stays."""
+    t = text.strip()
+    if not t or t.endswith((".", "!", "?")):
+        return t
+    ends = [m.end() for m in _END.finditer(t)]
+    return t[: ends[-1]] if ends else t
+
+
 def shown(arm: str, cfg: HallucinationConfig, sig: dict[str, Row]) -> tuple[str, Conf]:
     """(text the arm shows, confidence) for one item's signals."""
     if arm in ("rag", "rag_abstention"):
@@ -64,7 +78,8 @@ def shown(arm: str, cfg: HallucinationConfig, sig: dict[str, Row]) -> tuple[str,
             conf = agreement(p["text"], sig["samples"]["texts"])
         elif arm == "uncertainty":
             conf = -p["entropy"] if cfg.uncertainty == "entropy" else p["margin"]
-    if not text.strip() or ABSTAIN_TEXT.search(text):
+    text = complete(text)
+    if not text or ABSTAIN_TEXT.search(text):
         return text, None
     return text, conf
 
