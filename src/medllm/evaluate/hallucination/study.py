@@ -23,6 +23,7 @@ from medllm.evaluate.hallucination.signals import (
     Item,
     Row,
     claim_folder,
+    done_rows,
     evidence_rows,
     fill,
     load_items,
@@ -115,7 +116,14 @@ def gather(
         fn = partial(mc_rows, hf, retriever, cfg)
         mc = fill(sig / "medhalt.jsonl", entries, fn, 8, _bar(progress, "Med-HALT"))
         model_id = hf.id
+    for name in {n for a in NEEDS.values() for n in a} - needs:  # arms of an earlier --only run
+        if rows := done_rows(sig / f"{name}.jsonl"):
+            signals[name] = rows
     return items, signals, [mc[e.id] for e in entries], model_id
+
+
+def _complete(arm: str, items: list[Item], signals: dict[str, dict[str, Row]]) -> bool:
+    return all(n in signals and all(i.id in signals[n] for i in items) for n in NEEDS[arm])
 
 
 def checker_accuracy(cfg: HallucinationConfig, embed: Any) -> dict[str, Any]:
@@ -169,7 +177,8 @@ def run_hallucination(
     items, signals, mc, model_id = gather(cfg, arms, out, progress)
     check, embed = make_checker()
     results = []
-    for arm in arms:
+    # the arms run now, and those an earlier run left every signal of (the report keeps them)
+    for arm in [a for a in cfg.arms if a in arms or _complete(a, items, signals)]:
         row = arm_metrics(arm, cfg, items, signals, check)
         row["medhalt"] = {
             task: mc_metrics(arm, [r for r in mc if r["task"] == task], cfg.target_coverage)
