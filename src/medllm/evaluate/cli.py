@@ -183,7 +183,9 @@ study_command = typer.Typer(
     "same tasks against a baseline arm, (kind: interpretability, S10) the faithfulness of "
     "token attributions, or (kind: privacy_leakage, S9) canary exposure, membership AUC and "
     "utility of raw / de-identified / DP fine-tuning, or (kind: federated_comparison, S8) "
-    "centralized vs FedAvg / FedProx vs local-only LoRA; `medllm study CONFIG` = `medllm study run "
+    "centralized vs FedAvg / FedProx vs local-only LoRA, or (kind: hallucination, S7) none vs RAG "
+    "vs self-consistency / uncertainty abstention vs RAG + abstention (coverage / risk); "
+    "`medllm study CONFIG` = `medllm study run "
     "CONFIG`.",
 )
 
@@ -214,6 +216,13 @@ def _vision_study(config: Path, set_: list[str] | None, only: list[str] | None) 
     return run_vision_study(cfg, progress=_scoring_bar(), only=only)
 
 
+def _hallucination(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
+    from medllm.evaluate.hallucination import HallucinationConfig, run_hallucination
+
+    cfg = load_config(config, HallucinationConfig, set_)
+    return run_hallucination(cfg, progress=_scoring_bar(), only=only)
+
+
 def _fedcompare(config: Path, set_: list[str] | None, only: list[str] | None) -> Path:
     from medllm.evaluate.fedcompare import FederatedComparisonConfig, run_fedcompare
 
@@ -227,7 +236,8 @@ def study_run(
         Path,
         typer.Argument(
             help="study YAML (kind: study; kind: interpretability for S10, privacy_leakage "
-            "for S9, vision_study for S5 / S6, federated_comparison for S8; configs/studies/)"
+            "for S9, vision_study for S5 / S6, hallucination for S7, federated_comparison for S8; "
+            "configs/studies/)"
         ),
     ],
     set_: Annotated[
@@ -255,6 +265,8 @@ def study_run(
         report = _interpretability(config, set_, names)
     elif kind == "privacy_leakage":  # S9: trains its arms in this process
         report = _leakage(config, set_, names)
+    elif kind == "hallucination":  # S7: signals per item, arms scored from them
+        report = _hallucination(config, set_, names)
     elif kind == "federated_comparison":  # S8: trains its arms (and federations) in this process
         report = _fedcompare(config, set_, names)
     elif kind == "vision_study":  # S5, S6: arms of `medllm train vlm`

@@ -19,6 +19,7 @@ schemas.register_lazy("eval", "medllm.evaluate.config:EvalConfig")
 schemas.register_lazy("study", "medllm.evaluate.config:StudyConfig")
 schemas.register_lazy("vision_study", "medllm.evaluate.vision_study:VisionStudyConfig")
 schemas.register_lazy("interpretability", "medllm.evaluate.explain.config:InterpretabilityConfig")
+schemas.register_lazy("hallucination", "medllm.evaluate.hallucination.config:HallucinationConfig")
 schemas.register_lazy("privacy_leakage", "medllm.evaluate.leakage.config:PrivacyLeakageConfig")
 schemas.register_lazy(
     "federated_comparison", "medllm.evaluate.fedcompare.config:FederatedComparisonConfig"

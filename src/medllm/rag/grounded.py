@@ -157,19 +157,26 @@ def relevance(question: str, sources: list[Source], retriever: Any) -> float:
     return 0.5 * cov + 0.5 * max(cos, 0.0)
 
 
-def answer(
-    question: str,
-    model: Model,
-    retriever: Any,
-    settings: RagSettings | None = None,
-) -> RagAnswer:
-    """A cited answer from the knowledge base behind `retriever`, or a clear abstention."""
-    st = settings or RagSettings()
+@dataclass(frozen=True)
+class Prepared:
+    """What a question's answer is drafted from: its sources, their relevance, and the chat to
+    send, or why it abstains before generating (`early`, an abstention `RagAnswer`)."""
+
+    question: str = field(repr=False)
+    base: RagAnswer
+    chat: list[Any] = field(repr=False)
+    early: RagAnswer | None = None
+
+
+def prepare(question: str, model_id: str, retriever: Any, st: RagSettings) -> Prepared:
+    """The gates before generating (scope, no sources, relevance) and the prompt; `answer` and
+    callers that batch the generation (the S7 study) share it."""
     if st.scope and (topic := out_of_scope(question)):
         why = f"it asks for {topic}, which no installed source holds"
-        return RagAnswer(
-            ABSTAIN.format(why=why), True, "out_of_scope", (), {}, 0.0, 0.0, 0, model.id
+        early = RagAnswer(
+            ABSTAIN.format(why=why), True, "out_of_scope", (), {}, 0.0, 0.0, 0, model_id
         )
+        return Prepared(question, early, [], early)
     gathered = gather_sources(question, retriever, st)
     sources = gathered.sources
     rel = gate_relevance(question, gathered, retriever)
@@ -182,19 +189,43 @@ def answer(
         relevance=rel,
         support=0.0,
         flagged=sum(s.flagged for s in sources),
-        model_id=model.id,
+        model_id=model_id,
         tool_calls=gathered.calls,
     )
+    chat = messages(question, sources)
     if not sources:
         why = "the knowledge base returned no sources"
-        return replace(base, text=ABSTAIN.format(why=why), reason="no_sources")
+        return Prepared(
+            question, base, chat, replace(base, text=ABSTAIN.format(why=why), reason="no_sources")
+        )
     if rel < st.min_relevance:
         why = f"no source is relevant enough (relevance {rel:.2f} < {st.min_relevance:.2f})"
-        return replace(base, text=ABSTAIN.format(why=why), reason="low_relevance")
+        early = replace(base, text=ABSTAIN.format(why=why), reason="low_relevance")
+        return Prepared(question, base, chat, early)
+    return Prepared(question, base, chat)
+
+
+def decide(prep: Prepared, draft: str, st: RagSettings) -> RagAnswer:
+    """The answer to show for a drafted reply: the early abstention, else the support check."""
+    if prep.early is not None:
+        return replace(prep.early, draft=draft.strip())
+    return checked(replace(prep.base, draft=draft.strip()), list(prep.base.sources), st)
+
+
+def answer(
+    question: str,
+    model: Model,
+    retriever: Any,
+    settings: RagSettings | None = None,
+) -> RagAnswer:
+    """A cited answer from the knowledge base behind `retriever`, or a clear abstention."""
+    st = settings or RagSettings()
+    prep = prepare(question, model.id, retriever, st)
+    if prep.early is not None:
+        return prep.early
     params = GenerationParams(max_tokens=st.max_tokens, temperature=st.temperature)
     # Generated whole, not streamed: nothing is shown before the draft is checked against the sources.
-    draft = model.chat(messages(question, sources), params).strip()
-    return checked(replace(base, draft=draft), sources, st)
+    return decide(prep, model.chat(prep.chat, params), st)
 
 
 def checked(base: RagAnswer, sources: list[Source], st: RagSettings) -> RagAnswer:
