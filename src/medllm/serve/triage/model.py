@@ -36,11 +36,12 @@ class Classifier:
     chars: Any
     ngram_lr: Any
 
-    def proba(self, texts: list[str]) -> np.ndarray:
-        """(texts, labels) in LABELS order."""
+    def proba(self, texts: list[str], emb: np.ndarray | None = None) -> np.ndarray:
+        """(texts, labels) in LABELS order; `emb`: the texts' MiniLM embeddings, if computed."""
         from medllm.knowledge import embed_texts
 
-        pa = _ordered(self.embed_lr, self.embed_lr.predict_proba(embed_texts(texts)))
+        emb = embed_texts(texts) if emb is None else emb
+        pa = _ordered(self.embed_lr, self.embed_lr.predict_proba(emb))
         pb = _ordered(self.ngram_lr, self.ngram_lr.predict_proba(self._ngrams(texts)))
         return (1 - NGRAM_WEIGHT) * pa + NGRAM_WEIGHT * pb  # type: ignore[no-any-return]
 
@@ -56,7 +57,9 @@ def _ordered(clf: Any, p: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit(texts: list[str], labels: list[str]) -> Classifier:
+def fit(texts: list[str], labels: list[str], emb: np.ndarray | None = None) -> Classifier:
+    """`emb`: the texts' MiniLM embeddings, if already computed (cross-validation embeds every
+    message once, not once per fold)."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -65,7 +68,7 @@ def fit(texts: list[str], labels: list[str]) -> Classifier:
 
     y = [LABELS.index(label) for label in labels]
     embed_lr = LogisticRegression(C=C_EMBED, max_iter=3000, class_weight="balanced")
-    embed_lr.fit(embed_texts(texts), y)
+    embed_lr.fit(embed_texts(texts) if emb is None else emb, y)
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
