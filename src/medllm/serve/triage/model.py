@@ -28,8 +28,9 @@ C_EMBED, C_NGRAM = 4.0, 10.0  # chosen by the cross-validation above
 # cross-validation on the 2825 packaged messages (`benchmarks/triage.py --cv --by-author`, its
 # threshold sweep): 0.5 → 0.6 took the hard-negative false alarms from 0.0315 to 0.0264 with
 # emergency recall the same (0.9989) and harmful 0.9805 → 0.984. Also tried there and not kept:
-# C_EMBED 0.25-2 and 16, C_NGRAM 3 and 30, shares 0.3-0.7 with each, and framing features
-# (framed / past / negated / third party / hypothetical / educational / question) on either model.
+# C_EMBED 0.25-2 and 16, C_NGRAM 3 and 30, shares 0.3-0.7 with each, no class weights on the
+# embedding model, and framing features (framed / past / negated / third party / hypothetical /
+# educational / question) on either model.
 NGRAM_WEIGHT = 0.6
 
 
