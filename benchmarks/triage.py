@@ -106,11 +106,13 @@ def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
     is scored by a classifier that saw none of its author's messages, as on a held-out split."""
     import numpy as np
 
+    from medllm.knowledge import embed_texts
     from medllm.serve.triage import evidence, judge
     from medllm.serve.triage.model import LABELS, fit, read_messages
 
     rows = read_messages()
     texts = [str(r["text"]) for r in rows]
+    emb = embed_texts(texts)  # once: a fold's classifier reads its rows' vectors
     order = np.random.default_rng(0).permutation(len(rows))
     if by_author:
         authors = [author_of(str(r["id"])) for r in rows]
@@ -122,8 +124,8 @@ def cross_validate(folds: int = 5, by_author: bool = False) -> dict[str, Any]:
     probs = np.zeros((len(rows), len(LABELS)))
     for held in parts:
         train = np.setdiff1d(order, held)
-        w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train])
-        probs[held] = w.proba([texts[i] for i in held])
+        w = fit([texts[i] for i in train], [str(rows[i]["label"]) for i in train], emb[train])
+        probs[held] = w.proba([texts[i] for i in held], emb[held])
     ps = [{label: float(row[i]) for i, label in enumerate(LABELS)} for row in probs]
     predicted = [judge(p, text)[0] for p, text in zip(ps, texts, strict=True)]
     ev = [evidence(t) for t in texts]  # rule flags, length, lookup: once for both sweeps

@@ -396,3 +396,18 @@ def test_a_rule_alarm_is_set_aside_only_when_the_classifier_is_sure_it_is_harmle
     assert decide(sure, fl, words=3) == ("emergency", "rule:suicide_plan")
     # with the veto off (1.01) the rule stands whatever the classifier says
     assert decide(sure, fl, words=20, veto_at=1.01) == ("emergency", "rule:suicide_plan")
+
+
+def test_precomputed_embeddings_give_the_same_classifier() -> None:
+    """Cross-validation embeds every message once and passes the vectors to `fit` / `proba`:
+    the scores must be those of embedding inside them."""
+    import numpy as np
+
+    from medllm.knowledge import embed_texts
+    from medllm.serve.triage.model import fit, read_messages
+
+    rows = read_messages()[:60]
+    texts, labels = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
+    emb = embed_texts(texts)
+    a, b = fit(texts[:50], labels[:50]), fit(texts[:50], labels[:50], emb[:50])
+    np.testing.assert_allclose(a.proba(texts[50:]), b.proba(texts[50:], emb[50:]), atol=1e-5)

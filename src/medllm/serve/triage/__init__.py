@@ -17,15 +17,18 @@ from medllm.serve.triage.model import LABELS, classifier
 from medllm.serve.triage.replies import reply_for
 from medllm.serve.triage.rules import Flag, flags, reference_lookup
 
-# Probability thresholds chosen by 5-fold cross-validation on the packaged messages
-# (`benchmarks/triage.py --cv`, rules included, its `threshold_sweep`): the pair with the best
-# min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms on the hard
-# negatives (predicted emergency or harmful) stay at or under 3.5% (benchmarks/triage.py FA_CAP: a
-# margin under the 5% target, since held-out false alarms have run above cross-validated ones).
-# On the 2275 messages of 2026-12-07 (the first 475, the second to sixth development sets, and
-# test_d, test_d3 and test_f after their one held-out run): 0.9958 / 0.971 / 0.0339.
-EMERGENCY_AT = 0.36
-HARMFUL_AT = 0.48
+# Probability thresholds chosen by leave-one-author-out cross-validation on the packaged messages
+# (`benchmarks/triage.py --cv --by-author`, rules included, its `threshold_sweep`; a message is
+# scored by a classifier that saw none of its author's messages, as on a held-out split): the pair
+# with the best min(emergency recall / 0.98, harmful recall / 0.95) among those whose false alarms
+# on the hard negatives (predicted emergency or harmful) stay at or under 3.5% (benchmarks/triage.py
+# FA_CAP: a margin under the 5% target, since held-out false alarms have run above cross-validated
+# ones). On the 2825 messages of 2026-12-07 (the first 475, the second to seventh development sets,
+# and test_d, test_d3, test_e, test_f and test_g after their one held-out run), with the n-gram
+# share 0.6 (triage/model.py): 0.9989 / 0.984 / 0.0264 (0.36 / 0.48 with the share 0.5 before:
+# 0.9989 / 0.9699 / 0.0327).
+EMERGENCY_AT = 0.41
+HARMFUL_AT = 0.43
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,8 @@ class Assessment:
 # on held-out splits the rules, tuned on every development message, gave most false alarms
 # (test_f: 3 of 4, each with P ≥ 0.86 of the two, while the rules' true alarms there had ≤ 0.63).
 # Chosen by cross-validation (`benchmarks/triage.py --cv`, `veto_sweep`): the lowest value that
-# costs no emergency or harmful-request recall out of fold.
+# costs no emergency or harmful-request recall out of fold. By author on the 2825 messages it sets
+# 5 rule alarms aside (false alarms 0.034 → 0.0277 at 0.36 / 0.48, recall the same; 0.8 the same).
 RULE_VETO_AT = 0.85
 
 MIN_WORDS = 4  # a shorter message ("hi", "thanks") is no evidence for the classifier's alarms
