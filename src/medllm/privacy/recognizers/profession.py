@@ -5,7 +5,7 @@ librarian", "Occupation: welder"). One to three lower-case words ending in a job
 from __future__ import annotations
 
 from medllm.core import Span
-from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
+from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx, trie_alternation
 
 # Job words: an agent suffix (-er, -or, -ist, -ian, -ant, -man...) or a listed head noun.
 _HEADS = (
@@ -40,7 +40,13 @@ _HEADS = (
     r"|postmistress|postmaster|conductress|hostess|wharfie|purser|outfitter|bolter|hauler|boner"
     # dev_h (2026-12-07)
     r"|reporter|dealer|deputy|trooper|practitioner|junior doctor|resident doctor|registrar"
-).replace(" ", "[ \t]")  # the patterns are VERBOSE: a literal space would be dropped
+)
+# As a trie (`trie_alternation`): re tried the 250 words one by one at each word of a note, and
+# that was most of this recognizer's time. The same matches: every pattern needs a non-word
+# character (or the end) right after the job word, and no head is another head plus a word
+# ("dog" / "dog walker"), so at most one head can match where the flat alternation tried them.
+_HEADS = trie_alternation(_HEADS.split("|"), fold=False).replace("\\ ", r"[ \t]")
+# (the patterns are VERBOSE: a literal space would be dropped)
 # Job words by their ending, after a strong cue only ("works as a ... -er").
 _SUFFIXED = (
     r"[a-z]{3,}(?:erer|ster|ician|ist|maker|worker|driver|keeper|smith|wright|grapher|ologist"
@@ -58,14 +64,16 @@ _WEAK = (
     r"|currently|used\s+to\s+be|became|trained\s+as)\s+(?:an?|the)|\band\s+later)"
     r"(?:\s+(?:part|full)[\s\-]time)?\s+"
 )
-_NOT_JOB = (
-    r"(?!(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
+_NOT_JOB_WORDS = (
+    r"(?:the|a|an|this|his|her|their|our|my|your|its|other|another|smoker|drinker|never|ever|user|number|order|letter|member|partner|daughter"
     r"|mother|father|brother|sister|caregiver|patient|person|matter|manner|center|water|winter"
     r"|summer|paper|power|fever|liver|ulcer|cancer|tumor|tremor|error|donor|monitor|factor|sponsor"
     r"|doctor|pain|poor|good|great|little|big|bit|lot|better|worse|later|after|over|under|for|and"
     r"|with|who|that|at|in|of|on|to|from|very|much|more|less|new|old|young|heavy|light|long|short"
-    r"|full|part|low|first|second|third|day|night|week|year|hospital)(?![\w\-]))"
+    r"|full|part|low|first|second|third|day|night|week|year|hospital)"
 )
+# a trie too (inside a negative look-ahead the order of the words does not matter)
+_NOT_JOB = r"(?!" + trie_alternation(_NOT_JOB_WORDS[3:-1].split("|"), fold=False) + r"(?![\w\-]))"
 # words before the job word: lower case, an acronym, a capitalised name ("Royal Mail delivery
 # driver", "Broward Sheriff's deputy"), a number ("9-1-1 dispatcher"); up to four
 _PRE = (
