@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from medllm.core import Span
+from medllm.privacy.recognizers.needs import needs
 
 
 class Recognizer(Protocol):
@@ -36,13 +37,18 @@ class Pattern:
     scanner: tuple[re.Pattern[str], bool] | None = field(
         default=None, init=False, compare=False, repr=False
     )
+    # Words one of which every match needs (`recognizers.needs`); None: no such words known.
+    needs: frozenset[str] | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scanner", starts_scanner(self.regex))
+        object.__setattr__(self, "needs", needs(self.regex))
 
     def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
         """`regex.finditer(text)`, the same matches; `low` is `text.lower()` when it may be used
         for the scan (same length, no character that case-folds unlike its lower case)."""
+        if low is not None and self.needs is not None and not any(w in low for w in self.needs):
+            return  # a word every match needs is absent: no match
         if self.scanner is None or (self.scanner[1] and low is None):
             yield from self.regex.finditer(text)
             return
