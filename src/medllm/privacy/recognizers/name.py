@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Iterator
 from itertools import chain
 
 from medllm.core import Span
@@ -89,7 +90,13 @@ _CONTEXT = re.compile(
 # A run before a credential ("Anton Velasquez, MD"), found on its own: as a branch of _CONTEXT it
 # was tried at every position of the text; alone it starts with a capital, which the pattern scan
 # (`Pattern.finditer`) finds fast.
-_CRED = Pattern("NAME", re.compile(r"(?P<cred>" + _RUN + r")" + _CREDENTIAL))
+_CRED = re.compile(r"(?P<cred>" + _RUN + r")" + _CREDENTIAL)
+# Where a credential follows (zero-width). A run holds no line break, so a match of _CRED lies in
+# a line with one of these: _CRED is run over those lines only (`_cred_matches`), not the note.
+_CRED_AT = re.compile(_CREDENTIAL)
+# _CONTEXT through the pattern scan (`Pattern.finditer`): the same matches, tried only where one
+# of its cue words starts, not at every position of the note.
+_CONTEXT_PAT = Pattern("NAME", _CONTEXT)
 _ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
 _HEADER_WORDS = frozenset(
     [
@@ -193,6 +200,19 @@ _NICK_INSIDE = re.compile(
 )
 
 
+def _cred_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_CRED.finditer(text)`, the same matches: line by line, on the lines with a credential
+    (at the end of the line, `\\b` and the look-aheads see what they saw before the line break)."""
+    done = -1
+    for c in _CRED_AT.finditer(text):
+        if c.start() < done:
+            continue
+        start = text.rfind("\n", 0, c.start()) + 1
+        done = text.find("\n", c.start())
+        done = len(text) if done < 0 else done
+        yield from _CRED.finditer(text, start, done)
+
+
 @lru_cache(maxsize=1)
 def eponyms() -> frozenset[str]:
     """Surnames that are words of the medical vocabulary (ICD-10-CM, HPO, MeSH: "parkinson",
@@ -261,8 +281,7 @@ class NameRecognizer:
 
     def _contextual(self, text: str) -> list[Span]:
         out = []
-        low = lowered(text)
-        for m in chain(_CONTEXT.finditer(text), _CRED.finditer(text, low)):
+        for m in chain(_CONTEXT_PAT.finditer(text, lowered(text)), _cred_matches(text)):
             group = "run" if m.re is _CONTEXT else "cred"
             toks = list(_TOKEN.finditer(text, m.start(group), m.end(group)))
             if group == "run":  # "Patient: John Smith Diagnosis" → "John Smith"
