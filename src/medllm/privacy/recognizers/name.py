@@ -11,8 +11,8 @@ disease"). Hand-written because no offline library does clinical-note name detec
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import chain
 
 from medllm.core import Span
@@ -97,7 +97,8 @@ _CRED_AT = re.compile(_CREDENTIAL)
 # _CONTEXT through the pattern scan (`Pattern.finditer`): the same matches, tried only where one
 # of its cue words starts, not at every position of the note.
 _CONTEXT_PAT = Pattern("NAME", _CONTEXT)
-_ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
+# (through the pattern scan, as _CONTEXT_PAT below: the same matches, tried where one can start)
+_ANY_RUN = Pattern("NAME", re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])"))
 _HEADER_WORDS = frozenset(
     [
         "mrn",
@@ -174,12 +175,15 @@ _TABLE_NAME = re.compile(
 )
 # Cues after which a lower-case word is a name in patient messages: "hi dr kasprzak", "this is
 # jasper", "my wife mirela", "from: ottilie".
-_LOWER_CUE = re.compile(
-    r"(?i:\b(?:dr|doctor|mr|mrs|ms|miss|hi|hey|hello|dear|thanks|thank\s+you|love|this\s+is|its"
-    r"|it's|i'm|im|my\s+name\s+is|name\s+is|call\s+me|ask\s+for|from|to|cc|signed"
-    r"|(?:my|his|her|your|our)\s+(?:husband|wife|son|daughter|mom|mum|mother|dad|father|sister|brother"
-    r"|partner|friend|boyfriend|girlfriend|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
-    r"|neighbou?r|caregiver|carer))\b)\.?[ \t]*:?[ \t]*(?=(?P<run>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+)?))"
+_LOWER_CUE = Pattern(
+    "NAME",
+    re.compile(
+        r"(?i:\b(?:dr|doctor|mr|mrs|ms|miss|hi|hey|hello|dear|thanks|thank\s+you|love|this\s+is|its"
+        r"|it's|i'm|im|my\s+name\s+is|name\s+is|call\s+me|ask\s+for|from|to|cc|signed"
+        r"|(?:my|his|her|your|our)\s+(?:husband|wife|son|daughter|mom|mum|mother|dad|father|sister|brother"
+        r"|partner|friend|boyfriend|girlfriend|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
+        r"|neighbou?r|caregiver|carer))\b)\.?[ \t]*:?[ \t]*(?=(?P<run>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+)?))"
+    ),
 )
 # Lower-case words that follow those cues but are never names.
 _LOWER_STOP_TEXT = (
@@ -324,7 +328,7 @@ class NameRecognizer:
 
         allow = allow_list()
         out = []
-        for m in _LOWER_CUE.finditer(text):
+        for m in _LOWER_CUE.finditer(text, lowered(text)):
             toks = list(re.finditer(r"[a-z][a-z'\-]+", m.group("run")))
             keep = []
             for t in toks:
@@ -351,7 +355,7 @@ class NameRecognizer:
 
     def _dictionary(self, text: str) -> list[Span]:
         out = []
-        for m in _ANY_RUN.finditer(text):
+        for m in _ANY_RUN.finditer(text, lowered(text)):
             toks = list(_TOKEN.finditer(text, m.start(), m.end()))
             flags = [self._namey(t.group(0)) for t in toks]
             if not any(flags):
