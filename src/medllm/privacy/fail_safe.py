@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache, partial
 from typing import Literal
 
 from medllm.core import Span
@@ -137,6 +138,8 @@ class FailSafe:
 
             allow = allow_list()
         self.allow = allow or frozenset()
+        # the same words recur in every note: each is looked up (with its endings) once
+        self._known = lru_cache(maxsize=1 << 16)(partial(_known, allow=self.allow))
 
     def spans(self, text: str, found: Sequence[Span]) -> list[Span]:
         if self.mode == "off":
@@ -171,7 +174,7 @@ class FailSafe:
         has_digit = any(p.isdigit() for p in parts)
         if has_digit:
             return "ID" if self._id_like(text, tok, parts, start, end, has_alpha) else None
-        words = [p for p in parts if not _known(p, self.allow)]
+        words = [p for p in parts if not self._known(p)]
         if not words:
             return None
         if tok[0].isupper():
@@ -199,7 +202,7 @@ class FailSafe:
                 return False  # an ICD-10 code ("G40.A09"), not an identifier
             clinical = (
                 all(
-                    (p.isalpha() and _known(p, self.allow)) or (p.isdigit() and len(p) <= 3)
+                    (p.isalpha() and self._known(p)) or (p.isdigit() and len(p) <= 3)
                     for p in parts
                 )
                 and len(parts) <= 3
