@@ -202,8 +202,7 @@ class FailSafe:
                 return False  # an ICD-10 code ("G40.A09"), not an identifier
             clinical = (
                 all(
-                    (p.isalpha() and self._known(p)) or (p.isdigit() and len(p) <= 3)
-                    for p in parts
+                    (p.isalpha() and self._known(p)) or (p.isdigit() and len(p) <= 3) for p in parts
                 )
                 and len(parts) <= 3
             )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from medllm.core import Span
-from medllm.privacy.recognizers.needs import needs
+from medllm.privacy.recognizers.needs import line_matches, needs
 
 
 class Recognizer(Protocol):
@@ -39,6 +39,10 @@ class Pattern:
     )
     # Words one of which every match needs (`recognizers.needs`); None: no such words known.
     needs: frozenset[str] | None = field(default=None, init=False, compare=False, repr=False)
+    # Given only for a regex whose matches hold no line break and end where `ends` (zero-width,
+    # the regex's own closing look-ahead) holds: it is then tried on such lines only
+    # (`line_matches`). The pattern-scan test checks the matches are the same.
+    ends: re.Pattern[str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scanner", starts_scanner(self.regex))
@@ -49,6 +53,9 @@ class Pattern:
         for the scan (same length, no character that case-folds unlike its lower case)."""
         if low is not None and self.needs is not None and not any(w in low for w in self.needs):
             return  # a word every match needs is absent: no match
+        if self.ends is not None:
+            yield from line_matches(self.regex, self.ends, text)
+            return
         if self.scanner is None or (self.scanner[1] and low is None):
             yield from self.regex.finditer(text)
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre  # the parse tree of a compiled pattern
 import re._parser as _sre_parse
+from collections.abc import Generator, Iterator
 from typing import Any
 
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
@@ -79,3 +80,39 @@ def needs(regex: re.Pattern[str]) -> Needs | None:
     if not got or min(map(len, got)) < 2:
         return None
     return got
+
+
+def line_matches(
+    regex: re.Pattern[str], ends: re.Pattern[str], text: str
+) -> Iterator[re.Match[str]]:
+    """`regex.finditer(text)`, the same matches, for a regex whose matches hold no line break and
+    end only where the zero-width `ends` holds ("Anton Velasquez" before ", MD"; a job word
+    before " at Holloway Millwork"): a match starts on the line of such an end, before it, so
+    the regex is tried only there, from the start of each such line up to its last end."""
+    last = 0  # as finditer: the next match starts where the last one ended
+    seg_start = seg_end = -1  # the stretch of the current line that may hold match starts
+    for e in ends.finditer(text):
+        p = e.start()
+        if p > seg_end and seg_end >= 0 and text.find("\n", seg_end, p) >= 0:
+            last = yield from _tried(regex, text, seg_start, seg_end, last)
+            seg_start = -1
+        if seg_start < 0:
+            seg_start = text.rfind("\n", 0, p) + 1
+        seg_end = p
+    if seg_start >= 0:
+        yield from _tried(regex, text, seg_start, seg_end, last)
+
+
+def _tried(
+    regex: re.Pattern[str], text: str, start: int, end: int, last: int
+) -> Generator[re.Match[str], None, int]:
+    """The matches of `regex` starting at start..end (inclusive), as finditer finds them, each
+    after the one before; returns (via StopIteration) where the next may start."""
+    for pos in range(max(start, last), end + 1):
+        if pos < last:
+            continue
+        m = regex.match(text, pos)
+        if m is not None:
+            last = max(m.end(), pos + 1)
+            yield m
+    return last

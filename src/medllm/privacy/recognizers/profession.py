@@ -100,6 +100,10 @@ _JOB = (
 )
 
 
+# what follows a job at its employer, or "by trade" (zero-width)
+_AT_EMPLOYER = r"(?=\s+(?:at|for)\s+(?:the\s+)?[A-Z]|,?[ \t]+\(?employer\b)"
+_BY_TRADE = r"(?=\s+by\s+(?:trade|profession)\b)"
+
 # a second job joined to one found: "welder and part-time cattle hauler", "outfitter and packer"
 _AND_JOB = rx(
     r"[ \t]+(?:and|&|/)[ \t]+(?:(?:part-time|casual|seasonal|commercial)[ \t]+)?(?P<phi>"
@@ -164,18 +168,16 @@ class ProfessionRecognizer(PatternRecognizer):
         # "(cabinet maker at Holloway Millwork)": a job at a named employer
         Pattern(
             "PROFESSION",
-            rx(
-                r"(?<![\w\-])"
-                + _JOB
-                + r"(?=\s+(?:at|for)\s+(?:the\s+)?[A-Z]|,?[ \t]+\(?employer\b)"
-            ),
+            rx(r"(?<![\w\-])" + _JOB + _AT_EMPLOYER),
             0.55,
+            ends=rx(_AT_EMPLOYER),  # a job holds no line break: tried on lines with these only
         ),
         # "a welder by trade", "an electrician by profession"
         Pattern(
             "PROFESSION",
-            rx(r"(?<![\w\-])" + _JOB + r"(?=\s+by\s+(?:trade|profession)\b)"),
+            rx(r"(?<![\w\-])" + _JOB + _BY_TRADE),
             0.6,
+            ends=rx(_BY_TRADE),
         ),
         # a table cell or a bracket holding just the job: "| roofer, uninsured |",
         # "(software engineer, Nirmiti Softech)"
