@@ -70,3 +70,17 @@ def test_line_matches_exact() -> None:
     rx, end = re.compile(r"[a-z]+(?=\s+at)"), re.compile(r"(?=\s+at)")
     got = [m.group(0) for m in line_matches(rx, end, TEXTS[1])]
     assert got == ["cook", "baker", "welder"]  # the look-ahead crosses a line break
+
+
+def test_scanner_of_a_pattern_anchored_at_a_line_start() -> None:
+    """`^` among the starts: position 0 and (with MULTILINE) every line's start are tried."""
+    from medllm.privacy.recognizers.base import starts_scanner
+
+    for flags, want in [(re.MULTILINE, [(0, 2), (8, 10), (14, 18)]), (0, [(0, 2), (14, 18)])]:
+        rx = re.compile(r"(?:^|\|)[ \t]*\d+", flags)
+        got = starts_scanner(rx)
+        assert got is not None and got[2] is True  # a match may start at 0
+        text = "12 ab 3\n45\n x |678"
+        pat = Pattern("X", rx)
+        assert [m.span() for m in pat.finditer(text, lowered(text))] == want
+        assert [m.span() for m in rx.finditer(text)] == want
