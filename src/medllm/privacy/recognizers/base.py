@@ -12,7 +12,6 @@ import re._constants as _sre  # the parse tree of a compiled pattern, read by `_
 import re._parser as _sre_parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any, ClassVar, Protocol
 
 from medllm.core import Span
@@ -65,8 +64,11 @@ class Pattern:
             return
         scanner, on_low, at_zero = self.scanner
         last = 0
-        found = scanner.finditer(low if on_low and low is not None else text)
-        for pos in chain([0] if at_zero else [], (c.start() for c in found)):
+        if at_zero and (m := self.regex.match(text)) is not None:
+            last = max(m.end(), 1)
+            yield m
+        for c in scanner.finditer(low if on_low and low is not None else text):
+            pos = c.start()
             if pos < last:
                 continue
             m = self.regex.match(text, pos)
