@@ -16,8 +16,10 @@ Modes: `balanced` (default), `strict` (more recall, costs precision), `off`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
+from functools import lru_cache, partial
 from typing import Literal
 
 from medllm.core import Span
@@ -136,6 +138,8 @@ class FailSafe:
 
             allow = allow_list()
         self.allow = allow or frozenset()
+        # the same words recur in every note: each is looked up (with its endings) once
+        self._known = lru_cache(maxsize=1 << 16)(partial(_known, allow=self.allow))
 
     def spans(self, text: str, found: Sequence[Span]) -> list[Span]:
         if self.mode == "off":
@@ -170,7 +174,7 @@ class FailSafe:
         has_digit = any(p.isdigit() for p in parts)
         if has_digit:
             return "ID" if self._id_like(text, tok, parts, start, end, has_alpha) else None
-        words = [p for p in parts if not _known(p, self.allow)]
+        words = [p for p in parts if not self._known(p)]
         if not words:
             return None
         if tok[0].isupper():
@@ -198,8 +202,7 @@ class FailSafe:
                 return False  # an ICD-10 code ("G40.A09"), not an identifier
             clinical = (
                 all(
-                    (p.isalpha() and _known(p, self.allow)) or (p.isdigit() and len(p) <= 3)
-                    for p in parts
+                    (p.isalpha() and self._known(p)) or (p.isdigit() and len(p) <= 3) for p in parts
                 )
                 and len(parts) <= 3
             )
@@ -217,21 +220,25 @@ class FailSafe:
 
 
 class _Covered:
-    """Which character offsets the recognizers' spans cover (spans are few; notes are short)."""
+    """Which character offsets the recognizers' spans cover (spans are few; notes are short).
+
+    A token is tested against the 8 spans that start last before it. That test ran once per
+    token of the note, so the largest end among each such window of 8 is computed once here
+    (`window_end`), and a test is one bisection and one comparison: the same answers."""
 
     def __init__(self, spans: Sequence[Span]) -> None:
-        self.ranges = sorted((s.start, s.end) for s in spans)
+        self.ranges = ranges = sorted((s.start, s.end) for s in spans)
+        self.starts = [a for a, _ in ranges]
+        ends = [b for _, b in ranges]
+        # window_end[i]: the largest end of spans i-8 .. i-1 (-1 when there are none)
+        self.window_end = [max(ends[max(0, i - 8) : i], default=-1) for i in range(len(ends) + 1)]
 
     def touches(self, start: int, end: int) -> bool:
-        import bisect
-
-        i = bisect.bisect_right(self.ranges, (end, end))
-        return any(a < end and start < b for a, b in self.ranges[max(0, i - 8) : i])
+        """Some span of the window before `end` overlaps [start, end) (the window: the spans
+        up to (end, end), as tuples: an empty span at `end` counts, as it did)."""
+        return start < self.window_end[bisect.bisect_right(self.ranges, (end, end))]
 
     def hit(self, start: int, end: int) -> bool:
         """The token lies inside one span ("Mbeki-Lund" with only "Lund" found as a city is
         looked at whole: the merge then covers both parts)."""
-        import bisect
-
-        i = bisect.bisect_right(self.ranges, (start, 1 << 62))  # the spans starting by `start`
-        return any(a <= start and end <= b for a, b in self.ranges[max(0, i - 8) : i])
+        return end <= self.window_end[bisect.bisect_right(self.starts, start)]

@@ -12,9 +12,11 @@ import re._constants as _sre  # the parse tree of a compiled pattern, read by `_
 import re._parser as _sre_parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar, Protocol
 
 from medllm.core import Span
+from medllm.privacy.recognizers.needs import line_matches, needs
 
 
 class Recognizer(Protocol):
@@ -26,6 +28,11 @@ class Recognizer(Protocol):
     def analyze(self, text: str) -> list[Span]: ...
 
 
+# A start scanner (`starts_scanner`), whether it scans the lower case, whether a match may also
+# start at 0.
+Scanner = tuple[re.Pattern[str], bool, bool]
+
+
 @dataclass(frozen=True)
 class Pattern:
     kind: str
@@ -33,21 +40,34 @@ class Pattern:
     score: float = 0.9
     validate: Callable[[str], bool] | None = field(default=None, compare=False)
     # Where a match can start, found fast (see `starts_scanner`); None: every position is tried.
-    scanner: tuple[re.Pattern[str], bool] | None = field(
-        default=None, init=False, compare=False, repr=False
-    )
+    scanner: Scanner | None = field(default=None, init=False, compare=False, repr=False)
+    # Words one of which every match needs (`recognizers.needs`); None: no such words known.
+    needs: frozenset[str] | None = field(default=None, init=False, compare=False, repr=False)
+    # Given only for a regex whose matches hold no line break and end where `ends` (zero-width,
+    # the regex's own closing look-ahead) holds: it is then tried on such lines only
+    # (`line_matches`). The pattern-scan test checks the matches are the same.
+    ends: re.Pattern[str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scanner", starts_scanner(self.regex))
+        object.__setattr__(self, "needs", needs(self.regex))
 
     def finditer(self, text: str, low: str | None) -> Iterator[re.Match[str]]:
         """`regex.finditer(text)`, the same matches; `low` is `text.lower()` when it may be used
         for the scan (same length, no character that case-folds unlike its lower case)."""
+        if low is not None and self.needs is not None and not any(w in low for w in self.needs):
+            return  # a word every match needs is absent: no match
+        if self.ends is not None:
+            yield from line_matches(self.regex, self.ends, text)
+            return
         if self.scanner is None or (self.scanner[1] and low is None):
             yield from self.regex.finditer(text)
             return
-        scanner, on_low = self.scanner
+        scanner, on_low, at_zero = self.scanner
         last = 0
+        if at_zero and (m := self.regex.match(text)) is not None:
+            last = max(m.end(), 1)
+            yield m
         for c in scanner.finditer(low if on_low and low is not None else text):
             pos = c.start()
             if pos < last:
@@ -90,9 +110,31 @@ def _group_icase(av: Any, icase: bool) -> bool:
     return True if av[1] & re.IGNORECASE else icase
 
 
-def _starts(seq: Any, cont: tuple[Any, ...], icase: bool, limit: int = 6) -> set[Start] | None:
+def _starts(
+    seq: Any,
+    cont: tuple[Any, ...],
+    icase: bool,
+    limit: int = 6,
+    begin: dict[Any, str] | None = None,
+) -> set[Start] | None:
     """The literals one of which every match of the sequence `seq` (followed by the sequences
-    `cont`) starts with; None when that cannot be told (a class, a wildcard, an empty match)."""
+    `cont`) starts with; None when that cannot be told (a class, a wildcard, an empty match).
+    `begin`: the anchors `^` / `\\A` and what they stand for here (AT_TEXT / AT_LINE): a
+    sequence led by one whose starts cannot be told starts there ("(?:^|\\|)[ \\t]*\\d")."""
+    got = _starts_from(seq, cont, icase, limit, begin or {})
+    if got is not None or not begin:
+        return got
+    for op, av in seq:
+        if op not in _ZERO_WIDTH:
+            break
+        if op is _sre.AT and av in begin:
+            return {(begin[av], False)}
+    return None
+
+
+def _starts_from(
+    seq: Any, cont: tuple[Any, ...], icase: bool, limit: int, begin: dict[Any, str]
+) -> set[Start] | None:
     seq = list(seq)
     for i, op, av, after in _consuming(seq, cont):
         if op is _sre.LITERAL:
@@ -100,47 +142,69 @@ def _starts(seq: Any, cont: tuple[Any, ...], icase: bool, limit: int = 6) -> set
             while j < len(seq) and seq[j][0] is _sre.LITERAL and j - i < limit:
                 j += 1
             lit = "".join(chr(v) for _, v in seq[i:j])
-            rest = _starts(seq[j:], cont, icase, limit) if j - i < limit else None
-            if not rest:  # "a(?:fter|nd)" → "after", "and"; else the literal alone
-                return {(lit, icase)}
+            rest = _starts(seq[j:], cont, icase, limit, begin) if j - i < limit else None
+            if not rest or any(r.startswith("\0") for r, _ in rest):
+                return {(lit, icase)}  # "a(?:fter|nd)" → "after", "and"; else the literal alone
             return {((lit + r)[:limit], icase or ic) for r, ic in rest}
         if op is _sre.SUBPATTERN:
-            return _starts(av[-1], after, _group_icase(av, icase), limit)
+            return _starts(av[-1], after, _group_icase(av, icase), limit, begin)
         if op is _sre.ATOMIC_GROUP:
-            return _starts(av, after, icase, limit)
+            return _starts(av, after, icase, limit, begin)
         if op is _sre.BRANCH:
             out: set[Start] = set()
             for alt in av[1]:
-                got = _starts(alt, after, icase, limit)
+                got = _starts(alt, after, icase, limit, begin)
                 if got is None:
                     return None
                 out |= got
             return out
         if op in _REPEATS:
-            got = _starts(av[2], after, icase, limit)
+            got = _starts(av[2], after, icase, limit, begin)
             if got is None or av[0] >= 1:
                 return got
-            rest = _starts(after[0], after[1:], icase, limit)  # the optional item left out
+            rest = _starts(after[0], after[1:], icase, limit, begin)  # the optional item left out
             return None if rest is None else got | rest
         if op is _sre.IN and len(av) <= 12 and all(o is _sre.LITERAL for o, _ in av):
             return {(chr(v), icase) for _, v in av}
         return None
     if not cont:  # the pattern can end here: a match may be empty
         return None
-    return _starts(cont[0], cont[1:], icase, limit)
+    return _starts(cont[0], cont[1:], icase, limit, begin)
 
 
-def starts_scanner(regex: re.Pattern[str]) -> tuple[re.Pattern[str], bool] | None:
+# What `^` and `\A` stand for among the starts: the text's start, or any line's (`^` with
+# MULTILINE, which any "(?...m" may turn on). No pattern literal holds a NUL.
+AT_TEXT, AT_LINE = "\0text", "\0line"
+_MULTILINE = re.compile(r"\(\?[a-zA-Z]*m")
+
+
+def _begin(regex: re.Pattern[str]) -> dict[Any, str]:
+    multiline = regex.flags & re.MULTILINE or _MULTILINE.search(regex.pattern)
+    return {_sre.AT_BEGINNING_STRING: AT_TEXT, _sre.AT_BEGINNING: AT_LINE if multiline else AT_TEXT}
+
+
+def _short(word: str) -> bool:
+    """Too short a start to scan for: one letter, digit or space ("d": a start in every other
+    word); one other character ("|", "#") is rare enough."""
+    return len(word) < 2 and (not word or word.isalnum() or word.isspace())
+
+
+def starts_scanner(regex: re.Pattern[str]) -> Scanner | None:
     """A regex matching one character at each position where `regex` can start a match (possibly
-    more), and whether it runs over `text.lower()` (else over the text itself); None when the
-    starts cannot be read from the pattern or are too short to gain anything."""
+    more; a line's start where a `^` can, with MULTILINE), whether it runs over `text.lower()`
+    (else over the text itself), and whether a match may start at 0 too (a `^` branch:
+    "(?:^|\\|)"); None when the starts cannot be read from the pattern or are too short."""
     tree = _sre_parse.parse(regex.pattern, regex.flags)
-    starts = _starts(tree, (), bool(regex.flags & re.IGNORECASE))
+    starts = _starts(tree, (), bool(regex.flags & re.IGNORECASE), begin=_begin(regex))
     starts = starts or set()
+    line = (AT_LINE, False) in starts
+    at_zero = line or (AT_TEXT, False) in starts
+    starts -= {(AT_LINE, False), (AT_TEXT, False)}
     low = any(ic for _, ic in starts)
     words = {s.lower() if low else s for s, _ in starts}
-    if not words or min(len(w) for w in words) < 2:  # "d": a start in every other word
-        return _class_scanner(tree, bool(regex.flags & re.IGNORECASE))
+    if any(_short(w) for w in words) or not (words or at_zero):
+        got = _class_scanner(tree, bool(regex.flags & re.IGNORECASE))
+        return None if got is None or at_zero else got
     by_first: dict[str, set[str]] = {}
     for w in words:
         by_first.setdefault(w[0], set()).add(w[1:])
@@ -148,7 +212,8 @@ def starts_scanner(regex: re.Pattern[str]) -> tuple[re.Pattern[str], bool] | Non
     for first, rests in sorted(by_first.items()):
         ahead = "|".join(re.escape(r) for r in sorted(rests, key=len, reverse=True))
         alts.append(re.escape(first) + "(?=" + ahead + ")")
-    return re.compile("|".join(alts)), low
+    alts += [r"(?<=\n)"] if line else []
+    return re.compile("|".join(alts) or "(?!)"), low, at_zero
 
 
 # When a pattern starts with a character class rather than literals ("(?<![\w-])[A-Z][a-z]+ ..."),
@@ -219,7 +284,7 @@ def _first_class(seq: Any, cont: tuple[Any, ...], icase: bool) -> tuple[set[str]
     return _first_class(cont[0], cont[1:], icase)
 
 
-def _class_scanner(tree: Any, icase: bool) -> tuple[re.Pattern[str], bool] | None:
+def _class_scanner(tree: Any, icase: bool) -> Scanner | None:
     first = _first_class(tree, (), icase)
     if first is None or first[1]:
         return None  # a case-insensitive class is every letter: no gain
@@ -241,7 +306,7 @@ def _class_scanner(tree: Any, icase: bool) -> tuple[re.Pattern[str], bool] | Non
         # every capital (inside words too, or with the digits): measured slower than re's own
         # scan on the dev notes (tests/unit/privacy/test_pattern_scan.py counts what is scanned)
         return None
-    return re.compile(cls + behind), False
+    return re.compile(cls + behind), False, False
 
 
 # Characters that re's IGNORECASE matches to an ASCII letter although their lower case is not that
@@ -249,10 +314,12 @@ def _class_scanner(tree: Any, icase: bool) -> tuple[re.Pattern[str], bool] | Non
 _FOLD_ODD = frozenset("\u0130\u0131\u017f")
 
 
+@lru_cache(maxsize=1)  # every recognizer asks for the same note's: computed once per note
 def lowered(text: str) -> str | None:
     """`text.lower()` when the fast scan may use it (see `Pattern.finditer`), else None."""
     low = text.lower()
-    if len(low) != len(text) or not _FOLD_ODD.isdisjoint(text):
+    # three substring searches (`in`), not a set test per character: 1/100 of the time
+    if len(low) != len(text) or any(c in text for c in _FOLD_ODD):
         return None
     return low
 

@@ -11,6 +11,7 @@ disease"). Hand-written because no offline library does clinical-note name detec
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain
 
@@ -89,8 +90,15 @@ _CONTEXT = re.compile(
 # A run before a credential ("Anton Velasquez, MD"), found on its own: as a branch of _CONTEXT it
 # was tried at every position of the text; alone it starts with a capital, which the pattern scan
 # (`Pattern.finditer`) finds fast.
-_CRED = Pattern("NAME", re.compile(r"(?P<cred>" + _RUN + r")" + _CREDENTIAL))
-_ANY_RUN = re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])")
+_CRED = re.compile(r"(?P<cred>" + _RUN + r")" + _CREDENTIAL)
+# Where a credential follows (zero-width). A run holds no line break, so a match of _CRED lies in
+# a line with one of these: _CRED is run over those lines only (`_cred_matches`), not the note.
+_CRED_AT = re.compile(_CREDENTIAL)
+# _CONTEXT through the pattern scan (`Pattern.finditer`): the same matches, tried only where one
+# of its cue words starts, not at every position of the note.
+_CONTEXT_PAT = Pattern("NAME", _CONTEXT)
+# (through the pattern scan, as _CONTEXT_PAT below: the same matches, tried where one can start)
+_ANY_RUN = Pattern("NAME", re.compile(r"(?<![\w@.])(?:" + _RUN + r")(?![\w@])"))
 _HEADER_WORDS = frozenset(
     [
         "mrn",
@@ -167,12 +175,15 @@ _TABLE_NAME = re.compile(
 )
 # Cues after which a lower-case word is a name in patient messages: "hi dr kasprzak", "this is
 # jasper", "my wife mirela", "from: ottilie".
-_LOWER_CUE = re.compile(
-    r"(?i:\b(?:dr|doctor|mr|mrs|ms|miss|hi|hey|hello|dear|thanks|thank\s+you|love|this\s+is|its"
-    r"|it's|i'm|im|my\s+name\s+is|name\s+is|call\s+me|ask\s+for|from|to|cc|signed"
-    r"|(?:my|his|her|your|our)\s+(?:husband|wife|son|daughter|mom|mum|mother|dad|father|sister|brother"
-    r"|partner|friend|boyfriend|girlfriend|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
-    r"|neighbou?r|caregiver|carer))\b)\.?[ \t]*:?[ \t]*(?=(?P<run>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+)?))"
+_LOWER_CUE = Pattern(
+    "NAME",
+    re.compile(
+        r"(?i:\b(?:dr|doctor|mr|mrs|ms|miss|hi|hey|hello|dear|thanks|thank\s+you|love|this\s+is|its"
+        r"|it's|i'm|im|my\s+name\s+is|name\s+is|call\s+me|ask\s+for|from|to|cc|signed"
+        r"|(?:my|his|her|your|our)\s+(?:husband|wife|son|daughter|mom|mum|mother|dad|father|sister|brother"
+        r"|partner|friend|boyfriend|girlfriend|grandson|granddaughter|niece|nephew|aunt|uncle|cousin"
+        r"|neighbou?r|caregiver|carer))\b)\.?[ \t]*:?[ \t]*(?=(?P<run>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+)?))"
+    ),
 )
 # Lower-case words that follow those cues but are never names.
 _LOWER_STOP_TEXT = (
@@ -191,6 +202,19 @@ _NICK_INSIDE = re.compile(
     rf"(?<=[{UP}][{LO}]{{2}}[ ])[\"“](?P<n>[{UP}][{LO}]{{1,14}})[\"”](?=[ ][{UP}][{LO}]+)"
     r"|(?i:\bgoes[ \t]+by[ \t]+)[\"“']?(?P<g>[A-Za-z][a-z]{1,14})"
 )
+
+
+def _cred_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_CRED.finditer(text)`, the same matches: line by line, on the lines with a credential
+    (at the end of the line, `\\b` and the look-aheads see what they saw before the line break)."""
+    done = -1
+    for c in _CRED_AT.finditer(text):
+        if c.start() < done:
+            continue
+        start = text.rfind("\n", 0, c.start()) + 1
+        done = text.find("\n", c.start())
+        done = len(text) if done < 0 else done
+        yield from _CRED.finditer(text, start, done)
 
 
 @lru_cache(maxsize=1)
@@ -261,8 +285,7 @@ class NameRecognizer:
 
     def _contextual(self, text: str) -> list[Span]:
         out = []
-        low = lowered(text)
-        for m in chain(_CONTEXT.finditer(text), _CRED.finditer(text, low)):
+        for m in chain(_CONTEXT_PAT.finditer(text, lowered(text)), _cred_matches(text)):
             group = "run" if m.re is _CONTEXT else "cred"
             toks = list(_TOKEN.finditer(text, m.start(group), m.end(group)))
             if group == "run":  # "Patient: John Smith Diagnosis" → "John Smith"
@@ -305,7 +328,7 @@ class NameRecognizer:
 
         allow = allow_list()
         out = []
-        for m in _LOWER_CUE.finditer(text):
+        for m in _LOWER_CUE.finditer(text, lowered(text)):
             toks = list(re.finditer(r"[a-z][a-z'\-]+", m.group("run")))
             keep = []
             for t in toks:
@@ -332,7 +355,7 @@ class NameRecognizer:
 
     def _dictionary(self, text: str) -> list[Span]:
         out = []
-        for m in _ANY_RUN.finditer(text):
+        for m in _ANY_RUN.finditer(text, lowered(text)):
             toks = list(_TOKEN.finditer(text, m.start(), m.end()))
             flags = [self._namey(t.group(0)) for t in toks]
             if not any(flags):
