@@ -281,8 +281,6 @@ def train(
 ) -> dict[str, Any]:
     """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`."""
     import torch
-
-    from medllm.privacy import ner_onnx
     from transformers import (
         AutoModelForTokenClassification,
         AutoTokenizer,
@@ -290,6 +288,8 @@ def train(
         Trainer,
         TrainingArguments,
     )
+
+    from medllm.privacy import ner_onnx
 
     if not notes:
         raise MedllmError("no gold notes to train on", fix="give --gold a folder of i2b2 .xml")
