@@ -278,8 +278,10 @@ def train(
     batch: int = 8,
     seed: int = 0,
     threshold: float = 0.5,
+    layers: int = 6,
 ) -> dict[str, Any]:
-    """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`."""
+    """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`;
+    `layers` < 6 keeps only the encoder's first layers (the rest are not loaded)."""
     import torch
     from transformers import (
         AutoModelForTokenClassification,
@@ -299,7 +301,11 @@ def train(
     rows = _windows(tok, notes, ids)
     torch.manual_seed(seed)
     model = AutoModelForTokenClassification.from_pretrained(
-        base_encoder(), num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=ids
+        base_encoder(),
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id=ids,
+        num_hidden_layers=layers,
     )
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"),
@@ -320,6 +326,7 @@ def train(
         model.save_pretrained(out)
         tok.save_pretrained(out)
         meta = _meta(labels, threshold, notes, rows, epochs, float(result.training_loss))
+        meta["layers"] = layers
         (out / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
 
