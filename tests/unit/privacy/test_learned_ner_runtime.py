@@ -117,3 +117,16 @@ def test_an_unknown_runtime_names_the_choices(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(MedllmError) as e:
         ner.runtime_from_env()
     assert e.value.fix == "set it to one of onnx, onnx-int8, torch, torch-int8 (default onnx)"
+
+
+@pytest.mark.slow  # a real (one-epoch) fine-tuning: about 65 s on 2 busy cores
+def test_training_fewer_layers_and_dropping_an_old_cache(tmp_path: Path) -> None:
+    from medllm.privacy.gold.synthetic import generate_notes
+
+    out = tmp_path / "m"
+    out.mkdir()
+    (out / ner_onnx.FP32).write_bytes(b"an earlier model's graph")
+    meta = ner.train(generate_notes(4, seed=1), out, epochs=1, batch=8, layers=1)
+    assert meta["layers"] == 1
+    assert json.loads((out / "config.json").read_text())["num_hidden_layers"] == 1
+    assert not (out / ner_onnx.FP32).exists()
