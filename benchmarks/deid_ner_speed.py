@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--notes", type=int, default=40)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runtime", action="append", help="repeat; default: all four")
+    ap.add_argument("--torch-threads", type=int, help="torch.set_num_threads (default: torch's)")
     ap.add_argument("--label", default="deid_ner_speed", help="results/<label>.json")
     args = ap.parse_args()
     import torch
@@ -75,6 +76,8 @@ def main() -> None:
     from medllm.privacy import ner
     from medllm.privacy.gold import load_gold
 
+    if args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     runtimes = args.runtime or ["torch-int8", "torch", "onnx", "onnx-int8"]
     texts = [n.text for n in load_gold(str(DEV))[: args.notes]]
     taggers = {rt: ner.Tagger.load(args.ner, runtime=rt) for rt in runtimes}
