@@ -226,6 +226,14 @@ def train_ner(
         float,
         typer.Option(min=0.0, max=1.0, help="a token is PHI when P(not PHI) is below this"),
     ] = 0.5,
+    layers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=6,
+            help="keep the first N of MiniLM's 6 layers (a smaller, faster tagger)",
+        ),
+    ] = 6,
 ) -> None:
     """Fine-tune the learned PHI tagger (`--recognizer +learned_ner`) on gold notes.
 
@@ -237,7 +245,7 @@ def train_ner(
     notes = [x for spec in gold for x in load_gold(spec, n=n, seed=seed)]
     folder = out or default_dir()
     console.print(f"training the PHI tagger on {len(notes)} notes into {folder} ...")
-    meta = train(notes, folder, epochs=epochs, seed=seed, threshold=threshold)
+    meta = train(notes, folder, epochs=epochs, seed=seed, threshold=threshold, layers=layers)
     console.print(
         f"done: {meta['windows']} windows, train loss {meta['train_loss']}; use it with "
         "--recognizer +learned_ner" + ("" if out is None else f" and MEDLLM_DEID_NER={folder}")

@@ -112,15 +112,59 @@ def plausible(text: str, span: Span) -> bool:
     )
 
 
+RUNTIMES = ("onnx", "onnx-int8", "torch", "torch-int8")
+RUNTIME_ENV = "MEDLLM_DEID_NER_RUNTIME"
+BATCH_WINDOWS = 16  # windows per forward pass: past ~16 x 256 pieces a bigger batch gains nothing
+
+
+def runtime_from_env() -> str:
+    value = os.environ.get(RUNTIME_ENV, "onnx")
+    if value not in RUNTIMES:
+        raise MedllmError(
+            f"${RUNTIME_ENV}={value!r} is not a tagger runtime",
+            fix=f"set it to one of {', '.join(RUNTIMES)} (default onnx)",
+        )
+    return value
+
+
+class TorchLogits:
+    """The torch path (int8 linear layers with `quantize`): same call as `ner_onnx.OnnxLogits`."""
+
+    def __init__(self, folder: Path, quantize: bool) -> None:
+        import torch
+        from transformers import AutoModelForTokenClassification
+
+        model = AutoModelForTokenClassification.from_pretrained(folder).eval()
+        if quantize:
+            with warnings.catch_warnings():  # torch's own deprecation notice of its int8 API
+                warnings.simplefilter("ignore", UserWarning)
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, torch.qint8
+                )
+        self.model = model
+
+    def __call__(self, ids: Any, mask: Any) -> Any:
+        import torch
+
+        with torch.inference_mode():
+            out = self.model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask))
+        return out.logits.numpy()
+
+
 @dataclass
 class Tagger:
+    """`model` maps (input_ids, attention_mask) int64 arrays (windows, tokens) to logits
+    (windows, tokens, labels): ONNX Runtime (`ner_onnx`, the default) or torch."""
+
     model: Any
     tok: Any
     labels: list[str]
     threshold: float = 0.5
+    batch_windows: int = BATCH_WINDOWS
 
     @classmethod
-    def load(cls, folder: Path | None = None, *, quantize: bool = True) -> Tagger:
+    def load(cls, folder: Path | None = None, *, runtime: str | None = None) -> Tagger:
+        """`runtime`: onnx (default; `$MEDLLM_DEID_NER_RUNTIME`), onnx-int8, torch, torch-int8."""
         folder = folder or default_dir()
         if not (folder / META).is_file():
             raise AssetError(
@@ -128,38 +172,72 @@ class Tagger:
                 fix="train one: medllm deid train-ner --gold DIR --out DIR "
                 f"(then set ${ENV}=DIR, or train into {default_dir()})",
             )
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        from transformers import AutoTokenizer
 
+        runtime = runtime or runtime_from_env()
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
-        model = AutoModelForTokenClassification.from_pretrained(folder).eval()
-        if quantize:  # int8 weights for the linear layers: about 2x faster on CPU
-            import torch
+        model: Any
+        if runtime.startswith("onnx"):
+            from medllm.privacy import ner_onnx
 
-            with warnings.catch_warnings():  # torch's own deprecation notice of its int8 API
-                warnings.simplefilter("ignore", UserWarning)
-                model = torch.ao.quantization.quantize_dynamic(
-                    model, {torch.nn.Linear}, torch.qint8
-                )
+            model = ner_onnx.OnnxLogits(ner_onnx.ensure_onnx(folder, runtime.endswith("int8")))
+        else:
+            model = TorchLogits(folder, quantize=runtime.endswith("int8"))
         return cls(model, AutoTokenizer.from_pretrained(folder), meta["labels"], meta["threshold"])
 
     def spans(self, text: str) -> list[Span]:
-        import torch
+        return self.spans_many([text])[0]
 
-        if not text.strip():
-            return []
-        enc = encode(self.tok, text)
-        phi = [0] * len(text)  # 1 + label id of the PHI char, 0 when none
-        batch = self.tok.pad({"input_ids": enc["input_ids"]}, return_tensors="pt")
-        with torch.inference_mode():  # every window of the note in one forward pass
-            probs = self.model(**batch).logits.softmax(-1)
-        for offs, wp in zip(enc["offset_mapping"], probs, strict=True):
-            for (a, b), p in zip(offs, wp, strict=False):
-                if a == b or float(p[0]) >= self.threshold:
-                    continue
-                k = int(p[1:].argmax()) + 1
+    def spans_many(self, texts: Sequence[str]) -> list[list[Span]]:
+        """The spans of each text; the windows of all of them go through the model together,
+        sorted by length so a batch carries little padding."""
+        encs = [encode(self.tok, t) if t.strip() else None for t in texts]
+        wins = [(i, w) for i, e in enumerate(encs) if e for w in range(len(e["input_ids"]))]
+        probs = self._probs([encs[i]["input_ids"][w] for i, w in wins])  # type: ignore[index]
+        out: list[list[Span]] = []
+        for i, (text, enc) in enumerate(zip(texts, encs, strict=True)):
+            if enc is None:
+                out.append([])
+                continue
+            mine = [probs[j] for j, (n, _) in enumerate(wins) if n == i]
+            phi = self._phi(len(text), enc["offset_mapping"], mine)
+            out.append([s for s in self._decode(text, phi) if plausible(text, s)])
+        return out
+
+    def _probs(self, windows: list[list[int]]) -> list[Any]:
+        """P(label) per word piece of each window, (tokens, labels) each, in the given order."""
+        import numpy as np
+
+        order = sorted(range(len(windows)), key=lambda j: len(windows[j]))
+        out: list[Any] = [None] * len(windows)
+        for k in range(0, len(order), self.batch_windows):
+            chunk = order[k : k + self.batch_windows]
+            width = max(len(windows[j]) for j in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)  # pad id 0, masked out
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for r, j in enumerate(chunk):
+                ids[r, : len(windows[j])] = windows[j]
+                mask[r, : len(windows[j])] = 1
+            logits = self.model(ids, mask).astype(np.float64)  # (windows, tokens, labels)
+            e = np.exp(logits - logits.max(-1, keepdims=True))
+            p = e / e.sum(-1, keepdims=True)
+            for r, j in enumerate(chunk):
+                out[j] = p[r, : len(windows[j])]
+        return out
+
+    def _phi(self, n: int, offsets: Sequence[Any], probs: Sequence[Any]) -> list[int]:
+        """1 + label id of each PHI character, 0 when none; the first window that tags a
+        character sets its kind."""
+        import numpy as np
+
+        phi = [0] * n
+        for offs, p in zip(offsets, probs, strict=True):
+            for t in np.flatnonzero(p[:, 0] < self.threshold):
+                a, b = offs[t]
+                k = int(p[t, 1:].argmax()) + 1
                 for i in range(a, b):
                     phi[i] = phi[i] or k
-        return [s for s in self._decode(text, phi) if plausible(text, s)]
+        return phi
 
     def _decode(self, text: str, phi: list[int]) -> list[Span]:
         out: list[Span] = []
@@ -200,8 +278,10 @@ def train(
     batch: int = 8,
     seed: int = 0,
     threshold: float = 0.5,
+    layers: int = 6,
 ) -> dict[str, Any]:
-    """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`."""
+    """Fine-tune the embedded MiniLM on `notes` (gold notes: `.text`, `.spans`) into `out`;
+    `layers` < 6 keeps only the encoder's first layers (the rest are not loaded)."""
     import torch
     from transformers import (
         AutoModelForTokenClassification,
@@ -211,6 +291,8 @@ def train(
         TrainingArguments,
     )
 
+    from medllm.privacy import ner_onnx
+
     if not notes:
         raise MedllmError("no gold notes to train on", fix="give --gold a folder of i2b2 .xml")
     labels = bio_labels([s.kind for n in notes for s in n.spans])
@@ -219,7 +301,11 @@ def train(
     rows = _windows(tok, notes, ids)
     torch.manual_seed(seed)
     model = AutoModelForTokenClassification.from_pretrained(
-        base_encoder(), num_labels=len(labels), id2label=dict(enumerate(labels)), label2id=ids
+        base_encoder(),
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id=ids,
+        num_hidden_layers=layers,
     )
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"),
@@ -234,11 +320,13 @@ def train(
     )
     collator = DataCollatorForTokenClassification(tok)
     with owner_only(out):  # everything written under `out` is 0600 / 0700
+        ner_onnx.clear(out)  # an earlier model's graph; re-exported from these weights on use
         trainer = Trainer(model=model, args=args, train_dataset=rows, data_collator=collator)
         result = trainer.train()
         model.save_pretrained(out)
         tok.save_pretrained(out)
         meta = _meta(labels, threshold, notes, rows, epochs, float(result.training_loss))
+        meta["layers"] = layers
         (out / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return meta
 
