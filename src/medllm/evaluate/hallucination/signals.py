@@ -12,16 +12,16 @@ appended and fsynced as each batch is done, so a rerun resumes):
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medllm.core import ChatMessage, MedllmError, append_jsonl, read_jsonl, write_json
+from medllm.core import ChatMessage, MedllmError, append_jsonl, read_jsonl
 from medllm.evaluate.hallucination.config import HallucinationConfig
 from medllm.evaluate.hallucination.generate import generate
+from medllm.evaluate.trained_arms import claim, previous_settings
 from medllm.models import HFModel
 from medllm.rag import RagSettings, Source, decide, prepare
 
@@ -187,19 +187,9 @@ def settings_record(cfg: HallucinationConfig) -> dict[str, Any]:
 
 
 def claim_folder(cfg: HallucinationConfig, out: Path) -> None:
-    record = out / "settings.json"
-    now = settings_record(cfg)
-    if record.is_file():
-        before = json.loads(record.read_text(encoding="utf-8"))
-        if differ := [k for k in now if before.get(k) != now[k]]:
-            raise MedllmError(
-                f"{out}: its signals were made with other settings ({', '.join(differ)} differ)",
-                fix=f"give the study another name or output_dir, or delete {out} to start over",
-            )
-    elif out.is_dir() and any(out.iterdir()):
-        raise MedllmError(
-            f"{out}: the folder is not empty and holds no settings.json",
-            fix="give the study another name or output_dir, or empty the folder",
-        )
+    """Refuse a folder whose signals were made with other settings, else record these
+    (the folder claim the trained-arm studies use)."""
     out.mkdir(parents=True, exist_ok=True)
-    write_json(record, now)
+    now = settings_record(cfg)
+    before = previous_settings(out)
+    claim(out, now, [k for k in now if before.get(k) != now[k]] if before is not None else [])

@@ -31,6 +31,7 @@ from medllm.evaluate.hallucination.signals import (
     rag_rows,
     sample_rows,
 )
+from medllm.evaluate.trained_arms import set_threads
 
 
 class Embed:
@@ -167,10 +168,7 @@ def run_hallucination(
     from medllm.evaluate.hallucination.score import arm_metrics
 
     arms = select(cfg, only)
-    if cfg.threads:
-        import torch
-
-        torch.set_num_threads(cfg.threads)
+    set_threads(cfg.threads)
     out = Path(cfg.output_dir) / cfg.name
     claim_folder(cfg, out)
     t0 = time.perf_counter()
