@@ -34,7 +34,7 @@ def test_spans_unchanged_on_a_subset() -> None:
     notes = build.corpus(n_synthetic=60)
     dev = sorted(n for n in notes if n.startswith("dev/"))
     subset = {k: v for k, v in notes.items() if not k.startswith("dev/") or k in dev[::4]}
-    assert len(subset) == 62 + 5 + 60
+    assert len(subset) == 72 + 5 + 60
     assert _differing(subset, before) == []
 
 
@@ -43,6 +43,6 @@ def test_spans_unchanged_on_the_whole_corpus() -> None:
     build = _build()
     before = build.load_before()
     notes = build.corpus()
-    assert len(notes) == len(before) == 551
-    assert sum(len(v) for v in before.values()) == 13146
+    assert len(notes) == len(before) == 591
+    assert sum(len(v) for v in before.values()) == 14757
     assert _differing(notes, before) == []

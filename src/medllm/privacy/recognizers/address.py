@@ -122,10 +122,12 @@ class AddressRecognizer(PatternRecognizer):
             rx(
                 r"(?i:\b(?:rural[ \t]+route|rfd|star[ \t]+route)[ \t]*\#?[ \t]*\d{1,4}"
                 r"(?:,?[ \t]+box[ \t]+\d{1,6})?)\b"
-                r"|\b(?i:RR|R\.R\.|HC|RD)[ \t]*\#?[ \t]*\d{1,4}(?:,?[ \t]+(?i:box|site|comp)[ \t]+\d{1,6}"
+                r"|\b(?i:RR|R\.R\.|HC|RD|Rt\.|Rte\.?)[ \t]*\#?[ \t]*\d{1,4}(?:,?[ \t]+(?i:box|site|comp)[ \t]+\d{1,6}"
                 r"(?:-?[A-Z])?){1,3}\b|(?<=,[ ])(?i:rd)[ \t]\d{1,2}(?=[ \t]*,)"
                 # a Texas farm-to-market road between commas: ", FM 2061, Pharr"
                 r"|(?<=,[ ])(?:FM|RM|CR|SH)[ \t]\d{2,4}(?=[ \t]*,)"
+                # dev_i (2026-12-07): "lives on CR 250 outside Bayfield"
+                r"|(?<=\bon[ ])(?:FM|RM|CR|SR)[ \t]\d{1,4}\b"
             ),
             0.85,
         ),
@@ -246,6 +248,18 @@ class AddressRecognizer(PatternRecognizer):
                 r"(?:[ ](?:Est|Ouest|Nord|Sud))?"
             ),
             0.85,
+        ),
+        # dev_i (2026-12-07): a French street without a number, after "on" / "at":
+        # "lives alone on chemin du Lac-Lovering", "the Pharmaprix on rue Principale"
+        Pattern(
+            "STREET",
+            rx(
+                r"(?i:\b(?:on|at|near|off|along)[ \t\n]+)(?P<phi>(?i:rue|chemin|boul\.?|boulevard|rang"
+                r"|montée)(?:(?:[ ](?:de|du|des|la|le))*[ ](?:l['’]|d['’])?"
+                + _FRENCH_WORD
+                + r"){1,4})"
+            ),
+            0.75,
         ),
     )
 

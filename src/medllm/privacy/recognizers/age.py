@@ -13,7 +13,7 @@ from medllm.core import Span
 from medllm.privacy.recognizers.base import Pattern, PatternRecognizer, rx
 
 _OLD = r"(?P<phi>(?:9\d|1[0-2]\d)(?:\.\d)?)"
-_TENS = r"(?:ninety|one\s+hundred(?:\s+and)?)"
+_TENS = r"(?:ninety|(?:one|a)\s+hundred(?:\s+and)?)"
 _UNITS = r"(?:[\s\-](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))?"
 
 
@@ -127,6 +127,20 @@ class AgeRecognizer(PatternRecognizer):
             "AGE",
             rx(r"(?i:\bage[sd]?\b\s*(?:of|is|was|:)?\s*(?P<phi>" + _TENS + _UNITS + r"))\b"),
             0.85,
+        ),
+        # dev_i (2026-12-07): spelled out in a bracket, before a sex or between commas after a
+        # name: "DOB: 1933-08-27 (ninety-three y)", "| ninety-four F |", "Mrs Aske, ninety-one,",
+        # "ninety-six-y/o", "He is ninety-one"
+        Pattern(
+            "AGE",
+            rx(
+                r"(?i:(?:\(|(?<=,[ \t])|(?<=\|[ \t])|\b(?:s?he|pt|patient|who)[ \t]+(?:is|was)[ \t]+)(?P<phi>"
+                + _TENS
+                + _UNITS
+                + r")"
+                r"(?=[ \t]*(?:y|yrs?|years)?[ \t]*\)|,|[ \t]+[FM]\b|[ \t]*-[ \t]*y/?o\b|\.[ \t]|;))"
+            ),
+            0.8,
         ),
         # "DOB: 04/09/1924 (101)": the age after a birth date
         Pattern(

@@ -322,6 +322,11 @@ class DateRecognizer(PatternRecognizer):
                 r"|(?<![\w])(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?"
                 r"(?=,?[ \t]+\d{1,2}(?:/\d|[ \t]+(?i:" + MONTHS + r")\b))"
                 r"|(?<![\w])(?i:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?=[ \t]+\d)"
+                # dev_i (2026-12-07): abbreviations no other word spells ("appt thurs", "(Thurs)"),
+                # "Sat." with its point, and a short day before a part of it ("sat night")
+                r"|(?<![\w])(?i:thurs|tues|weds)(?![\w])"
+                r"|(?<![\w])(?:Mon|Fri|Sat|Sun)\.(?=[ \t,;)]|$)"
+                r"|(?<![\w])(?i:mon|fri|sat|sun)(?=[ \t]+(?i:night|morning|evening|afternoon)\b)"
             ),
             0.6,
         ),
@@ -341,7 +346,10 @@ class DateRecognizer(PatternRecognizer):
                 r"|black\s+friday|cyber\s+monday|good\s+friday|mother'?s\s+day|father'?s\s+day"
                 r"|valentine'?s(?:\s+day)?|lunar\s+new\s+year|chinese\s+new\s+year|ramadan|yom\s+kippur"
                 r"|rosh\s+hashanah|kwanzaa|mardi\s+gras|x-?mas|midsummer|three\s+kings'?\s+day"
-                r"|epiphany|pongal|holi|onam|navratri|waitangi\s+day|st\.?\s+andrew'?s\s+day)\b)"
+                r"|epiphany|pongal|holi|onam|navratri|waitangi\s+day|st\.?\s+andrew'?s\s+day"
+                # dev_i (2026-12-07)
+                r"|may\s+day|natal\s+day|civic\s+holiday|st\.?\s+paddy'?s\s+day)"
+                r"(?:\s+(?:long\s+)?(?:weekend|bank\s+holiday|holiday))?\b)"
                 r"|\bTet\b"
             ),
             0.6,
