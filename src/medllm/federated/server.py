@@ -143,6 +143,9 @@ class RoundBook:
                 fix="see the log for the failing site; lower min_sites, then rerun with --resume",
             )
         record = _round_record(r, loss, self.replies, self.model.model_bytes, self.clock)
+        if self.cfg.central_dp is not None:
+            record["central_dp"] = self._account(record["clients"])
+            self.history["central_dp"] = record["central_dp"]  # the final record: the last round's
         self.replies.clear()
         self.model.save(round_dir(self.cfg.output_dir, r), record)
         self.history["rounds"].append(record)
@@ -150,6 +153,29 @@ class RoundBook:
         if self.progress:
             self.progress(record)
         return loss
+
+    def _account(self, clients: list[dict[str, float]]) -> dict[str, float | None]:
+        """Central DP's ε at δ = 1/sites after this round (Opacus' RDP accountant, q = 1)."""
+        from medllm.federated.central_dp import central_epsilon, effective_noise
+
+        dp = self.cfg.central_dp
+        assert dp is not None
+        weights = [float(c[WEIGHT_KEY.replace("-", "_")]) for c in clients]
+        z = effective_noise(dp.noise_multiplier, weights, self.n_sites)
+        noises = [
+            float(x["central_dp"]["effective_noise_multiplier"])
+            for x in self.history["rounds"]
+            if "central_dp" in x
+        ]
+        delta = 1 / self.n_sites
+        eps = central_epsilon([*noises, z], 1.0, delta)
+        return {
+            "epsilon": None if eps == float("inf") else eps,
+            "delta": delta,
+            "noise_multiplier": dp.noise_multiplier,
+            "effective_noise_multiplier": z,
+            "sample_rate": 1.0,
+        }
 
 
 def run_server(
