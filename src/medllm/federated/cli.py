@@ -33,12 +33,22 @@ def _sites_table(reports: list[Any]) -> Table:
     return table
 
 
+def dp_text(block: dict[str, Any] | None) -> str:
+    """Central DP's budget so far, as a round line ends: "" without central DP."""
+    if block is None:
+        return ""
+    eps = block.get("epsilon")
+    spent = "ε = ∞ (no noise)" if eps is None else f"ε = {eps:.3f}"
+    return f", central DP {spent} at δ = {block['delta']:.3g} (a site's whole dataset)"
+
+
 def _round_line(record: dict[str, Any]) -> None:
     sent = record["bytes_per_client"]
     console.print(
         f"round {record['round']}: eval loss {record['eval_loss']:.4f}, "
         f"{len(sent)} sites, {max(sent):,} bytes sent per site "
         f"({100 * record['bytes_fraction']:.2f}% of the model), {record['seconds']:.1f} s"
+        + dp_text(record.get("central_dp"))
     )
 
 
@@ -70,6 +80,7 @@ def simulate(
     console.print(
         f"done: {len(history['rounds'])} rounds ({cfg.strategy}), eval loss {last['eval_loss']:.4f}; "
         f"global adapter: {Path(cfg.output_dir) / 'rounds' / ('round-' + str(last['round']))}"
+        + dp_text(history.get("central_dp"))
     )
 
 
