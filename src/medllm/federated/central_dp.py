@@ -25,5 +25,6 @@ def central_epsilon(noises: Sequence[float], sample_rate: float, delta: float) -
     if not noises or min(noises) <= 0:
         return math.inf
     accountant = RDPAccountant()
-    accountant.history = [(z, sample_rate, 1) for z in noises]
+    for z in noises:
+        accountant.step(noise_multiplier=z, sample_rate=sample_rate)
     return float(accountant.get_epsilon(delta=delta))

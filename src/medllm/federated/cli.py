@@ -80,7 +80,7 @@ def simulate(
     console.print(
         f"done: {len(history['rounds'])} rounds ({cfg.strategy}), eval loss {last['eval_loss']:.4f}; "
         f"global adapter: {Path(cfg.output_dir) / 'rounds' / ('round-' + str(last['round']))}"
-        + dp_text(history.get("central_dp"))
+        + dp_text(last.get("central_dp"))
     )
 
 

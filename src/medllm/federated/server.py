@@ -145,7 +145,6 @@ class RoundBook:
         record = _round_record(r, loss, self.replies, self.model.model_bytes, self.clock)
         if self.cfg.central_dp is not None:
             record["central_dp"] = self._account(record["clients"])
-            self.history["central_dp"] = record["central_dp"]  # the final record: the last round's
         self.replies.clear()
         self.model.save(round_dir(self.cfg.output_dir, r), record)
         self.history["rounds"].append(record)
