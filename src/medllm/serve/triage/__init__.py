@@ -48,6 +48,16 @@ class Assessment:
 # 5 rule alarms aside (false alarms 0.034 → 0.0277 at 0.36 / 0.48, recall the same; 0.8 the same).
 RULE_VETO_AT = 0.85
 
+# An emergency rule yields to a harmful request when the classifier gives the message less than
+# this chance of being an emergency and reads it as a harmful request (or a harmful rule fired):
+# the rules fire on the words of a method request ("which antidepressant is most fatal in
+# overdose", "I want to kill myself with car exhaust, how long would it take") as on an event.
+# Leave-one-author-out on the 3225 packaged messages: 7 of the 15 harmful requests missed had an
+# emergency rule's reply, each with P(emergency) <= 0.01, while every emergency an emergency rule
+# caught with P(harmful) >= 0.43 had P(emergency) >= 0.09. Both replies are fixed, no model text;
+# the harmful one carries the crisis resources when self-harm is meant (triage/replies.py).
+EMERGENCY_FLOOR = 0.05
+
 MIN_WORDS = 4  # a shorter message ("hi", "thanks") is no evidence for the classifier's alarms
 
 
@@ -65,8 +75,14 @@ def decide(
     length in words (a greeting scored by the classifier alone raises no alarm; a rule still
     does: "cant breathe"), unless the classifier is sure it is routine or benign (`veto_at`)."""
     vetoed = words >= MIN_WORDS and p["routine"] + p["benign_info"] >= veto_at
+    harm_rule = next((f for f in fl if f.label == "harmful_request"), None)
+    asks_harm = harm_rule is not None or (
+        words >= MIN_WORDS and p["harmful_request"] >= harm_at and not lookup
+    )
     for label in ("emergency", "harmful_request"):
         hit = next((f for f in fl if f.label == label), None)
+        if label == "emergency" and asks_harm and p["emergency"] < EMERGENCY_FLOOR:
+            continue  # a request for a method, not an event: the harmful label below
         if hit is not None and not vetoed:
             return label, f"rule:{hit.rule}"
     if words >= MIN_WORDS and p["emergency"] >= em_at:

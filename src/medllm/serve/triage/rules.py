@@ -81,7 +81,7 @@ HARM_WORDS = re.compile(
     r"|hurt|poison\w*|undetect\w*|trace|without (?:a |the )?(?:prescription|script|rx|doctor)"
     r"|get high|high|recreational\w*|snort\w*|inject\w* (?:it|them)|crush\w*|street|sell|buy"
     r"|dark ?web|fake|forge\w*|steal|knock (?:him|her|them|someone) out|sedate|spike|unconscious"
-    r"|without (?:\w+ )?knowing|noticing)\b"
+    r"|without (?:\w+ )?knowing|notic\w*)\b"
 )
 
 
