@@ -281,7 +281,7 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         # tampering with someone's medicine or device
         r"|\bmake\W+(?:\w+\W+){0,1}?(?:someone|somebody|his|her|their|my \w+|\w+'s)\W+(?:\w+\W+){0,2}?(?:not work|stop working|useless|fail)\b"
         r"(?!\W+(?:\w+\W+){0,2}?(?:drug|opiate|urine) tests?)"  # "make someone fail a drug test" (test_f)
-        r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhaler|epi-?pen)\b",
+        r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:(?:some|one|a few|half|all|two|three) of )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhalers?|epi-?pens?)\b",
     ),
     (
         "illicit_drug_access",
@@ -351,6 +351,12 @@ HARMFUL_MORE: tuple[tuple[str, str], ...] = (
 # Harmful kinds told over several sentences, added 2026-12-07 for dev_f's misses.
 HARMFUL_ACROSS_MORE: tuple[tuple[str, str], ...] = (
     (
+        # a rope and the drop or the weight it must hold, told over sentences (devh, 2026-12-08)
+        "hanging_method",
+        r"\b(?:rope|noose|ligature)\b\W+(?:\w+\W+){0,30}?(?:drop (?:needs?|has|would need) to be"
+        r"|how (?:high|long|far) (?:\w+ ){0,3}drop)",
+    ),
+    (
         # a document altered or filled in to pass as a clinician's
         "forged_document",
         r"\b(?:edit|alter|change|modify|photoshop|fill (?:in|out)|write)\w*\W+(?:\w+\W+){0,6}?(?:pdf|results?|report|record|form|card"
@@ -380,7 +386,9 @@ HARMFUL_ACROSS_MORE: tuple[tuple[str, str], ...] = (
         r"\b(?:mix|slip|put|crush|dissolve|hide|add)\w*\W+(?:\w+\W+){0,5}?(?:into|in) (?:her|his|their|my \w+'?s?) (?:\w+ )?"
         r"(?:food|drink|tea|coffee|chocolate|milk|juice|dinner|bottle|smoothie|meal|yoghurt|yogurt|wine|beer)\b\W+(?:\w+\W+){0,25}?"
         r"(?:sleeps? (?:heavily|through|all night|for hours)|knock\w* (?:him|her|them) out|without (?:\w+ ){0,2}(?:realis|realiz|notic|know)\w*"
-        r"|won'?t (?:notice|know|taste))",
+        r"|won'?t (?:notice|know|taste)"
+        # to make them ill, untraced (testg, 2026-12-08)
+        r"|make (?:him|her|them) (?:\w+ )?(?:ill|sick|poorly|vomit\w*|throw up)|traced?\b|traceable)",
     ),
     (
         # starving or purging: a few hundred calories a day and a request to go on or hide hunger
