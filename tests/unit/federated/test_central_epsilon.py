@@ -4,6 +4,7 @@ target central_dp.epsilon is met by the solved multiplier, and refused when it c
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +121,17 @@ def test_round_line_states_the_solved_multiplier() -> None:
         ", central DP ε = 1.991 at δ = 0.001 (a site's whole dataset), "
         "noise multiplier 1.235 (solved for target ε = 2)"
     )
+
+
+def test_resume_with_a_target_epsilon_keeps_the_rounds(tmp_path: Path) -> None:
+    from medllm.federated.simulate import check_dp_resume
+
+    (tmp_path / "sites.json").write_text('{"rounds": 3}', encoding="utf-8")
+    cfg = FederatedConfig.model_validate(
+        {"rounds": 4, "output_dir": str(tmp_path), "central_dp": {"epsilon": 2.0}}
+    )
+    with pytest.raises(
+        MedllmError, match=r"--resume with central_dp\.epsilon: rounds is 4, the run began with 3"
+    ):
+        check_dp_resume(cfg, 1)
+    check_dp_resume(cfg.model_copy(update={"rounds": 3}), 1)
