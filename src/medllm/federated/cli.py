@@ -39,7 +39,13 @@ def dp_text(block: dict[str, Any] | None) -> str:
         return ""
     eps = block.get("epsilon")
     spent = "ε = ∞ (no noise)" if eps is None else f"ε = {eps:.3f}"
-    return f", central DP {spent} at δ = {block['delta']:.3g} (a site's whole dataset)"
+    text = f", central DP {spent} at δ = {block['delta']:.3g} (a site's whole dataset)"
+    if block.get("target_epsilon") is not None:
+        text += (
+            f", noise multiplier {block['noise_multiplier']:.4g} "
+            f"(solved for target ε = {block['target_epsilon']:g})"
+        )
+    return text
 
 
 def _round_line(record: dict[str, Any]) -> None:

@@ -42,8 +42,32 @@ class CentralDpSection(_Strict):
         description="server: the server clips the updates it receives; client: each site clips "
         "its own (Flower's fixedclipping_mod), so an unclipped update never leaves the site",
     )
-    noise_multiplier: float = Field(1.0, ge=0, description="Gaussian noise multiplier")
+    noise_multiplier: float | None = Field(
+        None,
+        ge=0,
+        description="Gaussian noise multiplier; unset: solved from epsilon when that is set, else 1.0",
+    )
     clipping_norm: float = Field(1.0, gt=0, description="L2 bound of one site's update")
+    epsilon: float | None = Field(
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="target epsilon after all `rounds` at delta (a site's whole dataset): the "
+        "noise multiplier is solved from it (Opacus' get_noise_multiplier, RDP, q = 1); unset: "
+        "noise_multiplier is used as given",
+    )
+    delta: float | None = Field(
+        None, gt=0, lt=1, description="delta of the guarantee; unset: 1 / sites"
+    )
+
+    @model_validator(mode="after")
+    def _one_noise_source(self) -> CentralDpSection:
+        if self.epsilon is not None and self.noise_multiplier is not None:
+            raise ValueError(
+                "central_dp.epsilon and central_dp.noise_multiplier are both set: set one "
+                "(epsilon solves the noise multiplier for the rounds)"
+            )
+        return self
 
 
 class SecAggSection(_Strict):

@@ -44,6 +44,7 @@ def serve(grid: Any, context: Any) -> None:
         raise MedllmError(f"{n_sites} site: federation needs at least 2", fix="add sites")
     done = start_round(cfg, bool(context.run_config["resume"]))
     check_dp_resume(cfg, done)
+    noise = _central_noise(cfg, n_sites)
     held = eval_rows(cfg)
     if not done:  # what check_dp_resume reads back on a resume (the server has no site reports)
         run = {"site_count": n_sites, "strategy": cfg.strategy, "rounds": cfg.rounds}
@@ -51,10 +52,23 @@ def serve(grid: Any, context: Any) -> None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "sites.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
     history = run_server(
-        cfg, grid, n_sites, held, done=done, progress=_print_round, context=context
+        cfg, grid, n_sites, held, done=done, progress=_print_round, context=context, noise=noise
     )
     last = history["rounds"][-1] if history["rounds"] else None
     print(f"medllm: {len(history['rounds'])} round(s) recorded, last {last and last['round']}")
+
+
+def _central_noise(cfg: FederatedConfig, n_sites: int) -> float | None:
+    """central_dp's multiplier; a target epsilon is solved for the rows per site of the config's
+    partition (or sites_dir), as `simulate` does: the server sees the sites' rows only in their
+    replies. Sites given other data (`supernode --data`) get the ε their rows give, which the
+    round records state."""
+    from medllm.federated.server import central_noise
+    from medllm.federated.simulate import planned_noise, prepare_sites
+
+    if cfg.central_dp is None or cfg.central_dp.epsilon is None:
+        return None if cfg.central_dp is None else central_noise(cfg, n_sites)
+    return planned_noise(cfg, prepare_sites(cfg)[1])
 
 
 def _print_round(record: dict[str, Any]) -> None:

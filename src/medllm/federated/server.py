@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,35 @@ def min_sites(cfg: FederatedConfig, n_sites: int) -> int:
     return n_sites if cfg.min_sites is None else cfg.min_sites
 
 
+def central_noise(
+    cfg: FederatedConfig, n_sites: int, weights: Sequence[float] | None = None
+) -> float:
+    """central_dp's noise multiplier: as given; 1.0 when unset; or solved from central_dp.epsilon
+    over `rounds` for `weights`, the rows per site planned before round 1 (unset: equal)."""
+    from medllm.federated.central_dp import solve_noise
+
+    dp = cfg.central_dp
+    assert dp is not None
+    if dp.epsilon is None:
+        return 1.0 if dp.noise_multiplier is None else dp.noise_multiplier
+    w = list(weights) if weights else [1.0] * n_sites
+    return solve_noise(dp.epsilon, central_delta(cfg, n_sites), cfg.rounds, w, n_sites)
+
+
+def central_delta(cfg: FederatedConfig, n_sites: int) -> float:
+    """central_dp's δ: central_dp.delta, or 1 / sites."""
+    dp = cfg.central_dp
+    return 1 / n_sites if dp is None or dp.delta is None else dp.delta
+
+
 def make_strategy(
-    cfg: FederatedConfig, n_sites: int, on_replies: Callable[[list[Any]], None]
+    cfg: FederatedConfig,
+    n_sites: int,
+    on_replies: Callable[[list[Any]], None],
+    noise: float | None = None,
 ) -> Any:
     """Flower's strategy by name; every online site trains every round, evaluation is the
-    server's."""
+    server's. `noise`: central DP's multiplier (unset: `central_noise` with equal weights)."""
     from flwr.serverapp.strategy import FedAdam, FedAvg, FedProx, FedYogi
     from flwr.serverapp.strategy.strategy_utils import aggregate_metricrecords
 
@@ -59,14 +83,17 @@ def make_strategy(
         strategy = kind(**common, eta=cfg.server_lr)
     else:
         strategy = FedAvg(**common)
-    return with_central_dp(cfg, strategy, n_sites)
+    return with_central_dp(cfg, strategy, n_sites, noise)
 
 
-def with_central_dp(cfg: FederatedConfig, strategy: Any, n_sites: int) -> Any:
+def with_central_dp(
+    cfg: FederatedConfig, strategy: Any, n_sites: int, noise: float | None = None
+) -> Any:
     """The strategy inside Flower's fixed-clipping DP wrapper when `central_dp` is set."""
     dp = cfg.central_dp
     if dp is None:
         return strategy
+    z = central_noise(cfg, n_sites) if noise is None else noise
     from flwr.serverapp.strategy import (
         DifferentialPrivacyClientSideFixedClipping,
         DifferentialPrivacyServerSideFixedClipping,
@@ -77,7 +104,7 @@ def with_central_dp(cfg: FederatedConfig, strategy: Any, n_sites: int) -> Any:
         if dp.clipping == "server"
         else DifferentialPrivacyClientSideFixedClipping
     )
-    return wrap(strategy, dp.noise_multiplier, dp.clipping_norm, n_sites)
+    return wrap(strategy, z, dp.clipping_norm, n_sites)
 
 
 def read_history(out: str | Path) -> dict[str, Any]:
@@ -113,9 +140,13 @@ class RoundBook:
         eval_rows: list[Row],
         done: int,
         progress: Progress | None,
+        noise: float | None = None,
     ) -> None:
         self.cfg, self.eval_rows, self.done, self.progress = cfg, eval_rows, done, progress
         self.n_sites, self.need = n_sites, min_sites(cfg, n_sites)
+        if cfg.central_dp is not None and noise is None:
+            noise = central_noise(cfg, n_sites)
+        self.noise = noise  # central DP's noise multiplier (None without central_dp)
         self.model = GlobalModel(cfg)
         if done:
             self.model.load(load_round(cfg.output_dir, done))
@@ -154,27 +185,39 @@ class RoundBook:
         return loss
 
     def _account(self, clients: list[dict[str, float]]) -> dict[str, float | None]:
-        """Central DP's ε at δ = 1/sites after this round (Opacus' RDP accountant, q = 1)."""
-        from medllm.federated.central_dp import central_epsilon, effective_noise
+        assert self.noise is not None
+        return central_account(self.cfg, self.n_sites, self.noise, self.history["rounds"], clients)
 
-        dp = self.cfg.central_dp
-        assert dp is not None
-        weights = [float(c[WEIGHT_KEY.replace("-", "_")]) for c in clients]
-        z = effective_noise(dp.noise_multiplier, weights, self.n_sites)
-        noises = [
-            float(x["central_dp"]["effective_noise_multiplier"])
-            for x in self.history["rounds"]
-            if "central_dp" in x
-        ]
-        delta = 1 / self.n_sites
-        eps = central_epsilon([*noises, z], 1.0, delta)
-        return {
-            "epsilon": None if eps == float("inf") else eps,
-            "delta": delta,
-            "noise_multiplier": dp.noise_multiplier,
-            "effective_noise_multiplier": z,
-            "sample_rate": 1.0,
-        }
+
+def central_account(
+    cfg: FederatedConfig,
+    n_sites: int,
+    noise: float,
+    earlier: list[dict[str, Any]],
+    clients: list[dict[str, float]],
+) -> dict[str, float | None]:
+    """Central DP's record for a round after the `earlier` round records: ε at δ
+    (central_dp.delta, or 1/sites) by Opacus' RDP accountant (q = 1), for the rows the sites
+    reported this round (`clients`)."""
+    from medllm.federated.central_dp import central_epsilon, effective_noise
+
+    dp = cfg.central_dp
+    assert dp is not None
+    weights = [float(c[WEIGHT_KEY.replace("-", "_")]) for c in clients]
+    z = effective_noise(noise, weights, n_sites)
+    noises = [
+        float(x["central_dp"]["effective_noise_multiplier"]) for x in earlier if "central_dp" in x
+    ]
+    delta = central_delta(cfg, n_sites)
+    eps = central_epsilon([*noises, z], 1.0, delta)
+    return {
+        "epsilon": None if eps == float("inf") else eps,
+        "delta": delta,
+        "target_epsilon": dp.epsilon,
+        "noise_multiplier": noise,
+        "effective_noise_multiplier": z,
+        "sample_rate": 1.0,
+    }
 
 
 def run_server(
@@ -186,11 +229,13 @@ def run_server(
     done: int = 0,
     progress: Progress | None = None,
     context: Any = None,
+    noise: float | None = None,
 ) -> dict[str, Any]:
-    """The ServerApp's body: rounds done+1 .. cfg.rounds; returns the history."""
+    """The ServerApp's body: rounds done+1 .. cfg.rounds; returns the history. `noise`: central
+    DP's multiplier (`central_noise` for the planned rows per site)."""
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
 
-    book = RoundBook(cfg, n_sites, eval_rows, done, progress)
+    book = RoundBook(cfg, n_sites, eval_rows, done, progress, noise)
     if cfg.secagg is not None:
         from medllm.federated.secagg import run_secagg
 
@@ -205,7 +250,7 @@ def run_server(
             {"eval_loss": book.evaluate(server_round, arrays.to_torch_state_dict())}
         )
 
-    strategy = make_strategy(cfg, n_sites, on_replies)
+    strategy = make_strategy(cfg, n_sites, on_replies, book.noise)
     strategy.start(
         grid=grid,
         initial_arrays=ArrayRecord(book.model.state()),
@@ -249,6 +294,7 @@ def server_app(
     *,
     done: int = 0,
     progress: Progress | None = None,
+    noise: float | None = None,
 ) -> Any:
     """A Flower ServerApp running `run_server`."""
     from flwr.app import Context
@@ -258,6 +304,15 @@ def server_app(
 
     @app.main()
     def main(grid: Grid, context: Context) -> None:
-        run_server(cfg, grid, n_sites, eval_rows, done=done, progress=progress, context=context)
+        run_server(
+            cfg,
+            grid,
+            n_sites,
+            eval_rows,
+            done=done,
+            progress=progress,
+            context=context,
+            noise=noise,
+        )
 
     return app

@@ -19,7 +19,13 @@ from medllm.federated.partition import (
     site_folders,
     write_sites,
 )
-from medllm.federated.server import Progress, read_history, server_app, start_round
+from medllm.federated.server import (
+    Progress,
+    central_noise,
+    read_history,
+    server_app,
+    start_round,
+)
 from medllm.train import DataSection, Row, build_rows
 
 SITES = "sites_data"  # output_dir/sites_data/site-<i>/train.jsonl when partitioned here
@@ -64,6 +70,8 @@ def simulate(
             f"{len(folders)} site: federation needs at least 2",
             fix="set partition.sites >= 2, or give sites_dir with 2+ site folders",
         )
+    # central DP's multiplier for the planned rows per site, solved (or refused) before training
+    noise = planned_noise(cfg, reports)
     held = eval_rows(cfg)
     out = Path(cfg.output_dir)
     check_dp_resume(cfg, done)
@@ -72,7 +80,9 @@ def simulate(
     (out / "sites.json").write_text(json.dumps(sites, indent=2), encoding="utf-8")
     if done < cfg.rounds:
         run_simulation(
-            server_app=server_app(cfg, len(folders), held, done=done, progress=progress),
+            server_app=server_app(
+                cfg, len(folders), held, done=done, progress=progress, noise=noise
+            ),
             client_app=client_app(cfg, folders),
             num_supernodes=len(folders),
             backend_config={"client_resources": {"num_cpus": 1, "num_gpus": 0.0}},
@@ -86,15 +96,25 @@ def simulate(
     return history
 
 
+def planned_noise(cfg: FederatedConfig, reports: list[SiteReport]) -> float | None:
+    """central_dp's noise multiplier, solved from central_dp.epsilon for the rows per site the
+    config's partition (or sites_dir) defines; None without central_dp."""
+    if cfg.central_dp is None:
+        return None
+    return central_noise(cfg, len(reports), [float(r.rows) for r in reports])
+
+
 def check_dp_resume(cfg: FederatedConfig, done: int) -> None:
-    """With DP the noise is set for `rounds` x local steps: resuming with another `rounds` would
-    account the earlier rounds with a noise they did not use."""
+    """With DP the noise is set for `rounds` (x local steps): resuming with another `rounds`
+    would account the earlier rounds with a noise they did not use."""
     before = Path(cfg.output_dir) / "sites.json"
-    if not done or cfg.sft.privacy.dp is None or not before.is_file():
+    central = cfg.central_dp is not None and cfg.central_dp.epsilon is not None
+    field = "sft.privacy.dp" if cfg.sft.privacy.dp is not None else "central_dp.epsilon"
+    if not done or (cfg.sft.privacy.dp is None and not central) or not before.is_file():
         return
     rounds = json.loads(before.read_text(encoding="utf-8")).get("rounds")
     if rounds != cfg.rounds:
         raise MedllmError(
-            f"--resume with sft.privacy.dp: rounds is {cfg.rounds}, the run began with {rounds}",
+            f"--resume with {field}: rounds is {cfg.rounds}, the run began with {rounds}",
             fix=f"resume with rounds={rounds} (the DP noise was chosen for it)",
         )
