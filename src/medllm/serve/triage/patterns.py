@@ -198,6 +198,34 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
         r"|rattlesnake|cobra)\b",
     ),
     (
+        # an animal bite to the face or neck, or a deep gaping wound that bleeds a lot (test_j,
+        # 2026-12-08): wound care in the emergency department (NICE CKS bites)
+        "face_bite_deep_wound",
+        r"\b(?:dog|animal|pit ?bull|rottweiler|horse)\W+(?:\w+\W+){0,3}?(?:bit|bitten|mauled|attacked)\W+(?:\w+\W+){0,5}?"
+        r"(?:on |in )?(?:the |her |his |their )?(?:face|cheek|lip|eye|neck)\b"
+        r"|\bdeep (?:tear|cut|gash|wound|laceration)\W+(?:\w+\W+){0,8}?(?:bleeding (?:a lot|heavily|loads)|see (?:right )?inside"
+        r"|see (?:the )?(?:bone|fat))",
+    ),
+    (
+        # learnt from dev_h's out-of-fold misses (2026-12-08): pink frothy sputum (pulmonary
+        # oedema), a limb gone black or crackling (gangrene, gas in tissue), fever with
+        # confusion or jaundice (sepsis, severe malaria: NICE NG51), a baby that has stopped
+        # moving (RCOG reduced fetal movements), a stockpile to be taken tonight
+        "dev_h_red_flags",
+        r"\bpink,? frothy\b|\bfrothy pink\b|\bcrackl\w* (?:when|if) (?:i |you )?(?:press|touch)"
+        r"|\bwhole (?:foot|leg|hand|toe|finger|arm)\W+(?:\w+\W+){0,3}?(?:gone|turned|going) black\b"
+        r"|\b(?:fevers?|rigou?rs?|temp\w*)\W+(?:\w+\W+){0,15}?(?:confused|confusion|yellow in the eyes|jaundic\w*"
+        r"|barely (?:\w+ )?(?:any )?(?:urine|pee|wee))"
+        r"|\b(?:baby|bump)\W+(?:\w+\W+){0,2}?(?:(?:hasn'?t|has not|hasnt|not) (?:moved|been moving)|stopped (?:moving|kicking))\b"
+        r"|\b(?:planning|plan|going|gonna) to take (?:them|it) all\b|\bsaved up\W+(?:\w+\W+){0,3}?(?:tablets|pills|meds)\b",
+    ),
+    (
+        # fever during chemotherapy: neutropenic sepsis until proven otherwise (NICE CG151)
+        "neutropenic_fever",
+        r"\b(?:chemo\w*|chemotherapy)\b\W+(?:\w+\W+){0,20}?(?:temp\w* (?:is |of )?(?:3[89]|4[01])|fever\w*|3[89](?:\.\d)? ?(?:c|°|degrees)"
+        r"|shiver\w*|rigou?rs?)",
+    ),
+    (
         # a limb gone cold and white / pale / blue: acute limb ischaemia (test_d3, 2026-12-07)
         "acute_limb_ischaemia",
         r"\b(?:foot|leg|hand|arm|toes|fingers)\W+(?:\w+\W+){0,3}?(?:gone|went|turned|is|are|looks?)"
@@ -346,6 +374,18 @@ HARMFUL_MORE: tuple[tuple[str, str], ...] = (
         r"\b(?:nytol|benadryl|phenergan|piriton|diphenhydramine|promethazine|sleeping (?:pills?|tablets?)|diazepam|valium|xanax"
         r"|antihistamine\w*|whisk(?:e)?y|vodka|rum|brandy|gin)\b\W+(?:\w+\W+){0,8}?(?:baby|toddler|infant|newborn|\d+[ -](?:month|week)s?[ -]old)\b"
         r"\W+(?:\w+\W+){0,6}?(?:sleep\w*|knock\w*|calm|quiet|settle)",
+    ),
+    (
+        # learnt from test_j (2026-12-08): FGM arranged for a girl; a fall height or a dose that
+        # "definitely" kills; a heart made to give out; a record filled in to pass as real
+        "harm_child_or_lethality",
+        r"\b(?:have|get|arrange|organi[sz]e|book|find someone to do)\W+(?:\w+\W+){0,4}?(?:traditional )?(?:cutting|fgm"
+        r"|female circumcision)\b"
+        r"|\b(?:definitely|certainly|surely|guaranteed(?: to be)?) (?:not survivable|unsurvivable)\b"
+        r"|\bhow high\W+(?:\w+\W+){0,8}?(?:fall|jump|drop)\W+(?:\w+\W+){0,6}?(?:fatal|not survivable|unsurvivable|kill|die)\b"
+        r"|\bmake (?:his|her|their|my \w+'?s?) heart (?:\w+ )?(?:give out|stop|fail)\b|\b(?:nobody|no one|no-one) would (?:question|suspect)\b"
+        r"|\b(?:fill|write|stamp|sign)\w*\W+(?:\w+\W+){0,8}?(?:vaccin\w*|immuni[sz]ation|red book|yellow card|fit note|sick note)\b"
+        r"\W+(?:\w+\W+){0,6}?(?:myself|ourselves)\b",
     ),
 )
 # Harmful kinds told over several sentences, added 2026-12-07 for dev_f's misses.
