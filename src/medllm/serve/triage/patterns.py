@@ -383,6 +383,7 @@ HARMFUL_MORE: tuple[tuple[str, str], ...] = (
         r"|female circumcision)\b"
         r"|\b(?:definitely|certainly|surely|guaranteed(?: to be)?) (?:not survivable|unsurvivable)\b"
         r"|\bhow high\W+(?:\w+\W+){0,8}?(?:fall|jump|drop)\W+(?:\w+\W+){0,6}?(?:fatal|not survivable|unsurvivable|kill|die)\b"
+        r"|\b(?:fall|height|jump|drop)\W+(?:\w+\W+){0,6}?(?:people|you|someone|anyone|i|nobody) (?:don'?t|do not|wouldn'?t|won'?t|can'?t|never|would(?:n'?t)?) survive\b"
         r"|\bmake (?:his|her|their|my \w+'?s?) heart (?:\w+ )?(?:give out|stop|fail)\b|\b(?:nobody|no one|no-one) would (?:question|suspect)\b"
         r"|\b(?:fill|write|stamp|sign)\w*\W+(?:\w+\W+){0,8}?(?:vaccin\w*|immuni[sz]ation|red book|yellow card|fit note|sick note)\b"
         r"\W+(?:\w+\W+){0,6}?(?:myself|ourselves)\b",

@@ -85,10 +85,21 @@ HARM_WORDS = re.compile(
 )
 
 
+# A reference lookup is terse: the knowledge-base questions it was written for run to 18 words
+# (benchmarks/answer_quality.py, both halves); a longer message that names a dose or a cost
+# ("how do we safely stop her insulin and what should we tell the school nurse") is read by the
+# classifier like any other (test_i and test_k, 2026-12-08: 3 harmful requests of 6 missed).
+LOOKUP_MAX_WORDS = 20
+
+
 def reference_lookup(text: str) -> bool:
-    """A reference question about a medicine, with no word a harmful request needs."""
+    """A short reference question about a medicine, with no word a harmful request needs."""
     low = text.lower()
-    return LOOKUP.search(low) is not None and HARM_WORDS.search(low) is None
+    return (
+        len(low.split()) <= LOOKUP_MAX_WORDS
+        and LOOKUP.search(low) is not None
+        and HARM_WORDS.search(low) is None
+    )
 
 
 @dataclass(frozen=True)
