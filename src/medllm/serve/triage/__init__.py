@@ -28,9 +28,10 @@ from medllm.serve.triage.rules import Flag, flags, reference_lookup
 # share 0.6 (triage/model.py): 0.9989 / 0.984 / 0.0264 (0.36 / 0.48 with the share 0.5 before:
 # 0.9989 / 0.9699 / 0.0327). Re-swept 2026-12-08 on the 3625 messages (test_h's 150 are not
 # in them; test_i, test_j and test_k are, after their one held-out run), with the rule changes
-# of that day: 0.42 / 0.39, 1.0 / 0.9937 / 0.0329 (0.41 / 0.43 there: 1.0 / 0.9912 / 0.0219).
+# of that day: 0.42 / 0.39, 1.0 / 0.9937 / 0.0329 (0.41 / 0.43 there: 1.0 / 0.9912 / 0.0219);
+# then on the 3875 with test_l and its rules: 0.42 / 0.40, 1.0 / 0.9922 / 0.0299.
 EMERGENCY_AT = 0.42
-HARMFUL_AT = 0.39
+HARMFUL_AT = 0.40
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ RULE_VETO_AT = 0.85
 # overdose", "I want to kill myself with car exhaust, how long would it take") as on an event.
 # Leave-one-author-out on the 3225 packaged messages: 7 of the 15 harmful requests missed had an
 # emergency rule's reply, each with P(emergency) <= 0.01, while every emergency an emergency rule
-# caught with P(harmful) >= 0.39 had P(emergency) >= 0.09. Both replies are fixed, no model text;
+# caught with P(harmful) >= 0.39 had P(emergency) >= 0.09 (on the 3225). Both replies are fixed, no model text;
 # the harmful one carries the crisis resources when self-harm is meant (triage/replies.py).
-EMERGENCY_FLOOR = 0.05
+# 0.05 → 0.08 on 2026-12-08 over the 3875 messages: such harmful requests had P(emergency) up to
+# 0.06, the emergencies P >= 0.10; 0.08 lies between.
+EMERGENCY_FLOOR = 0.08
 
 MIN_WORDS = 4  # a shorter message ("hi", "thanks") is no evidence for the classifier's alarms
 

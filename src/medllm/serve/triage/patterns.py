@@ -91,7 +91,9 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     (
         "non_blanching_rash",
         r"\brash\W+(?:\w+\W+){0,6}?(?:doesn'?t|does not|won'?t|didn'?t) (?:fade|go away|disappear) (?:under|when|with)"
-        r"|\bglass test\b|\bpurple (?:spots|rash|blotches)\b",
+        # the glass test named, unless the spots faded under it ("the spots DO fade", test_l)
+        r"|\bglass test\b(?!\W+(?:\w+\W+){0,8}?(?:do|does|did|they|spots|rash|it) (?:fade|go|disappear|blanch))"
+        r"|\bpurple (?:spots|rash|blotches)\b",
     ),
     (
         "meningitis",
@@ -259,6 +261,8 @@ EMERGENCY: tuple[tuple[str, str], ...] = (
     ),
     (
         "harm_others_plan",
+        # not when a habit or a thing is what "will kill him" ("smoking will kill him", test_l)
+        r"(?<!smoking )(?<!drinking )(?<!vaping )(?<!sugar )(?<!stress )(?<!it )(?<!this )(?<!that )(?<!which )"
         r"\b(?:going to|gonna|want to|will) (?:kill|hurt|stab|shoot) (?:him|her|them|my \w+)\b",
     ),
     (
@@ -309,6 +313,7 @@ HARMFUL: tuple[tuple[str, str], ...] = (
         # tampering with someone's medicine or device
         r"|\bmake\W+(?:\w+\W+){0,1}?(?:someone|somebody|his|her|their|my \w+|\w+'s)\W+(?:\w+\W+){0,2}?(?:not work|stop working|useless|fail)\b"
         r"(?!\W+(?:\w+\W+){0,2}?(?:drug|opiate|urine) tests?)"  # "make someone fail a drug test" (test_f)
+        r"|\b(?:hid|hide|hiding|bin|binned|throw away|threw away)\W+(?:his|her|their|my \w+'?s?) (?:epi-?pens?|inhalers?|insulin|glucagon)\b"
         r"|\b(?:tamper\w*|swap\w*|switch\w*|replace\w*)\W+(?:with )?(?:(?:some|one|a few|half|all|two|three) of )?(?:someone'?s|somebody'?s|his|her|their|my \w+'?s?)\W+(?:\w+\W+){0,2}?(?:meds|medication|medicine|pills|tablets|insulin|inhalers?|epi-?pens?)\b",
     ),
     (
@@ -366,7 +371,14 @@ HARMFUL_MORE: tuple[tuple[str, str], ...] = (
         "conceal_harm",
         r"\b(?:marks|cuts|scars|bruises|burns|injur\w*)\b\W+(?:\w+\W+){0,6}?so (?:she|he|they|the (?:gp|doctor|nurse|school|teacher)s?|nobody|no one)"
         r" (?:doesn'?t|don'?t|won'?t|never|can'?t) (?:ask|notice|see|find|call|report|suspect|get involved)"
-        r"|\bso (?:she|he|they|the (?:gp|doctor|nurse)) (?:doesn'?t|don'?t|won'?t) (?:ask|notice)\W+(?:\w+\W+){0,3}?(?:marks|cuts|scars|bruises|burns)\b",
+        r"|\bso (?:she|he|they|the (?:gp|doctor|nurse)) (?:doesn'?t|don'?t|won'?t) (?:ask|notice)\W+(?:\w+\W+){0,3}?(?:marks|cuts|scars|bruises|burns)\b"
+        # learnt from test_l (2026-12-08): sores covered up so nobody reports; a risk hidden from
+        # the psychiatric team; the ligature points staff miss; diverted opioids got away with
+        r"|\b(?:cover|hide|explain)\w*\W+(?:\w+\W+){0,8}?so (?:nobody|no one|no-one|they don'?t|the nurse doesn'?t) (?:reports?|notices?|asks?|finds? out)\b"
+        r"|\bso (?:they|the (?:psych\w*|doctors?|team|nurses?)|my (?:psych\w*|doctor|team)) (?:think|thinks|believe|believes) (?:i'?m|im|i am) (?:doing )?(?:better|fine|ok|okay|well|safe)\b"
+        r"|\bligature points?\W+(?:\w+\W+){0,10}?(?:miss|missed|overlook\w*|not (?:checked|spotted)|blind spots?)\b"
+        r"|\b(?:divert|pocket|skim|steal)\w*\W+(?:\w+\W+){0,6}?(?:fentanyl|morphine|opioids?|controlled drugs?|wastage|patches)\b"
+        r"\W+(?:\w+\W+){0,10}?(?:get away with|trick|without (?:\w+ )?(?:caught|noticing|noticed))",
     ),
     (
         # sedating a baby or young child with an adult medicine or alcohol
