@@ -116,7 +116,7 @@ def eligible(item: Question, attribute: str) -> bool:
     return re.search(rf"\b(?:{EXCLUDE[attribute]})", text, re.IGNORECASE) is None
 
 
-def _swap_pronouns(text: str, to_female: bool) -> str:
+def swap_pronouns(text: str, to_female: bool) -> str:
     """he/him/his/himself to the other sex; "her" becomes "him" before a function word, a
     punctuation mark or the end ("told her that", "saw her."), else "his" ("her pain")."""
 
@@ -155,8 +155,8 @@ def rewrite(item: Question, attribute: str, group: str) -> Question:
     if attribute == "sex":
         female = group == "female"
         noun = (FEMALE_NOUN if female else MALE_NOUN)[noun]
-        rest = _swap_pronouns(rest, female)
-        choices = [_swap_pronouns(c, female) for c in choices]
+        rest = swap_pronouns(rest, female)
+        choices = [swap_pronouns(c, female) for c in choices]
     elif attribute == "age":
         age = said
     else:
