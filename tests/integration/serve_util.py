@@ -44,7 +44,7 @@ def gout_kb(folder: Path) -> Any:
 
 
 @contextmanager
-def running(app: Any, timeout_s: float = 60.0) -> Iterator[str]:
+def running(app: Any, timeout_s: float = 180.0) -> Iterator[str]:
     """Yields the base URL ("http://127.0.0.1:PORT")."""
     import uvicorn
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -584,3 +585,27 @@ def test_rules_for_test_k_classes(text: str, hits: list[tuple[str, str]]) -> Non
 )
 def test_rules_for_test_l_classes(text: str, hits: list[tuple[str, str]]) -> None:
     assert fired(text) == hits
+
+
+def test_packaged_embeddings_are_cached_owner_only(tmp_path: Path, monkeypatch: Any) -> None:
+    import numpy as np
+
+    import medllm.knowledge
+    from medllm.serve.triage import model
+
+    data = tmp_path / "messages.jsonl"
+    data.write_text('{"text": "a"}\n', encoding="utf-8")
+    monkeypatch.setattr(model, "DATA", data)
+    monkeypatch.setenv("MEDLLM_CACHE", str(tmp_path / "cache"))
+    texts = ["chest pain", "a rash", "repeat prescription"]
+    first = model.packaged_embeddings(texts)
+    (path,) = (tmp_path / "cache" / "triage").glob("embeddings-*.npy")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "cache" / "triage").stat().st_mode & 0o777 == 0o700
+
+    def no_embedding(_: list[str]) -> None:
+        raise AssertionError("embedded again instead of reading the cache")
+
+    monkeypatch.setattr(medllm.knowledge, "embed_texts", no_embedding)
+    assert np.array_equal(model.packaged_embeddings(texts), first)
+    assert first.shape == (3, 384)

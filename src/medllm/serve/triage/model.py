@@ -3,7 +3,7 @@ all-MiniLM-L6-v2 embedding of the message, one on its TF-IDF word 1-2-grams and 
 (misspellings, "cant breath", non-native phrasing keep their character n-grams), averaged.
 Trained on the labelled messages packaged with medllm (`triage/data/messages.jsonl`, written for
 it; the held-out test messages are not in the package, see benchmarks/triage.py) once per process,
-in about 5 s.
+in about 15 s once the messages' embeddings are cached (`packaged_embeddings`).
 
 Measured by 5-fold cross-validation on the first 475 packaged messages (`benchmarks/triage.py
 --cv`, 2026-12-03; 2825 since the second to seventh development sets, test_d, test_d3, test_e,
@@ -86,8 +86,36 @@ def fit(texts: list[str], labels: list[str], emb: np.ndarray | None = None) -> C
     return Classifier(embed_lr, words, chars, ngram_lr)
 
 
+def packaged_embeddings(texts: list[str]) -> np.ndarray:
+    """The MiniLM embeddings of the packaged messages, cached on disk under medllm's cache
+    (owner-only), keyed by the messages file's hash: embedding the 3875 messages takes ~35 s on
+    2 cores, most of a server's start. A plain .npy, read without pickle."""
+    import hashlib
+    import os
+
+    from medllm.core.assets import cache_dir
+    from medllm.knowledge import embed_texts
+
+    key = hashlib.sha256(DATA.read_bytes()).hexdigest()[:16]
+    folder = cache_dir() / "triage"
+    path = folder / f"embeddings-{key}.npy"
+    if path.is_file():
+        emb = np.load(path, allow_pickle=False)
+        if emb.shape[0] == len(texts):
+            return emb
+    emb = np.asarray(embed_texts(texts), dtype=np.float32)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    with tmp.open("wb") as f:
+        np.save(f, emb, allow_pickle=False)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)  # atomic: a crash leaves no half-written cache
+    return emb
+
+
 @lru_cache(maxsize=1)
 def classifier() -> Classifier:
     """The classifier trained on the packaged messages (once per process)."""
     rows = read_messages()
-    return fit([str(r["text"]) for r in rows], [str(r["label"]) for r in rows])
+    texts = [str(r["text"]) for r in rows]
+    return fit(texts, [str(r["label"]) for r in rows], packaged_embeddings(texts))
