@@ -93,7 +93,7 @@ def packaged_embeddings(texts: list[str]) -> np.ndarray:
     import hashlib
     import os
 
-    from medllm.core.assets import cache_dir
+    from medllm.core import cache_dir
     from medllm.knowledge import embed_texts
 
     key = hashlib.sha256(DATA.read_bytes()).hexdigest()[:16]
