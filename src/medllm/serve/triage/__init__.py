@@ -80,19 +80,19 @@ def decide(
     length in words (a greeting scored by the classifier alone raises no alarm; a rule still
     does: "cant breathe"), unless the classifier is sure it is routine or benign (`veto_at`)."""
     vetoed = words >= MIN_WORDS and p["routine"] + p["benign_info"] >= veto_at
-    harm_rule = next((f for f in fl if f.label == "harmful_request"), None)
-    asks_harm = harm_rule is not None or (
-        words >= MIN_WORDS and p["harmful_request"] >= harm_at and not lookup
-    )
-    for label in ("emergency", "harmful_request"):
-        hit = next((f for f in fl if f.label == label), None)
-        if label == "emergency" and asks_harm and p["emergency"] < EMERGENCY_FLOOR:
-            continue  # a request for a method, not an event: the harmful label below
+    reads_harm = words >= MIN_WORDS and p["harmful_request"] >= harm_at and not lookup
+    hits = {label: next((f for f in fl if f.label == label), None) for label in LABELS}
+    # a request for a method, not an event: the emergency rule yields to the harmful label
+    method = (reads_harm or hits["harmful_request"] is not None) and p[
+        "emergency"
+    ] < EMERGENCY_FLOOR
+    for label in ("harmful_request",) if method else ("emergency", "harmful_request"):
+        hit = hits[label]
         if hit is not None and not vetoed:
             return label, f"rule:{hit.rule}"
     if words >= MIN_WORDS and p["emergency"] >= em_at:
         return "emergency", "classifier"
-    if words >= MIN_WORDS and p["harmful_request"] >= harm_at and not lookup:
+    if reads_harm:
         return "harmful_request", "classifier"
     rest = {k: v for k, v in p.items() if k not in ("emergency", "harmful_request")}
     return max(rest, key=lambda k: rest[k]), "classifier"

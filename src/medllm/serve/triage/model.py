@@ -90,26 +90,19 @@ def packaged_embeddings(texts: list[str]) -> np.ndarray:
     """The MiniLM embeddings of the packaged messages, cached on disk under medllm's cache
     (owner-only), keyed by the messages file's hash: embedding the 3875 messages takes ~35 s on
     2 cores, most of a server's start. A plain .npy, read without pickle."""
-    import hashlib
-    import os
-
-    from medllm.core import cache_dir
+    from medllm.core import atomic_open, cache_dir, sha256_file
     from medllm.knowledge import embed_texts
 
-    key = hashlib.sha256(DATA.read_bytes()).hexdigest()[:16]
     folder = cache_dir() / "triage"
-    path = folder / f"embeddings-{key}.npy"
+    path = folder / f"embeddings-{sha256_file(DATA)[:16]}.npy"
     if path.is_file():
         emb = np.load(path, allow_pickle=False)
         if emb.shape[0] == len(texts):
             return emb
     emb = np.asarray(embed_texts(texts), dtype=np.float32)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-    with tmp.open("wb") as f:
+    with atomic_open(path, "wb") as f:  # a 0600 temp file renamed into place
         np.save(f, emb, allow_pickle=False)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)  # atomic: a crash leaves no half-written cache
     return emb
 
 
